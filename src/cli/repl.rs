@@ -1,0 +1,41 @@
+//! The interactive session: line editing and history, multi-line input for incomplete
+//! statements, errors reported without ending the session, globals kept between lines.
+
+use loxide::driver;
+use loxide::vm::Vm;
+use rustyline::DefaultEditor;
+use rustyline::error::ReadlineError;
+
+use super::{Cli, EXIT_IO, EXIT_OK};
+
+pub fn run(cli: &Cli) -> i32 {
+    let Ok(mut editor) = DefaultEditor::new() else {
+        eprintln!("Could not start the line editor.");
+        return EXIT_IO;
+    };
+    let mut vm = Vm::new(cli.vm_options());
+    let mut pending = String::new();
+    loop {
+        let prompt = if pending.is_empty() { "> " } else { "... " };
+        match editor.readline(prompt) {
+            Ok(line) => {
+                pending.push_str(&line);
+                pending.push('\n');
+                match driver::compile(&pending, cli.compile_limits()) {
+                    Err(e) if e.at_end && !line.trim().is_empty() => continue,
+                    Err(e) => eprint!("{e}"),
+                    Ok(program) => {
+                        if let Err(e) = vm.run(&program) {
+                            eprint!("{e}");
+                        }
+                    }
+                }
+                let _ = editor.add_history_entry(pending.trim_end());
+                pending.clear();
+            }
+            Err(ReadlineError::Interrupted) => pending.clear(),
+            Err(ReadlineError::Eof) => return EXIT_OK,
+            Err(_) => return EXIT_IO,
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! The Lox lexer: source bytes to a vector of tokens with lines and byte spans.
+//!
+//! It never fails: a malformed token becomes an `Error` token carrying its message, and
+//! the parser reports it in order with everything else. Scanning all tokens up front
+//! costs a vector but lets diagnostics and dumps refer to tokens by index.
+
+use crate::diag::{TokIdx, TokenTable};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    LeftParen,
+    RightParen,
+    LeftBrace,
+    RightBrace,
+    Comma,
+    Dot,
+    Minus,
+    Plus,
+    Semicolon,
+    Slash,
+    Star,
+    Bang,
+    BangEqual,
+    Equal,
+    EqualEqual,
+    Greater,
+    GreaterEqual,
+    Less,
+    LessEqual,
+    Identifier,
+    String,
+    Number,
+    And,
+    Class,
+    Else,
+    False,
+    For,
+    Fun,
+    If,
+    Nil,
+    Or,
+    Print,
+    Return,
+    Super,
+    This,
+    True,
+    Var,
+    While,
+    /// A lexical error; the message is in `Tokens::error_message`.
+    Error,
+    Eof,
+}
+
+impl TokenKind {
+    /// The name used by `lox dump --stage tokens`, in clox's `TOKEN_` spelling.
+    pub fn name(self) -> &'static str {
+        use TokenKind::*;
+        match self {
+            LeftParen => "LEFT_PAREN",
+            RightParen => "RIGHT_PAREN",
+            LeftBrace => "LEFT_BRACE",
+            RightBrace => "RIGHT_BRACE",
+            Comma => "COMMA",
+            Dot => "DOT",
+            Minus => "MINUS",
+            Plus => "PLUS",
+            Semicolon => "SEMICOLON",
+            Slash => "SLASH",
+            Star => "STAR",
+            Bang => "BANG",
+            BangEqual => "BANG_EQUAL",
+            Equal => "EQUAL",
+            EqualEqual => "EQUAL_EQUAL",
+            Greater => "GREATER",
+            GreaterEqual => "GREATER_EQUAL",
+            Less => "LESS",
+            LessEqual => "LESS_EQUAL",
+            Identifier => "IDENTIFIER",
+            String => "STRING",
+            Number => "NUMBER",
+            And => "AND",
+            Class => "CLASS",
+            Else => "ELSE",
+            False => "FALSE",
+            For => "FOR",
+            Fun => "FUN",
+            If => "IF",
+            Nil => "NIL",
+            Or => "OR",
+            Print => "PRINT",
+            Return => "RETURN",
+            Super => "SUPER",
+            This => "THIS",
+            True => "TRUE",
+            Var => "VAR",
+            While => "WHILE",
+            Error => "ERROR",
+            Eof => "EOF",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    /// Byte offset of the lexeme in the source.
+    pub start: u32,
+    pub len: u32,
+    pub line: u32,
+}
+
+/// The token list of one source text, with the text it indexes into.
+#[derive(Debug)]
+pub struct Tokens<'src> {
+    pub source: &'src str,
+    pub tokens: Vec<Token>,
+}
+
+impl<'src> Tokens<'src> {
+    pub fn lexeme(&self, tok: &Token) -> &'src str {
+        let start = tok.start as usize;
+        &self.source[start..start + tok.len as usize]
+    }
+
+    /// The message of an `Error` token (its span covers the offending text).
+    pub fn error_message(&self, tok: &Token) -> &'static str {
+        if self.lexeme(tok).starts_with('"') { "Unterminated string." } else { "Unexpected character." }
+    }
+}
+
+impl TokenTable for Tokens<'_> {
+    fn line(&self, tok: TokIdx) -> u32 {
+        self.tokens[tok as usize].line
+    }
+
+    fn lexeme(&self, tok: TokIdx) -> Option<&str> {
+        let t = &self.tokens[tok as usize];
+        (t.kind != TokenKind::Eof).then(|| Tokens::lexeme(self, t))
+    }
+}
+
+/// Scans the whole source. The last token is always `Eof`.
+pub fn scan(source: &str) -> Tokens<'_> {
+    let mut lexer = Lexer { src: source.as_bytes(), start: 0, pos: 0, line: 1, tokens: Vec::new() };
+    // A byte-order mark is not part of the program.
+    if source.starts_with('\u{feff}') {
+        lexer.pos = 3;
+    }
+    loop {
+        let kind = lexer.next_kind();
+        lexer.tokens.push(Token {
+            kind,
+            start: lexer.start as u32,
+            len: (lexer.pos - lexer.start) as u32,
+            line: lexer.token_line(kind),
+        });
+        if kind == TokenKind::Eof {
+            break;
+        }
+    }
+    Tokens { source, tokens: lexer.tokens }
+}
+
+struct Lexer<'a> {
+    src: &'a [u8],
+    start: usize,
+    pos: usize,
+    line: u32,
+    tokens: Vec<Token>,
+}
+
+impl Lexer<'_> {
+    fn peek(&self) -> u8 {
+        self.src.get(self.pos).copied().unwrap_or(0)
+    }
+
+    fn peek_next(&self) -> u8 {
+        self.src.get(self.pos + 1).copied().unwrap_or(0)
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.src.len()
+    }
+
+    fn matches(&mut self, expected: u8) -> bool {
+        if !self.at_end() && self.src[self.pos] == expected {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A string token is reported on the line where it ends, as clox does.
+    fn token_line(&self, _kind: TokenKind) -> u32 {
+        self.line
+    }
+
+    fn skip_whitespace(&mut self) {
+        loop {
+            match self.peek() {
+                b' ' | b'\r' | b'\t' if !self.at_end() => self.pos += 1,
+                b'\n' => {
+                    self.line += 1;
+                    self.pos += 1;
+                }
+                b'/' if self.peek_next() == b'/' => {
+                    while self.peek() != b'\n' && !self.at_end() {
+                        self.pos += 1;
+                    }
+                }
+                _ => return,
+            }
+        }
+    }
+
+    fn next_kind(&mut self) -> TokenKind {
+        use TokenKind::*;
+        self.skip_whitespace();
+        self.start = self.pos;
+        if self.at_end() {
+            return Eof;
+        }
+        let c = self.src[self.pos];
+        self.pos += 1;
+        match c {
+            b'(' => LeftParen,
+            b')' => RightParen,
+            b'{' => LeftBrace,
+            b'}' => RightBrace,
+            b';' => Semicolon,
+            b',' => Comma,
+            b'.' => Dot,
+            b'-' => Minus,
+            b'+' => Plus,
+            b'/' => Slash,
+            b'*' => Star,
+            b'!' => if self.matches(b'=') { BangEqual } else { Bang },
+            b'=' => if self.matches(b'=') { EqualEqual } else { Equal },
+            b'<' => if self.matches(b'=') { LessEqual } else { Less },
+            b'>' => if self.matches(b'=') { GreaterEqual } else { Greater },
+            b'"' => self.string(),
+            b'0'..=b'9' => self.number(),
+            c if is_alpha(c) => self.identifier(),
+            _ => {
+                // Consume a whole UTF-8 character so that a lexeme is always valid text.
+                while self.pos < self.src.len() && (self.src[self.pos] & 0xC0) == 0x80 {
+                    self.pos += 1;
+                }
+                Error
+            }
+        }
+    }
+
+    fn string(&mut self) -> TokenKind {
+        while self.peek() != b'"' && !self.at_end() {
+            if self.peek() == b'\n' {
+                self.line += 1;
+            }
+            self.pos += 1;
+        }
+        if self.at_end() {
+            return TokenKind::Error;
+        }
+        self.pos += 1;
+        TokenKind::String
+    }
+
+    fn number(&mut self) -> TokenKind {
+        while self.peek().is_ascii_digit() {
+            self.pos += 1;
+        }
+        if self.peek() == b'.' && self.peek_next().is_ascii_digit() {
+            self.pos += 1;
+            while self.peek().is_ascii_digit() {
+                self.pos += 1;
+            }
+        }
+        TokenKind::Number
+    }
+
+    fn identifier(&mut self) -> TokenKind {
+        while is_alpha(self.peek()) || self.peek().is_ascii_digit() {
+            self.pos += 1;
+        }
+        keyword(&self.src[self.start..self.pos]).unwrap_or(TokenKind::Identifier)
+    }
+}
+
+fn is_alpha(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_'
+}
+
+fn keyword(word: &[u8]) -> Option<TokenKind> {
+    use TokenKind::*;
+    Some(match word {
+        b"and" => And,
+        b"class" => Class,
+        b"else" => Else,
+        b"false" => False,
+        b"for" => For,
+        b"fun" => Fun,
+        b"if" => If,
+        b"nil" => Nil,
+        b"or" => Or,
+        b"print" => Print,
+        b"return" => Return,
+        b"super" => Super,
+        b"this" => This,
+        b"true" => True,
+        b"var" => Var,
+        b"while" => While,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(src: &str) -> Vec<TokenKind> {
+        scan(src).tokens.iter().map(|t| t.kind).collect()
+    }
+
+    #[test]
+    fn scans_operators_and_keywords() {
+        use TokenKind::*;
+        assert_eq!(kinds("!= == <= >= ! = < >"), vec![
+            BangEqual, EqualEqual, LessEqual, GreaterEqual, Bang, Equal, Less, Greater, Eof
+        ]);
+        assert_eq!(kinds("class classy _x1"), vec![Class, Identifier, Identifier, Eof]);
+    }
+
+    #[test]
+    fn numbers_do_not_take_a_trailing_dot() {
+        use TokenKind::*;
+        assert_eq!(kinds("12.5 3. .4"), vec![Number, Number, Dot, Dot, Number, Eof]);
+    }
+
+    #[test]
+    fn strings_span_lines_and_unterminated_ones_are_errors() {
+        let t = scan("\"a\nb\" \"open");
+        assert_eq!(t.tokens[0].kind, TokenKind::String);
+        assert_eq!(t.tokens[0].line, 2);
+        assert_eq!(t.tokens[1].kind, TokenKind::Error);
+        assert_eq!(t.error_message(&t.tokens[1]), "Unterminated string.");
+    }
+
+    #[test]
+    fn a_non_ascii_character_is_one_error_token() {
+        let t = scan("é");
+        assert_eq!(t.tokens.len(), 2);
+        assert_eq!(t.error_message(&t.tokens[0]), "Unexpected character.");
+    }
+}

@@ -1,0 +1,572 @@
+//! The Lox parser: tokens to the surface AST, recovering at statement boundaries.
+//!
+//! Its shape deliberately mirrors clox's single-pass compiler (a Pratt parser for
+//! expressions, the same `consume`/`synchronize` discipline and panic mode), because
+//! clox's error recovery *is* the specification of which errors a broken program
+//! reports. clox finds some semantic errors while parsing, and those enter panic mode
+//! and change what is skipped; loxide finds them later, in semantic analysis. To report
+//! exactly what clox reports, the driver re-parses a program that has semantic errors
+//! with those errors *injected*: each fires when the parser steps past its token, just
+//! as clox would have raised it there.
+
+use std::collections::HashMap;
+
+use super::lexer::{TokenKind, Tokens};
+use crate::ast::*;
+use crate::diag::{Diagnostic, Loc, TokIdx};
+
+/// How deeply constructs may nest (parentheses, blocks, operator chains...). The later
+/// stages walk the tree recursively, so the parser bounds its depth; 10^5 nested
+/// parentheses are a compile error, not a native stack overflow.
+pub const MAX_NESTING: u32 = 1500;
+
+/// The message for input nested deeper than `MAX_NESTING`.
+pub const NESTING_MESSAGE: &str = "Too much nesting.";
+
+/// clox's limit on parameters and call arguments (the operand is one byte).
+pub const MAX_ARGS: usize = 255;
+
+/// The result of parsing: a tree (partial when there were errors) and diagnostics.
+pub struct Parsed {
+    pub program: Program,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses a token list.
+pub fn parse(tokens: &Tokens) -> Parsed {
+    parse_with_injected(tokens, &[])
+}
+
+/// Parses again, raising each injected diagnostic when the parser steps past its token
+/// (outside error recovery), under the same panic-mode rules as the parser's own errors.
+pub fn parse_with_injected(tokens: &Tokens, injected: &[Diagnostic]) -> Parsed {
+    let mut by_token: HashMap<TokIdx, Vec<String>> = HashMap::new();
+    for d in injected {
+        if let Loc::Token(t) = d.loc {
+            by_token.entry(t).or_default().push(d.message.clone());
+        }
+    }
+    let mut p = Parser {
+        tokens,
+        current: 0,
+        previous: 0,
+        panic: false,
+        diagnostics: Vec::new(),
+        injected: by_token,
+        depth: 0,
+    };
+    p.skip_error_tokens();
+    let mut stmts = Vec::new();
+    while !p.matches(TokenKind::Eof) {
+        stmts.push(p.declaration());
+    }
+    Parsed { program: Program { stmts }, diagnostics: p.diagnostics }
+}
+
+/// Operator precedence, lowest first, as in clox.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Prec {
+    None,
+    Assignment,
+    Or,
+    And,
+    Equality,
+    Comparison,
+    Term,
+    Factor,
+    Unary,
+    Call,
+    Primary,
+}
+
+impl Prec {
+    fn next(self) -> Prec {
+        use Prec::*;
+        match self {
+            None => Assignment,
+            Assignment => Or,
+            Or => And,
+            And => Equality,
+            Equality => Comparison,
+            Comparison => Term,
+            Term => Factor,
+            Factor => Unary,
+            Unary => Call,
+            Call | Primary => Primary,
+        }
+    }
+}
+
+fn infix_precedence(kind: TokenKind) -> Prec {
+    use TokenKind as T;
+    match kind {
+        T::LeftParen | T::Dot => Prec::Call,
+        T::Minus | T::Plus => Prec::Term,
+        T::Slash | T::Star => Prec::Factor,
+        T::BangEqual | T::EqualEqual => Prec::Equality,
+        T::Greater | T::GreaterEqual | T::Less | T::LessEqual => Prec::Comparison,
+        T::And => Prec::And,
+        T::Or => Prec::Or,
+        _ => Prec::None,
+    }
+}
+
+struct Parser<'t, 'src> {
+    tokens: &'t Tokens<'src>,
+    current: usize,
+    previous: usize,
+    panic: bool,
+    diagnostics: Vec<Diagnostic>,
+    injected: HashMap<TokIdx, Vec<String>>,
+    depth: u32,
+}
+
+impl Parser<'_, '_> {
+    // ----- Token handling -------------------------------------------------------------
+
+    fn kind(&self, idx: usize) -> TokenKind {
+        self.tokens.tokens[idx].kind
+    }
+
+    fn line(&self, idx: usize) -> u32 {
+        self.tokens.tokens[idx].line
+    }
+
+    fn prev_line(&self) -> u32 {
+        self.line(self.previous)
+    }
+
+    fn ident(&self, idx: usize) -> Ident {
+        let tok = &self.tokens.tokens[idx];
+        Ident { name: self.tokens.lexeme(tok).to_string(), tok: idx as TokIdx, line: tok.line }
+    }
+
+    /// Reports lexical errors until `current` is a real token.
+    fn skip_error_tokens(&mut self) {
+        while self.kind(self.current) == TokenKind::Error {
+            let msg = self.tokens.error_message(&self.tokens.tokens[self.current]);
+            let line = self.line(self.current);
+            self.report(Loc::Line(line), msg.to_string());
+            self.current += 1;
+        }
+    }
+
+    fn step(&mut self) {
+        self.previous = self.current;
+        if self.kind(self.current) != TokenKind::Eof {
+            self.current += 1;
+            self.skip_error_tokens();
+        }
+    }
+
+    /// Moves to the next token; an injected diagnostic on the token just passed fires.
+    fn advance(&mut self) {
+        self.step();
+        if let Some(messages) = self.injected.get(&(self.previous as TokIdx)) {
+            for msg in messages.clone() {
+                self.error(&msg);
+            }
+        }
+    }
+
+    fn check(&self, kind: TokenKind) -> bool {
+        self.kind(self.current) == kind
+    }
+
+    fn matches(&mut self, kind: TokenKind) -> bool {
+        if !self.check(kind) {
+            return false;
+        }
+        self.advance();
+        true
+    }
+
+    fn consume(&mut self, kind: TokenKind, msg: &str) {
+        if self.check(kind) {
+            self.advance();
+        } else {
+            self.error_at_current(msg);
+        }
+    }
+
+    // ----- Errors -----------------------------------------------------------------------
+
+    fn report(&mut self, loc: Loc, message: String) {
+        if self.panic {
+            return;
+        }
+        self.panic = true;
+        self.diagnostics.push(Diagnostic { loc, message });
+    }
+
+    fn error_at(&mut self, idx: usize, msg: &str) {
+        self.report(Loc::Token(idx as TokIdx), msg.to_string());
+    }
+
+    fn error(&mut self, msg: &str) {
+        self.error_at(self.previous, msg);
+    }
+
+    fn error_at_current(&mut self, msg: &str) {
+        self.error_at(self.current, msg);
+    }
+
+    /// Skips to a likely statement boundary after an error. Injected diagnostics do not
+    /// fire here: clox compiles nothing it skips.
+    fn synchronize(&mut self) {
+        self.panic = false;
+        while !self.check(TokenKind::Eof) {
+            if self.kind(self.previous) == TokenKind::Semicolon {
+                return;
+            }
+            use TokenKind as T;
+            match self.kind(self.current) {
+                T::Class | T::Fun | T::Var | T::For | T::If | T::While | T::Print | T::Return => return,
+                _ => self.step(),
+            }
+        }
+    }
+
+    /// Enters one level of nesting; false (after reporting) when it is too deep.
+    fn enter(&mut self) -> bool {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            self.error_at_current(NESTING_MESSAGE);
+            return false;
+        }
+        true
+    }
+
+    // ----- Declarations and statements --------------------------------------------------
+
+    fn declaration(&mut self) -> Stmt {
+        let saved_depth = self.depth;
+        let stmt = if !self.enter() {
+            // Too deep: take a token so that the enclosing loop makes progress.
+            self.advance();
+            Stmt::Expr { expr: placeholder(self.prev_line()), line: self.prev_line() }
+        } else if self.matches(TokenKind::Class) {
+            self.class_declaration()
+        } else if self.matches(TokenKind::Fun) {
+            self.fun_declaration()
+        } else if self.matches(TokenKind::Var) {
+            self.var_declaration()
+        } else {
+            self.statement()
+        };
+        self.depth = saved_depth;
+        if self.panic {
+            self.synchronize();
+        }
+        stmt
+    }
+
+    fn class_declaration(&mut self) -> Stmt {
+        let line = self.prev_line();
+        self.consume(TokenKind::Identifier, "Expect class name.");
+        let name = self.ident(self.previous);
+        let mut superclass = None;
+        if self.matches(TokenKind::Less) {
+            self.consume(TokenKind::Identifier, "Expect superclass name.");
+            superclass = Some(self.ident(self.previous));
+        }
+        self.consume(TokenKind::LeftBrace, "Expect '{' before class body.");
+        let mut methods = Vec::new();
+        while !self.check(TokenKind::RightBrace) && !self.check(TokenKind::Eof) {
+            self.consume(TokenKind::Identifier, "Expect method name.");
+            let name = self.ident(self.previous);
+            methods.push(self.function(name));
+        }
+        self.consume(TokenKind::RightBrace, "Expect '}' after class body.");
+        Stmt::Class { name, superclass, methods, line }
+    }
+
+    fn fun_declaration(&mut self) -> Stmt {
+        self.consume(TokenKind::Identifier, "Expect function name.");
+        let name = self.ident(self.previous);
+        Stmt::Fun(self.function(name))
+    }
+
+    /// Parameters and body of a function or method whose name was just read.
+    fn function(&mut self, name: Ident) -> Function {
+        self.consume(TokenKind::LeftParen, "Expect '(' after function name.");
+        let mut params = Vec::new();
+        if !self.check(TokenKind::RightParen) {
+            loop {
+                if params.len() == MAX_ARGS {
+                    self.error_at_current("Can't have more than 255 parameters.");
+                }
+                self.consume(TokenKind::Identifier, "Expect parameter name.");
+                params.push(self.ident(self.previous));
+                if !self.matches(TokenKind::Comma) {
+                    break;
+                }
+            }
+        }
+        self.consume(TokenKind::RightParen, "Expect ')' after parameters.");
+        self.consume(TokenKind::LeftBrace, "Expect '{' before function body.");
+        let body = self.block_body();
+        Function { name, params, body, end_tok: self.previous as TokIdx, end_line: self.prev_line() }
+    }
+
+    fn var_declaration(&mut self) -> Stmt {
+        self.consume(TokenKind::Identifier, "Expect variable name.");
+        let name = self.ident(self.previous);
+        let init = if self.matches(TokenKind::Equal) { Some(self.expression()) } else { None };
+        self.consume(TokenKind::Semicolon, "Expect ';' after variable declaration.");
+        Stmt::Var { name, init }
+    }
+
+    fn statement(&mut self) -> Stmt {
+        use TokenKind as T;
+        if self.matches(T::Print) {
+            let expr = self.expression();
+            self.consume(T::Semicolon, "Expect ';' after value.");
+            Stmt::Print { expr, line: self.prev_line() }
+        } else if self.matches(T::For) {
+            self.for_statement()
+        } else if self.matches(T::If) {
+            self.if_statement()
+        } else if self.matches(T::Return) {
+            self.return_statement()
+        } else if self.matches(T::While) {
+            self.while_statement()
+        } else if self.matches(T::LeftBrace) {
+            let stmts = self.block_body();
+            Stmt::Block { stmts, end_tok: self.previous as TokIdx }
+        } else {
+            self.expression_statement()
+        }
+    }
+
+    /// The declarations of a block whose `{` was just read, and its `}`.
+    fn block_body(&mut self) -> Vec<Stmt> {
+        let mut stmts = Vec::new();
+        while !self.check(TokenKind::RightBrace) && !self.check(TokenKind::Eof) {
+            stmts.push(self.declaration());
+        }
+        self.consume(TokenKind::RightBrace, "Expect '}' after block.");
+        stmts
+    }
+
+    fn expression_statement(&mut self) -> Stmt {
+        let expr = self.expression();
+        self.consume(TokenKind::Semicolon, "Expect ';' after expression.");
+        Stmt::Expr { expr, line: self.prev_line() }
+    }
+
+    fn for_statement(&mut self) -> Stmt {
+        use TokenKind as T;
+        let line = self.prev_line();
+        self.consume(T::LeftParen, "Expect '(' after 'for'.");
+        let init = if self.matches(T::Semicolon) {
+            None
+        } else if self.matches(T::Var) {
+            Some(Box::new(self.var_declaration()))
+        } else {
+            Some(Box::new(self.expression_statement()))
+        };
+        let mut cond = None;
+        if !self.matches(T::Semicolon) {
+            cond = Some(self.expression());
+            self.consume(T::Semicolon, "Expect ';' after loop condition.");
+        }
+        let mut incr = None;
+        let mut incr_end_tok = self.previous as TokIdx;
+        if !self.matches(T::RightParen) {
+            incr = Some(self.expression());
+            self.consume(T::RightParen, "Expect ')' after for clauses.");
+            incr_end_tok = self.previous as TokIdx;
+        }
+        let body = Box::new(self.statement());
+        Stmt::For { init, cond, incr, body, line, incr_end_tok, end_tok: self.previous as TokIdx }
+    }
+
+    fn if_statement(&mut self) -> Stmt {
+        self.consume(TokenKind::LeftParen, "Expect '(' after 'if'.");
+        let cond = self.expression();
+        self.consume(TokenKind::RightParen, "Expect ')' after condition.");
+        let line = self.prev_line();
+        let then_branch = Box::new(self.statement());
+        let else_branch =
+            if self.matches(TokenKind::Else) { Some(Box::new(self.statement())) } else { None };
+        Stmt::If { cond, then_branch, else_branch, line }
+    }
+
+    fn return_statement(&mut self) -> Stmt {
+        let keyword = self.previous as TokIdx;
+        if self.matches(TokenKind::Semicolon) {
+            return Stmt::Return { keyword, value: None, line: self.prev_line() };
+        }
+        let value = self.expression();
+        self.consume(TokenKind::Semicolon, "Expect ';' after return value.");
+        Stmt::Return { keyword, value: Some(value), line: self.prev_line() }
+    }
+
+    fn while_statement(&mut self) -> Stmt {
+        self.consume(TokenKind::LeftParen, "Expect '(' after 'while'.");
+        let cond = self.expression();
+        self.consume(TokenKind::RightParen, "Expect ')' after condition.");
+        let line = self.prev_line();
+        let body = Box::new(self.statement());
+        Stmt::While { cond, body, line, end_tok: self.previous as TokIdx }
+    }
+
+    // ----- Expressions ------------------------------------------------------------------
+
+    fn expression(&mut self) -> Expr {
+        self.parse_precedence(Prec::Assignment)
+    }
+
+    fn parse_precedence(&mut self, prec: Prec) -> Expr {
+        let saved_depth = self.depth;
+        if !self.enter() {
+            self.advance();
+            self.depth = saved_depth;
+            return placeholder(self.prev_line());
+        }
+        self.advance();
+        let can_assign = prec <= Prec::Assignment;
+        let mut expr = match self.prefix(can_assign) {
+            Some(expr) => expr,
+            None => {
+                self.error("Expect expression.");
+                self.depth = saved_depth;
+                return placeholder(self.prev_line());
+            }
+        };
+        while prec <= infix_precedence(self.kind(self.current)) {
+            // Each link of an operator chain deepens the tree by one level.
+            if !self.enter() {
+                break;
+            }
+            self.advance();
+            expr = self.infix(expr, can_assign);
+        }
+        if can_assign && self.matches(TokenKind::Equal) {
+            self.error("Invalid assignment target.");
+        }
+        self.depth = saved_depth;
+        expr
+    }
+
+    /// The prefix rule for the token just read, or `None` if it cannot start an expression.
+    fn prefix(&mut self, can_assign: bool) -> Option<Expr> {
+        use TokenKind as T;
+        let tok = self.previous;
+        let line = self.prev_line();
+        let literal = |value| Expr::Literal { value, tok: tok as TokIdx, line };
+        Some(match self.kind(tok) {
+            T::LeftParen => {
+                let inner = self.expression();
+                self.consume(T::RightParen, "Expect ')' after expression.");
+                Expr::Grouping { inner: Box::new(inner) }
+            }
+            T::Minus | T::Bang => {
+                let op = if self.kind(tok) == T::Minus { UnaryOp::Negate } else { UnaryOp::Not };
+                let operand = self.parse_precedence(Prec::Unary);
+                Expr::Unary { op, operand: Box::new(operand), line: self.prev_line() }
+            }
+            T::Number => {
+                let text = self.tokens.lexeme(&self.tokens.tokens[tok]);
+                literal(Literal::Number(text.parse().unwrap_or(0.0)))
+            }
+            T::String => {
+                let text = self.tokens.lexeme(&self.tokens.tokens[tok]);
+                literal(Literal::Str(text[1..text.len() - 1].to_string()))
+            }
+            T::True => literal(Literal::Bool(true)),
+            T::False => literal(Literal::Bool(false)),
+            T::Nil => literal(Literal::Nil),
+            T::Identifier => {
+                let name = self.ident(tok);
+                if can_assign && self.matches(T::Equal) {
+                    let value = self.expression();
+                    Expr::Assign { name, value: Box::new(value), line: self.prev_line() }
+                } else {
+                    Expr::Variable { name }
+                }
+            }
+            T::This => Expr::This { tok: tok as TokIdx, line },
+            T::Super => {
+                self.consume(T::Dot, "Expect '.' after 'super'.");
+                self.consume(T::Identifier, "Expect superclass method name.");
+                let method = self.ident(self.previous);
+                Expr::Super { keyword: tok as TokIdx, method, line: self.prev_line() }
+            }
+            _ => return None,
+        })
+    }
+
+    /// The infix rule for the operator just read, with its left operand.
+    fn infix(&mut self, left: Expr, can_assign: bool) -> Expr {
+        use TokenKind as T;
+        let kind = self.kind(self.previous);
+        match kind {
+            T::LeftParen => {
+                let args = self.arguments();
+                Expr::Call { callee: Box::new(left), args, line: self.prev_line() }
+            }
+            T::Dot => {
+                self.consume(T::Identifier, "Expect property name after '.'.");
+                let name = self.ident(self.previous);
+                if can_assign && self.matches(T::Equal) {
+                    let value = self.expression();
+                    Expr::Set {
+                        object: Box::new(left),
+                        name,
+                        value: Box::new(value),
+                        line: self.prev_line(),
+                    }
+                } else {
+                    Expr::Get { object: Box::new(left), name }
+                }
+            }
+            T::And | T::Or => {
+                let (op, prec) =
+                    if kind == T::And { (LogicalOp::And, Prec::And) } else { (LogicalOp::Or, Prec::Or) };
+                let right = self.parse_precedence(prec);
+                Expr::Logical { op, left: Box::new(left), right: Box::new(right), line: self.prev_line() }
+            }
+            _ => {
+                let op = match kind {
+                    T::Plus => BinaryOp::Add,
+                    T::Minus => BinaryOp::Subtract,
+                    T::Star => BinaryOp::Multiply,
+                    T::Slash => BinaryOp::Divide,
+                    T::EqualEqual => BinaryOp::Equal,
+                    T::BangEqual => BinaryOp::NotEqual,
+                    T::Less => BinaryOp::Less,
+                    T::LessEqual => BinaryOp::LessEqual,
+                    T::Greater => BinaryOp::Greater,
+                    _ => BinaryOp::GreaterEqual,
+                };
+                let right = self.parse_precedence(infix_precedence(kind).next());
+                Expr::Binary { op, left: Box::new(left), right: Box::new(right), line: self.prev_line() }
+            }
+        }
+    }
+
+    fn arguments(&mut self) -> Vec<Expr> {
+        let mut args = Vec::new();
+        if !self.check(TokenKind::RightParen) {
+            loop {
+                args.push(self.expression());
+                if args.len() == MAX_ARGS + 1 {
+                    self.error("Can't have more than 255 arguments.");
+                }
+                if !self.matches(TokenKind::Comma) {
+                    break;
+                }
+            }
+        }
+        self.consume(TokenKind::RightParen, "Expect ')' after arguments.");
+        args
+    }
+}
+
+/// Stands in for an expression that could not be parsed; it is never compiled, because
+/// a program with errors stops before code generation.
+fn placeholder(line: u32) -> Expr {
+    Expr::Literal { value: Literal::Nil, tok: 0, line }
+}

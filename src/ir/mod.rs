@@ -1,0 +1,147 @@
+//! The IR: per function, a linear list of instructions that address variables by slot
+//! and index and jump to symbolic labels.
+//!
+//! Names survive only as constants (for property lookups, error messages and printing
+//! functions and classes). The IR is where control flow becomes jumps and scopes
+//! become pops; the bytecode stage then only has to pick encodings and resolve labels.
+
+pub mod lower;
+
+use std::fmt;
+
+use crate::sema::UpvalueDesc;
+
+pub use lower::{Limits, lower};
+
+/// A jump target within one function.
+pub type Label = u32;
+/// An index into a function's constant pool.
+pub type ConstIdx = u32;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Const {
+    Number(f64),
+    Str(String),
+    /// A function prototype, by index into the module's functions.
+    Function(u32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Instr {
+    Constant(ConstIdx),
+    Nil,
+    True,
+    False,
+    Pop,
+    GetLocal(u8),
+    SetLocal(u8),
+    GetGlobal(u32),
+    DefineGlobal(u32),
+    SetGlobal(u32),
+    GetUpvalue(u8),
+    SetUpvalue(u8),
+    GetProperty(ConstIdx),
+    SetProperty(ConstIdx),
+    GetSuper(ConstIdx),
+    Equal,
+    Greater,
+    Less,
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Not,
+    Negate,
+    Print,
+    /// Unconditional jump, forward or backward.
+    Jump(Label),
+    /// Jumps when the top of the stack is falsey; leaves it on the stack.
+    JumpIfFalse(Label),
+    /// Marks a jump target; emits no code.
+    Label(Label),
+    Call(u8),
+    Invoke(ConstIdx, u8),
+    SuperInvoke(ConstIdx, u8),
+    Closure(ConstIdx),
+    CloseUpvalue,
+    Return,
+    Class(ConstIdx),
+    Inherit,
+    Method(ConstIdx),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Function {
+    /// Empty for the top-level script.
+    pub name: String,
+    pub arity: u8,
+    pub upvalues: Vec<UpvalueDesc>,
+    pub code: Vec<Instr>,
+    /// The source line of each instruction.
+    pub lines: Vec<u32>,
+    pub constants: Vec<Const>,
+    pub n_labels: u32,
+}
+
+/// A compiled program: function 0 is the top-level script.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Module {
+    pub functions: Vec<Function>,
+    /// Global variable names, indexed by the operands of global instructions.
+    pub globals: Vec<String>,
+}
+
+impl fmt::Display for Module {
+    /// The `ir` dump: one instruction a line, per function, with constants resolved.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, func) in self.functions.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            let name = if func.name.is_empty() { "<script>".to_string() } else { func.name.clone() };
+            writeln!(f, "function #{i} {name} (arity {}, upvalues {})", func.arity, func.upvalues.len())?;
+            for (instr, line) in func.code.iter().zip(&func.lines) {
+                if let Instr::Label(l) = instr {
+                    writeln!(f, "  L{l}:")?;
+                    continue;
+                }
+                writeln!(f, "    {:<24} ; line {line}", self.show(func, instr))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Module {
+    fn show(&self, func: &Function, instr: &Instr) -> String {
+        let konst = |c: &ConstIdx| match &func.constants[*c as usize] {
+            Const::Number(n) => crate::vm::number::format(*n),
+            Const::Str(s) => format!("{s:?}"),
+            Const::Function(i) => format!("<fn #{i}>"),
+        };
+        let global = |g: &u32| self.globals[*g as usize].clone();
+        use Instr::*;
+        match instr {
+            Constant(c) => format!("const {}", konst(c)),
+            GetLocal(s) => format!("get_local {s}"),
+            SetLocal(s) => format!("set_local {s}"),
+            GetGlobal(g) => format!("get_global {}", global(g)),
+            DefineGlobal(g) => format!("define_global {}", global(g)),
+            SetGlobal(g) => format!("set_global {}", global(g)),
+            GetUpvalue(u) => format!("get_upvalue {u}"),
+            SetUpvalue(u) => format!("set_upvalue {u}"),
+            GetProperty(c) => format!("get_property {}", konst(c)),
+            SetProperty(c) => format!("set_property {}", konst(c)),
+            GetSuper(c) => format!("get_super {}", konst(c)),
+            Jump(l) => format!("jump L{l}"),
+            JumpIfFalse(l) => format!("jump_if_false L{l}"),
+            Call(n) => format!("call {n}"),
+            Invoke(c, n) => format!("invoke {} {n}", konst(c)),
+            SuperInvoke(c, n) => format!("super_invoke {} {n}", konst(c)),
+            Closure(c) => format!("closure {}", konst(c)),
+            Class(c) => format!("class {}", konst(c)),
+            Method(c) => format!("method {}", konst(c)),
+            other => format!("{other:?}").to_lowercase(),
+        }
+    }
+}

@@ -1,0 +1,430 @@
+//! Semantic analysis: resolves every name in the core tree to a local slot, an upvalue
+//! or a global slot, and reports the static errors clox reports.
+//!
+//! The tree is not rewritten; results go to side tables indexed by the ids desugaring
+//! handed out. Scoping follows clox exactly (one stack slot per local in declaration
+//! order, slot 0 reserved for the callee or `this`, upvalues deduplicated per function)
+//! because slot numbers and error order are observable.
+
+use std::collections::HashMap;
+
+use crate::desugar::core::*;
+use crate::diag::Diagnostic;
+
+/// clox's limit on locals in one function (a one-byte slot operand).
+pub const MAX_LOCALS: usize = 256;
+/// clox's limit on upvalues captured by one function (a one-byte operand).
+pub const MAX_UPVALUES: usize = 256;
+
+/// Where a name lives at run time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// A slot in the current call frame.
+    Local(u8),
+    /// An index into the current closure's upvalues.
+    Upvalue(u8),
+    /// An index into the module's global names.
+    Global(u32),
+}
+
+/// How a closure captures one variable when it is created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct UpvalueDesc {
+    /// True: a local slot of the enclosing frame; false: an upvalue of the enclosing closure.
+    pub is_local: bool,
+    pub index: u8,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeclInfo {
+    pub binding: Binding,
+    /// A local that some closure captures: leaving its scope closes it rather than pops it.
+    pub captured: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FunInfo {
+    pub upvalues: Vec<UpvalueDesc>,
+    /// The names the upvalues capture, for dumps.
+    pub upvalue_names: Vec<String>,
+}
+
+/// A program whose names are all resolved; only `resolve` builds one.
+#[derive(Debug)]
+pub struct Resolved {
+    pub program: Program,
+    refs: Vec<Binding>,
+    decls: Vec<DeclInfo>,
+    funs: Vec<FunInfo>,
+    scopes: Vec<Vec<DeclId>>,
+    /// Global names in slot order.
+    pub globals: Vec<String>,
+}
+
+impl Resolved {
+    pub fn binding(&self, r: &VarRef) -> Binding {
+        self.refs[r.id as usize]
+    }
+
+    pub fn decl(&self, d: &Decl) -> DeclInfo {
+        self.decls[d.id as usize]
+    }
+
+    pub fn fun(&self, id: FunId) -> &FunInfo {
+        &self.funs[id as usize]
+    }
+
+    /// The locals a scope declared, in declaration order.
+    pub fn scope_locals(&self, scope: ScopeId) -> &[DeclId] {
+        &self.scopes[scope as usize]
+    }
+
+    pub fn decl_info(&self, id: DeclId) -> DeclInfo {
+        self.decls[id as usize]
+    }
+}
+
+/// Resolves a program. On errors, returns every diagnostic found.
+pub fn resolve(program: Program) -> Result<Resolved, Vec<Diagnostic>> {
+    let unresolved = DeclInfo { binding: Binding::Global(u32::MAX), captured: false };
+    let mut r = Resolver {
+        refs: vec![Binding::Global(u32::MAX); program.n_refs as usize],
+        decls: vec![unresolved; program.n_decls as usize],
+        funs: vec![FunInfo::default(); program.n_funs as usize],
+        scopes: vec![Vec::new(); program.n_scopes as usize],
+        globals: Vec::new(),
+        global_slots: HashMap::new(),
+        fns: Vec::new(),
+        classes: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    r.function(&program.script);
+    if !r.diagnostics.is_empty() {
+        return Err(r.diagnostics);
+    }
+    Ok(Resolved {
+        program,
+        refs: r.refs,
+        decls: r.decls,
+        funs: r.funs,
+        scopes: r.scopes,
+        globals: r.globals,
+    })
+}
+
+struct Local {
+    name: String,
+    /// `None` while the variable is declared but its initializer is still running.
+    depth: Option<u32>,
+    decl: Option<DeclId>,
+}
+
+struct FnState {
+    id: FunId,
+    kind: FunKind,
+    locals: Vec<Local>,
+    upvalues: Vec<UpvalueDesc>,
+    scope_depth: u32,
+}
+
+struct ClassState {
+    has_superclass: bool,
+}
+
+struct Resolver {
+    refs: Vec<Binding>,
+    decls: Vec<DeclInfo>,
+    funs: Vec<FunInfo>,
+    scopes: Vec<Vec<DeclId>>,
+    globals: Vec<String>,
+    global_slots: HashMap<String, u32>,
+    fns: Vec<FnState>,
+    classes: Vec<ClassState>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Resolver {
+    fn error(&mut self, tok: u32, msg: &str) {
+        self.diagnostics.push(Diagnostic::at(tok, msg));
+    }
+
+    fn current(&mut self) -> &mut FnState {
+        self.fns.last_mut().expect("resolver is always inside a function")
+    }
+
+    fn global_slot(&mut self, name: &str) -> u32 {
+        if let Some(&slot) = self.global_slots.get(name) {
+            return slot;
+        }
+        let slot = self.globals.len() as u32;
+        self.globals.push(name.to_string());
+        self.global_slots.insert(name.to_string(), slot);
+        slot
+    }
+
+    // ----- Scopes and declarations ------------------------------------------------------
+
+    fn begin_scope(&mut self) {
+        self.current().scope_depth += 1;
+    }
+
+    /// Leaves a scope, recording which locals it held (in declaration order).
+    fn end_scope(&mut self, scope: ScopeId) {
+        let f = self.current();
+        f.scope_depth -= 1;
+        let depth = f.scope_depth;
+        let mut popped = Vec::new();
+        while let Some(local) = f.locals.last() {
+            if local.depth.is_some_and(|d| d <= depth) {
+                break;
+            }
+            if let Some(decl) = f.locals.pop().and_then(|l| l.decl) {
+                popped.push(decl);
+            }
+        }
+        popped.reverse();
+        self.scopes[scope as usize] = popped;
+    }
+
+    /// Declares a name in the current scope (not yet initialized).
+    fn declare(&mut self, decl: &Decl) {
+        if self.current().scope_depth == 0 {
+            let slot = self.global_slot(&decl.name);
+            self.decls[decl.id as usize] = DeclInfo { binding: Binding::Global(slot), captured: false };
+            return;
+        }
+        let f = self.fns.last().expect("inside a function");
+        let depth = f.scope_depth;
+        let duplicate = f
+            .locals
+            .iter()
+            .rev()
+            .take_while(|l| l.depth.is_none_or(|d| d >= depth))
+            .any(|l| l.name == decl.name);
+        if duplicate {
+            self.error(decl.tok, "Already a variable with this name in this scope.");
+        }
+        if self.current().locals.len() == MAX_LOCALS {
+            self.error(decl.tok, "Too many local variables in function.");
+            return;
+        }
+        let f = self.current();
+        let slot = f.locals.len() as u8;
+        f.locals.push(Local { name: decl.name.clone(), depth: None, decl: Some(decl.id) });
+        self.decls[decl.id as usize] = DeclInfo { binding: Binding::Local(slot), captured: false };
+    }
+
+    /// Marks the most recent local initialized; globals need nothing.
+    fn define(&mut self) {
+        let f = self.current();
+        if f.scope_depth == 0 {
+            return;
+        }
+        let depth = f.scope_depth;
+        if let Some(local) = f.locals.last_mut() {
+            local.depth = Some(depth);
+        }
+    }
+
+    // ----- Name resolution --------------------------------------------------------------
+
+    fn resolve_ref(&mut self, r: &VarRef) {
+        let level = self.fns.len() - 1;
+        let binding = match self.resolve_local(level, &r.name, r.tok) {
+            Some(slot) => Binding::Local(slot),
+            None => match self.resolve_upvalue(level, &r.name, r.tok) {
+                Some(index) => Binding::Upvalue(index),
+                None => Binding::Global(self.global_slot(&r.name)),
+            },
+        };
+        self.refs[r.id as usize] = binding;
+    }
+
+    fn resolve_local(&mut self, level: usize, name: &str, tok: u32) -> Option<u8> {
+        let f = &self.fns[level];
+        let (slot, local) = f.locals.iter().enumerate().rev().find(|(_, l)| l.name == name)?;
+        if local.depth.is_none() {
+            self.error(tok, "Can't read local variable in its own initializer.");
+        }
+        Some(slot as u8)
+    }
+
+    fn resolve_upvalue(&mut self, level: usize, name: &str, tok: u32) -> Option<u8> {
+        if level == 0 {
+            return None;
+        }
+        if let Some(slot) = self.resolve_local(level - 1, name, tok) {
+            let local = &mut self.fns[level - 1].locals[slot as usize];
+            if let Some(decl) = local.decl {
+                self.decls[decl as usize].captured = true;
+            }
+            return Some(self.add_upvalue(level, UpvalueDesc { is_local: true, index: slot }, name, tok));
+        }
+        let index = self.resolve_upvalue(level - 1, name, tok)?;
+        Some(self.add_upvalue(level, UpvalueDesc { is_local: false, index }, name, tok))
+    }
+
+    fn add_upvalue(&mut self, level: usize, desc: UpvalueDesc, name: &str, tok: u32) -> u8 {
+        let f = &mut self.fns[level];
+        if let Some(i) = f.upvalues.iter().position(|u| *u == desc) {
+            return i as u8;
+        }
+        if f.upvalues.len() == MAX_UPVALUES {
+            self.error(tok, "Too many closure variables in function.");
+            return 0;
+        }
+        f.upvalues.push(desc);
+        let id = f.id as usize;
+        self.funs[id].upvalue_names.push(name.to_string());
+        (f.upvalues.len() - 1) as u8
+    }
+
+    // ----- Functions, classes and statements --------------------------------------------
+
+    fn function(&mut self, fun: &Function) {
+        // Slot 0 holds the callee; in methods it is `this`.
+        let slot_zero = match fun.kind {
+            FunKind::Method | FunKind::Initializer => "this",
+            _ => "",
+        };
+        self.fns.push(FnState {
+            id: fun.id,
+            kind: fun.kind,
+            locals: vec![Local { name: slot_zero.into(), depth: Some(0), decl: None }],
+            upvalues: Vec::new(),
+            scope_depth: 0,
+        });
+        if fun.kind != FunKind::Script {
+            self.begin_scope();
+        }
+        for param in &fun.params {
+            self.declare(param);
+            self.define();
+        }
+        self.stmts(&fun.body);
+        let f = self.fns.pop().expect("pushed above");
+        // The function's own scope is discarded with its frame: nothing to pop.
+        self.funs[fun.id as usize].upvalues = f.upvalues;
+    }
+
+    fn stmts(&mut self, stmts: &[Stmt]) {
+        for stmt in stmts {
+            self.stmt(stmt);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Expr { expr, .. } | Stmt::Print { expr, .. } => self.expr(expr),
+            Stmt::Var { decl, init } => {
+                self.declare(decl);
+                if let Some(init) = init {
+                    self.expr(init);
+                }
+                self.define();
+            }
+            Stmt::Block { stmts, scope } => {
+                self.begin_scope();
+                self.stmts(stmts);
+                self.end_scope(*scope);
+            }
+            Stmt::If { cond, then_branch, else_branch, .. } => {
+                self.expr(cond);
+                self.stmt(then_branch);
+                if let Some(e) = else_branch {
+                    self.stmt(e);
+                }
+            }
+            Stmt::While { cond, body, .. } => {
+                self.expr(cond);
+                self.stmt(body);
+            }
+            Stmt::Fun(f) => {
+                self.declare(&f.name);
+                self.define();
+                self.function(f);
+            }
+            Stmt::Return { keyword, value, .. } => {
+                let kind = self.current().kind;
+                if kind == FunKind::Script {
+                    self.error(*keyword, "Can't return from top-level code.");
+                }
+                if let Some(value) = value {
+                    if kind == FunKind::Initializer {
+                        self.error(*keyword, "Can't return a value from an initializer.");
+                    }
+                    self.expr(value);
+                }
+            }
+            Stmt::Class(class) => self.class(class),
+        }
+    }
+
+    fn class(&mut self, class: &Class) {
+        self.declare(&class.name);
+        self.define();
+        self.classes.push(ClassState { has_superclass: false });
+        if let (Some(superclass), Some(super_decl)) = (&class.superclass, &class.super_decl) {
+            self.resolve_ref(superclass);
+            if superclass.name == class.name.name {
+                self.error(superclass.tok, "A class can't inherit from itself.");
+            }
+            self.begin_scope();
+            self.declare(super_decl);
+            self.define();
+            self.classes.last_mut().expect("pushed above").has_superclass = true;
+        }
+        for method in &class.methods {
+            self.function(method);
+        }
+        if class.superclass.is_some() {
+            self.end_scope(class.super_scope);
+        }
+        self.classes.pop();
+    }
+
+    fn expr(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Literal { .. } => {}
+            Expr::Unary { operand, .. } => self.expr(operand),
+            Expr::Binary { left, right, .. } | Expr::Logical { left, right, .. } => {
+                self.expr(left);
+                self.expr(right);
+            }
+            Expr::Variable(r) => self.resolve_ref(r),
+            Expr::Assign { target, value, .. } => {
+                // clox resolves the target before compiling the value.
+                self.resolve_ref(target);
+                self.expr(value);
+            }
+            Expr::Call { callee, args, .. } => {
+                self.expr(callee);
+                for arg in args {
+                    self.expr(arg);
+                }
+            }
+            Expr::Get { object, .. } => self.expr(object),
+            Expr::Set { object, value, .. } => {
+                self.expr(object);
+                self.expr(value);
+            }
+            Expr::This(r) => {
+                if self.classes.is_empty() {
+                    self.error(r.tok, "Can't use 'this' outside of a class.");
+                } else {
+                    self.resolve_ref(r);
+                }
+            }
+            Expr::Super { this, super_ref, keyword, .. } => match self.classes.last() {
+                None => self.error(*keyword, "Can't use 'super' outside of a class."),
+                Some(c) if !c.has_superclass => {
+                    self.error(*keyword, "Can't use 'super' in a class with no superclass.")
+                }
+                Some(_) => {
+                    self.resolve_ref(this);
+                    self.resolve_ref(super_ref);
+                }
+            },
+        }
+    }
+}

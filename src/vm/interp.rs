@@ -1,0 +1,476 @@
+//! The interpreter loop and the calling convention.
+//!
+//! Fetch–decode–dispatch over verified bytecode. The current frame's instruction
+//! pointer, stack base and function live in locals (`ip`, `base`, `function`), saved to
+//! the frame before anything that can inspect frames (calls, errors) and reloaded after
+//! anything that can change them. Each arm is short; errors and rarely taken paths are
+//! `#[cold]` methods. There is no unsafe code here: the unchecked reads live behind
+//! `Ip`, `Stack` and `Gc`, whose invariants the verifier and the collector keep.
+
+use super::object::*;
+use super::value::Value;
+use super::{CallFrame, RuntimeError, Vm};
+use crate::bytecode::opcodes::byte as op;
+
+impl Vm {
+    /// Runs until the outermost frame returns.
+    pub(super) fn execute(&mut self) -> Result<(), RuntimeError> {
+        let frame = *self.frames.last().expect("a frame to run");
+        let mut ip = frame.ip;
+        let mut base = frame.base;
+        let mut closure = frame.closure;
+        let mut function = closure.function;
+
+        // Saves the instruction pointer into the current frame.
+        macro_rules! save {
+            () => {
+                self.frames.last_mut().expect("a running frame").ip = ip
+            };
+        }
+        // Reloads the locals from the (possibly new) current frame.
+        macro_rules! load {
+            () => {{
+                let frame = *self.frames.last().expect("a running frame");
+                ip = frame.ip;
+                base = frame.base;
+                closure = frame.closure;
+                function = closure.function;
+            }};
+        }
+        // Fails with a runtime error at the current instruction.
+        macro_rules! throw {
+            ($($msg:tt)*) => {{
+                save!();
+                return Err(self.error(format!($($msg)*)));
+            }};
+        }
+        // Propagates an error from a method that saw the saved frame.
+        macro_rules! check {
+            ($e:expr) => {
+                if let Err(e) = $e {
+                    return Err(e);
+                }
+            };
+        }
+        macro_rules! name_at {
+            ($idx:expr) => {
+                function.constant($idx).as_obj::<ObjString>().expect("verified: a name constant")
+            };
+        }
+        macro_rules! binary_number {
+            ($make:expr) => {{
+                let b = self.stack.peek(0);
+                let a = self.stack.peek(1);
+                if !(a.is_number() && b.is_number()) {
+                    throw!("Operands must be numbers.");
+                }
+                self.stack.pop();
+                self.stack.set_peek(0, $make(a.as_number(), b.as_number()));
+            }};
+        }
+
+        loop {
+            match ip.byte() {
+                op::Constant => {
+                    let idx = ip.u16() as usize;
+                    self.stack.push(function.constant(idx));
+                }
+                op::Nil => self.stack.push(Value::NIL),
+                op::True => self.stack.push(Value::TRUE),
+                op::False => self.stack.push(Value::FALSE),
+                op::Pop => {
+                    self.stack.pop();
+                }
+                op::GetLocal => {
+                    let slot = ip.byte() as usize;
+                    self.stack.push(self.stack.get(base + slot));
+                }
+                op::SetLocal => {
+                    let slot = ip.byte() as usize;
+                    self.stack.set(base + slot, self.stack.peek(0));
+                }
+                op::GetGlobal => {
+                    let slot = ip.u16() as usize;
+                    let value = self.globals[slot];
+                    if value == Value::UNDEFINED {
+                        throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                    }
+                    self.stack.push(value);
+                }
+                op::DefineGlobal => {
+                    let slot = ip.u16() as usize;
+                    self.globals[slot] = self.stack.pop();
+                }
+                op::SetGlobal => {
+                    let slot = ip.u16() as usize;
+                    if self.globals[slot] == Value::UNDEFINED {
+                        throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                    }
+                    self.globals[slot] = self.stack.peek(0);
+                }
+                op::GetUpvalue => {
+                    let idx = ip.byte() as usize;
+                    self.stack.push(closure.upvalues[idx].get());
+                }
+                op::SetUpvalue => {
+                    let idx = ip.byte() as usize;
+                    let mut upvalue = closure.upvalues[idx];
+                    upvalue.set(self.stack.peek(0));
+                }
+                op::GetProperty => {
+                    let name = name_at!(ip.u16() as usize);
+                    let Some(instance) = self.stack.peek(0).as_obj::<ObjInstance>() else {
+                        throw!("Only instances have properties.");
+                    };
+                    if let Some(value) = instance.fields.get(name) {
+                        self.stack.set_peek(0, value);
+                    } else if !self.bind_method(instance.class, name) {
+                        throw!("Undefined property '{}'.", name.chars);
+                    }
+                }
+                op::SetProperty => {
+                    let name = name_at!(ip.u16() as usize);
+                    let Some(instance) = self.stack.peek(1).as_obj::<ObjInstance>() else {
+                        throw!("Only instances have fields.");
+                    };
+                    let value = self.stack.pop();
+                    self.set_field(instance, name, value);
+                    self.stack.set_peek(0, value);
+                }
+                op::GetSuper => {
+                    let name = name_at!(ip.u16() as usize);
+                    let Some(superclass) = self.stack.pop().as_obj::<ObjClass>() else {
+                        throw!("Superclass must be a class.");
+                    };
+                    if !self.bind_method(superclass, name) {
+                        throw!("Undefined property '{}'.", name.chars);
+                    }
+                }
+                op::Equal => {
+                    let b = self.stack.pop();
+                    let a = self.stack.peek(0);
+                    self.stack.set_peek(0, Value::bool(a.equals(b)));
+                }
+                op::Greater => binary_number!(|a, b| Value::bool(a > b)),
+                op::Less => binary_number!(|a, b| Value::bool(a < b)),
+                op::Add => {
+                    let b = self.stack.peek(0);
+                    let a = self.stack.peek(1);
+                    if a.is_number() && b.is_number() {
+                        self.stack.pop();
+                        self.stack.set_peek(0, Value::number(a.as_number() + b.as_number()));
+                    } else if let (Some(x), Some(y)) = (a.as_obj::<ObjString>(), b.as_obj::<ObjString>()) {
+                        self.concatenate(x, y);
+                    } else {
+                        throw!("Operands must be two numbers or two strings.");
+                    }
+                }
+                op::Subtract => binary_number!(|a, b| Value::number(a - b)),
+                op::Multiply => binary_number!(|a, b| Value::number(a * b)),
+                op::Divide => binary_number!(|a, b| Value::number(a / b)),
+                op::Not => {
+                    let v = self.stack.peek(0);
+                    self.stack.set_peek(0, Value::bool(v.is_falsey()));
+                }
+                op::Negate => {
+                    let v = self.stack.peek(0);
+                    if !v.is_number() {
+                        throw!("Operand must be a number.");
+                    }
+                    self.stack.set_peek(0, Value::number(-v.as_number()));
+                }
+                op::Print => {
+                    let v = self.stack.pop();
+                    let _ = Vm::write_value(&mut self.out, v);
+                    let _ = self.out.write_all(b"\n");
+                }
+                op::Jump => {
+                    let offset = ip.u32();
+                    ip.forward(offset);
+                }
+                op::JumpIfFalse => {
+                    let offset = ip.u32();
+                    if self.stack.peek(0).is_falsey() {
+                        ip.forward(offset);
+                    }
+                }
+                op::Loop => {
+                    let offset = ip.u32();
+                    ip.back(offset);
+                }
+                op::Call => {
+                    let argc = ip.byte() as usize;
+                    save!();
+                    check!(self.call_value(self.stack.peek(argc), argc));
+                    load!();
+                }
+                op::Invoke => {
+                    let name = name_at!(ip.u16() as usize);
+                    let argc = ip.byte() as usize;
+                    save!();
+                    check!(self.invoke(name, argc));
+                    load!();
+                }
+                op::SuperInvoke => {
+                    let name = name_at!(ip.u16() as usize);
+                    let argc = ip.byte() as usize;
+                    let Some(superclass) = self.stack.pop().as_obj::<ObjClass>() else {
+                        throw!("Superclass must be a class.");
+                    };
+                    save!();
+                    check!(self.invoke_from_class(superclass, name, argc));
+                    load!();
+                }
+                op::Closure => {
+                    let idx = ip.u16() as usize;
+                    let proto = function.constant(idx).as_obj::<ObjFunction>().expect("verified: a function");
+                    self.make_closure(proto, base, closure);
+                }
+                op::CloseUpvalue => {
+                    self.close_upvalues(self.stack.len() - 1);
+                    self.stack.pop();
+                }
+                op::Return => {
+                    let result = self.stack.pop();
+                    self.close_upvalues(base);
+                    self.frames.pop();
+                    if self.frames.is_empty() {
+                        self.stack.truncate(0);
+                        return Ok(());
+                    }
+                    self.stack.truncate(base);
+                    self.stack.push(result);
+                    load!();
+                }
+                op::Class => {
+                    let name = name_at!(ip.u16() as usize);
+                    self.maybe_collect();
+                    let class = self.heap.alloc(ObjClass {
+                        header: Header::new(ObjKind::Class),
+                        name,
+                        methods: Default::default(),
+                    });
+                    self.stack.push(Value::object(class));
+                }
+                op::Inherit => {
+                    let (Some(superclass), Some(class)) =
+                        (self.stack.peek(1).as_obj::<ObjClass>(), self.stack.peek(0).as_obj::<ObjClass>())
+                    else {
+                        throw!("Superclass must be a class.");
+                    };
+                    self.inherit(class, superclass);
+                    self.stack.pop();
+                }
+                op::Method => {
+                    let name = name_at!(ip.u16() as usize);
+                    let (Some(method), Some(class)) =
+                        (self.stack.peek(0).as_obj::<ObjClosure>(), self.stack.peek(1).as_obj::<ObjClass>())
+                    else {
+                        throw!("Only classes have methods.");
+                    };
+                    self.add_method(class, name, method);
+                    self.stack.pop();
+                }
+                byte => unreachable!("verified code has no opcode {byte}"),
+            }
+        }
+    }
+
+    // ----- Calls ------------------------------------------------------------------------
+
+    /// Calls any value with `argc` arguments above it on the stack.
+    #[inline]
+    fn call_value(&mut self, callee: Value, argc: usize) -> Result<(), RuntimeError> {
+        match callee.obj_kind() {
+            Some(ObjKind::Closure) => self.call(callee.as_obj().expect("kind checked"), argc),
+            Some(ObjKind::BoundMethod) => {
+                let bound = callee.as_obj::<ObjBoundMethod>().expect("kind checked");
+                self.stack.set_peek(argc, bound.receiver);
+                self.call(bound.method, argc)
+            }
+            Some(ObjKind::Class) => self.instantiate(callee.as_obj().expect("kind checked"), argc),
+            Some(ObjKind::Native) => self.call_native(callee.as_obj().expect("kind checked"), argc),
+            _ => Err(self.error("Can only call functions and classes.".into())),
+        }
+    }
+
+    /// Pushes a frame for a closure whose arguments are on the stack.
+    #[inline]
+    pub(super) fn call(&mut self, closure: Gc<ObjClosure>, argc: usize) -> Result<(), RuntimeError> {
+        let function = closure.function;
+        if argc != function.arity as usize {
+            return Err(self.arity_error(function.arity as usize, argc));
+        }
+        let base = self.stack.len() - argc - 1;
+        if self.frames.len() >= self.options.max_frames || !self.stack.has_room(base, function.max_stack as usize) {
+            return Err(self.error("Stack overflow.".into()));
+        }
+        self.frames.push(CallFrame { closure, ip: function.ip(), base });
+        Ok(())
+    }
+
+    #[cold]
+    fn arity_error(&mut self, arity: usize, argc: usize) -> RuntimeError {
+        self.error(format!("Expected {arity} arguments but got {argc}."))
+    }
+
+    #[cold]
+    fn instantiate(&mut self, class: Gc<ObjClass>, argc: usize) -> Result<(), RuntimeError> {
+        self.maybe_collect();
+        let instance = self.heap.alloc(ObjInstance {
+            header: Header::new(ObjKind::Instance),
+            class,
+            fields: Default::default(),
+        });
+        self.stack.set_peek(argc, Value::object(instance));
+        match class.methods.get(self.init_string).and_then(|m| m.as_obj::<ObjClosure>()) {
+            Some(init) => self.call(init, argc),
+            None if argc != 0 => Err(self.arity_error(0, argc)),
+            None => Ok(()),
+        }
+    }
+
+    fn call_native(&mut self, native: Gc<ObjNative>, argc: usize) -> Result<(), RuntimeError> {
+        let result = (native.function)(self.stack.top_slice(argc));
+        match result {
+            Ok(value) => {
+                let base = self.stack.len() - argc - 1;
+                self.stack.truncate(base);
+                self.stack.push(value);
+                Ok(())
+            }
+            Err(message) => Err(self.error(message)),
+        }
+    }
+
+    /// `receiver.name(args)`: a field holding a callable, or a method.
+    fn invoke(&mut self, name: Gc<ObjString>, argc: usize) -> Result<(), RuntimeError> {
+        let Some(instance) = self.stack.peek(argc).as_obj::<ObjInstance>() else {
+            return Err(self.error("Only instances have methods.".into()));
+        };
+        if let Some(field) = instance.fields.get(name) {
+            self.stack.set_peek(argc, field);
+            return self.call_value(field, argc);
+        }
+        self.invoke_from_class(instance.class, name, argc)
+    }
+
+    fn invoke_from_class(&mut self, class: Gc<ObjClass>, name: Gc<ObjString>, argc: usize) -> Result<(), RuntimeError> {
+        match class.methods.get(name).and_then(|m| m.as_obj::<ObjClosure>()) {
+            Some(method) => self.call(method, argc),
+            None => Err(self.error(format!("Undefined property '{}'.", name.chars))),
+        }
+    }
+
+    // ----- Objects ----------------------------------------------------------------------
+
+    /// Replaces the receiver on top of the stack with `class`'s method `name` bound to
+    /// it. False if there is no such method.
+    fn bind_method(&mut self, class: Gc<ObjClass>, name: Gc<ObjString>) -> bool {
+        let Some(method) = class.methods.get(name).and_then(|m| m.as_obj::<ObjClosure>()) else {
+            return false;
+        };
+        // The receiver stays on the stack (rooted) while the bound method is made.
+        self.maybe_collect();
+        let bound = self.heap.alloc(ObjBoundMethod {
+            header: Header::new(ObjKind::BoundMethod),
+            receiver: self.stack.peek(0),
+            method,
+        });
+        self.stack.set_peek(0, Value::object(bound));
+        true
+    }
+
+    fn set_field(&mut self, mut instance: Gc<ObjInstance>, name: Gc<ObjString>, value: Value) {
+        let before = instance.fields.heap_bytes();
+        instance.fields.set(name, value);
+        let after = instance.fields.heap_bytes();
+        self.heap.account(after - before);
+    }
+
+    #[cold]
+    fn inherit(&mut self, mut class: Gc<ObjClass>, superclass: Gc<ObjClass>) {
+        let before = class.methods.heap_bytes();
+        class.methods.add_all(&superclass.methods);
+        let after = class.methods.heap_bytes();
+        self.heap.account(after - before);
+    }
+
+    #[cold]
+    fn add_method(&mut self, mut class: Gc<ObjClass>, name: Gc<ObjString>, method: Gc<ObjClosure>) {
+        let before = class.methods.heap_bytes();
+        class.methods.set(name, Value::object(method));
+        let after = class.methods.heap_bytes();
+        self.heap.account(after - before);
+    }
+
+    /// Concatenates the two strings on top of the stack (kept there, so rooted, until
+    /// the result exists).
+    fn concatenate(&mut self, a: Gc<ObjString>, b: Gc<ObjString>) {
+        let mut joined = String::with_capacity(a.chars.len() + b.chars.len());
+        joined.push_str(&a.chars);
+        joined.push_str(&b.chars);
+        self.maybe_collect();
+        let result = self.heap.intern_owned(joined);
+        self.stack.pop();
+        self.stack.set_peek(0, Value::object(result));
+    }
+
+    /// Creates a closure of `proto` in the frame at `base` of `enclosing`.
+    fn make_closure(&mut self, proto: Gc<ObjFunction>, base: usize, enclosing: Gc<ObjClosure>) {
+        self.maybe_collect();
+        let mut closure = self.heap.alloc(ObjClosure {
+            header: Header::new(ObjKind::Closure),
+            function: proto,
+            upvalues: Vec::with_capacity(proto.upvalues.len()),
+        });
+        // On the stack before capturing, because capturing allocates.
+        self.stack.push(Value::object(closure));
+        for desc in proto.upvalues.iter() {
+            let upvalue = if desc.is_local {
+                self.capture_upvalue(base + desc.index as usize)
+            } else {
+                enclosing.upvalues[desc.index as usize]
+            };
+            closure.upvalues.push(upvalue);
+        }
+    }
+
+    /// The open upvalue for a stack slot, shared by every closure that captures it.
+    fn capture_upvalue(&mut self, slot: usize) -> Gc<ObjUpvalue> {
+        let mut prev: Option<Gc<ObjUpvalue>> = None;
+        let mut cursor = self.open_upvalues;
+        while let Some(u) = cursor {
+            if u.slot <= slot {
+                break;
+            }
+            prev = cursor;
+            cursor = u.next_open;
+        }
+        if let Some(u) = cursor {
+            if u.slot == slot {
+                return u;
+            }
+        }
+        self.maybe_collect();
+        let location = self.stack.slot_ptr(slot);
+        let mut created = self.heap.alloc(ObjUpvalue::open(location, slot));
+        created.next_open = cursor;
+        match prev {
+            None => self.open_upvalues = Some(created),
+            Some(mut p) => p.next_open = Some(created),
+        }
+        created
+    }
+
+    /// Closes every open upvalue at or above stack slot `last`.
+    fn close_upvalues(&mut self, last: usize) {
+        while let Some(mut u) = self.open_upvalues {
+            if u.slot < last {
+                break;
+            }
+            u.close();
+            self.open_upvalues = u.next_open;
+        }
+    }
+}

@@ -1,0 +1,365 @@
+//! Heap objects and `Gc<T>`, the handle through which the rest of the VM uses them.
+//!
+//! Every object is a `#[repr(C)]` struct that starts with a `Header` (its kind, its
+//! mark bit and the intrusive list of all objects that the collector sweeps). A
+//! `Gc<T>` is a bare pointer with safe access. What makes that sound is the collector's
+//! invariant, kept by `heap` and the VM: an object is freed only when no root reaches
+//! it, so every handle the VM can still reach points to a live object. Handles kept in
+//! Rust locals across an allocation must be reachable from a root (the stack, a frame,
+//! or the heap's temporary roots).
+#![allow(unsafe_code)]
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::ptr::NonNull;
+
+use super::table::Table;
+use super::value::Value;
+use crate::bytecode::LineRun;
+use crate::sema::UpvalueDesc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ObjKind {
+    String,
+    Function,
+    Native,
+    Closure,
+    Upvalue,
+    Class,
+    Instance,
+    BoundMethod,
+}
+
+/// The common start of every object.
+#[repr(C)]
+pub struct Header {
+    pub kind: ObjKind,
+    pub marked: bool,
+    /// The next object in the heap's list of all objects.
+    pub next: *mut Header,
+}
+
+impl Header {
+    pub fn new(kind: ObjKind) -> Header {
+        Header { kind, marked: false, next: std::ptr::null_mut() }
+    }
+}
+
+/// An object type: a `#[repr(C)]` struct whose first field is a `Header`.
+///
+/// # Safety
+/// Implementors must be `#[repr(C)]` with `Header` as their first field, and `KIND`
+/// must be the kind stored in that header.
+pub unsafe trait Object {
+    const KIND: ObjKind;
+}
+
+/// A handle to a heap object. Copying it copies the pointer.
+#[repr(transparent)]
+pub struct Gc<T> {
+    ptr: NonNull<T>,
+    _marker: PhantomData<T>,
+}
+
+impl<T> Clone for Gc<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Gc<T> {}
+
+impl<T> PartialEq for Gc<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.ptr == other.ptr
+    }
+}
+impl<T> Eq for Gc<T> {}
+
+impl<T> Hash for Gc<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.ptr.hash(state)
+    }
+}
+
+impl<T> Gc<T> {
+    pub fn addr(self) -> usize {
+        self.ptr.as_ptr() as usize
+    }
+
+    pub fn header(self) -> *mut Header {
+        self.ptr.as_ptr() as *mut Header
+    }
+
+    /// # Safety
+    /// `h` must point to a live object whose type is `T`.
+    pub unsafe fn from_header(h: *mut Header) -> Gc<T> {
+        // SAFETY: the caller guarantees `h` is a live, non-null `T`.
+        Gc { ptr: unsafe { NonNull::new_unchecked(h as *mut T) }, _marker: PhantomData }
+    }
+
+    /// Wraps a freshly boxed object; called only by the heap's allocator.
+    pub(super) fn from_box(b: Box<T>) -> Gc<T> {
+        Gc { ptr: NonNull::from(Box::leak(b)), _marker: PhantomData }
+    }
+}
+
+impl<T> Deref for Gc<T> {
+    type Target = T;
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        // SAFETY: handles reachable by the VM point to live objects (module invariant).
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl<T> DerefMut for Gc<T> {
+    /// Mutable access. Two handles may name the same object, so callers keep the
+    /// borrow short and never hold it across another access to the same object.
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: live as for `deref`; the VM is single-threaded and keeps mutable
+        // borrows of an object disjoint from any other borrow of it.
+        unsafe { self.ptr.as_mut() }
+    }
+}
+
+impl<T> fmt::Debug for Gc<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Gc({:#x})", self.addr())
+    }
+}
+
+// ----- The object types --------------------------------------------------------------
+
+/// An immutable, interned string with its hash cached.
+#[repr(C)]
+pub struct ObjString {
+    pub header: Header,
+    pub hash: u32,
+    pub chars: Box<str>,
+}
+// SAFETY: `#[repr(C)]` with the header first.
+unsafe impl Object for ObjString {
+    const KIND: ObjKind = ObjKind::String;
+}
+
+/// FNV-1a, as clox uses: fast for the short strings programs mostly have.
+pub fn hash_str(s: &str) -> u32 {
+    let mut hash: u32 = 2_166_136_261;
+    for b in s.bytes() {
+        hash ^= b as u32;
+        hash = hash.wrapping_mul(16_777_619);
+    }
+    hash
+}
+
+/// A function prototype: verified code and the data it refers to.
+#[repr(C)]
+pub struct ObjFunction {
+    pub header: Header,
+    pub arity: u8,
+    /// The deepest the frame's stack gets, slot 0 included (from the verifier).
+    pub max_stack: u32,
+    pub upvalues: Box<[UpvalueDesc]>,
+    /// Verified bytecode; only the loader creates functions, and only from a module
+    /// the verifier accepted.
+    pub code: Box<[u8]>,
+    pub constants: Box<[Value]>,
+    pub lines: Box<[LineRun]>,
+    /// Empty for the top-level script.
+    pub name: Box<str>,
+}
+// SAFETY: `#[repr(C)]` with the header first.
+unsafe impl Object for ObjFunction {
+    const KIND: ObjKind = ObjKind::Function;
+}
+
+impl ObjFunction {
+    /// An instruction pointer at the start of the code.
+    pub fn ip(&self) -> Ip {
+        Ip(self.code.as_ptr())
+    }
+
+    /// Constant `idx`. Unchecked: the verifier proved every constant operand in range.
+    #[inline(always)]
+    pub fn constant(&self, idx: usize) -> Value {
+        debug_assert!(idx < self.constants.len());
+        // SAFETY: only verified code names constants, and only in range.
+        unsafe { *self.constants.get_unchecked(idx) }
+    }
+
+    /// The byte offset of `ip` within this function's code.
+    pub fn offset_of(&self, ip: Ip) -> usize {
+        ip.0 as usize - self.code.as_ptr() as usize
+    }
+
+    pub fn line_at(&self, offset: usize) -> u32 {
+        let idx = self.lines.partition_point(|run| run.offset as usize <= offset);
+        if idx == 0 { 0 } else { self.lines[idx - 1].line }
+    }
+}
+
+/// A position in a function's verified code.
+///
+/// Reads are unchecked. The verifier guarantees that every instruction is complete,
+/// that jumps land on instruction starts inside the function, and that control never
+/// runs off the end, so an `Ip` that starts at the code's beginning and moves only by
+/// decoding instructions stays inside the code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Ip(*const u8);
+
+impl Ip {
+    #[inline(always)]
+    pub fn byte(&mut self) -> u8 {
+        // SAFETY: see the type's invariant.
+        unsafe {
+            let b = *self.0;
+            self.0 = self.0.add(1);
+            b
+        }
+    }
+
+    #[inline(always)]
+    pub fn u16(&mut self) -> u16 {
+        // SAFETY: see the type's invariant; the read is unaligned-safe.
+        unsafe {
+            let v = (self.0 as *const u16).read_unaligned();
+            self.0 = self.0.add(2);
+            u16::from_le(v)
+        }
+    }
+
+    #[inline(always)]
+    pub fn u32(&mut self) -> u32 {
+        // SAFETY: see the type's invariant; the read is unaligned-safe.
+        unsafe {
+            let v = (self.0 as *const u32).read_unaligned();
+            self.0 = self.0.add(4);
+            u32::from_le(v)
+        }
+    }
+
+    #[inline(always)]
+    pub fn forward(&mut self, offset: u32) {
+        // SAFETY: verified jump targets are inside the function.
+        self.0 = unsafe { self.0.add(offset as usize) };
+    }
+
+    #[inline(always)]
+    pub fn back(&mut self, offset: u32) {
+        // SAFETY: verified jump targets are inside the function.
+        self.0 = unsafe { self.0.sub(offset as usize) };
+    }
+}
+
+/// A function written in Rust.
+pub type NativeFn = fn(args: &[Value]) -> Result<Value, String>;
+
+#[repr(C)]
+pub struct ObjNative {
+    pub header: Header,
+    pub name: &'static str,
+    pub arity: u8,
+    pub function: NativeFn,
+}
+// SAFETY: `#[repr(C)]` with the header first.
+unsafe impl Object for ObjNative {
+    const KIND: ObjKind = ObjKind::Native;
+}
+
+#[repr(C)]
+pub struct ObjClosure {
+    pub header: Header,
+    pub function: Gc<ObjFunction>,
+    /// Filled while the closure is created (capturing may collect, so it grows).
+    pub upvalues: Vec<Gc<ObjUpvalue>>,
+}
+// SAFETY: `#[repr(C)]` with the header first.
+unsafe impl Object for ObjClosure {
+    const KIND: ObjKind = ObjKind::Closure;
+}
+
+/// A captured variable: open while it lives on the stack, closed once it has moved
+/// into the upvalue itself.
+#[repr(C)]
+pub struct ObjUpvalue {
+    pub header: Header,
+    /// Points into the stack while open, to `closed` once closed.
+    location: *mut Value,
+    closed: Value,
+    /// The stack slot while open (the open list is sorted by it).
+    pub slot: usize,
+    pub next_open: Option<Gc<ObjUpvalue>>,
+}
+// SAFETY: `#[repr(C)]` with the header first.
+unsafe impl Object for ObjUpvalue {
+    const KIND: ObjKind = ObjKind::Upvalue;
+}
+
+impl ObjUpvalue {
+    /// An open upvalue for the stack slot at `location`.
+    pub fn open(location: *mut Value, slot: usize) -> ObjUpvalue {
+        ObjUpvalue { header: Header::new(ObjKind::Upvalue), location, closed: Value::NIL, slot, next_open: None }
+    }
+
+    #[inline(always)]
+    pub fn get(&self) -> Value {
+        // SAFETY: `location` points to the VM's stack, a fixed block that outlives
+        // every open upvalue (they are closed before their slot is popped), or to
+        // `self.closed`, which lives as long as `self`.
+        unsafe { *self.location }
+    }
+
+    #[inline(always)]
+    pub fn set(&mut self, v: Value) {
+        // SAFETY: as for `get`.
+        unsafe { *self.location = v }
+    }
+
+    /// Moves the variable off the stack into the upvalue.
+    pub fn close(&mut self) {
+        self.closed = self.get();
+        self.location = &mut self.closed;
+    }
+
+    /// The closed-over value, for the collector (open ones are marked via the stack).
+    pub fn closed_value(&self) -> Value {
+        self.closed
+    }
+}
+
+#[repr(C)]
+pub struct ObjClass {
+    pub header: Header,
+    pub name: Gc<ObjString>,
+    pub methods: Table,
+}
+// SAFETY: `#[repr(C)]` with the header first.
+unsafe impl Object for ObjClass {
+    const KIND: ObjKind = ObjKind::Class;
+}
+
+#[repr(C)]
+pub struct ObjInstance {
+    pub header: Header,
+    pub class: Gc<ObjClass>,
+    pub fields: Table,
+}
+// SAFETY: `#[repr(C)]` with the header first.
+unsafe impl Object for ObjInstance {
+    const KIND: ObjKind = ObjKind::Instance;
+}
+
+#[repr(C)]
+pub struct ObjBoundMethod {
+    pub header: Header,
+    pub receiver: Value,
+    pub method: Gc<ObjClosure>,
+}
+// SAFETY: `#[repr(C)]` with the header first.
+unsafe impl Object for ObjBoundMethod {
+    const KIND: ObjKind = ObjKind::BoundMethod;
+}

@@ -1,0 +1,144 @@
+//! A hash table keyed by interned strings: fields, methods and the intern set.
+//!
+//! Keys compare by pointer (strings are interned) and hash by the string's cached hash.
+//! Open addressing with linear probing over a power-of-two array keeps a lookup to a
+//! few cache lines; deleted entries leave tombstones so probe chains stay intact.
+
+use super::object::{Gc, ObjString};
+use super::value::Value;
+
+#[derive(Clone, Copy)]
+struct Entry {
+    key: Option<Gc<ObjString>>,
+    /// For an empty slot: `NIL` if never used, `TRUE` if a tombstone.
+    value: Value,
+}
+
+const EMPTY: Entry = Entry { key: None, value: Value::NIL };
+
+#[derive(Default)]
+pub struct Table {
+    entries: Vec<Entry>,
+    /// Live entries plus tombstones (what the load factor counts).
+    count: usize,
+}
+
+impl Table {
+    pub fn new() -> Table {
+        Table::default()
+    }
+
+    /// Bytes of memory the table holds, for the collector's accounting.
+    pub fn heap_bytes(&self) -> usize {
+        self.entries.capacity() * std::mem::size_of::<Entry>()
+    }
+
+    fn find(entries: &[Entry], key: Gc<ObjString>) -> usize {
+        let mask = entries.len() - 1;
+        let mut index = key.hash as usize & mask;
+        let mut tombstone = None;
+        loop {
+            let entry = &entries[index];
+            match entry.key {
+                Some(k) if k == key => return index,
+                Some(_) => {}
+                None if entry.value.is_nil() => return tombstone.unwrap_or(index),
+                None => {
+                    tombstone.get_or_insert(index);
+                }
+            }
+            index = (index + 1) & mask;
+        }
+    }
+
+    #[inline]
+    pub fn get(&self, key: Gc<ObjString>) -> Option<Value> {
+        if self.count == 0 {
+            return None;
+        }
+        let entry = &self.entries[Table::find(&self.entries, key)];
+        entry.key.map(|_| entry.value)
+    }
+
+    /// Sets a key; returns true if the key was new.
+    pub fn set(&mut self, key: Gc<ObjString>, value: Value) -> bool {
+        if (self.count + 1) * 4 > self.entries.len() * 3 {
+            self.grow();
+        }
+        let index = Table::find(&self.entries, key);
+        let entry = &mut self.entries[index];
+        let is_new = entry.key.is_none();
+        if is_new && entry.value.is_nil() {
+            self.count += 1;
+        }
+        *entry = Entry { key: Some(key), value };
+        is_new
+    }
+
+    pub fn delete(&mut self, key: Gc<ObjString>) -> bool {
+        if self.count == 0 {
+            return false;
+        }
+        let index = Table::find(&self.entries, key);
+        if self.entries[index].key.is_none() {
+            return false;
+        }
+        self.entries[index] = Entry { key: None, value: Value::TRUE };
+        true
+    }
+
+    fn grow(&mut self) {
+        let capacity = if self.entries.len() < 8 { 8 } else { self.entries.len() * 2 };
+        let old = std::mem::replace(&mut self.entries, vec![EMPTY; capacity]);
+        self.count = 0;
+        for entry in old {
+            if let Some(key) = entry.key {
+                let index = Table::find(&self.entries, key);
+                self.entries[index] = entry;
+                self.count += 1;
+            }
+        }
+    }
+
+    /// Copies every entry of `other` into this table.
+    pub fn add_all(&mut self, other: &Table) {
+        for entry in &other.entries {
+            if let Some(key) = entry.key {
+                self.set(key, entry.value);
+            }
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Gc<ObjString>, Value)> + '_ {
+        self.entries.iter().filter_map(|e| e.key.map(|k| (k, e.value)))
+    }
+
+    /// Finds an interned string by content (the intern set's lookup).
+    pub fn find_string(&self, chars: &str, hash: u32) -> Option<Gc<ObjString>> {
+        if self.count == 0 {
+            return None;
+        }
+        let mask = self.entries.len() - 1;
+        let mut index = hash as usize & mask;
+        loop {
+            let entry = &self.entries[index];
+            match entry.key {
+                None if entry.value.is_nil() => return None,
+                Some(k) if k.hash == hash && &*k.chars == chars => return Some(k),
+                _ => {}
+            }
+            index = (index + 1) & mask;
+        }
+    }
+
+    /// Deletes every key the predicate rejects (the intern set drops dead strings).
+    pub fn retain(&mut self, mut keep: impl FnMut(Gc<ObjString>) -> bool) {
+        for entry in &mut self.entries {
+            if let Some(k) = entry.key {
+                if !keep(k) {
+                    *entry = Entry { key: None, value: Value::TRUE };
+                }
+            }
+        }
+    }
+}

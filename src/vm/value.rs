@@ -1,0 +1,240 @@
+//! Values: 8 bytes each, NaN-boxed, and the value stack.
+//!
+//! A number is stored as its own IEEE-754 bits. Every other value hides in the payload
+//! of a quiet NaN that arithmetic never produces: the singletons by small tags, objects
+//! by their address with the sign bit set. Checking a type is a mask and a compare, and
+//! a value fits a register. The stack is a fixed block that never moves, so open
+//! upvalues can point into it.
+#![allow(unsafe_code)]
+
+use std::fmt;
+
+use super::object::{Gc, Header, ObjKind};
+
+const SIGN_BIT: u64 = 0x8000_0000_0000_0000;
+const QNAN: u64 = 0x7ffc_0000_0000_0000;
+const TAG_NIL: u64 = 1;
+const TAG_FALSE: u64 = 2;
+const TAG_TRUE: u64 = 3;
+const TAG_UNDEFINED: u64 = 4;
+
+/// A Lox value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(transparent)]
+pub struct Value(u64);
+
+impl Value {
+    pub const NIL: Value = Value(QNAN | TAG_NIL);
+    pub const FALSE: Value = Value(QNAN | TAG_FALSE);
+    pub const TRUE: Value = Value(QNAN | TAG_TRUE);
+    /// Marks a global slot that was never defined; never visible to programs.
+    pub const UNDEFINED: Value = Value(QNAN | TAG_UNDEFINED);
+
+    #[inline(always)]
+    pub fn number(n: f64) -> Value {
+        Value(n.to_bits())
+    }
+
+    #[inline(always)]
+    pub fn bool(b: bool) -> Value {
+        if b { Value::TRUE } else { Value::FALSE }
+    }
+
+    #[inline(always)]
+    pub fn object<T>(obj: Gc<T>) -> Value {
+        Value(SIGN_BIT | QNAN | obj.addr() as u64)
+    }
+
+    #[inline(always)]
+    pub fn is_number(self) -> bool {
+        self.0 & QNAN != QNAN
+    }
+
+    #[inline(always)]
+    pub fn as_number(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+
+    #[inline(always)]
+    pub fn is_nil(self) -> bool {
+        self == Value::NIL
+    }
+
+    #[inline(always)]
+    pub fn is_bool(self) -> bool {
+        self.0 | 1 == Value::TRUE.0
+    }
+
+    #[inline(always)]
+    pub fn is_obj(self) -> bool {
+        self.0 & (QNAN | SIGN_BIT) == (QNAN | SIGN_BIT)
+    }
+
+    #[inline(always)]
+    pub fn is_falsey(self) -> bool {
+        self == Value::NIL || self == Value::FALSE
+    }
+
+    /// The object header this value points to, if it is an object.
+    #[inline(always)]
+    pub fn as_header(self) -> Option<*mut Header> {
+        if self.is_obj() { Some((self.0 & !(SIGN_BIT | QNAN)) as usize as *mut Header) } else { None }
+    }
+
+    /// The kind of object, if this value is one.
+    #[inline(always)]
+    pub fn obj_kind(self) -> Option<ObjKind> {
+        // SAFETY: an object value always holds the address of a live object (the
+        // collector frees only unreachable objects, and a value being inspected is
+        // reachable), and every object starts with its header.
+        self.as_header().map(|h| unsafe { (*h).kind })
+    }
+
+    /// The object as a handle of type `T`, if it is an object of `T`'s kind.
+    #[inline(always)]
+    pub fn as_obj<T: super::object::Object>(self) -> Option<Gc<T>> {
+        match self.obj_kind() {
+            // SAFETY: the header says the object is a `T`.
+            Some(kind) if kind == T::KIND => self.as_header().map(|h| unsafe { Gc::from_header(h) }),
+            _ => None,
+        }
+    }
+
+    pub fn bits(self) -> u64 {
+        self.0
+    }
+
+    /// Lox equality: numbers by value (so NaN is not equal to itself), all else by
+    /// identity, which for interned strings is equality of contents.
+    #[inline(always)]
+    pub fn equals(self, other: Value) -> bool {
+        if self.is_number() && other.is_number() { self.as_number() == other.as_number() } else { self == other }
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_number() {
+            write!(f, "{}", self.as_number())
+        } else if self.is_obj() {
+            write!(f, "<object {:?}>", self.obj_kind())
+        } else {
+            write!(f, "{:#x}", self.0)
+        }
+    }
+}
+
+/// The value stack: a fixed block of `capacity` values that never moves.
+///
+/// Pushes and slot accesses are unchecked. The verifier proves that each function's
+/// own stack stays within its recorded `max_stack`, and the VM checks before every call
+/// that the callee's frame base plus its `max_stack` fits (`has_room`); together they
+/// keep every access inside the block. Debug builds check anyway.
+pub struct Stack {
+    buf: Box<[Value]>,
+    top: usize,
+}
+
+impl Stack {
+    pub fn new(capacity: usize) -> Stack {
+        let capacity = capacity.max(1);
+        let layout = std::alloc::Layout::array::<Value>(capacity).expect("stack size fits in memory");
+        // SAFETY: the layout is non-empty; zeroed memory is a valid `Value` (the number
+        // 0.0); the block is handed to a `Box` with the same layout, which frees it.
+        // Zeroed allocation leaves the pages untouched until the stack grows into them.
+        let buf = unsafe {
+            let ptr = std::alloc::alloc_zeroed(layout) as *mut Value;
+            if ptr.is_null() {
+                std::alloc::handle_alloc_error(layout);
+            }
+            Box::from_raw(std::ptr::slice_from_raw_parts_mut(ptr, capacity))
+        };
+        Stack { buf, top: 0 }
+    }
+
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.top
+    }
+
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.top == 0
+    }
+
+    /// True when `n` more values fit above `base`.
+    #[inline(always)]
+    pub fn has_room(&self, base: usize, n: usize) -> bool {
+        base + n <= self.buf.len()
+    }
+
+    #[inline(always)]
+    pub fn push(&mut self, v: Value) {
+        debug_assert!(self.top < self.buf.len());
+        // SAFETY: see the type's invariant: the verified depth bound and the per-call
+        // room check keep `top` inside the block.
+        unsafe { *self.buf.get_unchecked_mut(self.top) = v };
+        self.top += 1;
+    }
+
+    #[inline(always)]
+    pub fn pop(&mut self) -> Value {
+        debug_assert!(self.top > 0);
+        self.top -= 1;
+        // SAFETY: the verifier proves no instruction pops an empty frame stack.
+        unsafe { *self.buf.get_unchecked(self.top) }
+    }
+
+    /// The value `distance` below the top (0 is the top).
+    #[inline(always)]
+    pub fn peek(&self, distance: usize) -> Value {
+        debug_assert!(distance < self.top);
+        // SAFETY: the verifier proves the stack holds at least `distance + 1` values.
+        unsafe { *self.buf.get_unchecked(self.top - 1 - distance) }
+    }
+
+    /// Replaces the value `distance` below the top.
+    #[inline(always)]
+    pub fn set_peek(&mut self, distance: usize, v: Value) {
+        debug_assert!(distance < self.top);
+        // SAFETY: as for `peek`.
+        unsafe { *self.buf.get_unchecked_mut(self.top - 1 - distance) = v };
+    }
+
+    #[inline(always)]
+    pub fn get(&self, index: usize) -> Value {
+        debug_assert!(index < self.top);
+        // SAFETY: local slots are below the top (checked by the verifier).
+        unsafe { *self.buf.get_unchecked(index) }
+    }
+
+    #[inline(always)]
+    pub fn set(&mut self, index: usize, v: Value) {
+        debug_assert!(index < self.top);
+        // SAFETY: as for `get`.
+        unsafe { *self.buf.get_unchecked_mut(index) = v };
+    }
+
+    /// Drops everything from `len` up.
+    #[inline(always)]
+    pub fn truncate(&mut self, len: usize) {
+        debug_assert!(len <= self.top);
+        self.top = len;
+    }
+
+    /// The address of a slot, for an open upvalue. Stable: the block never moves.
+    pub fn slot_ptr(&mut self, index: usize) -> *mut Value {
+        debug_assert!(index < self.buf.len());
+        self.buf[index..].as_mut_ptr()
+    }
+
+    /// The live values, for the collector's roots and for argument slices.
+    pub fn as_slice(&self) -> &[Value] {
+        &self.buf[..self.top]
+    }
+
+    /// The last `n` values.
+    pub fn top_slice(&self, n: usize) -> &[Value] {
+        &self.buf[self.top - n..self.top]
+    }
+}
