@@ -38,7 +38,15 @@ pub enum Stmt {
     /// `var name = init;`
     Var { name: Ident, init: Option<Expr> },
     Block { stmts: Vec<Stmt>, end_tok: TokIdx },
-    If { cond: Expr, then_branch: Box<Stmt>, else_branch: Option<Box<Stmt>>, line: u32 },
+    /// `then_end_tok` and `end_tok`: the last tokens of the branches (jump diagnostics).
+    If {
+        cond: Expr,
+        then_branch: Box<Stmt>,
+        else_branch: Option<Box<Stmt>>,
+        line: u32,
+        then_end_tok: TokIdx,
+        end_tok: TokIdx,
+    },
     While { cond: Expr, body: Box<Stmt>, line: u32, end_tok: TokIdx },
     /// `for (init; cond; incr) body`: sugar for a block holding a `while` loop.
     For {
@@ -96,7 +104,7 @@ pub enum Expr {
     Grouping { inner: Box<Expr> },
     Unary { op: UnaryOp, operand: Box<Expr>, line: u32 },
     Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr>, line: u32 },
-    Logical { op: LogicalOp, left: Box<Expr>, right: Box<Expr>, line: u32 },
+    Logical { op: LogicalOp, left: Box<Expr>, right: Box<Expr>, line: u32, end_tok: TokIdx },
     Variable { name: Ident },
     Assign { name: Ident, value: Box<Expr>, line: u32 },
     Call { callee: Box<Expr>, args: Vec<Expr>, line: u32 },

@@ -79,11 +79,13 @@ impl Desugarer {
                 let scope = self.scope_id();
                 c::Stmt::Block { stmts: self.stmts(stmts), scope }
             }
-            ast::Stmt::If { cond, then_branch, else_branch, line } => c::Stmt::If {
+            ast::Stmt::If { cond, then_branch, else_branch, line, then_end_tok, end_tok } => c::Stmt::If {
                 cond: self.expr(cond),
                 then_branch: Box::new(self.stmt(then_branch)),
                 else_branch: else_branch.as_ref().map(|s| Box::new(self.stmt(s))),
                 line: *line,
+                then_end_tok: *then_end_tok,
+                end_tok: *end_tok,
             },
             ast::Stmt::While { cond, body, line, end_tok } => c::Stmt::While {
                 cond: self.expr(cond),
@@ -188,11 +190,12 @@ impl Desugarer {
                 right: boxed(self, right),
                 line: *line,
             },
-            ast::Expr::Logical { op, left, right, line } => c::Expr::Logical {
+            ast::Expr::Logical { op, left, right, line, end_tok } => c::Expr::Logical {
                 op: *op,
                 left: boxed(self, left),
                 right: boxed(self, right),
                 line: *line,
+                end_tok: *end_tok,
             },
             ast::Expr::Variable { name } => c::Expr::Variable(self.var_ref(name)),
             ast::Expr::Assign { name, value, line } => {

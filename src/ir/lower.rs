@@ -33,6 +33,9 @@ pub const MAX_GLOBALS: usize = 1 << 16;
 /// clox's longest jump in bytes (a 16-bit operand).
 pub const CLOX_MAX_JUMP: u32 = u16::MAX as u32;
 
+/// clox's message for a forward jump longer than `CLOX_MAX_JUMP`.
+const TOO_FAR: &str = "Too much code to jump over.";
+
 /// Lowers a resolved program, or reports the limits it exceeds.
 pub fn lower(resolved: &Resolved, limits: Limits) -> Result<Module, Vec<Diagnostic>> {
     let mut l = Lowerer { resolved, limits, functions: Vec::new(), stack: Vec::new(), diagnostics: Vec::new() };
@@ -287,19 +290,23 @@ impl Lowerer<'_> {
                 let line = self.b().func.lines.last().copied().unwrap_or(0);
                 self.end_scope(*scope, line);
             }
-            c::Stmt::If { cond, then_branch, else_branch, line } => {
+            c::Stmt::If { cond, then_branch, else_branch, line, then_end_tok, end_tok } => {
                 self.expr(cond);
                 let else_label = self.label();
                 let end = self.label();
                 self.emit(Instr::JumpIfFalse(else_label), *line);
+                let then_start = self.b().clox_size;
                 self.emit(Instr::Pop, *line);
                 self.stmt(then_branch);
                 self.emit(Instr::Jump(end), *line);
+                self.check_clox_jump(then_start, *then_end_tok, TOO_FAR);
+                let else_start = self.b().clox_size;
                 self.place(else_label);
                 self.emit(Instr::Pop, *line);
                 if let Some(e) = else_branch {
                     self.stmt(e);
                 }
+                self.check_clox_jump(else_start, *end_tok, TOO_FAR);
                 self.place(end);
             }
             c::Stmt::While { cond, body, line, end_tok } => {
@@ -309,14 +316,19 @@ impl Lowerer<'_> {
                 self.place(start);
                 // `while (true)` (and a `for` without a condition) needs no test.
                 let always = matches!(cond, c::Expr::Literal { value: Literal::Bool(true), .. });
+                let mut exit_start = 0;
                 if !always {
                     self.expr(cond);
                     self.emit(Instr::JumpIfFalse(exit), *line);
+                    exit_start = self.b().clox_size;
                     self.emit(Instr::Pop, *line);
                 }
                 self.stmt(body);
                 self.emit(Instr::Jump(start), *line);
                 self.check_clox_jump(clox_start, *end_tok, "Loop body too large.");
+                if !always {
+                    self.check_clox_jump(exit_start, *end_tok, TOO_FAR);
+                }
                 if !always {
                     self.place(exit);
                     self.emit(Instr::Pop, *line);
@@ -411,7 +423,7 @@ impl Lowerer<'_> {
                     self.emit(Instr::Not, *line);
                 }
             }
-            c::Expr::Logical { op, left, right, line } => {
+            c::Expr::Logical { op, left, right, line, end_tok } => {
                 self.expr(left);
                 let end = self.label();
                 match op {
@@ -425,8 +437,10 @@ impl Lowerer<'_> {
                         self.place(else_label);
                     }
                 }
+                let start = self.b().clox_size;
                 self.emit(Instr::Pop, *line);
                 self.expr(right);
+                self.check_clox_jump(start, *end_tok, TOO_FAR);
                 self.place(end);
             }
             c::Expr::Variable(r) => self.get(self.resolved.binding(r), r.tok, r.line),

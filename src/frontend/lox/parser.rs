@@ -388,9 +388,10 @@ impl Parser<'_, '_> {
         self.consume(TokenKind::RightParen, "Expect ')' after condition.");
         let line = self.prev_line();
         let then_branch = Box::new(self.statement());
+        let then_end_tok = self.previous as TokIdx;
         let else_branch =
             if self.matches(TokenKind::Else) { Some(Box::new(self.statement())) } else { None };
-        Stmt::If { cond, then_branch, else_branch, line }
+        Stmt::If { cond, then_branch, else_branch, line, then_end_tok, end_tok: self.previous as TokIdx }
     }
 
     fn return_statement(&mut self) -> Stmt {
@@ -526,7 +527,13 @@ impl Parser<'_, '_> {
                 let (op, prec) =
                     if kind == T::And { (LogicalOp::And, Prec::And) } else { (LogicalOp::Or, Prec::Or) };
                 let right = self.parse_precedence(prec);
-                Expr::Logical { op, left: Box::new(left), right: Box::new(right), line: self.prev_line() }
+                Expr::Logical {
+                    op,
+                    left: Box::new(left),
+                    right: Box::new(right),
+                    line: self.prev_line(),
+                    end_tok: self.previous as TokIdx,
+                }
             }
             _ => {
                 let op = match kind {
