@@ -27,7 +27,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn at(tok: TokIdx, message: impl Into<String>) -> Self {
-        Diagnostic { loc: Loc::Token(tok), message: message.into() }
+        Diagnostic {
+            loc: Loc::Token(tok),
+            message: message.into(),
+        }
     }
 }
 
@@ -48,7 +51,12 @@ impl<T: TokenTable> fmt::Display for Rendered<'_, T> {
             Loc::Line(line) => write!(f, "[line {line}] Error: {}", d.message),
             Loc::Token(tok) => match table.lexeme(tok) {
                 Some(lexeme) => {
-                    write!(f, "[line {}] Error at '{lexeme}': {}", table.line(tok), d.message)
+                    write!(
+                        f,
+                        "[line {}] Error at '{lexeme}': {}",
+                        table.line(tok),
+                        d.message
+                    )
                 }
                 None => write!(f, "[line {}] Error at end: {}", table.line(tok), d.message),
             },

@@ -39,19 +39,34 @@ const COMPILER_STACK_BYTES: usize = 256 << 20;
 /// Runs on a thread of its own with a large stack, so the caller's stack size does not
 /// matter (the stages recurse up to the nesting limit).
 pub fn compile(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
+    on_compiler_stack(|| compile_here(source, limits))
+}
+
+/// Runs a compiler stage on a thread with a stack large enough for the deepest input
+/// the parser accepts. A panic there (a bug) becomes an internal error.
+pub fn on_compiler_stack<T: Send>(
+    work: impl FnOnce() -> Result<T, CompileError> + Send,
+) -> Result<T, CompileError> {
     std::thread::scope(|scope| {
-        std::thread::Builder::new()
+        match std::thread::Builder::new()
             .name("lox-compiler".into())
             .stack_size(COMPILER_STACK_BYTES)
-            .spawn_scoped(scope, || compile_here(source, limits))
-            .map(|handle| handle.join())
-            .unwrap_or_else(|_| Ok(compile_here(source, limits)))
-            .unwrap_or_else(|_| Err(internal("the compiler panicked")))
+            .spawn_scoped(scope, work)
+        {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|_| Err(internal("the compiler panicked"))),
+            Err(_) => Err(internal("could not start the compiler thread")),
+        }
     })
 }
 
-fn internal(what: &str) -> CompileError {
-    CompileError { lines: vec![format!("Internal compiler error: {what}.")], at_end: false }
+/// An error that is a bug in loxide, not in the program.
+pub fn internal(what: &str) -> CompileError {
+    CompileError {
+        lines: vec![format!("Internal compiler error: {what}.")],
+        at_end: false,
+    }
 }
 
 /// Compiles on the current thread.
@@ -80,6 +95,14 @@ fn render(tokens: &lexer::Tokens, diagnostics: &[Diagnostic]) -> CompileError {
     let at_end = diagnostics.iter().all(|d| match d.loc {
         crate::diag::Loc::Token(t) => t == eof,
         crate::diag::Loc::Line(_) => false,
-    }) || diagnostics.iter().any(|d| d.message == "Unterminated string.");
-    CompileError { lines: diagnostics.iter().map(|d| Rendered(d, tokens).to_string()).collect(), at_end }
+    }) || diagnostics
+        .iter()
+        .any(|d| d.message == "Unterminated string.");
+    CompileError {
+        lines: diagnostics
+            .iter()
+            .map(|d| Rendered(d, tokens).to_string())
+            .collect(),
+        at_end,
+    }
 }

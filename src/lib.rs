@@ -20,6 +20,7 @@ pub mod bytecode;
 pub mod desugar;
 pub mod diag;
 pub mod driver;
+pub mod dump;
 pub mod frontend;
 pub mod ir;
 pub mod sema;

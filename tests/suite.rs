@@ -23,6 +23,10 @@
 //! * `LOX_BIN=/path/to/interpreter` runs the corpus against another
 //!   interpreter instead of the `lox` binary built by Cargo.
 
+// Golden files for each stage dump (see tests/suite/golden.rs).
+#[path = "suite/golden.rs"]
+mod golden;
+
 use std::collections::BTreeSet;
 use std::env;
 use std::fs;

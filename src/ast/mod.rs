@@ -19,6 +19,8 @@ pub struct Ident {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Program {
     pub stmts: Vec<Stmt>,
+    /// The line of the end of the input (where the script's implicit return is).
+    pub end_line: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -33,11 +35,23 @@ pub struct Function {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stmt {
-    Expr { expr: Expr, line: u32 },
-    Print { expr: Expr, line: u32 },
+    Expr {
+        expr: Expr,
+        line: u32,
+    },
+    Print {
+        expr: Expr,
+        line: u32,
+    },
     /// `var name = init;`
-    Var { name: Ident, init: Option<Expr> },
-    Block { stmts: Vec<Stmt>, end_tok: TokIdx },
+    Var {
+        name: Ident,
+        init: Option<Expr>,
+    },
+    Block {
+        stmts: Vec<Stmt>,
+        end_tok: TokIdx,
+    },
     /// `then_end_tok` and `end_tok`: the last tokens of the branches (jump diagnostics).
     If {
         cond: Expr,
@@ -47,7 +61,12 @@ pub enum Stmt {
         then_end_tok: TokIdx,
         end_tok: TokIdx,
     },
-    While { cond: Expr, body: Box<Stmt>, line: u32, end_tok: TokIdx },
+    While {
+        cond: Expr,
+        body: Box<Stmt>,
+        line: u32,
+        end_tok: TokIdx,
+    },
     /// `for (init; cond; incr) body`: sugar for a block holding a `while` loop.
     For {
         init: Option<Box<Stmt>>,
@@ -60,8 +79,17 @@ pub enum Stmt {
         end_tok: TokIdx,
     },
     Fun(Function),
-    Return { keyword: TokIdx, value: Option<Expr>, line: u32 },
-    Class { name: Ident, superclass: Option<Ident>, methods: Vec<Function>, line: u32 },
+    Return {
+        keyword: TokIdx,
+        value: Option<Expr>,
+        line: u32,
+    },
+    Class {
+        name: Ident,
+        superclass: Option<Ident>,
+        methods: Vec<Function>,
+        line: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,18 +128,64 @@ pub enum Literal {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
-    Literal { value: Literal, tok: TokIdx, line: u32 },
-    Grouping { inner: Box<Expr> },
-    Unary { op: UnaryOp, operand: Box<Expr>, line: u32 },
-    Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr>, line: u32 },
-    Logical { op: LogicalOp, left: Box<Expr>, right: Box<Expr>, line: u32, end_tok: TokIdx },
-    Variable { name: Ident },
-    Assign { name: Ident, value: Box<Expr>, line: u32 },
-    Call { callee: Box<Expr>, args: Vec<Expr>, line: u32 },
-    Get { object: Box<Expr>, name: Ident },
-    Set { object: Box<Expr>, name: Ident, value: Box<Expr>, line: u32 },
-    This { tok: TokIdx, line: u32 },
-    Super { keyword: TokIdx, method: Ident, line: u32 },
+    Literal {
+        value: Literal,
+        tok: TokIdx,
+        line: u32,
+    },
+    Grouping {
+        inner: Box<Expr>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+        line: u32,
+    },
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        line: u32,
+    },
+    Logical {
+        op: LogicalOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        line: u32,
+        end_tok: TokIdx,
+    },
+    Variable {
+        name: Ident,
+    },
+    Assign {
+        name: Ident,
+        value: Box<Expr>,
+        line: u32,
+    },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+        line: u32,
+    },
+    Get {
+        object: Box<Expr>,
+        name: Ident,
+    },
+    Set {
+        object: Box<Expr>,
+        name: Ident,
+        value: Box<Expr>,
+        line: u32,
+    },
+    This {
+        tok: TokIdx,
+        line: u32,
+    },
+    Super {
+        keyword: TokIdx,
+        method: Ident,
+        line: u32,
+    },
 }
 
 impl Expr {

@@ -30,7 +30,11 @@ fn constant_text(module: &Module, c: &Constant) -> String {
 }
 
 fn function(out: &mut String, module: &Module, index: usize, f: &Function, hex: bool) {
-    let name = if index == 0 { "<script>".to_string() } else { f.name.clone() };
+    let name = if index == 0 {
+        "<script>".to_string()
+    } else {
+        f.name.clone()
+    };
     let _ = writeln!(
         out,
         "== {name} == (function #{index}, arity {}, upvalues {}, max stack {})",
@@ -60,10 +64,13 @@ fn function(out: &mut String, module: &Module, index: usize, f: &Function, hex: 
             break;
         }
         if hex {
-            let bytes: Vec<String> = f.code[offset..offset + size].iter().map(|b| format!("{b:02x}")).collect();
+            let bytes: Vec<String> = f.code[offset..offset + size]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
             let _ = write!(out, "{:<24}", bytes.join(" "));
         }
-        let _ = write!(out, "OP_{:<16}", op.name());
+        let mut text = format!("OP_{:<16}", op.name());
         let mut at = offset + 1;
         let mut parts = Vec::new();
         for kind in op.operands() {
@@ -71,29 +78,44 @@ fn function(out: &mut String, module: &Module, index: usize, f: &Function, hex: 
             at += kind.width();
             parts.push(match kind {
                 Operand::Const | Operand::Name | Operand::Func => {
-                    let text = f.constants.get(value as usize).map(|c| constant_text(module, c));
+                    let text = f
+                        .constants
+                        .get(value as usize)
+                        .map(|c| constant_text(module, c));
                     format!("{value:4} '{}'", text.unwrap_or_else(|| "?".into()))
                 }
                 Operand::Global => {
-                    let name = module.globals.get(value as usize).map(String::as_str).unwrap_or("?");
+                    let name = module
+                        .globals
+                        .get(value as usize)
+                        .map(String::as_str)
+                        .unwrap_or("?");
                     format!("{value:4} '{name}'")
                 }
                 Operand::JumpForward => format!("{offset:4} -> {}", offset + size + value as usize),
                 Operand::JumpBack => {
-                    format!("{offset:4} -> {}", (offset + size).wrapping_sub(value as usize))
+                    format!(
+                        "{offset:4} -> {}",
+                        (offset + size).wrapping_sub(value as usize)
+                    )
                 }
                 Operand::Argc => format!("({value} args)"),
                 Operand::Local | Operand::Upvalue => format!("{value:4}"),
             });
         }
-        let _ = writeln!(out, "{}", parts.join(" ").trim_end());
+        text.push_str(&parts.join(" "));
+        let _ = writeln!(out, "{}", text.trim_end());
         if op == Op::Closure {
             let target = read_operand(&f.code, offset + 1, 2) as usize;
             if let Some(Constant::Function(fi)) = f.constants.get(target) {
                 if let Some(g) = module.functions.get(*fi as usize) {
                     for u in &g.upvalues {
                         let kind = if u.is_local { "local" } else { "upvalue" };
-                        let _ = writeln!(out, "{:04}    |                     {kind} {}", offset, u.index);
+                        let _ = writeln!(
+                            out,
+                            "{:04}    |                     {kind} {}",
+                            offset, u.index
+                        );
                     }
                 }
             }

@@ -83,7 +83,11 @@ fn function(f: &ir::Function) -> Function {
         let end = at + op.size() as u32;
         let jump = |label: &u32| -> (bool, u32) {
             let target = labels[*label as usize];
-            if target >= end { (true, target - end) } else { (false, end - target) }
+            if target >= end {
+                (true, target - end)
+            } else {
+                (false, end - target)
+            }
         };
         let operands: Vec<u32> = match instr {
             Instr::Constant(k)
@@ -93,7 +97,10 @@ fn function(f: &ir::Function) -> Function {
             | Instr::Closure(k)
             | Instr::Class(k)
             | Instr::Method(k) => vec![*k],
-            Instr::GetLocal(s) | Instr::SetLocal(s) | Instr::GetUpvalue(s) | Instr::SetUpvalue(s) => {
+            Instr::GetLocal(s)
+            | Instr::SetLocal(s)
+            | Instr::GetUpvalue(s)
+            | Instr::SetUpvalue(s) => {
                 vec![*s as u32]
             }
             Instr::Call(n) => vec![*n as u32],

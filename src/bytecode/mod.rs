@@ -44,8 +44,14 @@ pub struct Function {
 impl Function {
     /// The source line of the instruction at `offset`.
     pub fn line_at(&self, offset: usize) -> u32 {
-        let idx = self.lines.partition_point(|run| run.offset as usize <= offset);
-        if idx == 0 { 0 } else { self.lines[idx - 1].line }
+        let idx = self
+            .lines
+            .partition_point(|run| run.offset as usize <= offset);
+        if idx == 0 {
+            0
+        } else {
+            self.lines[idx - 1].line
+        }
     }
 }
 

@@ -212,7 +212,11 @@ impl Op {
             out.push_str(&format!(
                 "| {i} | `{}` | {} | {pops} | {} | {} |\n",
                 op.name(),
-                if operands.is_empty() { "—".to_string() } else { operands.join(", ") },
+                if operands.is_empty() {
+                    "—".to_string()
+                } else {
+                    operands.join(", ")
+                },
                 op.pushes(),
                 op.doc()
             ));

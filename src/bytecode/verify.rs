@@ -38,7 +38,11 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Invalid bytecode")?;
         if let Some((index, name)) = &self.function {
-            let name = if *index == 0 { "<script>" } else { name.as_str() };
+            let name = if *index == 0 {
+                "<script>"
+            } else {
+                name.as_str()
+            };
             write!(f, " in function #{index} '{name}'")?;
         }
         if let Some(offset) = self.offset {
@@ -70,7 +74,10 @@ pub fn verify(mut module: Module, max_stack: MaxStack) -> Result<Verified, Error
                 return Err(Error {
                     function: Some((index, f.name.clone())),
                     offset: None,
-                    message: format!("stack reaches {depth} values but the recorded maximum is {}", f.max_stack),
+                    message: format!(
+                        "stack reaches {depth} values but the recorded maximum is {}",
+                        f.max_stack
+                    ),
                 });
             }
             MaxStack::Check => {}
@@ -84,22 +91,34 @@ pub fn verify(mut module: Module, max_stack: MaxStack) -> Result<Verified, Error
 fn check_function_tree(module: &Module) -> Result<Vec<Option<usize>>, Error> {
     let n = module.functions.len();
     if n == 0 {
-        return Err(Error { function: None, offset: None, message: "the module has no functions".into() });
+        return Err(Error {
+            function: None,
+            offset: None,
+            message: "the module has no functions".into(),
+        });
     }
     let mut parent: Vec<Option<usize>> = vec![None; n];
     for (i, f) in module.functions.iter().enumerate() {
         for c in &f.constants {
             if let Constant::Function(child) = c {
                 let child = *child as usize;
-                let err = |message: String| Error { function: Some((i, f.name.clone())), offset: None, message };
+                let err = |message: String| Error {
+                    function: Some((i, f.name.clone())),
+                    offset: None,
+                    message,
+                };
                 if child >= n {
-                    return Err(err(format!("constant refers to function #{child}, which does not exist")));
+                    return Err(err(format!(
+                        "constant refers to function #{child}, which does not exist"
+                    )));
                 }
                 if child == 0 {
                     return Err(err("constant refers to the script function".into()));
                 }
                 if parent[child].is_some() {
-                    return Err(err(format!("function #{child} is the constant of more than one function")));
+                    return Err(err(format!(
+                        "function #{child} is the constant of more than one function"
+                    )));
                 }
                 parent[child] = Some(i);
             }
@@ -156,7 +175,14 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         let p = &module.functions[parent];
         for u in &f.upvalues {
             if !u.is_local && u.index as usize >= p.upvalues.len() {
-                return Err(err(None, format!("captures upvalue {} of a function that has {}", u.index, p.upvalues.len())));
+                return Err(err(
+                    None,
+                    format!(
+                        "captures upvalue {} of a function that has {}",
+                        u.index,
+                        p.upvalues.len()
+                    ),
+                ));
             }
         }
     }
@@ -167,10 +193,14 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
     let mut offset = 0;
     while offset < code.len() {
         is_start[offset] = true;
-        let op = Op::from_byte(code[offset]).ok_or_else(|| err(Some(offset), format!("unknown opcode {}", code[offset])))?;
+        let op = Op::from_byte(code[offset])
+            .ok_or_else(|| err(Some(offset), format!("unknown opcode {}", code[offset])))?;
         let size = op.size();
         if offset + size > code.len() {
-            return Err(err(Some(offset), format!("{} is cut off by the end of the code", op.name())));
+            return Err(err(
+                Some(offset),
+                format!("{} is cut off by the end of the code", op.name()),
+            ));
         }
         let mut at = offset + 1;
         for kind in op.operands() {
@@ -188,16 +218,25 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
     let mut max = f.arity as u32 + 1;
     while let Some((offset, depth)) = work.pop() {
         if offset >= code.len() {
-            return Err(err(Some(offset), "control runs off the end of the function".into()));
+            return Err(err(
+                Some(offset),
+                "control runs off the end of the function".into(),
+            ));
         }
         if !is_start[offset] {
-            return Err(err(Some(offset), "a jump lands inside an instruction".into()));
+            return Err(err(
+                Some(offset),
+                "a jump lands inside an instruction".into(),
+            ));
         }
         if depth_at[offset] != unknown {
             if depth_at[offset] != depth {
                 return Err(err(
                     Some(offset),
-                    format!("the stack holds {} values on one path and {depth} on another", depth_at[offset]),
+                    format!(
+                        "the stack holds {} values on one path and {depth} on another",
+                        depth_at[offset]
+                    ),
                 ));
             }
             continue;
@@ -205,7 +244,11 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         depth_at[offset] = depth;
         let op = Op::from_byte(code[offset]).expect("decoded in pass 1");
         let size = op.size();
-        let first = if op.operands().is_empty() { 0 } else { read_operand(code, offset + 1, op.operands()[0].width()) };
+        let first = if op.operands().is_empty() {
+            0
+        } else {
+            read_operand(code, offset + 1, op.operands()[0].width())
+        };
         let pops = match op.pops() {
             Pops::Fixed(n) => n as u32,
             Pops::ArgcPlus(n) => {
@@ -214,11 +257,20 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
             }
         };
         if depth < pops {
-            return Err(err(Some(offset), format!("{} needs {pops} values but the stack holds {depth}", op.name())));
+            return Err(err(
+                Some(offset),
+                format!(
+                    "{} needs {pops} values but the stack holds {depth}",
+                    op.name()
+                ),
+            ));
         }
         match op {
             Op::GetLocal | Op::SetLocal if first >= depth => {
-                return Err(err(Some(offset), format!("slot {first} is above the stack top ({depth})")));
+                return Err(err(
+                    Some(offset),
+                    format!("slot {first} is above the stack top ({depth})"),
+                ));
             }
             Op::Closure => {
                 // The new closure is pushed before it captures, so it may capture the
@@ -226,7 +278,10 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
                 if let Some(Constant::Function(child)) = f.constants.get(first as usize) {
                     for u in &module.functions[*child as usize].upvalues {
                         if u.is_local && u.index as u32 > depth {
-                            return Err(err(Some(offset), format!("captures slot {} above the stack top ({depth})", u.index)));
+                            return Err(err(
+                                Some(offset),
+                                format!("captures slot {} above the stack top ({depth})", u.index),
+                            ));
                         }
                     }
                 }
@@ -241,7 +296,12 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
             Op::Jump => work.push((end + first as usize, after)),
             Op::Loop => match end.checked_sub(first as usize) {
                 Some(target) => work.push((target, after)),
-                None => return Err(err(Some(offset), "a backward jump leaves the function".into())),
+                None => {
+                    return Err(err(
+                        Some(offset),
+                        "a backward jump leaves the function".into(),
+                    ));
+                }
             },
             Op::JumpIfFalse => {
                 work.push((end + first as usize, after));
@@ -253,24 +313,45 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
     Ok(max)
 }
 
-fn check_operand(module: &Module, f: &Function, op: Op, kind: Operand, value: usize) -> Result<(), String> {
-    let constant = || f.constants.get(value).ok_or_else(|| format!("constant {value} does not exist ({} in the pool)", f.constants.len()));
+fn check_operand(
+    module: &Module,
+    f: &Function,
+    op: Op,
+    kind: Operand,
+    value: usize,
+) -> Result<(), String> {
+    let constant = || {
+        f.constants.get(value).ok_or_else(|| {
+            format!(
+                "constant {value} does not exist ({} in the pool)",
+                f.constants.len()
+            )
+        })
+    };
     match kind {
-        Operand::Upvalue if value >= f.upvalues.len() => {
-            Err(format!("upvalue {value} does not exist ({} captured)", f.upvalues.len()))
-        }
+        Operand::Upvalue if value >= f.upvalues.len() => Err(format!(
+            "upvalue {value} does not exist ({} captured)",
+            f.upvalues.len()
+        )),
         Operand::Const => constant().map(|_| ()),
         Operand::Name => match constant()? {
             Constant::Str(_) => Ok(()),
-            _ => Err(format!("{} needs a name but constant {value} is not a string", op.name())),
+            _ => Err(format!(
+                "{} needs a name but constant {value} is not a string",
+                op.name()
+            )),
         },
         Operand::Func => match constant()? {
             Constant::Function(_) => Ok(()),
-            _ => Err(format!("{} needs a function but constant {value} is not one", op.name())),
+            _ => Err(format!(
+                "{} needs a function but constant {value} is not one",
+                op.name()
+            )),
         },
-        Operand::Global if value >= module.globals.len() => {
-            Err(format!("global {value} does not exist ({} declared)", module.globals.len()))
-        }
+        Operand::Global if value >= module.globals.len() => Err(format!(
+            "global {value} does not exist ({} declared)",
+            module.globals.len()
+        )),
         _ => Ok(()),
     }
 }
@@ -285,7 +366,10 @@ fn check_lines(f: &Function) -> Result<(), String> {
             return Err("the line table is not in increasing order".into());
         }
     }
-    if f.lines.last().is_some_and(|run| run.offset as usize >= f.code.len()) {
+    if f.lines
+        .last()
+        .is_some_and(|run| run.offset as usize >= f.code.len())
+    {
         return Err("the line table runs past the end of the code".into());
     }
     Ok(())

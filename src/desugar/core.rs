@@ -85,10 +85,22 @@ pub struct Class {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stmt {
-    Expr { expr: Expr, line: u32 },
-    Print { expr: Expr, line: u32 },
-    Var { decl: Decl, init: Option<Expr> },
-    Block { stmts: Vec<Stmt>, scope: ScopeId },
+    Expr {
+        expr: Expr,
+        line: u32,
+    },
+    Print {
+        expr: Expr,
+        line: u32,
+    },
+    Var {
+        decl: Decl,
+        init: Option<Expr>,
+    },
+    Block {
+        stmts: Vec<Stmt>,
+        scope: ScopeId,
+    },
     If {
         cond: Expr,
         then_branch: Box<Stmt>,
@@ -97,24 +109,74 @@ pub enum Stmt {
         then_end_tok: TokIdx,
         end_tok: TokIdx,
     },
-    While { cond: Expr, body: Box<Stmt>, line: u32, end_tok: TokIdx },
+    While {
+        cond: Expr,
+        body: Box<Stmt>,
+        line: u32,
+        end_tok: TokIdx,
+    },
     Fun(Function),
-    Return { keyword: TokIdx, value: Option<Expr>, line: u32 },
+    Return {
+        keyword: TokIdx,
+        value: Option<Expr>,
+        line: u32,
+    },
     Class(Box<Class>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
-    Literal { value: Literal, tok: TokIdx, line: u32 },
-    Unary { op: UnaryOp, operand: Box<Expr>, line: u32 },
-    Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr>, line: u32 },
-    Logical { op: LogicalOp, left: Box<Expr>, right: Box<Expr>, line: u32, end_tok: TokIdx },
+    Literal {
+        value: Literal,
+        tok: TokIdx,
+        line: u32,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+        line: u32,
+    },
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        line: u32,
+    },
+    Logical {
+        op: LogicalOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        line: u32,
+        end_tok: TokIdx,
+    },
     Variable(VarRef),
-    Assign { target: VarRef, value: Box<Expr>, line: u32 },
-    Call { callee: Box<Expr>, args: Vec<Expr>, line: u32 },
-    Get { object: Box<Expr>, name: Name },
-    Set { object: Box<Expr>, name: Name, value: Box<Expr>, line: u32 },
+    Assign {
+        target: VarRef,
+        value: Box<Expr>,
+        line: u32,
+    },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+        line: u32,
+    },
+    Get {
+        object: Box<Expr>,
+        name: Name,
+    },
+    Set {
+        object: Box<Expr>,
+        name: Name,
+        value: Box<Expr>,
+        line: u32,
+    },
     This(VarRef),
     /// `super.method`: reads `this` and the hidden `super` variable.
-    Super { this: VarRef, super_ref: VarRef, method: Name, keyword: TokIdx, line: u32 },
+    Super {
+        this: VarRef,
+        super_ref: VarRef,
+        method: Name,
+        keyword: TokIdx,
+        line: u32,
+    },
 }

@@ -11,19 +11,35 @@ use crate::ast;
 
 /// Lowers a parsed program to the core tree.
 pub fn desugar(program: &ast::Program) -> c::Program {
-    let mut d = Desugarer { n_refs: 0, n_decls: 0, n_funs: 1, n_scopes: 1 };
+    let mut d = Desugarer {
+        n_refs: 0,
+        n_decls: 0,
+        n_funs: 1,
+        n_scopes: 1,
+    };
     let body = d.stmts(&program.stmts);
     let script = c::Function {
         id: 0,
         kind: c::FunKind::Script,
-        name: c::Decl { name: "script".into(), tok: 0, line: 0, id: d.decl_id() },
+        name: c::Decl {
+            name: "script".into(),
+            tok: 0,
+            line: 0,
+            id: d.decl_id(),
+        },
         params: Vec::new(),
         body,
         scope: 0,
         end_tok: 0,
-        end_line: 0,
+        end_line: program.end_line,
     };
-    c::Program { script, n_refs: d.n_refs, n_decls: d.n_decls, n_funs: d.n_funs, n_scopes: d.n_scopes }
+    c::Program {
+        script,
+        n_refs: d.n_refs,
+        n_decls: d.n_decls,
+        n_funs: d.n_funs,
+        n_scopes: d.n_scopes,
+    }
 }
 
 struct Desugarer {
@@ -50,15 +66,30 @@ impl Desugarer {
     }
 
     fn decl(&mut self, ident: &ast::Ident) -> c::Decl {
-        c::Decl { name: ident.name.clone(), tok: ident.tok, line: ident.line, id: self.decl_id() }
+        c::Decl {
+            name: ident.name.clone(),
+            tok: ident.tok,
+            line: ident.line,
+            id: self.decl_id(),
+        }
     }
 
     fn var_ref(&mut self, ident: &ast::Ident) -> c::VarRef {
-        c::VarRef { name: ident.name.clone(), tok: ident.tok, line: ident.line, id: self.ref_id() }
+        c::VarRef {
+            name: ident.name.clone(),
+            tok: ident.tok,
+            line: ident.line,
+            id: self.ref_id(),
+        }
     }
 
     fn synthetic_ref(&mut self, name: &str, tok: u32, line: u32) -> c::VarRef {
-        c::VarRef { name: name.to_string(), tok, line, id: self.ref_id() }
+        c::VarRef {
+            name: name.to_string(),
+            tok,
+            line,
+            id: self.ref_id(),
+        }
     }
 
     fn stmts(&mut self, stmts: &[ast::Stmt]) -> Vec<c::Stmt> {
@@ -67,19 +98,38 @@ impl Desugarer {
 
     fn stmt(&mut self, stmt: &ast::Stmt) -> c::Stmt {
         match stmt {
-            ast::Stmt::Expr { expr, line } => c::Stmt::Expr { expr: self.expr(expr), line: *line },
-            ast::Stmt::Print { expr, line } => c::Stmt::Print { expr: self.expr(expr), line: *line },
+            ast::Stmt::Expr { expr, line } => c::Stmt::Expr {
+                expr: self.expr(expr),
+                line: *line,
+            },
+            ast::Stmt::Print { expr, line } => c::Stmt::Print {
+                expr: self.expr(expr),
+                line: *line,
+            },
             ast::Stmt::Var { name, init } => {
                 // The initializer is desugared first: its names are used before the
                 // variable exists.
                 let init = init.as_ref().map(|e| self.expr(e));
-                c::Stmt::Var { decl: self.decl(name), init }
+                c::Stmt::Var {
+                    decl: self.decl(name),
+                    init,
+                }
             }
             ast::Stmt::Block { stmts, .. } => {
                 let scope = self.scope_id();
-                c::Stmt::Block { stmts: self.stmts(stmts), scope }
+                c::Stmt::Block {
+                    stmts: self.stmts(stmts),
+                    scope,
+                }
             }
-            ast::Stmt::If { cond, then_branch, else_branch, line, then_end_tok, end_tok } => c::Stmt::If {
+            ast::Stmt::If {
+                cond,
+                then_branch,
+                else_branch,
+                line,
+                then_end_tok,
+                end_tok,
+            } => c::Stmt::If {
                 cond: self.expr(cond),
                 then_branch: Box::new(self.stmt(then_branch)),
                 else_branch: else_branch.as_ref().map(|s| Box::new(self.stmt(s))),
@@ -87,22 +137,49 @@ impl Desugarer {
                 then_end_tok: *then_end_tok,
                 end_tok: *end_tok,
             },
-            ast::Stmt::While { cond, body, line, end_tok } => c::Stmt::While {
+            ast::Stmt::While {
+                cond,
+                body,
+                line,
+                end_tok,
+            } => c::Stmt::While {
                 cond: self.expr(cond),
                 body: Box::new(self.stmt(body)),
                 line: *line,
                 end_tok: *end_tok,
             },
-            ast::Stmt::For { init, cond, incr, body, line, end_tok, .. } => {
-                self.for_loop(init.as_deref(), cond.as_ref(), incr.as_ref(), body, *line, *end_tok)
-            }
+            ast::Stmt::For {
+                init,
+                cond,
+                incr,
+                body,
+                line,
+                end_tok,
+                ..
+            } => self.for_loop(
+                init.as_deref(),
+                cond.as_ref(),
+                incr.as_ref(),
+                body,
+                *line,
+                *end_tok,
+            ),
             ast::Stmt::Fun(f) => c::Stmt::Fun(self.function(f, c::FunKind::Function)),
-            ast::Stmt::Return { keyword, value, line } => c::Stmt::Return {
+            ast::Stmt::Return {
+                keyword,
+                value,
+                line,
+            } => c::Stmt::Return {
                 keyword: *keyword,
                 value: value.as_ref().map(|e| self.expr(e)),
                 line: *line,
             },
-            ast::Stmt::Class { name, superclass, methods, line } => {
+            ast::Stmt::Class {
+                name,
+                superclass,
+                methods,
+                line,
+            } => {
                 let name_decl = self.decl(name);
                 let superclass = superclass.as_ref().map(|s| self.var_ref(s));
                 let super_scope = self.scope_id();
@@ -115,8 +192,11 @@ impl Desugarer {
                 let methods = methods
                     .iter()
                     .map(|m| {
-                        let kind =
-                            if m.name.name == "init" { c::FunKind::Initializer } else { c::FunKind::Method };
+                        let kind = if m.name.name == "init" {
+                            c::FunKind::Initializer
+                        } else {
+                            c::FunKind::Method
+                        };
                         self.function(m, kind)
                     })
                     .collect();
@@ -147,21 +227,34 @@ impl Desugarer {
         let init = init.map(|s| self.stmt(s));
         let cond = match cond {
             Some(e) => self.expr(e),
-            None => c::Expr::Literal { value: ast::Literal::Bool(true), tok: 0, line },
+            None => c::Expr::Literal {
+                value: ast::Literal::Bool(true),
+                tok: 0,
+                line,
+            },
         };
         let body_scope = self.scope_id();
         let mut loop_body = vec![self.stmt(body)];
         if let Some(incr) = incr {
             let incr_line = incr.line();
-            loop_body.push(c::Stmt::Expr { expr: self.expr(incr), line: incr_line });
+            loop_body.push(c::Stmt::Expr {
+                expr: self.expr(incr),
+                line: incr_line,
+            });
         }
         let while_loop = c::Stmt::While {
             cond,
-            body: Box::new(c::Stmt::Block { stmts: loop_body, scope: body_scope }),
+            body: Box::new(c::Stmt::Block {
+                stmts: loop_body,
+                scope: body_scope,
+            }),
             line,
             end_tok,
         };
-        c::Stmt::Block { stmts: init.into_iter().chain([while_loop]).collect(), scope: outer_scope }
+        c::Stmt::Block {
+            stmts: init.into_iter().chain([while_loop]).collect(),
+            scope: outer_scope,
+        }
     }
 
     fn function(&mut self, f: &ast::Function, kind: c::FunKind) -> c::Function {
@@ -171,26 +264,50 @@ impl Desugarer {
         let scope = self.scope_id();
         let params = f.params.iter().map(|p| self.decl(p)).collect();
         let body = self.stmts(&f.body);
-        c::Function { id, kind, name, params, body, scope, end_tok: f.end_tok, end_line: f.end_line }
+        c::Function {
+            id,
+            kind,
+            name,
+            params,
+            body,
+            scope,
+            end_tok: f.end_tok,
+            end_line: f.end_line,
+        }
     }
 
     fn expr(&mut self, expr: &ast::Expr) -> c::Expr {
         let boxed = |d: &mut Self, e: &ast::Expr| Box::new(d.expr(e));
         match expr {
-            ast::Expr::Literal { value, tok, line } => {
-                c::Expr::Literal { value: value.clone(), tok: *tok, line: *line }
-            }
+            ast::Expr::Literal { value, tok, line } => c::Expr::Literal {
+                value: value.clone(),
+                tok: *tok,
+                line: *line,
+            },
             ast::Expr::Grouping { inner } => self.expr(inner),
-            ast::Expr::Unary { op, operand, line } => {
-                c::Expr::Unary { op: *op, operand: boxed(self, operand), line: *line }
-            }
-            ast::Expr::Binary { op, left, right, line } => c::Expr::Binary {
+            ast::Expr::Unary { op, operand, line } => c::Expr::Unary {
+                op: *op,
+                operand: boxed(self, operand),
+                line: *line,
+            },
+            ast::Expr::Binary {
+                op,
+                left,
+                right,
+                line,
+            } => c::Expr::Binary {
                 op: *op,
                 left: boxed(self, left),
                 right: boxed(self, right),
                 line: *line,
             },
-            ast::Expr::Logical { op, left, right, line, end_tok } => c::Expr::Logical {
+            ast::Expr::Logical {
+                op,
+                left,
+                right,
+                line,
+                end_tok,
+            } => c::Expr::Logical {
                 op: *op,
                 left: boxed(self, left),
                 right: boxed(self, right),
@@ -200,24 +317,38 @@ impl Desugarer {
             ast::Expr::Variable { name } => c::Expr::Variable(self.var_ref(name)),
             ast::Expr::Assign { name, value, line } => {
                 let target = self.var_ref(name);
-                c::Expr::Assign { target, value: boxed(self, value), line: *line }
+                c::Expr::Assign {
+                    target,
+                    value: boxed(self, value),
+                    line: *line,
+                }
             }
             ast::Expr::Call { callee, args, line } => c::Expr::Call {
                 callee: boxed(self, callee),
                 args: args.iter().map(|a| self.expr(a)).collect(),
                 line: *line,
             },
-            ast::Expr::Get { object, name } => {
-                c::Expr::Get { object: boxed(self, object), name: property(name) }
-            }
-            ast::Expr::Set { object, name, value, line } => c::Expr::Set {
+            ast::Expr::Get { object, name } => c::Expr::Get {
+                object: boxed(self, object),
+                name: property(name),
+            },
+            ast::Expr::Set {
+                object,
+                name,
+                value,
+                line,
+            } => c::Expr::Set {
                 object: boxed(self, object),
                 name: property(name),
                 value: boxed(self, value),
                 line: *line,
             },
             ast::Expr::This { tok, line } => c::Expr::This(self.synthetic_ref("this", *tok, *line)),
-            ast::Expr::Super { keyword, method, line } => c::Expr::Super {
+            ast::Expr::Super {
+                keyword,
+                method,
+                line,
+            } => c::Expr::Super {
                 this: self.synthetic_ref("this", *keyword, *line),
                 super_ref: self.synthetic_ref("super", *keyword, *line),
                 method: property(method),
@@ -229,5 +360,9 @@ impl Desugarer {
 }
 
 fn property(ident: &ast::Ident) -> c::Name {
-    c::Name { name: ident.name.clone(), tok: ident.tok, line: ident.line }
+    c::Name {
+        name: ident.name.clone(),
+        tok: ident.tok,
+        line: ident.line,
+    }
 }

@@ -38,16 +38,30 @@ const TOO_FAR: &str = "Too much code to jump over.";
 
 /// Lowers a resolved program, or reports the limits it exceeds.
 pub fn lower(resolved: &Resolved, limits: Limits) -> Result<Module, Vec<Diagnostic>> {
-    let mut l = Lowerer { resolved, limits, functions: Vec::new(), stack: Vec::new(), diagnostics: Vec::new() };
+    let mut l = Lowerer {
+        resolved,
+        limits,
+        functions: Vec::new(),
+        stack: Vec::new(),
+        diagnostics: Vec::new(),
+    };
     if resolved.globals.len() > MAX_GLOBALS {
-        l.diagnostics.push(Diagnostic::at(0, "Too many global variables."));
+        l.diagnostics
+            .push(Diagnostic::at(0, "Too many global variables."));
     }
     l.function(&resolved.program.script);
     if !l.diagnostics.is_empty() {
         return Err(l.diagnostics);
     }
-    let functions = l.functions.into_iter().map(|f| f.expect("every function is finished")).collect();
-    Ok(Module { functions, globals: resolved.globals.clone() })
+    let functions = l
+        .functions
+        .into_iter()
+        .map(|f| f.expect("every function is finished"))
+        .collect();
+    Ok(Module {
+        functions,
+        globals: resolved.globals.clone(),
+    })
 }
 
 #[derive(Hash, PartialEq, Eq)]
@@ -90,7 +104,9 @@ fn clox_size(instr: &Instr, upvalues: usize) -> u32 {
 
 impl Lowerer<'_> {
     fn b(&mut self) -> &mut Builder {
-        self.stack.last_mut().expect("lowering is always inside a function")
+        self.stack
+            .last_mut()
+            .expect("lowering is always inside a function")
     }
 
     fn emit(&mut self, instr: Instr, line: u32) {
@@ -124,7 +140,8 @@ impl Lowerer<'_> {
         let b = self.b();
         b.clox_constants += 1;
         if b.clox_constants > CLOX_MAX_CONSTANTS {
-            self.diagnostics.push(Diagnostic::at(tok, "Too many constants in one chunk."));
+            self.diagnostics
+                .push(Diagnostic::at(tok, "Too many constants in one chunk."));
         }
     }
 
@@ -142,7 +159,8 @@ impl Lowerer<'_> {
         }
         let idx = b.func.constants.len();
         if idx == MAX_CONSTANTS && self.limits == Limits::Default {
-            self.diagnostics.push(Diagnostic::at(tok, "Too many constants in one chunk."));
+            self.diagnostics
+                .push(Diagnostic::at(tok, "Too many constants in one chunk."));
         }
         let b = self.b();
         b.func.constants.push(value);
@@ -170,7 +188,11 @@ impl Lowerer<'_> {
         let index = self.functions.len();
         self.functions.push(None);
         let upvalues = self.resolved.fun(fun.id).upvalues.clone();
-        let name = if fun.kind == FunKind::Script { String::new() } else { fun.name.name.clone() };
+        let name = if fun.kind == FunKind::Script {
+            String::new()
+        } else {
+            fun.name.name.clone()
+        };
         self.stack.push(Builder {
             func: Function {
                 name,
@@ -254,7 +276,11 @@ impl Lowerer<'_> {
     /// Leaves a scope: pops its locals, closing the captured ones.
     fn end_scope(&mut self, scope: c::ScopeId, line: u32) {
         for &decl in self.resolved.scope_locals(scope).iter().rev() {
-            let instr = if self.resolved.decl_info(decl).captured { Instr::CloseUpvalue } else { Instr::Pop };
+            let instr = if self.resolved.decl_info(decl).captured {
+                Instr::CloseUpvalue
+            } else {
+                Instr::Pop
+            };
             self.emit(instr, line);
         }
     }
@@ -290,7 +316,14 @@ impl Lowerer<'_> {
                 let line = self.b().func.lines.last().copied().unwrap_or(0);
                 self.end_scope(*scope, line);
             }
-            c::Stmt::If { cond, then_branch, else_branch, line, then_end_tok, end_tok } => {
+            c::Stmt::If {
+                cond,
+                then_branch,
+                else_branch,
+                line,
+                then_end_tok,
+                end_tok,
+            } => {
                 self.expr(cond);
                 let else_label = self.label();
                 let end = self.label();
@@ -309,13 +342,24 @@ impl Lowerer<'_> {
                 self.check_clox_jump(else_start, *end_tok, TOO_FAR);
                 self.place(end);
             }
-            c::Stmt::While { cond, body, line, end_tok } => {
+            c::Stmt::While {
+                cond,
+                body,
+                line,
+                end_tok,
+            } => {
                 let start = self.label();
                 let exit = self.label();
                 let clox_start = self.b().clox_size;
                 self.place(start);
                 // `while (true)` (and a `for` without a condition) needs no test.
-                let always = matches!(cond, c::Expr::Literal { value: Literal::Bool(true), .. });
+                let always = matches!(
+                    cond,
+                    c::Expr::Literal {
+                        value: Literal::Bool(true),
+                        ..
+                    }
+                );
                 let mut exit_start = 0;
                 if !always {
                     self.expr(cond);
@@ -342,7 +386,9 @@ impl Lowerer<'_> {
             c::Stmt::Return { value, line, .. } => {
                 match value {
                     Some(v) => self.expr(v),
-                    None if self.b().kind == FunKind::Initializer => self.emit(Instr::GetLocal(0), *line),
+                    None if self.b().kind == FunKind::Initializer => {
+                        self.emit(Instr::GetLocal(0), *line)
+                    }
                     None => self.emit(Instr::Nil, *line),
                 }
                 self.emit(Instr::Return, *line);
@@ -402,7 +448,12 @@ impl Lowerer<'_> {
                 };
                 self.emit(instr, *line);
             }
-            c::Expr::Binary { op, left, right, line } => {
+            c::Expr::Binary {
+                op,
+                left,
+                right,
+                line,
+            } => {
                 self.expr(left);
                 self.expr(right);
                 // As in clox, `a <= b` is `!(a > b)`: observable with NaN.
@@ -423,7 +474,13 @@ impl Lowerer<'_> {
                     self.emit(Instr::Not, *line);
                 }
             }
-            c::Expr::Logical { op, left, right, line, end_tok } => {
+            c::Expr::Logical {
+                op,
+                left,
+                right,
+                line,
+                end_tok,
+            } => {
                 self.expr(left);
                 let end = self.label();
                 match op {
@@ -444,7 +501,11 @@ impl Lowerer<'_> {
                 self.place(end);
             }
             c::Expr::Variable(r) => self.get(self.resolved.binding(r), r.tok, r.line),
-            c::Expr::Assign { target, value, line } => {
+            c::Expr::Assign {
+                target,
+                value,
+                line,
+            } => {
                 let binding = self.resolved.binding(target);
                 if let Binding::Global(_) = binding {
                     self.clox_constant(target.tok);
@@ -458,14 +519,25 @@ impl Lowerer<'_> {
                 let k = self.name_constant(&name.name, name.tok);
                 self.emit(Instr::GetProperty(k), name.line);
             }
-            c::Expr::Set { object, name, value, line } => {
+            c::Expr::Set {
+                object,
+                name,
+                value,
+                line,
+            } => {
                 self.expr(object);
                 let k = self.name_constant(&name.name, name.tok);
                 self.expr(value);
                 self.emit(Instr::SetProperty(k), *line);
             }
             c::Expr::This(r) => self.get(self.resolved.binding(r), r.tok, r.line),
-            c::Expr::Super { this, super_ref, method, line, .. } => {
+            c::Expr::Super {
+                this,
+                super_ref,
+                method,
+                line,
+                ..
+            } => {
                 let k = self.name_constant(&method.name, method.tok);
                 self.get(self.resolved.binding(this), this.tok, *line);
                 self.get(self.resolved.binding(super_ref), super_ref.tok, *line);
@@ -484,7 +556,12 @@ impl Lowerer<'_> {
                 self.args(args);
                 self.emit(Instr::Invoke(k, argc), line);
             }
-            c::Expr::Super { this, super_ref, method, .. } => {
+            c::Expr::Super {
+                this,
+                super_ref,
+                method,
+                ..
+            } => {
                 let k = self.name_constant(&method.name, method.tok);
                 self.get(self.resolved.binding(this), this.tok, line);
                 self.args(args);

@@ -98,8 +98,17 @@ impl fmt::Display for Module {
             if i > 0 {
                 writeln!(f)?;
             }
-            let name = if func.name.is_empty() { "<script>".to_string() } else { func.name.clone() };
-            writeln!(f, "function #{i} {name} (arity {}, upvalues {})", func.arity, func.upvalues.len())?;
+            let name = if func.name.is_empty() {
+                "<script>".to_string()
+            } else {
+                func.name.clone()
+            };
+            writeln!(
+                f,
+                "function #{i} {name} (arity {}, upvalues {})",
+                func.arity,
+                func.upvalues.len()
+            )?;
             for (instr, line) in func.code.iter().zip(&func.lines) {
                 if let Instr::Label(l) = instr {
                     writeln!(f, "  L{l}:")?;
@@ -110,6 +119,18 @@ impl fmt::Display for Module {
         }
         Ok(())
     }
+}
+
+/// `CloseUpvalue` → `close_upvalue`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
 }
 
 impl Module {
@@ -141,7 +162,7 @@ impl Module {
             Closure(c) => format!("closure {}", konst(c)),
             Class(c) => format!("class {}", konst(c)),
             Method(c) => format!("method {}", konst(c)),
-            other => format!("{other:?}").to_lowercase(),
+            other => snake_case(&format!("{other:?}")),
         }
     }
 }

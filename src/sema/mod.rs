@@ -86,7 +86,10 @@ impl Resolved {
 
 /// Resolves a program. On errors, returns every diagnostic found.
 pub fn resolve(program: Program) -> Result<Resolved, Vec<Diagnostic>> {
-    let unresolved = DeclInfo { binding: Binding::Global(u32::MAX), captured: false };
+    let unresolved = DeclInfo {
+        binding: Binding::Global(u32::MAX),
+        captured: false,
+    };
     let mut r = Resolver {
         refs: vec![Binding::Global(u32::MAX); program.n_refs as usize],
         decls: vec![unresolved; program.n_decls as usize],
@@ -149,7 +152,9 @@ impl Resolver {
     }
 
     fn current(&mut self) -> &mut FnState {
-        self.fns.last_mut().expect("resolver is always inside a function")
+        self.fns
+            .last_mut()
+            .expect("resolver is always inside a function")
     }
 
     fn global_slot(&mut self, name: &str) -> u32 {
@@ -190,7 +195,10 @@ impl Resolver {
     fn declare(&mut self, decl: &Decl) {
         if self.current().scope_depth == 0 {
             let slot = self.global_slot(&decl.name);
-            self.decls[decl.id as usize] = DeclInfo { binding: Binding::Global(slot), captured: false };
+            self.decls[decl.id as usize] = DeclInfo {
+                binding: Binding::Global(slot),
+                captured: false,
+            };
             return;
         }
         let f = self.fns.last().expect("inside a function");
@@ -210,8 +218,15 @@ impl Resolver {
         }
         let f = self.current();
         let slot = f.locals.len() as u8;
-        f.locals.push(Local { name: decl.name.clone(), depth: None, decl: Some(decl.id) });
-        self.decls[decl.id as usize] = DeclInfo { binding: Binding::Local(slot), captured: false };
+        f.locals.push(Local {
+            name: decl.name.clone(),
+            depth: None,
+            decl: Some(decl.id),
+        });
+        self.decls[decl.id as usize] = DeclInfo {
+            binding: Binding::Local(slot),
+            captured: false,
+        };
     }
 
     /// Marks the most recent local initialized; globals need nothing.
@@ -242,7 +257,12 @@ impl Resolver {
 
     fn resolve_local(&mut self, level: usize, name: &str, tok: u32) -> Option<u8> {
         let f = &self.fns[level];
-        let (slot, local) = f.locals.iter().enumerate().rev().find(|(_, l)| l.name == name)?;
+        let (slot, local) = f
+            .locals
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, l)| l.name == name)?;
         if local.depth.is_none() {
             self.error(tok, "Can't read local variable in its own initializer.");
         }
@@ -258,10 +278,26 @@ impl Resolver {
             if let Some(decl) = local.decl {
                 self.decls[decl as usize].captured = true;
             }
-            return Some(self.add_upvalue(level, UpvalueDesc { is_local: true, index: slot }, name, tok));
+            return Some(self.add_upvalue(
+                level,
+                UpvalueDesc {
+                    is_local: true,
+                    index: slot,
+                },
+                name,
+                tok,
+            ));
         }
         let index = self.resolve_upvalue(level - 1, name, tok)?;
-        Some(self.add_upvalue(level, UpvalueDesc { is_local: false, index }, name, tok))
+        Some(self.add_upvalue(
+            level,
+            UpvalueDesc {
+                is_local: false,
+                index,
+            },
+            name,
+            tok,
+        ))
     }
 
     fn add_upvalue(&mut self, level: usize, desc: UpvalueDesc, name: &str, tok: u32) -> u8 {
@@ -290,7 +326,11 @@ impl Resolver {
         self.fns.push(FnState {
             id: fun.id,
             kind: fun.kind,
-            locals: vec![Local { name: slot_zero.into(), depth: Some(0), decl: None }],
+            locals: vec![Local {
+                name: slot_zero.into(),
+                depth: Some(0),
+                decl: None,
+            }],
             upvalues: Vec::new(),
             scope_depth: 0,
         });
@@ -328,7 +368,12 @@ impl Resolver {
                 self.stmts(stmts);
                 self.end_scope(*scope);
             }
-            Stmt::If { cond, then_branch, else_branch, .. } => {
+            Stmt::If {
+                cond,
+                then_branch,
+                else_branch,
+                ..
+            } => {
                 self.expr(cond);
                 self.stmt(then_branch);
                 if let Some(e) = else_branch {
@@ -363,7 +408,9 @@ impl Resolver {
     fn class(&mut self, class: &Class) {
         self.declare(&class.name);
         self.define();
-        self.classes.push(ClassState { has_superclass: false });
+        self.classes.push(ClassState {
+            has_superclass: false,
+        });
         if let (Some(superclass), Some(super_decl)) = (&class.superclass, &class.super_decl) {
             self.resolve_ref(superclass);
             if superclass.name == class.name.name {
@@ -372,7 +419,10 @@ impl Resolver {
             self.begin_scope();
             self.declare(super_decl);
             self.define();
-            self.classes.last_mut().expect("pushed above").has_superclass = true;
+            self.classes
+                .last_mut()
+                .expect("pushed above")
+                .has_superclass = true;
         }
         for method in &class.methods {
             self.function(method);
@@ -415,7 +465,12 @@ impl Resolver {
                     self.resolve_ref(r);
                 }
             }
-            Expr::Super { this, super_ref, keyword, .. } => match self.classes.last() {
+            Expr::Super {
+                this,
+                super_ref,
+                keyword,
+                ..
+            } => match self.classes.last() {
                 None => self.error(*keyword, "Can't use 'super' outside of a class."),
                 Some(c) if !c.has_superclass => {
                     self.error(*keyword, "Can't use 'super' in a class with no superclass.")

@@ -96,7 +96,11 @@ impl Heap {
     }
 
     fn intern_new(&mut self, chars: Box<str>, hash: u32) -> Gc<ObjString> {
-        let s = self.alloc(ObjString { header: Header::new(ObjKind::String), hash, chars });
+        let s = self.alloc(ObjString {
+            header: Header::new(ObjKind::String),
+            hash,
+            chars,
+        });
         let before = self.strings.heap_bytes();
         self.strings.set(s, Value::NIL);
         self.bytes_allocated += self.strings.heap_bytes() - before;
@@ -250,7 +254,9 @@ unsafe fn object_size(h: *mut Header) -> usize {
                 size_of::<ObjClosure>() + Gc::<ObjClosure>::from_header(h).upvalues.capacity() * 8
             }
             ObjKind::Upvalue => size_of::<ObjUpvalue>(),
-            ObjKind::Class => size_of::<ObjClass>() + Gc::<ObjClass>::from_header(h).methods.heap_bytes(),
+            ObjKind::Class => {
+                size_of::<ObjClass>() + Gc::<ObjClass>::from_header(h).methods.heap_bytes()
+            }
             ObjKind::Instance => {
                 size_of::<ObjInstance>() + Gc::<ObjInstance>::from_header(h).fields.heap_bytes()
             }

@@ -54,7 +54,10 @@ impl Vm {
         }
         macro_rules! name_at {
             ($idx:expr) => {
-                function.constant($idx).as_obj::<ObjString>().expect("verified: a name constant")
+                function
+                    .constant($idx)
+                    .as_obj::<ObjString>()
+                    .expect("verified: a name constant")
             };
         }
         macro_rules! binary_number {
@@ -158,8 +161,11 @@ impl Vm {
                     let a = self.stack.peek(1);
                     if a.is_number() && b.is_number() {
                         self.stack.pop();
-                        self.stack.set_peek(0, Value::number(a.as_number() + b.as_number()));
-                    } else if let (Some(x), Some(y)) = (a.as_obj::<ObjString>(), b.as_obj::<ObjString>()) {
+                        self.stack
+                            .set_peek(0, Value::number(a.as_number() + b.as_number()));
+                    } else if let (Some(x), Some(y)) =
+                        (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
+                    {
                         self.concatenate(x, y);
                     } else {
                         throw!("Operands must be two numbers or two strings.");
@@ -223,7 +229,10 @@ impl Vm {
                 }
                 op::Closure => {
                     let idx = ip.u16() as usize;
-                    let proto = function.constant(idx).as_obj::<ObjFunction>().expect("verified: a function");
+                    let proto = function
+                        .constant(idx)
+                        .as_obj::<ObjFunction>()
+                        .expect("verified: a function");
                     self.make_closure(proto, base, closure);
                 }
                 op::CloseUpvalue => {
@@ -253,9 +262,10 @@ impl Vm {
                     self.stack.push(Value::object(class));
                 }
                 op::Inherit => {
-                    let (Some(superclass), Some(class)) =
-                        (self.stack.peek(1).as_obj::<ObjClass>(), self.stack.peek(0).as_obj::<ObjClass>())
-                    else {
+                    let (Some(superclass), Some(class)) = (
+                        self.stack.peek(1).as_obj::<ObjClass>(),
+                        self.stack.peek(0).as_obj::<ObjClass>(),
+                    ) else {
                         throw!("Superclass must be a class.");
                     };
                     self.inherit(class, superclass);
@@ -263,9 +273,10 @@ impl Vm {
                 }
                 op::Method => {
                     let name = name_at!(ip.u16() as usize);
-                    let (Some(method), Some(class)) =
-                        (self.stack.peek(0).as_obj::<ObjClosure>(), self.stack.peek(1).as_obj::<ObjClass>())
-                    else {
+                    let (Some(method), Some(class)) = (
+                        self.stack.peek(0).as_obj::<ObjClosure>(),
+                        self.stack.peek(1).as_obj::<ObjClass>(),
+                    ) else {
                         throw!("Only classes have methods.");
                     };
                     self.add_method(class, name, method);
@@ -296,16 +307,26 @@ impl Vm {
 
     /// Pushes a frame for a closure whose arguments are on the stack.
     #[inline]
-    pub(super) fn call(&mut self, closure: Gc<ObjClosure>, argc: usize) -> Result<(), RuntimeError> {
+    pub(super) fn call(
+        &mut self,
+        closure: Gc<ObjClosure>,
+        argc: usize,
+    ) -> Result<(), RuntimeError> {
         let function = closure.function;
         if argc != function.arity as usize {
             return Err(self.arity_error(function.arity as usize, argc));
         }
         let base = self.stack.len() - argc - 1;
-        if self.frames.len() >= self.options.max_frames || !self.stack.has_room(base, function.max_stack as usize) {
+        if self.frames.len() >= self.options.max_frames
+            || !self.stack.has_room(base, function.max_stack as usize)
+        {
             return Err(self.error("Stack overflow.".into()));
         }
-        self.frames.push(CallFrame { closure, ip: function.ip(), base });
+        self.frames.push(CallFrame {
+            closure,
+            ip: function.ip(),
+            base,
+        });
         Ok(())
     }
 
@@ -323,7 +344,11 @@ impl Vm {
             fields: Default::default(),
         });
         self.stack.set_peek(argc, Value::object(instance));
-        match class.methods.get(self.init_string).and_then(|m| m.as_obj::<ObjClosure>()) {
+        match class
+            .methods
+            .get(self.init_string)
+            .and_then(|m| m.as_obj::<ObjClosure>())
+        {
             Some(init) => self.call(init, argc),
             None if argc != 0 => Err(self.arity_error(0, argc)),
             None => Ok(()),
@@ -355,8 +380,17 @@ impl Vm {
         self.invoke_from_class(instance.class, name, argc)
     }
 
-    fn invoke_from_class(&mut self, class: Gc<ObjClass>, name: Gc<ObjString>, argc: usize) -> Result<(), RuntimeError> {
-        match class.methods.get(name).and_then(|m| m.as_obj::<ObjClosure>()) {
+    fn invoke_from_class(
+        &mut self,
+        class: Gc<ObjClass>,
+        name: Gc<ObjString>,
+        argc: usize,
+    ) -> Result<(), RuntimeError> {
+        match class
+            .methods
+            .get(name)
+            .and_then(|m| m.as_obj::<ObjClosure>())
+        {
             Some(method) => self.call(method, argc),
             None => Err(self.error(format!("Undefined property '{}'.", name.chars))),
         }
@@ -367,7 +401,11 @@ impl Vm {
     /// Replaces the receiver on top of the stack with `class`'s method `name` bound to
     /// it. False if there is no such method.
     fn bind_method(&mut self, class: Gc<ObjClass>, name: Gc<ObjString>) -> bool {
-        let Some(method) = class.methods.get(name).and_then(|m| m.as_obj::<ObjClosure>()) else {
+        let Some(method) = class
+            .methods
+            .get(name)
+            .and_then(|m| m.as_obj::<ObjClosure>())
+        else {
             return false;
         };
         // The receiver stays on the stack (rooted) while the bound method is made.

@@ -44,14 +44,20 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { max_frames: DEFAULT_MAX_FRAMES, stack_values: DEFAULT_STACK_VALUES }
+        Options {
+            max_frames: DEFAULT_MAX_FRAMES,
+            stack_values: DEFAULT_STACK_VALUES,
+        }
     }
 }
 
 impl Options {
     /// clox's limits.
     pub fn clox() -> Options {
-        Options { max_frames: CLOX_MAX_FRAMES, ..Options::default() }
+        Options {
+            max_frames: CLOX_MAX_FRAMES,
+            ..Options::default()
+        }
     }
 }
 
@@ -168,7 +174,10 @@ impl Vm {
             return Ok(slot);
         }
         if self.globals.len() >= MAX_GLOBALS {
-            return Err(RuntimeError { message: "Too many global variables.".into(), trace: Vec::new() });
+            return Err(RuntimeError {
+                message: "Too many global variables.".into(),
+                trace: Vec::new(),
+            });
         }
         self.maybe_collect();
         let interned = self.heap.intern(name);
@@ -191,7 +200,11 @@ impl Vm {
     /// Turns a verified module into heap objects and returns the script's closure.
     fn load(&mut self, verified: &Verified) -> Result<Gc<ObjClosure>, RuntimeError> {
         let module = verified.module();
-        let slots = module.globals.iter().map(|g| self.global_slot(g)).collect::<Result<Vec<u32>, _>>()?;
+        let slots = module
+            .globals
+            .iter()
+            .map(|g| self.global_slot(g))
+            .collect::<Result<Vec<u32>, _>>()?;
         // Create children before parents: deeper functions first.
         let mut parent = vec![usize::MAX; module.functions.len()];
         for (i, f) in module.functions.iter().enumerate() {
@@ -323,21 +336,39 @@ impl Vm {
             return out.write_all(b"false");
         }
         let function_name = |f: Gc<ObjFunction>| -> String {
-            if f.name.is_empty() { "<script>".into() } else { format!("<fn {}>", f.name) }
+            if f.name.is_empty() {
+                "<script>".into()
+            } else {
+                format!("<fn {}>", f.name)
+            }
         };
         match v.obj_kind() {
             Some(ObjKind::String) => match v.as_obj::<ObjString>() {
                 Some(s) => out.write_all(s.chars.as_bytes()),
                 None => Ok(()),
             },
-            Some(ObjKind::Function) => write!(out, "{}", v.as_obj::<ObjFunction>().map(function_name).unwrap_or_default()),
+            Some(ObjKind::Function) => write!(
+                out,
+                "{}",
+                v.as_obj::<ObjFunction>()
+                    .map(function_name)
+                    .unwrap_or_default()
+            ),
             Some(ObjKind::Closure) => {
-                write!(out, "{}", v.as_obj::<ObjClosure>().map(|c| function_name(c.function)).unwrap_or_default())
+                write!(
+                    out,
+                    "{}",
+                    v.as_obj::<ObjClosure>()
+                        .map(|c| function_name(c.function))
+                        .unwrap_or_default()
+                )
             }
             Some(ObjKind::BoundMethod) => write!(
                 out,
                 "{}",
-                v.as_obj::<ObjBoundMethod>().map(|b| function_name(b.method.function)).unwrap_or_default()
+                v.as_obj::<ObjBoundMethod>()
+                    .map(|b| function_name(b.method.function))
+                    .unwrap_or_default()
             ),
             Some(ObjKind::Native) => out.write_all(b"<native fn>"),
             Some(ObjKind::Class) => match v.as_obj::<ObjClass>() {
@@ -369,7 +400,11 @@ impl Vm {
         for frame in self.frames.iter().rev() {
             let function = frame.closure.function;
             let offset = function.offset_of(frame.ip).saturating_sub(1);
-            let name = if function.name.is_empty() { None } else { Some(function.name.to_string()) };
+            let name = if function.name.is_empty() {
+                None
+            } else {
+                Some(function.name.to_string())
+            };
             trace.push((function.line_at(offset), name));
         }
         self.reset();
@@ -379,7 +414,15 @@ impl Vm {
 
 /// A NaN from a file could carry a payload that collides with the value tags.
 fn canonical(n: f64) -> f64 {
-    if n.is_nan() { if n.is_sign_negative() { -f64::NAN } else { f64::NAN } } else { n }
+    if n.is_nan() {
+        if n.is_sign_negative() {
+            -f64::NAN
+        } else {
+            f64::NAN
+        }
+    } else {
+        n
+    }
 }
 
 /// Rewrites a verified function's global operands from module indices to VM slots.

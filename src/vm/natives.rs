@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use super::Vm;
-use super::object::{Header, ObjKind, ObjNative, NativeFn};
+use super::object::{Header, NativeFn, ObjKind, ObjNative};
 use super::value::Value;
 
 /// Defines every native as a global.
@@ -16,7 +16,12 @@ fn define(vm: &mut Vm, name: &'static str, arity: u8, function: NativeFn) {
     // The slot first: making it may collect, and the native is not rooted until stored.
     vm.define_global(name, Value::NIL);
     vm.maybe_collect();
-    let native = vm.heap.alloc(ObjNative { header: Header::new(ObjKind::Native), name, arity, function });
+    let native = vm.heap.alloc(ObjNative {
+        header: Header::new(ObjKind::Native),
+        name,
+        arity,
+        function,
+    });
     vm.define_global(name, Value::object(native));
 }
 

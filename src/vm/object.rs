@@ -44,7 +44,11 @@ pub struct Header {
 
 impl Header {
     pub fn new(kind: ObjKind) -> Header {
-        Header { kind, marked: false, next: std::ptr::null_mut() }
+        Header {
+            kind,
+            marked: false,
+            next: std::ptr::null_mut(),
+        }
     }
 }
 
@@ -97,12 +101,18 @@ impl<T> Gc<T> {
     /// `h` must point to a live object whose type is `T`.
     pub unsafe fn from_header(h: *mut Header) -> Gc<T> {
         // SAFETY: the caller guarantees `h` is a live, non-null `T`.
-        Gc { ptr: unsafe { NonNull::new_unchecked(h as *mut T) }, _marker: PhantomData }
+        Gc {
+            ptr: unsafe { NonNull::new_unchecked(h as *mut T) },
+            _marker: PhantomData,
+        }
     }
 
     /// Wraps a freshly boxed object; called only by the heap's allocator.
     pub(super) fn from_box(b: Box<T>) -> Gc<T> {
-        Gc { ptr: NonNull::from(Box::leak(b)), _marker: PhantomData }
+        Gc {
+            ptr: NonNull::from(Box::leak(b)),
+            _marker: PhantomData,
+        }
     }
 }
 
@@ -197,8 +207,14 @@ impl ObjFunction {
     }
 
     pub fn line_at(&self, offset: usize) -> u32 {
-        let idx = self.lines.partition_point(|run| run.offset as usize <= offset);
-        if idx == 0 { 0 } else { self.lines[idx - 1].line }
+        let idx = self
+            .lines
+            .partition_point(|run| run.offset as usize <= offset);
+        if idx == 0 {
+            0
+        } else {
+            self.lines[idx - 1].line
+        }
     }
 }
 
@@ -302,7 +318,13 @@ unsafe impl Object for ObjUpvalue {
 impl ObjUpvalue {
     /// An open upvalue for the stack slot at `location`.
     pub fn open(location: *mut Value, slot: usize) -> ObjUpvalue {
-        ObjUpvalue { header: Header::new(ObjKind::Upvalue), location, closed: Value::NIL, slot, next_open: None }
+        ObjUpvalue {
+            header: Header::new(ObjKind::Upvalue),
+            location,
+            closed: Value::NIL,
+            slot,
+            next_open: None,
+        }
     }
 
     #[inline(always)]

@@ -14,7 +14,10 @@ struct Entry {
     value: Value,
 }
 
-const EMPTY: Entry = Entry { key: None, value: Value::NIL };
+const EMPTY: Entry = Entry {
+    key: None,
+    value: Value::NIL,
+};
 
 #[derive(Default)]
 pub struct Table {
@@ -71,7 +74,10 @@ impl Table {
         if is_new && entry.value.is_nil() {
             self.count += 1;
         }
-        *entry = Entry { key: Some(key), value };
+        *entry = Entry {
+            key: Some(key),
+            value,
+        };
         is_new
     }
 
@@ -83,12 +89,19 @@ impl Table {
         if self.entries[index].key.is_none() {
             return false;
         }
-        self.entries[index] = Entry { key: None, value: Value::TRUE };
+        self.entries[index] = Entry {
+            key: None,
+            value: Value::TRUE,
+        };
         true
     }
 
     fn grow(&mut self) {
-        let capacity = if self.entries.len() < 8 { 8 } else { self.entries.len() * 2 };
+        let capacity = if self.entries.len() < 8 {
+            8
+        } else {
+            self.entries.len() * 2
+        };
         let old = std::mem::replace(&mut self.entries, vec![EMPTY; capacity]);
         self.count = 0;
         for entry in old {
@@ -110,7 +123,9 @@ impl Table {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (Gc<ObjString>, Value)> + '_ {
-        self.entries.iter().filter_map(|e| e.key.map(|k| (k, e.value)))
+        self.entries
+            .iter()
+            .filter_map(|e| e.key.map(|k| (k, e.value)))
     }
 
     /// Finds an interned string by content (the intern set's lookup).
@@ -136,7 +151,10 @@ impl Table {
         for entry in &mut self.entries {
             if let Some(k) = entry.key {
                 if !keep(k) {
-                    *entry = Entry { key: None, value: Value::TRUE };
+                    *entry = Entry {
+                        key: None,
+                        value: Value::TRUE,
+                    };
                 }
             }
         }

@@ -78,7 +78,11 @@ impl Value {
     /// The object header this value points to, if it is an object.
     #[inline(always)]
     pub fn as_header(self) -> Option<*mut Header> {
-        if self.is_obj() { Some((self.0 & !(SIGN_BIT | QNAN)) as usize as *mut Header) } else { None }
+        if self.is_obj() {
+            Some((self.0 & !(SIGN_BIT | QNAN)) as usize as *mut Header)
+        } else {
+            None
+        }
     }
 
     /// The kind of object, if this value is one.
@@ -95,7 +99,9 @@ impl Value {
     pub fn as_obj<T: super::object::Object>(self) -> Option<Gc<T>> {
         match self.obj_kind() {
             // SAFETY: the header says the object is a `T`.
-            Some(kind) if kind == T::KIND => self.as_header().map(|h| unsafe { Gc::from_header(h) }),
+            Some(kind) if kind == T::KIND => {
+                self.as_header().map(|h| unsafe { Gc::from_header(h) })
+            }
             _ => None,
         }
     }
@@ -108,7 +114,11 @@ impl Value {
     /// identity, which for interned strings is equality of contents.
     #[inline(always)]
     pub fn equals(self, other: Value) -> bool {
-        if self.is_number() && other.is_number() { self.as_number() == other.as_number() } else { self == other }
+        if self.is_number() && other.is_number() {
+            self.as_number() == other.as_number()
+        } else {
+            self == other
+        }
     }
 }
 
@@ -138,7 +148,8 @@ pub struct Stack {
 impl Stack {
     pub fn new(capacity: usize) -> Stack {
         let capacity = capacity.max(1);
-        let layout = std::alloc::Layout::array::<Value>(capacity).expect("stack size fits in memory");
+        let layout =
+            std::alloc::Layout::array::<Value>(capacity).expect("stack size fits in memory");
         // SAFETY: the layout is non-empty; zeroed memory is a valid `Value` (the number
         // 0.0); the block is handed to a `Box` with the same layout, which frees it.
         // Zeroed allocation leaves the pages untouched until the stack grows into them.

@@ -124,7 +124,11 @@ impl<'src> Tokens<'src> {
 
     /// The message of an `Error` token (its span covers the offending text).
     pub fn error_message(&self, tok: &Token) -> &'static str {
-        if self.lexeme(tok).starts_with('"') { "Unterminated string." } else { "Unexpected character." }
+        if self.lexeme(tok).starts_with('"') {
+            "Unterminated string."
+        } else {
+            "Unexpected character."
+        }
     }
 }
 
@@ -141,7 +145,13 @@ impl TokenTable for Tokens<'_> {
 
 /// Scans the whole source. The last token is always `Eof`.
 pub fn scan(source: &str) -> Tokens<'_> {
-    let mut lexer = Lexer { src: source.as_bytes(), start: 0, pos: 0, line: 1, tokens: Vec::new() };
+    let mut lexer = Lexer {
+        src: source.as_bytes(),
+        start: 0,
+        pos: 0,
+        line: 1,
+        tokens: Vec::new(),
+    };
     // A byte-order mark is not part of the program.
     if source.starts_with('\u{feff}') {
         lexer.pos = 3;
@@ -158,7 +168,10 @@ pub fn scan(source: &str) -> Tokens<'_> {
             break;
         }
     }
-    Tokens { source, tokens: lexer.tokens }
+    Tokens {
+        source,
+        tokens: lexer.tokens,
+    }
 }
 
 struct Lexer<'a> {
@@ -235,10 +248,34 @@ impl Lexer<'_> {
             b'+' => Plus,
             b'/' => Slash,
             b'*' => Star,
-            b'!' => if self.matches(b'=') { BangEqual } else { Bang },
-            b'=' => if self.matches(b'=') { EqualEqual } else { Equal },
-            b'<' => if self.matches(b'=') { LessEqual } else { Less },
-            b'>' => if self.matches(b'=') { GreaterEqual } else { Greater },
+            b'!' => {
+                if self.matches(b'=') {
+                    BangEqual
+                } else {
+                    Bang
+                }
+            }
+            b'=' => {
+                if self.matches(b'=') {
+                    EqualEqual
+                } else {
+                    Equal
+                }
+            }
+            b'<' => {
+                if self.matches(b'=') {
+                    LessEqual
+                } else {
+                    Less
+                }
+            }
+            b'>' => {
+                if self.matches(b'=') {
+                    GreaterEqual
+                } else {
+                    Greater
+                }
+            }
             b'"' => self.string(),
             b'0'..=b'9' => self.number(),
             c if is_alpha(c) => self.identifier(),
@@ -325,16 +362,33 @@ mod tests {
     #[test]
     fn scans_operators_and_keywords() {
         use TokenKind::*;
-        assert_eq!(kinds("!= == <= >= ! = < >"), vec![
-            BangEqual, EqualEqual, LessEqual, GreaterEqual, Bang, Equal, Less, Greater, Eof
-        ]);
-        assert_eq!(kinds("class classy _x1"), vec![Class, Identifier, Identifier, Eof]);
+        assert_eq!(
+            kinds("!= == <= >= ! = < >"),
+            vec![
+                BangEqual,
+                EqualEqual,
+                LessEqual,
+                GreaterEqual,
+                Bang,
+                Equal,
+                Less,
+                Greater,
+                Eof
+            ]
+        );
+        assert_eq!(
+            kinds("class classy _x1"),
+            vec![Class, Identifier, Identifier, Eof]
+        );
     }
 
     #[test]
     fn numbers_do_not_take_a_trailing_dot() {
         use TokenKind::*;
-        assert_eq!(kinds("12.5 3. .4"), vec![Number, Number, Dot, Dot, Number, Eof]);
+        assert_eq!(
+            kinds("12.5 3. .4"),
+            vec![Number, Number, Dot, Dot, Number, Eof]
+        );
     }
 
     #[test]

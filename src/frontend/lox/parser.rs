@@ -60,7 +60,11 @@ pub fn parse_with_injected(tokens: &Tokens, injected: &[Diagnostic]) -> Parsed {
     while !p.matches(TokenKind::Eof) {
         stmts.push(p.declaration());
     }
-    Parsed { program: Program { stmts }, diagnostics: p.diagnostics }
+    let end_line = p.prev_line();
+    Parsed {
+        program: Program { stmts, end_line },
+        diagnostics: p.diagnostics,
+    }
 }
 
 /// Operator precedence, lowest first, as in clox.
@@ -138,7 +142,11 @@ impl Parser<'_, '_> {
 
     fn ident(&self, idx: usize) -> Ident {
         let tok = &self.tokens.tokens[idx];
-        Ident { name: self.tokens.lexeme(tok).to_string(), tok: idx as TokIdx, line: tok.line }
+        Ident {
+            name: self.tokens.lexeme(tok).to_string(),
+            tok: idx as TokIdx,
+            line: tok.line,
+        }
     }
 
     /// Reports lexical errors until `current` is a real token.
@@ -221,7 +229,9 @@ impl Parser<'_, '_> {
             }
             use TokenKind as T;
             match self.kind(self.current) {
-                T::Class | T::Fun | T::Var | T::For | T::If | T::While | T::Print | T::Return => return,
+                T::Class | T::Fun | T::Var | T::For | T::If | T::While | T::Print | T::Return => {
+                    return;
+                }
                 _ => self.step(),
             }
         }
@@ -244,7 +254,10 @@ impl Parser<'_, '_> {
         let stmt = if !self.enter() {
             // Too deep: take a token so that the enclosing loop makes progress.
             self.advance();
-            Stmt::Expr { expr: placeholder(self.prev_line()), line: self.prev_line() }
+            Stmt::Expr {
+                expr: placeholder(self.prev_line()),
+                line: self.prev_line(),
+            }
         } else if self.matches(TokenKind::Class) {
             self.class_declaration()
         } else if self.matches(TokenKind::Fun) {
@@ -278,7 +291,12 @@ impl Parser<'_, '_> {
             methods.push(self.function(name));
         }
         self.consume(TokenKind::RightBrace, "Expect '}' after class body.");
-        Stmt::Class { name, superclass, methods, line }
+        Stmt::Class {
+            name,
+            superclass,
+            methods,
+            line,
+        }
     }
 
     fn fun_declaration(&mut self) -> Stmt {
@@ -306,14 +324,27 @@ impl Parser<'_, '_> {
         self.consume(TokenKind::RightParen, "Expect ')' after parameters.");
         self.consume(TokenKind::LeftBrace, "Expect '{' before function body.");
         let body = self.block_body();
-        Function { name, params, body, end_tok: self.previous as TokIdx, end_line: self.prev_line() }
+        Function {
+            name,
+            params,
+            body,
+            end_tok: self.previous as TokIdx,
+            end_line: self.prev_line(),
+        }
     }
 
     fn var_declaration(&mut self) -> Stmt {
         self.consume(TokenKind::Identifier, "Expect variable name.");
         let name = self.ident(self.previous);
-        let init = if self.matches(TokenKind::Equal) { Some(self.expression()) } else { None };
-        self.consume(TokenKind::Semicolon, "Expect ';' after variable declaration.");
+        let init = if self.matches(TokenKind::Equal) {
+            Some(self.expression())
+        } else {
+            None
+        };
+        self.consume(
+            TokenKind::Semicolon,
+            "Expect ';' after variable declaration.",
+        );
         Stmt::Var { name, init }
     }
 
@@ -322,7 +353,10 @@ impl Parser<'_, '_> {
         if self.matches(T::Print) {
             let expr = self.expression();
             self.consume(T::Semicolon, "Expect ';' after value.");
-            Stmt::Print { expr, line: self.prev_line() }
+            Stmt::Print {
+                expr,
+                line: self.prev_line(),
+            }
         } else if self.matches(T::For) {
             self.for_statement()
         } else if self.matches(T::If) {
@@ -333,7 +367,10 @@ impl Parser<'_, '_> {
             self.while_statement()
         } else if self.matches(T::LeftBrace) {
             let stmts = self.block_body();
-            Stmt::Block { stmts, end_tok: self.previous as TokIdx }
+            Stmt::Block {
+                stmts,
+                end_tok: self.previous as TokIdx,
+            }
         } else {
             self.expression_statement()
         }
@@ -352,7 +389,10 @@ impl Parser<'_, '_> {
     fn expression_statement(&mut self) -> Stmt {
         let expr = self.expression();
         self.consume(TokenKind::Semicolon, "Expect ';' after expression.");
-        Stmt::Expr { expr, line: self.prev_line() }
+        Stmt::Expr {
+            expr,
+            line: self.prev_line(),
+        }
     }
 
     fn for_statement(&mut self) -> Stmt {
@@ -379,7 +419,15 @@ impl Parser<'_, '_> {
             incr_end_tok = self.previous as TokIdx;
         }
         let body = Box::new(self.statement());
-        Stmt::For { init, cond, incr, body, line, incr_end_tok, end_tok: self.previous as TokIdx }
+        Stmt::For {
+            init,
+            cond,
+            incr,
+            body,
+            line,
+            incr_end_tok,
+            end_tok: self.previous as TokIdx,
+        }
     }
 
     fn if_statement(&mut self) -> Stmt {
@@ -389,19 +437,37 @@ impl Parser<'_, '_> {
         let line = self.prev_line();
         let then_branch = Box::new(self.statement());
         let then_end_tok = self.previous as TokIdx;
-        let else_branch =
-            if self.matches(TokenKind::Else) { Some(Box::new(self.statement())) } else { None };
-        Stmt::If { cond, then_branch, else_branch, line, then_end_tok, end_tok: self.previous as TokIdx }
+        let else_branch = if self.matches(TokenKind::Else) {
+            Some(Box::new(self.statement()))
+        } else {
+            None
+        };
+        Stmt::If {
+            cond,
+            then_branch,
+            else_branch,
+            line,
+            then_end_tok,
+            end_tok: self.previous as TokIdx,
+        }
     }
 
     fn return_statement(&mut self) -> Stmt {
         let keyword = self.previous as TokIdx;
         if self.matches(TokenKind::Semicolon) {
-            return Stmt::Return { keyword, value: None, line: self.prev_line() };
+            return Stmt::Return {
+                keyword,
+                value: None,
+                line: self.prev_line(),
+            };
         }
         let value = self.expression();
         self.consume(TokenKind::Semicolon, "Expect ';' after return value.");
-        Stmt::Return { keyword, value: Some(value), line: self.prev_line() }
+        Stmt::Return {
+            keyword,
+            value: Some(value),
+            line: self.prev_line(),
+        }
     }
 
     fn while_statement(&mut self) -> Stmt {
@@ -410,7 +476,12 @@ impl Parser<'_, '_> {
         self.consume(TokenKind::RightParen, "Expect ')' after condition.");
         let line = self.prev_line();
         let body = Box::new(self.statement());
-        Stmt::While { cond, body, line, end_tok: self.previous as TokIdx }
+        Stmt::While {
+            cond,
+            body,
+            line,
+            end_tok: self.previous as TokIdx,
+        }
     }
 
     // ----- Expressions ------------------------------------------------------------------
@@ -456,17 +527,31 @@ impl Parser<'_, '_> {
         use TokenKind as T;
         let tok = self.previous;
         let line = self.prev_line();
-        let literal = |value| Expr::Literal { value, tok: tok as TokIdx, line };
+        let literal = |value| Expr::Literal {
+            value,
+            tok: tok as TokIdx,
+            line,
+        };
         Some(match self.kind(tok) {
             T::LeftParen => {
                 let inner = self.expression();
                 self.consume(T::RightParen, "Expect ')' after expression.");
-                Expr::Grouping { inner: Box::new(inner) }
+                Expr::Grouping {
+                    inner: Box::new(inner),
+                }
             }
             T::Minus | T::Bang => {
-                let op = if self.kind(tok) == T::Minus { UnaryOp::Negate } else { UnaryOp::Not };
+                let op = if self.kind(tok) == T::Minus {
+                    UnaryOp::Negate
+                } else {
+                    UnaryOp::Not
+                };
                 let operand = self.parse_precedence(Prec::Unary);
-                Expr::Unary { op, operand: Box::new(operand), line: self.prev_line() }
+                Expr::Unary {
+                    op,
+                    operand: Box::new(operand),
+                    line: self.prev_line(),
+                }
             }
             T::Number => {
                 let text = self.tokens.lexeme(&self.tokens.tokens[tok]);
@@ -483,17 +568,28 @@ impl Parser<'_, '_> {
                 let name = self.ident(tok);
                 if can_assign && self.matches(T::Equal) {
                     let value = self.expression();
-                    Expr::Assign { name, value: Box::new(value), line: self.prev_line() }
+                    Expr::Assign {
+                        name,
+                        value: Box::new(value),
+                        line: self.prev_line(),
+                    }
                 } else {
                     Expr::Variable { name }
                 }
             }
-            T::This => Expr::This { tok: tok as TokIdx, line },
+            T::This => Expr::This {
+                tok: tok as TokIdx,
+                line,
+            },
             T::Super => {
                 self.consume(T::Dot, "Expect '.' after 'super'.");
                 self.consume(T::Identifier, "Expect superclass method name.");
                 let method = self.ident(self.previous);
-                Expr::Super { keyword: tok as TokIdx, method, line: self.prev_line() }
+                Expr::Super {
+                    keyword: tok as TokIdx,
+                    method,
+                    line: self.prev_line(),
+                }
             }
             _ => return None,
         })
@@ -506,7 +602,11 @@ impl Parser<'_, '_> {
         match kind {
             T::LeftParen => {
                 let args = self.arguments();
-                Expr::Call { callee: Box::new(left), args, line: self.prev_line() }
+                Expr::Call {
+                    callee: Box::new(left),
+                    args,
+                    line: self.prev_line(),
+                }
             }
             T::Dot => {
                 self.consume(T::Identifier, "Expect property name after '.'.");
@@ -520,12 +620,18 @@ impl Parser<'_, '_> {
                         line: self.prev_line(),
                     }
                 } else {
-                    Expr::Get { object: Box::new(left), name }
+                    Expr::Get {
+                        object: Box::new(left),
+                        name,
+                    }
                 }
             }
             T::And | T::Or => {
-                let (op, prec) =
-                    if kind == T::And { (LogicalOp::And, Prec::And) } else { (LogicalOp::Or, Prec::Or) };
+                let (op, prec) = if kind == T::And {
+                    (LogicalOp::And, Prec::And)
+                } else {
+                    (LogicalOp::Or, Prec::Or)
+                };
                 let right = self.parse_precedence(prec);
                 Expr::Logical {
                     op,
@@ -549,7 +655,12 @@ impl Parser<'_, '_> {
                     _ => BinaryOp::GreaterEqual,
                 };
                 let right = self.parse_precedence(infix_precedence(kind).next());
-                Expr::Binary { op, left: Box::new(left), right: Box::new(right), line: self.prev_line() }
+                Expr::Binary {
+                    op,
+                    left: Box::new(left),
+                    right: Box::new(right),
+                    line: self.prev_line(),
+                }
             }
         }
     }
@@ -575,5 +686,9 @@ impl Parser<'_, '_> {
 /// Stands in for an expression that could not be parsed; it is never compiled, because
 /// a program with errors stops before code generation.
 fn placeholder(line: u32) -> Expr {
-    Expr::Literal { value: Literal::Nil, tok: 0, line }
+    Expr::Literal {
+        value: Literal::Nil,
+        tok: 0,
+        line,
+    }
 }

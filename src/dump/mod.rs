@@ -1,0 +1,138 @@
+//! `lox dump --stage STAGE`: the output of any one pipeline stage as text, for people
+//! learning how the interpreter works and for golden tests.
+
+mod ast;
+mod scopes;
+pub mod tree;
+
+use std::fmt::Write;
+use std::str::FromStr;
+
+use crate::bytecode::disasm;
+use crate::driver::{self, CompileError};
+use crate::frontend::lox::{lexer, parser};
+use crate::ir::{self, Limits};
+use crate::{desugar, sema};
+
+/// A stage whose output can be shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Stage {
+    /// One token a line: line number, kind and lexeme.
+    Tokens,
+    /// The syntax tree as parsed.
+    Ast,
+    /// The core tree after desugaring.
+    Desugared,
+    /// The resolved symbol tree.
+    Scopes,
+    /// The IR, one instruction a line, per function.
+    Ir,
+    /// The bytecode, disassembled.
+    Bytecode,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 6] = [
+        Stage::Tokens,
+        Stage::Ast,
+        Stage::Desugared,
+        Stage::Scopes,
+        Stage::Ir,
+        Stage::Bytecode,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Tokens => "tokens",
+            Stage::Ast => "ast",
+            Stage::Desugared => "desugared",
+            Stage::Scopes => "scopes",
+            Stage::Ir => "ir",
+            Stage::Bytecode => "bytecode",
+        }
+    }
+}
+
+impl FromStr for Stage {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Stage, String> {
+        Stage::ALL
+            .into_iter()
+            .find(|stage| stage.name() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown stage '{s}' (expected tokens, ast, desugared, scopes, ir or bytecode)"
+                )
+            })
+    }
+}
+
+/// The text of one stage for a Lox program. Every stage after `tokens` needs the
+/// program to get that far without errors; if it does not, the errors come back.
+pub fn stage(
+    stage: Stage,
+    source: &str,
+    limits: Limits,
+    hex: bool,
+) -> Result<String, CompileError> {
+    driver::on_compiler_stack(|| stage_here(stage, source, limits, hex))
+}
+
+fn stage_here(
+    stage: Stage,
+    source: &str,
+    limits: Limits,
+    hex: bool,
+) -> Result<String, CompileError> {
+    let tokens = lexer::scan(source);
+    if stage == Stage::Tokens {
+        return Ok(token_list(&tokens));
+    }
+    // The full compile reports errors exactly as a run would.
+    let verified = driver::compile_here(source, limits)?;
+    let parsed = parser::parse(&tokens);
+    let core = desugar::desugar(&parsed.program);
+    Ok(match stage {
+        Stage::Tokens => unreachable!("handled above"),
+        Stage::Ast => tree::draw(&ast::program(&parsed.program)),
+        Stage::Desugared => tree::draw(&ast::core(&core)),
+        Stage::Scopes | Stage::Ir => {
+            let resolved = sema::resolve(core)
+                .map_err(|_| driver::internal("analysis failed after compiling"))?;
+            if stage == Stage::Scopes {
+                tree::draw(&scopes::program(&resolved))
+            } else {
+                let module = ir::lower(&resolved, limits)
+                    .map_err(|_| driver::internal("lowering failed after compiling"))?;
+                module.to_string()
+            }
+        }
+        Stage::Bytecode => disasm::module(verified.module(), hex),
+    })
+}
+
+fn token_list(tokens: &lexer::Tokens) -> String {
+    let mut out = String::new();
+    for t in &tokens.tokens {
+        let lexeme = tokens.lexeme(t);
+        match t.kind {
+            lexer::TokenKind::Error => {
+                let _ = writeln!(
+                    out,
+                    "{:4} {:<14} {}",
+                    t.line,
+                    t.kind.name(),
+                    tokens.error_message(t)
+                );
+            }
+            lexer::TokenKind::Eof => {
+                let _ = writeln!(out, "{:4} {}", t.line, t.kind.name());
+            }
+            _ => {
+                let _ = writeln!(out, "{:4} {:<14} {lexeme}", t.line, t.kind.name());
+            }
+        }
+    }
+    out
+}
