@@ -102,3 +102,34 @@ fn deep_nesting_is_a_compile_error_not_a_crash() {
         );
     }
 }
+
+/// Every program in `examples/` runs cleanly and prints what `examples/NAME.out` says.
+#[test]
+fn examples_print_their_expected_output() {
+    use loxide::vm::{Options, SharedBuffer, Vm};
+    let bless = std::env::var_os("LOX_BLESS").is_some();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut count = 0;
+    for entry in fs::read_dir(&dir).expect("examples/ exists") {
+        let path = entry.expect("readable entry").path();
+        if path.extension().is_none_or(|e| e != "lox") {
+            continue;
+        }
+        count += 1;
+        let source = fs::read_to_string(&path).expect("readable example");
+        let program = loxide::driver::compile(&source, Limits::Default)
+            .unwrap_or_else(|e| panic!("{} does not compile:\n{e}", path.display()));
+        let out = SharedBuffer::new();
+        let mut vm = Vm::with_output(Options::default(), Box::new(out.clone()));
+        vm.run(&program).unwrap_or_else(|e| panic!("{} failed:\n{e}", path.display()));
+        let expected_path = path.with_extension("out");
+        if bless {
+            fs::write(&expected_path, out.contents()).expect("writable .out file");
+        } else {
+            let expected = fs::read_to_string(&expected_path)
+                .unwrap_or_else(|_| panic!("{} is missing (run with LOX_BLESS=1)", expected_path.display()));
+            assert_eq!(out.contents(), expected, "{}", path.display());
+        }
+    }
+    assert!(count > 0, "no examples found");
+}
