@@ -26,6 +26,9 @@
 // Golden files for each stage dump (see tests/suite/golden.rs).
 #[path = "suite/golden.rs"]
 mod golden;
+// The interactive session (see tests/suite/repl.rs).
+#[path = "suite/repl.rs"]
+mod repl;
 
 use std::collections::BTreeSet;
 use std::env;
