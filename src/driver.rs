@@ -73,7 +73,7 @@ pub fn internal(what: &str) -> CompileError {
 pub fn compile_here(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
     let tokens = lexer::scan(source);
     let parsed = parser::parse(&tokens);
-    let core = desugar::desugar(&parsed.program);
+    let core = desugar::desugar(&parsed.program, crate::frontend::Lang::Lox);
     let later = match sema::resolve(core) {
         Err(diagnostics) => Err(diagnostics),
         Ok(resolved) => ir::lower(&resolved, limits),

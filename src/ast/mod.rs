@@ -31,6 +31,9 @@ pub struct Function {
     /// The token that closes the body (the last token of the function), and its line.
     pub end_tok: TokIdx,
     pub end_line: u32,
+    /// Potato: a call evaluates to the body's last statement when that statement is
+    /// an expression (desugaring turns it into a `return`). Lox: false.
+    pub implicit_result: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -79,6 +82,11 @@ pub enum Stmt {
         end_tok: TokIdx,
     },
     Fun(Function),
+    /// Potato's `name is value`: assigns the variable `name` if one is visible,
+    /// otherwise declares it in the current scope.
+    Is { name: Ident, value: Expr, line: u32 },
+    /// Potato's `name gains value`: sugar for `name is name potato value`.
+    Gains { name: Ident, value: Expr, line: u32 },
     Return {
         keyword: TokIdx,
         value: Option<Expr>,

@@ -62,6 +62,8 @@ pub struct Function {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Program {
+    /// The language it was written in (it decides scoping rules in `sema`).
+    pub lang: crate::frontend::Lang,
     /// The top-level code, as function 0 of kind `Script`.
     pub script: Function,
     /// How many ids of each kind were handed out (the side tables' sizes).
@@ -116,6 +118,9 @@ pub enum Stmt {
         end_tok: TokIdx,
     },
     Fun(Function),
+    /// Assigns `target` if semantic analysis finds it visible, else declares `decl`
+    /// (Potato's `is`).
+    AssignOrDeclare { decl: Decl, target: VarRef, value: Expr, line: u32 },
     Return {
         keyword: TokIdx,
         value: Option<Expr>,

@@ -8,9 +8,10 @@ pub mod core;
 
 use self::core as c;
 use crate::ast;
+use crate::frontend::Lang;
 
 /// Lowers a parsed program to the core tree.
-pub fn desugar(program: &ast::Program) -> c::Program {
+pub fn desugar(program: &ast::Program, lang: Lang) -> c::Program {
     let mut d = Desugarer {
         n_refs: 0,
         n_decls: 0,
@@ -34,6 +35,7 @@ pub fn desugar(program: &ast::Program) -> c::Program {
         end_line: program.end_line,
     };
     c::Program {
+        lang,
         script,
         n_refs: d.n_refs,
         n_decls: d.n_decls,
@@ -165,6 +167,20 @@ impl Desugarer {
                 *end_tok,
             ),
             ast::Stmt::Fun(f) => c::Stmt::Fun(self.function(f, c::FunKind::Function)),
+            ast::Stmt::Is { name, value, line } => {
+                let value = self.expr(value);
+                self.assign_or_declare(name, value, *line)
+            }
+            ast::Stmt::Gains { name, value, line } => {
+                // `x gains e` is `x is x potato e`.
+                let sum = c::Expr::Binary {
+                    op: ast::BinaryOp::Add,
+                    left: Box::new(c::Expr::Variable(self.var_ref(name))),
+                    right: Box::new(self.expr(value)),
+                    line: *line,
+                };
+                self.assign_or_declare(name, sum, *line)
+            }
             ast::Stmt::Return {
                 keyword,
                 value,
@@ -210,6 +226,11 @@ impl Desugarer {
                 }))
             }
         }
+    }
+
+    fn assign_or_declare(&mut self, name: &ast::Ident, value: c::Expr, line: u32) -> c::Stmt {
+        let target = self.var_ref(name);
+        c::Stmt::AssignOrDeclare { decl: self.decl(name), target, value, line }
     }
 
     /// `for (init; cond; incr) body` becomes `{ init; while (cond) { body; incr; } }`.
@@ -263,7 +284,15 @@ impl Desugarer {
         let name = self.decl(&f.name);
         let scope = self.scope_id();
         let params = f.params.iter().map(|p| self.decl(p)).collect();
-        let body = self.stmts(&f.body);
+        let mut body = self.stmts(&f.body);
+        if f.implicit_result {
+            // The value of a trailing expression statement is the call's result.
+            if let Some(c::Stmt::Expr { .. }) = body.last() {
+                if let Some(c::Stmt::Expr { expr, line }) = body.pop() {
+                    body.push(c::Stmt::Return { keyword: f.end_tok, value: Some(expr), line });
+                }
+            }
+        }
         c::Function {
             id,
             kind,

@@ -96,6 +96,8 @@ fn stmt(s: &ast::Stmt) -> Node {
             Node::new("FOR", children)
         }
         ast::Stmt::Fun(f) => function("FUN", f),
+        ast::Stmt::Is { name, value, .. } => Node::new(format!("IS {}", name.name), vec![expr(value)]),
+        ast::Stmt::Gains { name, value, .. } => Node::new(format!("GAINS {}", name.name), vec![expr(value)]),
         ast::Stmt::Return { value, .. } => Node::new("RETURN", value.iter().map(expr).collect()),
         ast::Stmt::Class {
             name,
@@ -193,6 +195,9 @@ fn core_stmt(s: &c::Stmt) -> Node {
             vec![core_expr(cond).role("cond"), core_stmt(body).role("body")],
         ),
         c::Stmt::Fun(f) => core_function("FUN", f),
+        c::Stmt::AssignOrDeclare { target, value, .. } => {
+            Node::new(format!("IS {}", target.name), vec![core_expr(value)])
+        }
         c::Stmt::Return { value, .. } => Node::new("RETURN", value.iter().map(core_expr).collect()),
         c::Stmt::Class(class) => {
             let label = match &class.superclass {

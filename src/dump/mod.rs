@@ -92,7 +92,7 @@ fn stage_here(
     // The full compile reports errors exactly as a run would.
     let verified = driver::compile_here(source, limits)?;
     let parsed = parser::parse(&tokens);
-    let core = desugar::desugar(&parsed.program);
+    let core = desugar::desugar(&parsed.program, crate::frontend::Lang::Lox);
     Ok(match stage {
         Stage::Tokens => unreachable!("handled above"),
         Stage::Ast => tree::draw(&ast::program(&parsed.program)),

@@ -56,6 +56,11 @@ fn stmts(r: &Resolved, stmts: &[c::Stmt]) -> Vec<Node> {
 fn stmt(r: &Resolved, s: &c::Stmt, out: &mut Vec<Node>) {
     match s {
         c::Stmt::Var { decl, .. } => out.push(Node::leaf(symbol(r, decl, "variable", ""))),
+        c::Stmt::AssignOrDeclare { decl, .. } => {
+            if r.assignment(decl).is_none() {
+                out.push(Node::leaf(symbol(r, decl, "variable", "")));
+            }
+        }
         c::Stmt::Fun(f) => out.push(function(r, f, "function")),
         c::Stmt::Class(class) => {
             let mut children = Vec::new();

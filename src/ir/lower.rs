@@ -383,6 +383,17 @@ impl Lowerer<'_> {
                 self.closure(f);
                 self.define(&f.name, f.end_line);
             }
+            c::Stmt::AssignOrDeclare { decl, value, line, .. } => match self.resolved.assignment(decl) {
+                Some(binding) => {
+                    self.expr(value);
+                    self.set(binding, *line);
+                    self.emit(Instr::Pop, *line);
+                }
+                None => {
+                    self.expr(value);
+                    self.define(decl, *line);
+                }
+            },
             c::Stmt::Return { value, line, .. } => {
                 match value {
                     Some(v) => self.expr(v),

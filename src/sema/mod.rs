@@ -6,10 +6,11 @@
 //! order, slot 0 reserved for the callee or `this`, upvalues deduplicated per function)
 //! because slot numbers and error order are observable.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::desugar::core::*;
 use crate::diag::Diagnostic;
+use crate::frontend::Lang;
 
 /// clox's limit on locals in one function (a one-byte slot operand).
 pub const MAX_LOCALS: usize = 256;
@@ -57,11 +58,18 @@ pub struct Resolved {
     decls: Vec<DeclInfo>,
     funs: Vec<FunInfo>,
     scopes: Vec<Vec<DeclId>>,
+    /// `AssignOrDeclare` statements that assign an existing variable (by `decl` id).
+    assignments: HashMap<DeclId, Binding>,
     /// Global names in slot order.
     pub globals: Vec<String>,
 }
 
 impl Resolved {
+    /// For an `AssignOrDeclare`, the variable it assigns; `None` if it declares `decl`.
+    pub fn assignment(&self, d: &Decl) -> Option<Binding> {
+        self.assignments.get(&d.id).copied()
+    }
+
     pub fn binding(&self, r: &VarRef) -> Binding {
         self.refs[r.id as usize]
     }
@@ -97,6 +105,9 @@ pub fn resolve(program: Program) -> Result<Resolved, Vec<Diagnostic>> {
         scopes: vec![Vec::new(); program.n_scopes as usize],
         globals: Vec::new(),
         global_slots: HashMap::new(),
+        lang: program.lang,
+        defined_globals: HashSet::new(),
+        assignments: HashMap::new(),
         fns: Vec::new(),
         classes: Vec::new(),
         diagnostics: Vec::new(),
@@ -111,6 +122,7 @@ pub fn resolve(program: Program) -> Result<Resolved, Vec<Diagnostic>> {
         decls: r.decls,
         funs: r.funs,
         scopes: r.scopes,
+        assignments: r.assignments,
         globals: r.globals,
     })
 }
@@ -141,6 +153,11 @@ struct Resolver {
     scopes: Vec<Vec<DeclId>>,
     globals: Vec<String>,
     global_slots: HashMap<String, u32>,
+    /// Potato requires a global to be defined (earlier in the source) before its use;
+    /// Lox binds globals late, at run time.
+    lang: Lang,
+    defined_globals: HashSet<String>,
+    assignments: HashMap<DeclId, Binding>,
     fns: Vec<FnState>,
     classes: Vec<ClassState>,
     diagnostics: Vec<Diagnostic>,
@@ -194,6 +211,7 @@ impl Resolver {
     /// Declares a name in the current scope (not yet initialized).
     fn declare(&mut self, decl: &Decl) {
         if self.current().scope_depth == 0 {
+            self.defined_globals.insert(decl.name.clone());
             let slot = self.global_slot(&decl.name);
             self.decls[decl.id as usize] = DeclInfo {
                 binding: Binding::Global(slot),
@@ -244,15 +262,32 @@ impl Resolver {
     // ----- Name resolution --------------------------------------------------------------
 
     fn resolve_ref(&mut self, r: &VarRef) {
-        let level = self.fns.len() - 1;
-        let binding = match self.resolve_local(level, &r.name, r.tok) {
-            Some(slot) => Binding::Local(slot),
-            None => match self.resolve_upvalue(level, &r.name, r.tok) {
-                Some(index) => Binding::Upvalue(index),
-                None => Binding::Global(self.global_slot(&r.name)),
-            },
+        let binding = match self.lookup(r) {
+            Some(binding) => binding,
+            None => {
+                if self.lang == Lang::Potato {
+                    self.error(r.tok, "Variable used before it is defined.");
+                }
+                Binding::Global(self.global_slot(&r.name))
+            }
         };
         self.refs[r.id as usize] = binding;
+    }
+
+    /// The variable a name refers to here: a local, an upvalue, or (for Lox, always;
+    /// for Potato, once defined) a global. `None` for an undefined Potato global.
+    fn lookup(&mut self, r: &VarRef) -> Option<Binding> {
+        let level = self.fns.len() - 1;
+        if let Some(slot) = self.resolve_local(level, &r.name, r.tok) {
+            return Some(Binding::Local(slot));
+        }
+        if let Some(index) = self.resolve_upvalue(level, &r.name, r.tok) {
+            return Some(Binding::Upvalue(index));
+        }
+        if self.lang == Lang::Lox || self.defined_globals.contains(&r.name) {
+            return Some(Binding::Global(self.global_slot(&r.name)));
+        }
+        None
     }
 
     fn resolve_local(&mut self, level: usize, name: &str, tok: u32) -> Option<u8> {
@@ -388,6 +423,19 @@ impl Resolver {
                 self.declare(&f.name);
                 self.define();
                 self.function(f);
+            }
+            Stmt::AssignOrDeclare { decl, target, value, .. } => {
+                self.expr(value);
+                match self.lookup(target) {
+                    Some(binding) => {
+                        self.refs[target.id as usize] = binding;
+                        self.assignments.insert(decl.id, binding);
+                    }
+                    None => {
+                        self.declare(decl);
+                        self.define();
+                    }
+                }
             }
             Stmt::Return { keyword, value, .. } => {
                 let kind = self.current().kind;

@@ -330,6 +330,7 @@ impl Parser<'_, '_> {
             body,
             end_tok: self.previous as TokIdx,
             end_line: self.prev_line(),
+            implicit_result: false,
         }
     }
 
