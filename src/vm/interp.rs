@@ -11,6 +11,7 @@ use super::object::*;
 use super::value::Value;
 use super::{CallFrame, RuntimeError, Vm};
 use crate::bytecode::opcodes::byte as op;
+use crate::frontend::Lang;
 
 impl Vm {
     /// Runs until the outermost frame returns.
@@ -168,7 +169,8 @@ impl Vm {
                     {
                         self.concatenate(x, y);
                     } else {
-                        throw!("Operands must be two numbers or two strings.");
+                        save!();
+                        return Err(self.add_error());
                     }
                 }
                 op::Subtract => binary_number!(|a, b| Value::number(a - b)),
@@ -187,7 +189,7 @@ impl Vm {
                 }
                 op::Print => {
                     let v = self.stack.pop();
-                    let _ = Vm::write_value(&mut self.out, v);
+                    let _ = Vm::write_value(&mut self.out, v, self.lang);
                     let _ = self.out.write_all(b"\n");
                 }
                 op::Jump => {
@@ -301,7 +303,13 @@ impl Vm {
             }
             Some(ObjKind::Class) => self.instantiate(callee.as_obj().expect("kind checked"), argc),
             Some(ObjKind::Native) => self.call_native(callee.as_obj().expect("kind checked"), argc),
-            _ => Err(self.error("Can only call functions and classes.".into())),
+            _ => {
+                let message = match self.lang {
+                    Lang::Lox => "Can only call functions and classes.",
+                    Lang::Potato => "Can only call functions.",
+                };
+                Err(self.error(message.into()))
+            }
         }
     }
 
@@ -328,6 +336,15 @@ impl Vm {
             base,
         });
         Ok(())
+    }
+
+    #[cold]
+    fn add_error(&mut self) -> RuntimeError {
+        let message = match self.lang {
+            Lang::Lox => "Operands must be two numbers or two strings.",
+            Lang::Potato => "Operands of 'potato' must be two numbers or two strings.",
+        };
+        self.error(message.into())
     }
 
     #[cold]

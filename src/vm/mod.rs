@@ -20,6 +20,7 @@ use std::fmt;
 use std::io::{self, Write};
 
 use crate::bytecode::verify::Verified;
+use crate::frontend::Lang;
 use crate::bytecode::{Constant, Op, Operand, read_operand};
 use heap::Heap;
 use object::*;
@@ -104,6 +105,9 @@ pub struct Vm {
     init_string: Gc<ObjString>,
     out: Box<dyn Write>,
     options: Options,
+    /// The language of the code being run: it decides how values print and how some
+    /// errors read.
+    lang: Lang,
 }
 
 impl Vm {
@@ -127,9 +131,15 @@ impl Vm {
             init_string,
             out,
             options,
+            lang: Lang::Lox,
         };
         natives::define_all(&mut vm);
         vm
+    }
+
+    /// Sets the language of the modules run next (printing and messages follow it).
+    pub fn set_lang(&mut self, lang: Lang) {
+        self.lang = lang;
     }
 
     /// Replaces the VM's limits (they apply from the next run).
@@ -321,19 +331,23 @@ impl Vm {
 
     // ----- Printing ---------------------------------------------------------------------
 
-    /// Writes a value as `print` shows it.
-    pub fn write_value(out: &mut dyn Write, v: Value) -> io::Result<()> {
+    /// Writes a value as `print` (Lox) or `say` (Potato) shows it.
+    pub fn write_value(out: &mut dyn Write, v: Value, lang: Lang) -> io::Result<()> {
         if v.is_number() {
             return out.write_all(number::format(v.as_number()).as_bytes());
         }
+        let (nil, t, f): (&[u8], &[u8], &[u8]) = match lang {
+            Lang::Lox => (b"nil", b"true", b"false"),
+            Lang::Potato => (b"nothing", b":)", b":("),
+        };
         if v == Value::NIL {
-            return out.write_all(b"nil");
+            return out.write_all(nil);
         }
         if v == Value::TRUE {
-            return out.write_all(b"true");
+            return out.write_all(t);
         }
         if v == Value::FALSE {
-            return out.write_all(b"false");
+            return out.write_all(f);
         }
         let function_name = |f: Gc<ObjFunction>| -> String {
             if f.name.is_empty() {
@@ -384,10 +398,10 @@ impl Vm {
         }
     }
 
-    /// A value as `print` shows it, as a string (for the REPL and embedding).
-    pub fn show(v: Value) -> String {
+    /// A value as the language prints it, as a string (for the REPL and embedding).
+    pub fn show(v: Value, lang: Lang) -> String {
         let mut buf = Vec::new();
-        let _ = Vm::write_value(&mut buf, v);
+        let _ = Vm::write_value(&mut buf, v, lang);
         String::from_utf8_lossy(&buf).into_owned()
     }
 
