@@ -74,7 +74,10 @@ impl Vm {
         }
 
         loop {
-            match ip.byte() {
+            let byte = ip.byte();
+            #[cfg(feature = "op-profile")]
+            self.profile.record(byte);
+            match byte {
                 op::Constant => {
                     let idx = ip.u16() as usize;
                     self.stack.push(function.constant(idx));

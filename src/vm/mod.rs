@@ -12,6 +12,8 @@ mod interp;
 pub mod natives;
 pub mod number;
 pub mod object;
+#[cfg(feature = "op-profile")]
+pub mod profile;
 pub mod table;
 pub mod value;
 
@@ -108,6 +110,15 @@ pub struct Vm {
     /// The language of the code being run: it decides how values print and how some
     /// errors read.
     lang: Lang,
+    #[cfg(feature = "op-profile")]
+    profile: profile::Profile,
+}
+
+#[cfg(feature = "op-profile")]
+impl Drop for Vm {
+    fn drop(&mut self) {
+        eprint!("{}", self.profile.report());
+    }
 }
 
 impl Vm {
@@ -132,6 +143,8 @@ impl Vm {
             out,
             options,
             lang: Lang::Lox,
+            #[cfg(feature = "op-profile")]
+            profile: Default::default(),
         };
         natives::define_all(&mut vm);
         vm
