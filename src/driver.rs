@@ -8,8 +8,9 @@
 use std::fmt;
 
 use crate::bytecode::{self, verify};
-use crate::diag::{Diagnostic, Rendered};
+use crate::diag::{Diagnostic, Loc, Rendered, TokIdx, TokenTable};
 use crate::frontend::lox::{lexer, parser};
+use crate::frontend::{Lang, potato};
 use crate::ir::{self, Limits};
 use crate::{desugar, sema};
 
@@ -40,6 +41,28 @@ const COMPILER_STACK_BYTES: usize = 256 << 20;
 /// matter (the stages recurse up to the nesting limit).
 pub fn compile(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
     on_compiler_stack(|| compile_here(source, limits))
+}
+
+/// Compiles source in the given language to verified bytecode, on the compiler's own
+/// thread as `compile` does.
+pub fn compile_with(
+    source: &str,
+    lang: Lang,
+    limits: Limits,
+) -> Result<verify::Verified, CompileError> {
+    on_compiler_stack(|| compile_with_here(source, lang, limits))
+}
+
+/// `compile_with` on the current thread.
+pub fn compile_with_here(
+    source: &str,
+    lang: Lang,
+    limits: Limits,
+) -> Result<verify::Verified, CompileError> {
+    match lang {
+        Lang::Lox => compile_here(source, limits),
+        Lang::Potato => compile_potato(source, limits),
+    }
 }
 
 /// Runs a compiler stage on a thread with a stack large enough for the deepest input
@@ -88,6 +111,55 @@ pub fn compile_here(source: &str, limits: Limits) -> Result<verify::Verified, Co
     };
     let encoded = bytecode::encode::encode(&module);
     verify::verify(encoded, verify::MaxStack::Compute).map_err(|e| internal(&e.to_string()))
+}
+
+/// The Potato pipeline: its own lexer and parser, then exactly Lox's stages. Potato
+/// has no clox to imitate, so there is no replay: the parser's and semantic analysis's
+/// diagnostics are shown together, in source order.
+fn compile_potato(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
+    let tokens = potato::lexer::scan(source);
+    let parsed = potato::parser::parse(&tokens);
+    let core = desugar::desugar(&parsed.program, Lang::Potato);
+    let mut diagnostics = parsed.diagnostics;
+    let module = match sema::resolve(core) {
+        Err(found) => {
+            diagnostics.extend(found);
+            None
+        }
+        Ok(resolved) => match ir::lower(&resolved, limits) {
+            Err(found) => {
+                diagnostics.extend(found);
+                None
+            }
+            Ok(module) => Some(module),
+        },
+    };
+    match module {
+        Some(module) if diagnostics.is_empty() => {
+            let encoded = bytecode::encode::encode(&module);
+            verify::verify(encoded, verify::MaxStack::Compute).map_err(|e| internal(&e.to_string()))
+        }
+        _ => {
+            // By line, then lexical errors (which have no token) first, then by token.
+            diagnostics.sort_by_key(|d| match d.loc {
+                Loc::Line(line) => (line, 0, 0),
+                Loc::Token(tok) => (tokens.line(tok), 1, tok),
+            });
+            Err(render_table(&tokens, tokens.eof(), &diagnostics))
+        }
+    }
+}
+
+/// Renders diagnostics against any front-end's token table; `eof` is the index of its
+/// end-of-file token.
+fn render_table<T: TokenTable>(table: &T, eof: TokIdx, diagnostics: &[Diagnostic]) -> CompileError {
+    CompileError {
+        lines: diagnostics
+            .iter()
+            .map(|d| Rendered(d, table).to_string())
+            .collect(),
+        at_end: diagnostics.iter().all(|d| d.loc == Loc::Token(eof)),
+    }
 }
 
 fn render(tokens: &lexer::Tokens, diagnostics: &[Diagnostic]) -> CompileError {

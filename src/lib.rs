@@ -4,6 +4,7 @@
 //! `frontend` (source → tokens → `ast`) → `desugar` (→ core tree) → `sema` (names
 //! resolved) → `ir` (linear code with labels) → `bytecode` (bytes, verified) → `vm`.
 //! `driver` runs the stages in sequence; `diag` is how every stage reports problems.
+//! `testgen` writes random Lox programs from a seed, for differential testing and fuzzing.
 //!
 //! ```
 //! use loxide::{driver, ir::Limits, vm::{Options, SharedBuffer, Vm}};
@@ -24,4 +25,5 @@ pub mod dump;
 pub mod frontend;
 pub mod ir;
 pub mod sema;
+pub mod testgen;
 pub mod vm;

@@ -26,6 +26,13 @@
 // Golden files for each stage dump (see tests/suite/golden.rs).
 #[path = "suite/golden.rs"]
 mod golden;
+
+// Bytecode files: round trips and the commands (see tests/suite/bytecode_file.rs), and
+// hostile files, truncations and mutations (see tests/suite/hostile.rs).
+#[path = "suite/bytecode_file.rs"]
+mod bytecode_file;
+#[path = "suite/hostile.rs"]
+mod hostile;
 // The interactive session (see tests/suite/repl.rs).
 #[path = "suite/repl.rs"]
 mod repl;
@@ -127,9 +134,79 @@ fn conformance() {
     assert_eq!(failed, 0, "{failed} conformance test file(s) failed");
 }
 
+/// The Potato programs under `tests/potato/`, annotated like the Lox corpus but in `#`
+/// comments (`# expect: ...`), run in this process through the library: the Potato
+/// front-end, the shared pipeline and a VM speaking Potato, as `lox FILE.potato` runs
+/// them. `POTATO_TEST_FILTER=prefix` selects files as `LOX_TEST_FILTER` does.
+#[test]
+fn potato_conformance() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("potato");
+    let filter = env::var("POTATO_TEST_FILTER").unwrap_or_default();
+    let cases = discover_ext(&root, &filter, "potato");
+    assert!(!cases.is_empty(), "no Potato test files match {filter:?}");
+    let mut passed = 0;
+    let mut failed = 0;
+    for case in &cases {
+        match judge(case, |_args| execute_potato(case).map(Some)) {
+            Verdict::Skipped => {}
+            Verdict::Passed => passed += 1,
+            Verdict::Failed(reasons) => {
+                failed += 1;
+                println!("FAIL {}", relative_name(&root, case));
+                for reason in reasons.iter().take(REASONS_SHOWN) {
+                    println!("     {reason}");
+                }
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    assert_eq!(failed, 0, "{failed} Potato test file(s) failed");
+}
+
+/// Compiles and runs one Potato program with the library, reporting what the `lox`
+/// command would print and its exit status.
+fn execute_potato(path: &Path) -> io::Result<Outcome> {
+    use loxide::frontend::Lang;
+    use loxide::vm::{Options, SharedBuffer, Vm};
+    let bytes = fs::read(path)?;
+    let source = String::from_utf8_lossy(&bytes);
+    let limits = loxide::ir::Limits::Default;
+    let program = match loxide::driver::compile_with(&source, Lang::Potato, limits) {
+        Ok(program) => program,
+        Err(e) => {
+            return Ok(Outcome {
+                stdout: Vec::new(),
+                stderr: split_lines(&e.to_string()),
+                exit_code: EXIT_COMPILE_ERROR,
+            });
+        }
+    };
+    let out = SharedBuffer::new();
+    let mut vm = Vm::with_output(Options::default(), Box::new(out.clone()));
+    vm.set_lang(Lang::Potato);
+    let result = vm.run(&program);
+    vm.flush();
+    let (stderr, exit_code) = match result {
+        Ok(()) => (Vec::new(), 0),
+        Err(e) => (split_lines(&e.to_string()), EXIT_RUNTIME_ERROR),
+    };
+    Ok(Outcome {
+        stdout: split_lines(&out.contents()),
+        stderr,
+        exit_code,
+    })
+}
+
 /// Returns every `.lox` file below `root` whose relative path starts with
 /// `filter`, sorted by path so that the report order is stable.
 fn discover(root: &Path, filter: &str) -> Vec<PathBuf> {
+    discover_ext(root, filter, "lox")
+}
+
+/// Like `discover`, for files with the extension `ext`.
+fn discover_ext(root: &Path, filter: &str, ext: &str) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
@@ -141,7 +218,7 @@ fn discover(root: &Path, filter: &str) -> Vec<PathBuf> {
                 .path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "lox")
+            } else if path.extension().is_some_and(|e| e == ext)
                 && relative_name(root, &path).starts_with(filter)
             {
                 found.push(path);
@@ -191,22 +268,25 @@ fn run_all(cases: &[PathBuf], interpreter: &Path) -> Vec<Verdict> {
 
 /// Parses one test file, runs it, and checks what happened.
 fn run_case(path: &Path, interpreter: &Path) -> Verdict {
+    judge(path, |args| execute(interpreter, args, path))
+}
+
+/// Parses one test file, runs it with `run` (given the file's extra arguments), and
+/// checks what happened.
+fn judge(path: &Path, run: impl FnOnce(&[String]) -> io::Result<Option<Outcome>>) -> Verdict {
     let source = match fs::read(path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => return Verdict::Failed(vec![format!("cannot read the test file: {e}")]),
     };
-    let Some(expectation) = parse_expectations(&source) else {
+    let Some(expectation) = parse_expectations_with(&source, comment_marker(path)) else {
         return Verdict::Skipped;
     };
-    let outcome = match execute(interpreter, &expectation.args, path) {
+    let outcome = match run(&expectation.args) {
         Ok(Some(outcome)) => outcome,
         Ok(None) => {
             return Verdict::Failed(vec![format!("timed out after {}s", TIMEOUT.as_secs())]);
         }
-        Err(e) => {
-            let shown = interpreter.display();
-            return Verdict::Failed(vec![format!("cannot run the interpreter {shown}: {e}")]);
-        }
+        Err(e) => return Verdict::Failed(vec![format!("cannot run the program: {e}")]),
     };
     let reasons = check(&expectation, &outcome);
     if reasons.is_empty() {
@@ -216,8 +296,23 @@ fn run_case(path: &Path, interpreter: &Path) -> Verdict {
     }
 }
 
+/// The comment marker of a test file's annotations: `#` in Potato, `//` in Lox.
+fn comment_marker(path: &Path) -> &'static str {
+    if path.extension().is_some_and(|e| e == "potato") {
+        "#"
+    } else {
+        "//"
+    }
+}
+
 /// Reads the annotations of a test file, or returns `None` for a `// nontest` file.
 fn parse_expectations(source: &str) -> Option<Expectation> {
+    parse_expectations_with(source, "//")
+}
+
+/// `parse_expectations` for annotations in comments that start with `comment`.
+fn parse_expectations_with(source: &str, comment: &str) -> Option<Expectation> {
+    let marker = |text: &str| format!("{comment} {text}");
     // Read the text the way Python's universal-newline mode does, so that a
     // file with CRLF line endings yields the same annotations as in loxtest.py.
     let text = source.replace("\r\n", "\n").replace('\r', "\n");
@@ -225,23 +320,24 @@ fn parse_expectations(source: &str) -> Option<Expectation> {
 
     for (index, line) in text.split('\n').enumerate() {
         let number = index + 1;
-        if line.contains("// nontest") {
+        if line.contains(&marker("nontest")) {
             return None;
         }
         if number == 1
-            && let Some(args) = line.strip_prefix("// args:")
+            && let Some(args) = line.strip_prefix(&marker("args:"))
         {
             expectation.args = args.split_whitespace().map(str::to_owned).collect();
         }
-        if let Some(text) = after(line, "// expect:") {
+        if let Some(text) = after(line, &marker("expect:")) {
             let text = text.strip_prefix(' ').unwrap_or(text);
             expectation.output.push((number, text.to_owned()));
-        } else if let Some(error) = after(line, "// Error") {
+        } else if let Some(error) = after(line, &marker("Error")) {
             expectation
                 .compile_errors
                 .insert(format!("[{number}] Error{error}"));
             expectation.exit_code = EXIT_COMPILE_ERROR;
-        } else if let Some((family, line_digits, error)) = annotated_compile_error(line) {
+        } else if let Some((family, line_digits, error)) = annotated_compile_error(line, comment)
+        {
             // Errors expected only of the Java interpreter do not apply to clox.
             if family != Some("java") {
                 expectation
@@ -249,7 +345,7 @@ fn parse_expectations(source: &str) -> Option<Expectation> {
                     .insert(format!("[{line_digits}] {error}"));
                 expectation.exit_code = EXIT_COMPILE_ERROR;
             }
-        } else if let Some(message) = after(line, "// expect runtime error: ")
+        } else if let Some(message) = after(line, &marker("expect runtime error: "))
             && !message.is_empty()
         {
             expectation.runtime_error = Some((message.to_owned(), number));
@@ -265,11 +361,15 @@ fn after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
 }
 
 /// Matches `// [line N] Error...`, `// [c line N] Error...` or
-/// `// [java line N] Error...` at the first place in `line` where one occurs.
-/// Returns the interpreter family (if any), the digits of N, and the text from
-/// `Error` to the end of the line.
-fn annotated_compile_error(line: &str) -> Option<(Option<&str>, &str, &str)> {
-    line.match_indices("// [").find_map(|(start, marker)| {
+/// `// [java line N] Error...` (with `comment` for `//`) at the first place in
+/// `line` where one occurs. Returns the interpreter family (if any), the digits
+/// of N, and the text from `Error` to the end of the line.
+fn annotated_compile_error<'a>(
+    line: &'a str,
+    comment: &str,
+) -> Option<(Option<&'a str>, &'a str, &'a str)> {
+    let opening = format!("{comment} [");
+    line.match_indices(opening.as_str()).find_map(|(start, marker)| {
         let rest = &line[start + marker.len()..];
         let (family, rest) = match (rest.strip_prefix("java "), rest.strip_prefix("c ")) {
             (Some(rest), _) => (Some("java"), rest),

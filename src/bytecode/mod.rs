@@ -6,6 +6,7 @@
 
 pub mod disasm;
 pub mod encode;
+pub mod file;
 pub mod opcodes;
 pub mod verify;
 

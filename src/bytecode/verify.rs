@@ -9,6 +9,7 @@
 //! modules. It is linear in the size of the module and allocates nothing sized by an
 //! unchecked length.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use super::{Constant, Function, Module, Op, Operand, Pops, read_operand};
@@ -97,6 +98,17 @@ fn check_function_tree(module: &Module) -> Result<Vec<Option<usize>>, Error> {
             message: "the module has no functions".into(),
         });
     }
+    let mut seen = HashMap::with_capacity(module.globals.len());
+    for (i, name) in module.globals.iter().enumerate() {
+        // The VM maps names to slots, so a second entry would alias the first.
+        if let Some(first) = seen.insert(name.as_str(), i) {
+            return Err(Error {
+                function: None,
+                offset: None,
+                message: format!("global '{name}' is declared twice (#{first} and #{i})"),
+            });
+        }
+    }
     let mut parent: Vec<Option<usize>> = vec![None; n];
     for (i, f) in module.functions.iter().enumerate() {
         for c in &f.constants {
@@ -124,18 +136,26 @@ fn check_function_tree(module: &Module) -> Result<Vec<Option<usize>>, Error> {
             }
         }
     }
+    // Each function's nesting depth, memoised so that the walk is linear in the number
+    // of functions however they nest.
+    let unknown = usize::MAX;
+    let mut depth = vec![unknown; n];
+    depth[0] = 0;
+    let mut path = Vec::new();
     for (i, f) in module.functions.iter().enumerate().skip(1) {
-        // Walk up to the script; a cycle or an orphan never gets there.
+        let too_deep = || Error {
+            function: Some((i, f.name.clone())),
+            offset: None,
+            message: format!(
+                "functions nest more than {MAX_FUNCTION_NESTING} deep (or in a cycle)"
+            ),
+        };
+        // Walk up to a function of known depth; a cycle or an orphan never gets there.
         let mut at = i;
-        let mut depth = 0;
-        while at != 0 {
-            depth += 1;
-            if depth > MAX_FUNCTION_NESTING {
-                return Err(Error {
-                    function: Some((i, f.name.clone())),
-                    offset: None,
-                    message: "functions nest too deeply (or in a cycle)".into(),
-                });
+        while depth[at] == unknown {
+            path.push(at);
+            if path.len() > MAX_FUNCTION_NESTING {
+                return Err(too_deep());
             }
             match parent[at] {
                 Some(p) => at = p,
@@ -147,6 +167,14 @@ fn check_function_tree(module: &Module) -> Result<Vec<Option<usize>>, Error> {
                     });
                 }
             }
+        }
+        let mut d = depth[at];
+        while let Some(below) = path.pop() {
+            d += 1;
+            if d > MAX_FUNCTION_NESTING {
+                return Err(too_deep());
+            }
+            depth[below] = d;
         }
     }
     if !module.functions[0].upvalues.is_empty() || module.functions[0].arity != 0 {
@@ -191,8 +219,10 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
     // Pass 1: instruction boundaries and static operand checks.
     let mut is_start = vec![false; code.len()];
     let mut offset = 0;
+    let mut last = 0;
     while offset < code.len() {
         is_start[offset] = true;
+        last = offset;
         let op = Op::from_byte(code[offset])
             .ok_or_else(|| err(Some(offset), format!("unknown opcode {}", code[offset])))?;
         let size = op.size();
@@ -210,13 +240,40 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         }
         offset += size;
     }
+    if code[last] != Op::Return as u8 {
+        let name = Op::from_byte(code[last]).map_or("?", Op::name);
+        return Err(err(
+            Some(last),
+            format!("the function ends with {name}, not RETURN"),
+        ));
+    }
+    if let Some(run) = f.lines.iter().find(|run| !is_start[run.offset as usize]) {
+        return Err(err(
+            Some(run.offset as usize),
+            format!(
+                "the line run for line {} starts inside an instruction",
+                run.line
+            ),
+        ));
+    }
 
-    // Pass 2: stack depths along every path.
+    // Pass 2: stack depths along every path, and which slots closures have captured.
+    // An open upvalue points into the stack, so a captured slot must leave the stack
+    // through CLOSE_UPVALUE or RETURN, which close it; popped any other way, the upvalue
+    // would go on reading whatever the slot holds later. Capture sets only grow where
+    // paths meet, so the walk settles; functions that capture no local skip it.
+    let tracks = captures_locals(module, f, code, &is_start);
+    let mut sets = SlotSets::default();
+    let mut captured_at: Vec<u32> = if tracks {
+        vec![0; code.len()]
+    } else {
+        Vec::new()
+    };
     let unknown = u32::MAX;
     let mut depth_at = vec![unknown; code.len()];
-    let mut work = vec![(0usize, f.arity as u32 + 1)];
+    let mut work = vec![(0usize, f.arity as u32 + 1, SlotSets::EMPTY)];
     let mut max = f.arity as u32 + 1;
-    while let Some((offset, depth)) = work.pop() {
+    while let Some((offset, depth, mut captured)) = work.pop() {
         if offset >= code.len() {
             return Err(err(
                 Some(offset),
@@ -239,9 +296,20 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
                     ),
                 ));
             }
-            continue;
+            if !tracks {
+                continue;
+            }
+            let known = captured_at[offset];
+            let merged = sets.union(known, captured);
+            if merged == known {
+                continue;
+            }
+            captured = merged;
         }
         depth_at[offset] = depth;
+        if tracks {
+            captured_at[offset] = captured;
+        }
         let op = Op::from_byte(code[offset]).expect("decoded in pass 1");
         let size = op.size();
         let first = if op.operands().is_empty() {
@@ -256,15 +324,18 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
                 argc + n as u32
             }
         };
-        if depth < pops {
+        // METHOD pops only the closure but also uses the class below it.
+        let needs = if op == Op::Method { pops + 1 } else { pops };
+        if depth < needs {
             return Err(err(
                 Some(offset),
                 format!(
-                    "{} needs {pops} values but the stack holds {depth}",
+                    "{} needs {needs} values but the stack holds {depth}",
                     op.name()
                 ),
             ));
         }
+        let after = depth - pops + op.pushes() as u32;
         match op {
             Op::GetLocal | Op::SetLocal if first >= depth => {
                 return Err(err(
@@ -283,19 +354,34 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
                                 format!("captures slot {} above the stack top ({depth})", u.index),
                             ));
                         }
+                        if u.is_local && tracks {
+                            captured = sets.with(captured, u.index);
+                        }
                     }
+                }
+            }
+            Op::CloseUpvalue if tracks => captured = sets.without(captured, depth - 1),
+            Op::Return => {}
+            _ if tracks => {
+                if let Some(slot) = sets.first_at_or_above(captured, after) {
+                    return Err(err(
+                        Some(offset),
+                        format!(
+                            "{} pops slot {slot}, which a closure captured, without closing it",
+                            op.name()
+                        ),
+                    ));
                 }
             }
             _ => {}
         }
-        let after = depth - pops + op.pushes() as u32;
         max = max.max(after);
         let end = offset + size;
         match op {
             Op::Return => {}
-            Op::Jump => work.push((end + first as usize, after)),
+            Op::Jump => work.push((end.saturating_add(first as usize), after, captured)),
             Op::Loop => match end.checked_sub(first as usize) {
-                Some(target) => work.push((target, after)),
+                Some(target) => work.push((target, after, captured)),
                 None => {
                     return Err(err(
                         Some(offset),
@@ -304,13 +390,101 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
                 }
             },
             Op::JumpIfFalse => {
-                work.push((end + first as usize, after));
-                work.push((end, after));
+                work.push((end.saturating_add(first as usize), after, captured));
+                work.push((end, after, captured));
             }
-            _ => work.push((end, after)),
+            _ => work.push((end, after, captured)),
         }
     }
     Ok(max)
+}
+
+/// True when some CLOSURE of the function captures one of its locals.
+fn captures_locals(module: &Module, f: &Function, code: &[u8], is_start: &[bool]) -> bool {
+    (0..code.len())
+        .filter(|&offset| is_start[offset] && code[offset] == Op::Closure as u8)
+        .any(
+            |offset| match f.constants.get(read_operand(code, offset + 1, 2) as usize) {
+                Some(Constant::Function(child)) => module.functions[*child as usize]
+                    .upvalues
+                    .iter()
+                    .any(|u| u.is_local),
+                _ => false,
+            },
+        )
+}
+
+/// Sets of stack slots (captured slots are `u8` operands, so below 256), interned so
+/// that the walk carries and compares a `u32` per instruction.
+struct SlotSets {
+    sets: Vec<[u64; 4]>,
+    ids: HashMap<[u64; 4], u32>,
+}
+
+impl Default for SlotSets {
+    fn default() -> Self {
+        SlotSets {
+            sets: vec![[0; 4]],
+            ids: HashMap::from([([0; 4], SlotSets::EMPTY)]),
+        }
+    }
+}
+
+impl SlotSets {
+    const EMPTY: u32 = 0;
+
+    fn intern(&mut self, set: [u64; 4]) -> u32 {
+        if let Some(&id) = self.ids.get(&set) {
+            return id;
+        }
+        let id = self.sets.len() as u32;
+        self.sets.push(set);
+        self.ids.insert(set, id);
+        id
+    }
+
+    fn union(&mut self, a: u32, b: u32) -> u32 {
+        if a == b {
+            return a;
+        }
+        let (x, y) = (self.sets[a as usize], self.sets[b as usize]);
+        self.intern(std::array::from_fn(|i| x[i] | y[i]))
+    }
+
+    fn with(&mut self, id: u32, slot: u8) -> u32 {
+        let mut set = self.sets[id as usize];
+        set[slot as usize / 64] |= 1 << (slot % 64);
+        self.intern(set)
+    }
+
+    fn without(&mut self, id: u32, slot: u32) -> u32 {
+        if id == SlotSets::EMPTY || slot >= 256 {
+            return id;
+        }
+        let mut set = self.sets[id as usize];
+        set[slot as usize / 64] &= !(1 << (slot % 64));
+        self.intern(set)
+    }
+
+    /// The lowest slot in the set at or above `slot`.
+    fn first_at_or_above(&self, id: u32, slot: u32) -> Option<u32> {
+        if id == SlotSets::EMPTY || slot >= 256 {
+            return None;
+        }
+        let set = &self.sets[id as usize];
+        let mut word = slot as usize / 64;
+        let mut bits = set[word] & (!0u64 << (slot % 64));
+        loop {
+            if bits != 0 {
+                return Some(word as u32 * 64 + bits.trailing_zeros());
+            }
+            word += 1;
+            if word == set.len() {
+                return None;
+            }
+            bits = set[word];
+        }
+    }
 }
 
 fn check_operand(

@@ -1,20 +1,35 @@
-//! Command-line parsing and the commands. Exit codes follow clox (and sysexits):
-//! 0 success, 64 usage, 65 compile error, 70 runtime error, 74 I/O error.
+//! The command line's grammar and dispatch: `lox [FILE]` plus the subcommands, and the
+//! exit codes, which follow clox and sysexits (0 success, 64 usage, 65 compile error or
+//! invalid bytecode, 70 runtime error, 74 I/O error). The trade-off: `lox FILE` stays
+//! the short form, so a program whose file is named like a subcommand needs
+//! `lox run compile` or `lox ./compile`.
 
+mod compile;
+mod inspect;
 mod repl;
+mod run;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Parser, ValueEnum};
-use loxide::driver;
+use clap::{Parser, Subcommand, ValueEnum};
+use loxide::dump::Stage;
+use loxide::frontend::Lang;
 use loxide::ir::Limits;
-use loxide::vm::{Options, Vm};
+use loxide::vm::Options;
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_USAGE: i32 = 64;
 pub const EXIT_COMPILE: i32 = 65;
 pub const EXIT_RUNTIME: i32 = 70;
 pub const EXIT_IO: i32 = 74;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// Lox, the language of Crafting Interpreters.
+    Lox,
+    /// Potato (see docs/potato.md).
+    Potato,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LimitsArg {
@@ -24,19 +39,82 @@ pub enum LimitsArg {
     Clox,
 }
 
-/// loxide: a fast bytecode virtual machine for the Lox language.
+/// loxide: a fast bytecode virtual machine for the Lox language (and Potato).
+///
+/// `lox FILE` runs a program, from source or from a bytecode file made by
+/// `lox compile` (told apart by content, not by name); `lox` alone starts an
+/// interactive session.
 #[derive(Parser, Debug)]
-#[command(name = "lox", version, about, long_about = None)]
+#[command(name = "lox", version, about)]
 pub struct Cli {
-    /// The program to run; without one, start an interactive session.
+    /// The program to run (source or bytecode); without one, start an interactive session.
     pub file: Option<PathBuf>,
 
-    /// Which limits to enforce.
-    #[arg(long, value_enum, default_value = "default")]
+    /// Which limits to enforce (when compiling and when running).
+    #[arg(long, value_enum, default_value = "default", global = true)]
     pub limits: LimitsArg,
+
+    /// The source language [default: Potato for `.potato` files, else Lox]. A bytecode
+    /// file records its own.
+    #[arg(long, value_enum, global = true)]
+    pub lang: Option<LangArg>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a program, from source or bytecode (the same as `lox FILE`).
+    Run {
+        /// The program (source or bytecode).
+        file: PathBuf,
+    },
+    /// Compile a program to a bytecode file; on compile errors, write nothing.
+    Compile {
+        /// The source file.
+        file: PathBuf,
+        /// Where to write the bytecode [default: FILE with the extension `.loxc`].
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+    /// Check a bytecode file without running it.
+    Verify {
+        /// The bytecode file.
+        file: PathBuf,
+    },
+    /// Disassemble a bytecode file, without its source.
+    Disasm {
+        /// The bytecode file.
+        file: PathBuf,
+        /// Show each instruction's bytes.
+        #[arg(long)]
+        hex: bool,
+    },
+    /// Show what one stage of the compiler makes of a program.
+    Dump {
+        /// The stage to show.
+        #[arg(long, value_enum)]
+        stage: Stage,
+        /// With `--stage bytecode`, show each instruction's bytes.
+        #[arg(long)]
+        hex: bool,
+        /// The source file.
+        file: PathBuf,
+    },
 }
 
 impl Cli {
+    /// The language of a source file: `--lang`, or else the file's extension.
+    pub fn lang_of(&self, path: Option<&Path>) -> Lang {
+        match (self.lang, path) {
+            (Some(LangArg::Lox), _) => Lang::Lox,
+            (Some(LangArg::Potato), _) => Lang::Potato,
+            (None, Some(path)) => Lang::from_path(path),
+            (None, None) => Lang::Lox,
+        }
+    }
+
     pub fn compile_limits(&self) -> Limits {
         match self.limits {
             LimitsArg::Default => Limits::Default,
@@ -57,50 +135,38 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            // Help and version go to stdout and succeed; usage errors are clox's 64,
+            // not clap's 2.
             let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
             let _ = e.print();
             return code;
         }
     };
-    match &cli.file {
-        Some(path) => run_file(&cli, path),
-        None => repl::run(&cli),
-    }
-}
-
-/// Reads a source file; invalid UTF-8 is replaced rather than rejected.
-pub fn read_source(path: &PathBuf) -> Result<String, i32> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(match String::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        }),
-        Err(_) => {
-            eprintln!("Could not open file \"{}\".", path.display());
-            Err(EXIT_IO)
+    match (&cli.command, &cli.file) {
+        (Some(Command::Run { file }), _) | (None, Some(file)) => run::file(&cli, file),
+        (Some(Command::Compile { file, output }), _) => {
+            compile::file(&cli, file, output.as_deref())
         }
+        (Some(Command::Verify { file }), _) => inspect::verify(file),
+        (Some(Command::Disasm { file, hex }), _) => inspect::disasm(file, *hex),
+        (Some(Command::Dump { stage, hex, file }), _) => inspect::dump(&cli, *stage, *hex, file),
+        (None, None) => repl::run(&cli),
     }
 }
 
-fn run_file(cli: &Cli, path: &PathBuf) -> i32 {
-    let source = match read_source(path) {
+/// Reads a whole file, or reports it in clox's words.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, i32> {
+    std::fs::read(path).map_err(|_| {
+        eprintln!("Could not open file \"{}\".", path.display());
+        EXIT_IO
+    })
+}
+
+/// Source text from a file's bytes; invalid UTF-8 is replaced rather than rejected
+/// (the lexer then reports the replacement characters).
+pub fn source_text(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
         Ok(s) => s,
-        Err(code) => return code,
-    };
-    let program = match driver::compile(&source, cli.compile_limits()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprint!("{e}");
-            return EXIT_COMPILE;
-        }
-    };
-    let mut vm = Vm::new(cli.vm_options());
-    match vm.run(&program) {
-        Ok(()) => EXIT_OK,
-        Err(e) => {
-            vm.flush();
-            eprint!("{e}");
-            EXIT_RUNTIME
-        }
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     }
 }

@@ -13,7 +13,9 @@ pub fn run(cli: &Cli) -> i32 {
         eprintln!("Could not start the line editor.");
         return EXIT_IO;
     };
+    let lang = cli.lang_of(None);
     let mut vm = Vm::new(cli.vm_options());
+    vm.set_lang(lang);
     let mut pending = String::new();
     loop {
         let prompt = if pending.is_empty() { "> " } else { "... " };
@@ -21,7 +23,7 @@ pub fn run(cli: &Cli) -> i32 {
             Ok(line) => {
                 pending.push_str(&line);
                 pending.push('\n');
-                match driver::compile(&pending, cli.compile_limits()) {
+                match driver::compile_with(&pending, lang, cli.compile_limits()) {
                     Err(e) if e.at_end && !line.trim().is_empty() => continue,
                     Err(e) => eprint!("{e}"),
                     Ok(program) => {

@@ -4,18 +4,32 @@
 use super::tree::Node;
 use crate::ast::{self, BinaryOp, Literal, LogicalOp, UnaryOp};
 use crate::desugar::core as c;
+use crate::frontend::Lang;
 use crate::vm::number;
 
-fn literal(value: &Literal) -> String {
-    match value {
-        Literal::Number(n) => format!("NUMBER {}", number::format(*n)),
-        Literal::Str(s) => format!("STRING {s:?}"),
-        Literal::Bool(b) => format!("BOOLEAN {b}"),
-        Literal::Nil => "NIL".into(),
+fn literal(value: &Literal, lang: Lang) -> String {
+    match (value, lang) {
+        (Literal::Number(n), _) => format!("NUMBER {}", number::format(*n)),
+        (Literal::Str(s), _) => format!("STRING {s:?}"),
+        (Literal::Bool(b), Lang::Lox) => format!("BOOLEAN {b}"),
+        (Literal::Bool(true), Lang::Potato) => "BOOLEAN :)".into(),
+        (Literal::Bool(false), Lang::Potato) => "BOOLEAN :(".into(),
+        (Literal::Nil, Lang::Lox) => "NIL".into(),
+        (Literal::Nil, Lang::Potato) => "NOTHING".into(),
     }
 }
 
-fn binary(op: BinaryOp) -> &'static str {
+/// Operators are named as the program's language spells them: Potato's `potato` and
+/// `equals?` are Lox's `+` and `==` underneath, but a dump shows what the user wrote.
+fn binary(op: BinaryOp, lang: Lang) -> &'static str {
+    match (op, lang) {
+        (BinaryOp::Add, Lang::Potato) => "POTATO",
+        (BinaryOp::Equal, Lang::Potato) => "EQUALS?",
+        _ => lox_binary(op),
+    }
+}
+
+fn lox_binary(op: BinaryOp) -> &'static str {
     match op {
         BinaryOp::Add => "PLUS",
         BinaryOp::Subtract => "MINUS",
@@ -27,6 +41,13 @@ fn binary(op: BinaryOp) -> &'static str {
         BinaryOp::LessEqual => "LESS_EQUAL",
         BinaryOp::Greater => "GREATER",
         BinaryOp::GreaterEqual => "GREATER_EQUAL",
+    }
+}
+
+fn print_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Lox => "PRINT",
+        Lang::Potato => "SAY",
     }
 }
 
@@ -46,40 +67,45 @@ fn logical(op: LogicalOp) -> &'static str {
 
 // ----- Surface tree -----------------------------------------------------------------
 
-pub fn program(p: &ast::Program) -> Vec<Node> {
-    p.stmts.iter().map(stmt).collect()
+pub fn program(p: &ast::Program, lang: Lang) -> Vec<Node> {
+    p.stmts.iter().map(|s| stmt(s, lang)).collect()
 }
 
-fn function(label: &str, f: &ast::Function) -> Node {
+fn function(label: &str, f: &ast::Function, lang: Lang) -> Node {
     let params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
     Node::new(
         format!("{label} {}({})", f.name.name, params.join(", ")),
-        f.body.iter().map(stmt).collect(),
+        f.body.iter().map(|x| stmt(x, lang)).collect(),
     )
 }
 
-fn stmt(s: &ast::Stmt) -> Node {
+fn stmt(s: &ast::Stmt, lang: Lang) -> Node {
     match s {
-        ast::Stmt::Expr { expr: e, .. } => Node::new("EXPRESSION", vec![expr(e)]),
-        ast::Stmt::Print { expr: e, .. } => Node::new("PRINT", vec![expr(e)]),
+        ast::Stmt::Expr { expr: e, .. } => Node::new("EXPRESSION", vec![expr(e, lang)]),
+        ast::Stmt::Print { expr: e, .. } => Node::new(print_label(lang), vec![expr(e, lang)]),
         ast::Stmt::Var { name, init } => Node::new(
             format!("VAR {}", name.name),
-            init.iter().map(expr).collect(),
+            init.iter().map(|x| expr(x, lang)).collect(),
         ),
-        ast::Stmt::Block { stmts, .. } => Node::new("BLOCK", stmts.iter().map(stmt).collect()),
+        ast::Stmt::Block { stmts, .. } => {
+            Node::new("BLOCK", stmts.iter().map(|x| stmt(x, lang)).collect())
+        }
         ast::Stmt::If {
             cond,
             then_branch,
             else_branch,
             ..
         } => {
-            let mut children = vec![expr(cond).role("cond"), stmt(then_branch).role("then")];
-            children.extend(else_branch.iter().map(|e| stmt(e).role("else")));
+            let mut children = vec![
+                expr(cond, lang).role("cond"),
+                stmt(then_branch, lang).role("then"),
+            ];
+            children.extend(else_branch.iter().map(|e| stmt(e, lang).role("else")));
             Node::new("IF", children)
         }
         ast::Stmt::While { cond, body, .. } => Node::new(
             "WHILE",
-            vec![expr(cond).role("cond"), stmt(body).role("body")],
+            vec![expr(cond, lang).role("cond"), stmt(body, lang).role("body")],
         ),
         ast::Stmt::For {
             init,
@@ -89,16 +115,22 @@ fn stmt(s: &ast::Stmt) -> Node {
             ..
         } => {
             let mut children = Vec::new();
-            children.extend(init.iter().map(|s| stmt(s).role("init")));
-            children.extend(cond.iter().map(|e| expr(e).role("cond")));
-            children.extend(incr.iter().map(|e| expr(e).role("incr")));
-            children.push(stmt(body).role("body"));
+            children.extend(init.iter().map(|s| stmt(s, lang).role("init")));
+            children.extend(cond.iter().map(|e| expr(e, lang).role("cond")));
+            children.extend(incr.iter().map(|e| expr(e, lang).role("incr")));
+            children.push(stmt(body, lang).role("body"));
             Node::new("FOR", children)
         }
-        ast::Stmt::Fun(f) => function("FUN", f),
-        ast::Stmt::Is { name, value, .. } => Node::new(format!("IS {}", name.name), vec![expr(value)]),
-        ast::Stmt::Gains { name, value, .. } => Node::new(format!("GAINS {}", name.name), vec![expr(value)]),
-        ast::Stmt::Return { value, .. } => Node::new("RETURN", value.iter().map(expr).collect()),
+        ast::Stmt::Fun(f) => function("FUN", f, lang),
+        ast::Stmt::Is { name, value, .. } => {
+            Node::new(format!("IS {}", name.name), vec![expr(value, lang)])
+        }
+        ast::Stmt::Gains { name, value, .. } => {
+            Node::new(format!("GAINS {}", name.name), vec![expr(value, lang)])
+        }
+        ast::Stmt::Return { value, .. } => {
+            Node::new("RETURN", value.iter().map(|x| expr(x, lang)).collect())
+        }
         ast::Stmt::Class {
             name,
             superclass,
@@ -111,34 +143,37 @@ fn stmt(s: &ast::Stmt) -> Node {
             };
             Node::new(
                 label,
-                methods.iter().map(|m| function("METHOD", m)).collect(),
+                methods
+                    .iter()
+                    .map(|m| function("METHOD", m, lang))
+                    .collect(),
             )
         }
     }
 }
 
-fn expr(e: &ast::Expr) -> Node {
+fn expr(e: &ast::Expr, lang: Lang) -> Node {
     match e {
-        ast::Expr::Literal { value, .. } => Node::leaf(literal(value)),
-        ast::Expr::Grouping { inner } => Node::new("GROUPING", vec![expr(inner)]),
-        ast::Expr::Unary { op, operand, .. } => Node::new(unary(*op), vec![expr(operand)]),
+        ast::Expr::Literal { value, .. } => Node::leaf(literal(value, lang)),
+        ast::Expr::Grouping { inner } => Node::new("GROUPING", vec![expr(inner, lang)]),
+        ast::Expr::Unary { op, operand, .. } => Node::new(unary(*op), vec![expr(operand, lang)]),
         ast::Expr::Binary {
             op, left, right, ..
-        } => Node::new(binary(*op), vec![expr(left), expr(right)]),
+        } => Node::new(binary(*op, lang), vec![expr(left, lang), expr(right, lang)]),
         ast::Expr::Logical {
             op, left, right, ..
-        } => Node::new(logical(*op), vec![expr(left), expr(right)]),
+        } => Node::new(logical(*op), vec![expr(left, lang), expr(right, lang)]),
         ast::Expr::Variable { name } => Node::leaf(format!("VARIABLE {}", name.name)),
         ast::Expr::Assign { name, value, .. } => {
-            Node::new(format!("ASSIGN {}", name.name), vec![expr(value)])
+            Node::new(format!("ASSIGN {}", name.name), vec![expr(value, lang)])
         }
         ast::Expr::Call { callee, args, .. } => {
-            let mut children = vec![expr(callee).role("callee")];
-            children.extend(args.iter().map(expr));
+            let mut children = vec![expr(callee, lang).role("callee")];
+            children.extend(args.iter().map(|x| expr(x, lang)));
             Node::new("CALL", children)
         }
         ast::Expr::Get { object, name } => {
-            Node::new(format!("GET .{}", name.name), vec![expr(object)])
+            Node::new(format!("GET .{}", name.name), vec![expr(object, lang)])
         }
         ast::Expr::Set {
             object,
@@ -147,7 +182,7 @@ fn expr(e: &ast::Expr) -> Node {
             ..
         } => Node::new(
             format!("SET .{}", name.name),
-            vec![expr(object), expr(value).role("value")],
+            vec![expr(object, lang), expr(value, lang).role("value")],
         ),
         ast::Expr::This { .. } => Node::leaf("THIS"),
         ast::Expr::Super { method, .. } => Node::leaf(format!("SUPER .{}", method.name)),
@@ -157,26 +192,29 @@ fn expr(e: &ast::Expr) -> Node {
 // ----- Core tree --------------------------------------------------------------------
 
 pub fn core(p: &c::Program) -> Vec<Node> {
-    p.script.body.iter().map(core_stmt).collect()
+    let lang = p.lang;
+    p.script.body.iter().map(|s| core_stmt(s, lang)).collect()
 }
 
-fn core_function(label: &str, f: &c::Function) -> Node {
+fn core_function(label: &str, f: &c::Function, lang: Lang) -> Node {
     let params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
     Node::new(
         format!("{label} {}({})", f.name.name, params.join(", ")),
-        f.body.iter().map(core_stmt).collect(),
+        f.body.iter().map(|x| core_stmt(x, lang)).collect(),
     )
 }
 
-fn core_stmt(s: &c::Stmt) -> Node {
+fn core_stmt(s: &c::Stmt, lang: Lang) -> Node {
     match s {
-        c::Stmt::Expr { expr, .. } => Node::new("EXPRESSION", vec![core_expr(expr)]),
-        c::Stmt::Print { expr, .. } => Node::new("PRINT", vec![core_expr(expr)]),
+        c::Stmt::Expr { expr, .. } => Node::new("EXPRESSION", vec![core_expr(expr, lang)]),
+        c::Stmt::Print { expr, .. } => Node::new(print_label(lang), vec![core_expr(expr, lang)]),
         c::Stmt::Var { decl, init } => Node::new(
             format!("VAR {}", decl.name),
-            init.iter().map(core_expr).collect(),
+            init.iter().map(|x| core_expr(x, lang)).collect(),
         ),
-        c::Stmt::Block { stmts, .. } => Node::new("BLOCK", stmts.iter().map(core_stmt).collect()),
+        c::Stmt::Block { stmts, .. } => {
+            Node::new("BLOCK", stmts.iter().map(|x| core_stmt(x, lang)).collect())
+        }
         c::Stmt::If {
             cond,
             then_branch,
@@ -184,21 +222,26 @@ fn core_stmt(s: &c::Stmt) -> Node {
             ..
         } => {
             let mut children = vec![
-                core_expr(cond).role("cond"),
-                core_stmt(then_branch).role("then"),
+                core_expr(cond, lang).role("cond"),
+                core_stmt(then_branch, lang).role("then"),
             ];
-            children.extend(else_branch.iter().map(|e| core_stmt(e).role("else")));
+            children.extend(else_branch.iter().map(|e| core_stmt(e, lang).role("else")));
             Node::new("IF", children)
         }
         c::Stmt::While { cond, body, .. } => Node::new(
             "WHILE",
-            vec![core_expr(cond).role("cond"), core_stmt(body).role("body")],
+            vec![
+                core_expr(cond, lang).role("cond"),
+                core_stmt(body, lang).role("body"),
+            ],
         ),
-        c::Stmt::Fun(f) => core_function("FUN", f),
+        c::Stmt::Fun(f) => core_function("FUN", f, lang),
         c::Stmt::AssignOrDeclare { target, value, .. } => {
-            Node::new(format!("IS {}", target.name), vec![core_expr(value)])
+            Node::new(format!("IS {}", target.name), vec![core_expr(value, lang)])
         }
-        c::Stmt::Return { value, .. } => Node::new("RETURN", value.iter().map(core_expr).collect()),
+        c::Stmt::Return { value, .. } => {
+            Node::new("RETURN", value.iter().map(|x| core_expr(x, lang)).collect())
+        }
         c::Stmt::Class(class) => {
             let label = match &class.superclass {
                 Some(s) => format!("CLASS {} < {}", class.name.name, s.name),
@@ -209,34 +252,41 @@ fn core_stmt(s: &c::Stmt) -> Node {
                 class
                     .methods
                     .iter()
-                    .map(|m| core_function("METHOD", m))
+                    .map(|m| core_function("METHOD", m, lang))
                     .collect(),
             )
         }
     }
 }
 
-fn core_expr(e: &c::Expr) -> Node {
+fn core_expr(e: &c::Expr, lang: Lang) -> Node {
     match e {
-        c::Expr::Literal { value, .. } => Node::leaf(literal(value)),
-        c::Expr::Unary { op, operand, .. } => Node::new(unary(*op), vec![core_expr(operand)]),
+        c::Expr::Literal { value, .. } => Node::leaf(literal(value, lang)),
+        c::Expr::Unary { op, operand, .. } => Node::new(unary(*op), vec![core_expr(operand, lang)]),
         c::Expr::Binary {
             op, left, right, ..
-        } => Node::new(binary(*op), vec![core_expr(left), core_expr(right)]),
+        } => Node::new(
+            binary(*op, lang),
+            vec![core_expr(left, lang), core_expr(right, lang)],
+        ),
         c::Expr::Logical {
             op, left, right, ..
-        } => Node::new(logical(*op), vec![core_expr(left), core_expr(right)]),
+        } => Node::new(
+            logical(*op),
+            vec![core_expr(left, lang), core_expr(right, lang)],
+        ),
         c::Expr::Variable(r) => Node::leaf(format!("VARIABLE {}", r.name)),
-        c::Expr::Assign { target, value, .. } => {
-            Node::new(format!("ASSIGN {}", target.name), vec![core_expr(value)])
-        }
+        c::Expr::Assign { target, value, .. } => Node::new(
+            format!("ASSIGN {}", target.name),
+            vec![core_expr(value, lang)],
+        ),
         c::Expr::Call { callee, args, .. } => {
-            let mut children = vec![core_expr(callee).role("callee")];
-            children.extend(args.iter().map(core_expr));
+            let mut children = vec![core_expr(callee, lang).role("callee")];
+            children.extend(args.iter().map(|x| core_expr(x, lang)));
             Node::new("CALL", children)
         }
         c::Expr::Get { object, name } => {
-            Node::new(format!("GET .{}", name.name), vec![core_expr(object)])
+            Node::new(format!("GET .{}", name.name), vec![core_expr(object, lang)])
         }
         c::Expr::Set {
             object,
@@ -245,7 +295,10 @@ fn core_expr(e: &c::Expr) -> Node {
             ..
         } => Node::new(
             format!("SET .{}", name.name),
-            vec![core_expr(object), core_expr(value).role("value")],
+            vec![
+                core_expr(object, lang),
+                core_expr(value, lang).role("value"),
+            ],
         ),
         c::Expr::This(_) => Node::leaf("THIS"),
         c::Expr::Super { method, .. } => Node::leaf(format!("SUPER .{}", method.name)),

@@ -11,6 +11,7 @@ use std::str::FromStr;
 use crate::bytecode::disasm;
 use crate::driver::{self, CompileError};
 use crate::frontend::lox::{lexer, parser};
+use crate::frontend::{Lang, potato};
 use crate::ir::{self, Limits};
 use crate::{desugar, sema};
 
@@ -76,26 +77,44 @@ pub fn stage(
     limits: Limits,
     hex: bool,
 ) -> Result<String, CompileError> {
-    driver::on_compiler_stack(|| stage_here(stage, source, limits, hex))
+    stage_for(Lang::Lox, stage, source, limits, hex)
 }
 
-fn stage_here(
+/// The text of one stage for a program in any language. Only `tokens` and `ast` depend
+/// on the language's front-end; every later stage is the shared pipeline's.
+pub fn stage_for(
+    lang: Lang,
     stage: Stage,
     source: &str,
     limits: Limits,
     hex: bool,
 ) -> Result<String, CompileError> {
-    let tokens = lexer::scan(source);
+    driver::on_compiler_stack(|| stage_here(lang, stage, source, limits, hex))
+}
+
+fn stage_here(
+    lang: Lang,
+    stage: Stage,
+    source: &str,
+    limits: Limits,
+    hex: bool,
+) -> Result<String, CompileError> {
     if stage == Stage::Tokens {
-        return Ok(token_list(&tokens));
+        return Ok(match lang {
+            Lang::Lox => token_list(&lexer::scan(source)),
+            Lang::Potato => potato_token_list(&potato::lexer::scan(source)),
+        });
     }
     // The full compile reports errors exactly as a run would.
-    let verified = driver::compile_here(source, limits)?;
-    let parsed = parser::parse(&tokens);
-    let core = desugar::desugar(&parsed.program, crate::frontend::Lang::Lox);
+    let verified = driver::compile_with_here(source, lang, limits)?;
+    let parsed = match lang {
+        Lang::Lox => parser::parse(&lexer::scan(source)),
+        Lang::Potato => potato::parser::parse(&potato::lexer::scan(source)),
+    };
+    let core = desugar::desugar(&parsed.program, lang);
     Ok(match stage {
         Stage::Tokens => unreachable!("handled above"),
-        Stage::Ast => tree::draw(&ast::program(&parsed.program)),
+        Stage::Ast => tree::draw(&ast::program(&parsed.program, lang)),
         Stage::Desugared => tree::draw(&ast::core(&core)),
         Stage::Scopes | Stage::Ir => {
             let resolved = sema::resolve(core)
@@ -133,6 +152,26 @@ fn token_list(tokens: &lexer::Tokens) -> String {
                 let _ = writeln!(out, "{:4} {:<14} {lexeme}", t.line, t.kind.name());
             }
         }
+    }
+    out
+}
+
+fn potato_token_list(tokens: &potato::Tokens) -> String {
+    let mut out = String::new();
+    for t in &tokens.tokens {
+        let _ = match t.kind {
+            potato::TokenKind::Error(error) => writeln!(
+                out,
+                "{:4} {:<14} {}",
+                t.line,
+                t.kind.name(),
+                error.message()
+            ),
+            kind if kind.is_layout() || kind == potato::TokenKind::Eof => {
+                writeln!(out, "{:4} {}", t.line, kind.name())
+            }
+            kind => writeln!(out, "{:4} {:<14} {}", t.line, kind.name(), tokens.lexeme(t)),
+        };
     }
     out
 }

@@ -1,6 +1,18 @@
 //! Front-ends: each turns source text into the shared surface AST (`crate::ast`).
+//! Each has its own lexer and parser; nothing after the AST knows which one ran.
 
 pub mod lox;
+pub mod potato;
+
+use crate::ast::Program;
+use crate::diag::Diagnostic;
+
+/// What a front-end's parser returns: a tree (partial when there were errors) and the
+/// diagnostics found on the way.
+pub struct Parsed {
+    pub program: Program,
+    pub diagnostics: Vec<Diagnostic>,
+}
 
 /// The source languages loxide understands. Everything after the surface AST is shared;
 /// the language only changes how values print and how some runtime errors read.

@@ -183,9 +183,16 @@ impl Vm {
     }
 
     fn reset(&mut self) {
+        // Close, do not drop, the open upvalues: a closure that outlives the error (in a
+        // global, for the REPL's next line) would otherwise keep reading a stack slot
+        // that later runs reuse, possibly holding an object the collector has freed.
+        let mut open = self.open_upvalues.take();
+        while let Some(mut upvalue) = open {
+            upvalue.close();
+            open = upvalue.next_open;
+        }
         self.stack.truncate(0);
         self.frames.clear();
-        self.open_upvalues = None;
         self.heap.temp_roots.clear();
     }
 
@@ -228,25 +235,19 @@ impl Vm {
             .iter()
             .map(|g| self.global_slot(g))
             .collect::<Result<Vec<u32>, _>>()?;
-        // Create children before parents: deeper functions first.
-        let mut parent = vec![usize::MAX; module.functions.len()];
-        for (i, f) in module.functions.iter().enumerate() {
-            for c in &f.constants {
+        // Create children before parents: the reverse of a breadth-first walk from the
+        // script, linear however deep functions nest (the verifier proved a tree).
+        let mut order = vec![0usize];
+        let mut next = 0;
+        while let Some(&i) = order.get(next) {
+            next += 1;
+            for c in &module.functions[i].constants {
                 if let Constant::Function(child) = c {
-                    parent[*child as usize] = i;
+                    order.push(*child as usize);
                 }
             }
         }
-        let depth = |mut i: usize| {
-            let mut d = 0;
-            while parent[i] != usize::MAX {
-                i = parent[i];
-                d += 1;
-            }
-            d
-        };
-        let mut order: Vec<usize> = (0..module.functions.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(depth(i)));
+        order.reverse();
 
         let roots_mark = self.heap.temp_roots.len();
         let mut made: Vec<Option<Gc<ObjFunction>>> = vec![None; module.functions.len()];

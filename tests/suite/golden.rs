@@ -1,5 +1,6 @@
-//! Golden files for every stage dump: for each `tests/golden/NAME.lox`, the output of
-//! `lox dump --stage STAGE` must equal `tests/golden/NAME.STAGE.txt`.
+//! Golden files for every stage dump: for each `tests/golden/NAME.lox` (or
+//! `NAME.potato`, dumped as Potato), the output of `lox dump --stage STAGE` must equal
+//! `tests/golden/NAME.STAGE.txt`.
 //!
 //! After an intended change, regenerate them with `LOX_BLESS=1 cargo test --test suite
 //! golden` and review the diff.
@@ -22,7 +23,7 @@ fn stage_dumps_match_golden_files() {
     let mut sources: Vec<PathBuf> = fs::read_dir(golden_dir())
         .expect("tests/golden exists")
         .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "lox"))
+        .filter(|p| p.extension().is_some_and(|e| e == "lox" || e == "potato"))
         .collect();
     sources.sort();
     assert!(!sources.is_empty(), "no golden programs found");
@@ -34,7 +35,8 @@ fn stage_dumps_match_golden_files() {
                 if hex && stage != Stage::Bytecode {
                     continue;
                 }
-                let actual = dump::stage(stage, &source, Limits::Default, hex)
+                let lang = loxide::frontend::Lang::from_path(source_path);
+                let actual = dump::stage_for(lang, stage, &source, Limits::Default, hex)
                     .unwrap_or_else(|e| panic!("{} does not compile:\n{e}", source_path.display()));
                 let suffix = if hex {
                     format!("{}-hex", stage.name())

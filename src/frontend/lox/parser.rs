@@ -26,11 +26,7 @@ pub const NESTING_MESSAGE: &str = "Too much nesting.";
 /// clox's limit on parameters and call arguments (the operand is one byte).
 pub const MAX_ARGS: usize = 255;
 
-/// The result of parsing: a tree (partial when there were errors) and diagnostics.
-pub struct Parsed {
-    pub program: Program,
-    pub diagnostics: Vec<Diagnostic>,
-}
+pub use crate::frontend::Parsed;
 
 /// Parses a token list.
 pub fn parse(tokens: &Tokens) -> Parsed {

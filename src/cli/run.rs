@@ -1,0 +1,53 @@
+//! `lox FILE`: runs a program from source or from a bytecode file, told apart by the
+//! file's first byte (`file::is_bytecode`), never by its name. Both paths end in the same
+//! verified module, language and VM, so output, errors and exit codes are identical.
+
+use std::path::Path;
+
+use loxide::bytecode::file;
+use loxide::bytecode::verify::Verified;
+use loxide::driver;
+use loxide::frontend::Lang;
+use loxide::vm::Vm;
+
+use super::{Cli, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME, read_bytes, source_text};
+
+pub fn file(cli: &Cli, path: &Path) -> i32 {
+    let bytes = match read_bytes(path) {
+        Ok(bytes) => bytes,
+        Err(code) => return code,
+    };
+    let (program, lang) = if file::is_bytecode(&bytes) {
+        match file::load(&bytes) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                eprintln!("{e}");
+                return EXIT_COMPILE;
+            }
+        }
+    } else {
+        let lang = cli.lang_of(Some(path));
+        match driver::compile_with(&source_text(bytes), lang, cli.compile_limits()) {
+            Ok(verified) => (verified, lang),
+            Err(e) => {
+                eprint!("{e}");
+                return EXIT_COMPILE;
+            }
+        }
+    };
+    run(cli, &program, lang)
+}
+
+/// Runs a verified program; its output is flushed before any error is printed.
+fn run(cli: &Cli, program: &Verified, lang: Lang) -> i32 {
+    let mut vm = Vm::new(cli.vm_options());
+    vm.set_lang(lang);
+    match vm.run(program) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            vm.flush();
+            eprint!("{e}");
+            EXIT_RUNTIME
+        }
+    }
+}
