@@ -467,10 +467,11 @@ def main():
         return n if len(metrics) == 1 else "%s %s" % (n, short[m])
 
     out = []
-    out.append("Median %s of %d run%s; ratio = time / time of %s (below 1: faster "
-               "than %s); peak RSS is the median of the runs."
-               % (" and ".join(long_name[m] for m in metrics), runs,
-                  "" if runs == 1 else "s", baseline, baseline))
+    intro = "Median %s of %d run%s; " % (" and ".join(long_name[m] for m in metrics), runs,
+                                         "" if runs == 1 else "s")
+    if others:
+        intro += "ratio = time / time of %s (below 1: faster than %s); " % (baseline, baseline)
+    out.append(intro + "peak RSS is the median of the runs.")
     out.append("")
     groups = []
     for b in benches:

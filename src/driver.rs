@@ -53,6 +53,18 @@ pub fn compile_with(
     on_compiler_stack(|| compile_with_here(source, lang, limits))
 }
 
+/// The most times `compile_here` replays the parse with semantic errors injected.
+const MAX_REPLAYS: usize = 32;
+
+/// The stages after parsing: desugaring, semantic analysis and lowering to IR.
+fn later_stages(program: &crate::ast::Program, limits: Limits) -> Result<ir::Module, Vec<Diagnostic>> {
+    let core = desugar::desugar(program, crate::frontend::Lang::Lox);
+    match sema::resolve(core) {
+        Err(diagnostics) => Err(diagnostics),
+        Ok(resolved) => ir::lower(&resolved, limits),
+    }
+}
+
 /// `compile_with` on the current thread.
 pub fn compile_with_here(
     source: &str,
@@ -96,16 +108,24 @@ pub fn internal(what: &str) -> CompileError {
 pub fn compile_here(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
     let tokens = lexer::scan(source);
     let parsed = parser::parse(&tokens);
-    let core = desugar::desugar(&parsed.program, crate::frontend::Lang::Lox);
-    let later = match sema::resolve(core) {
-        Err(diagnostics) => Err(diagnostics),
-        Ok(resolved) => ir::lower(&resolved, limits),
-    };
-    let module = match later {
+    let module = match later_stages(&parsed.program, limits) {
         Ok(module) if parsed.diagnostics.is_empty() => module,
         Ok(_) => return Err(render(&tokens, &parsed.diagnostics)),
-        Err(injected) => {
-            let replayed = parser::parse_with_injected(&tokens, &injected);
+        Err(mut injected) => {
+            // An injected error puts the parser in panic mode, and what recovery then
+            // skips (a `}`, say) changes the scopes of the code after it, and so the
+            // errors found there. Replay until the injected errors are those of the
+            // program the replay parses; an error depends only on the code before it,
+            // so each round settles at least one more.
+            let mut replayed = parser::parse_with_injected(&tokens, &injected);
+            for _ in 0..MAX_REPLAYS {
+                let found = later_stages(&replayed.program, limits).err().unwrap_or_default();
+                if found == injected {
+                    break;
+                }
+                injected = found;
+                replayed = parser::parse_with_injected(&tokens, &injected);
+            }
             return Err(render(&tokens, &replayed.diagnostics));
         }
     };

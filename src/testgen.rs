@@ -119,6 +119,10 @@ pub struct Config {
     pub run_budget: u64,
     /// An upper bound on the work one call of a generated function does.
     pub call_budget: u64,
+    /// The percentage of top-level items that probe clox's per-function limits (a
+    /// function or block with about 256 constants or locals); such a program usually
+    /// does not compile. Zero for valid programs.
+    pub limit_percent: u32,
 }
 
 impl Default for Config {
@@ -132,6 +136,7 @@ impl Default for Config {
             error_percent: 35,
             run_budget: 60_000,
             call_budget: 2_000,
+            limit_percent: 0,
         }
     }
 }
@@ -146,20 +151,31 @@ pub fn program_with(seed: u64, config: &Config) -> String {
     Generator::new(seed, config).program()
 }
 
-/// The valid program for `seed` with a few tokens mutated (see [`mutate`]).
+/// A program for `seed` with a few tokens mutated (see [`mutate`]). It starts from
+/// `program(seed)`, except that one seed in ten starts from a program that also probes
+/// clox's limits (see [`Config::limit_percent`]), so that limit errors meet syntax
+/// errors too.
 pub fn mutated(seed: u64) -> String {
     // The mutations draw from a generator of their own, so that the program they
-    // start from is exactly `program(seed)`.
-    mutate(&program(seed), seed ^ 0x6D75_7461_7465_2121)
+    // start from is exactly the one its seed gives.
+    let base = if seed % 10 == 9 {
+        program_with(seed, &Config { limit_percent: 15, ..Config::default() })
+    } else {
+        program(seed)
+    };
+    mutate(&base, seed ^ 0x6D75_7461_7465_2121)
 }
 
-/// Applies one to three random token mutations to `source`: deleting a token,
-/// duplicating it, swapping it with its neighbour, replacing it, or inserting a new
-/// token (sometimes a character Lox does not know, or an unterminated string).
+/// Applies one to three random mutations to `source`. Most work on tokens: deleting
+/// one or a few, duplicating one, swapping one with its neighbour, replacing one, or
+/// inserting a new one (sometimes a character Lox does not know, or an unterminated
+/// string). Others work on lines (duplicating, deleting or swapping one), or insert a
+/// small snippet that is a semantic error in many places (`return` at top level,
+/// `this` outside a class, a local read in its own initializer, a duplicate local...).
 pub fn mutate(source: &str, seed: u64) -> String {
     let mut rng = Rng::new(seed);
     let mut text = source.to_owned();
-    let count = 1 + rng.weighted(&[6, 3, 1]);
+    let count = 1 + rng.weighted(&[12, 6, 2, 1, 1]);
     for _ in 0..count {
         let tokens = token_spans(&text);
         if tokens.is_empty() {
@@ -169,13 +185,14 @@ pub fn mutate(source: &str, seed: u64) -> String {
         let names: Vec<&str> = tokens
             .iter()
             .map(|&(start, end)| &text[start..end])
-            .filter(|t| t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+            .filter(|t| t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && !is_keyword(t))
             .collect();
         let fresh = random_token(&mut rng, &names).to_owned();
+        let name = if names.is_empty() { "x".to_owned() } else { (*rng.pick(&names)).to_owned() };
         let i = rng.below(tokens.len() as u64) as usize;
         let (start, end) = tokens[i];
         let token = text[start..end].to_owned();
-        text = match rng.weighted(&[5, 3, 3, 3, 4]) {
+        text = match rng.weighted(&[5, 3, 3, 3, 4, 2, 2, 1, 1, 3, 2]) {
             0 => format!("{}{}", &text[..start], &text[end..]),
             1 => format!("{}{token} {token}{}", &text[..start], &text[end..]),
             2 if i + 1 < tokens.len() => {
@@ -185,10 +202,77 @@ pub fn mutate(source: &str, seed: u64) -> String {
                 format!("{}{next}{between}{token}{}", &text[..start], &text[next_end..])
             }
             3 => format!("{}{fresh}{}", &text[..start], &text[end..]),
+            5 => {
+                // Delete a run of tokens.
+                let last = (i + rng.range(1, 4) as usize).min(tokens.len() - 1);
+                format!("{}{}", &text[..start], &text[tokens[last].1..])
+            }
+            6 | 7 | 8 => {
+                let mut lines: Vec<&str> = text.split('\n').collect();
+                let at = rng.below(lines.len() as u64) as usize;
+                match rng.below(3) {
+                    0 => lines.insert(at, lines[at]),
+                    1 => {
+                        lines.remove(at);
+                    }
+                    _ if at + 1 < lines.len() => lines.swap(at, at + 1),
+                    _ => lines.insert(at, lines[at]),
+                }
+                lines.join("\n")
+            }
+            9 => {
+                // A snippet at the start of a line.
+                let line_start = text[..start].rfind('\n').map_or(0, |n| n + 1);
+                let snippet = semantic_snippet(&mut rng, &name);
+                format!("{}{snippet} {}", &text[..line_start], &text[line_start..])
+            }
+            10 if !names.is_empty() && is_name(&token) => {
+                // Another name from the program where one was.
+                format!("{}{name}{}", &text[..start], &text[end..])
+            }
             _ => format!("{}{fresh} {}", &text[..start], &text[start..]),
         };
     }
+    if rng.chance(1, 40) {
+        // Carriage returns and tabs are whitespace; only a newline ends a line.
+        text = if rng.chance(1, 2) { text.replace('\n', "\r\n") } else { text.replace("  ", "\t") };
+    }
     text
+}
+
+/// Whether a token is an identifier (or keyword).
+fn is_name(token: &str) -> bool {
+    token.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+}
+
+fn is_keyword(token: &str) -> bool {
+    matches!(
+        token,
+        "and" | "class" | "else" | "false" | "for" | "fun" | "if" | "nil" | "or" | "print" | "return" | "super"
+            | "this" | "true" | "var" | "while"
+    )
+}
+
+/// A statement or fragment that is a compile error in many (not all) places.
+fn semantic_snippet(rng: &mut Rng, name: &str) -> String {
+    match rng.below(16) {
+        0 => "return 1;".into(),
+        1 => "return;".into(),
+        2 => "this.field = 1;".into(),
+        3 => "print this;".into(),
+        4 => "super.method();".into(),
+        5 => "print super.method;".into(),
+        6 => format!("var {name} = {name};"),
+        7 => format!("{{ var {name} = {name}; }}"),
+        8 => format!("{{ var {name}; var {name}; }}"),
+        9 => format!("class {name} < {name} {{}}"),
+        10 => format!("fun {name}(a, a) {{}}"),
+        11 => format!("class {name} {{ init() {{ return 1; }} }}"),
+        12 => format!("{name} + 1 = 2;"),
+        13 => format!("fun {name}() {{ {name} = ; }}"),
+        14 => format!("class {name} {{ method() {{ super.method(); }} }}"),
+        _ => format!("fun outer() {{ var {name}; fun inner() {{ return {name} = {name}; }} return this; }}"),
+    }
 }
 
 /// A token to insert: punctuation, a keyword, a literal, a name from the program, a
@@ -459,6 +543,7 @@ impl Ex {
 const WORDS: &[&str] = &[
     "a", "b", "lox", "clox", "hello", "world", "x", "yz", "foo", "bar", "baz", "the end", "",
     " ", "42", "Lox!", "tree", "walk", "byte code", "nil", "true", "-", "=", "{}", "()",
+    "// not a comment", "h\u{e9}llo", "\u{65e5}\u{672c}", "tab\there", "1.50", "\\",
 ];
 
 /// The valid-program generator's state.
@@ -728,7 +813,7 @@ impl<'c> Generator<'c> {
     }
 
     fn num_expr(&mut self, depth: usize, leaf: bool) -> Ex {
-        let choice = if leaf { self.rng.weighted(&[3, 4]) } else { self.rng.weighted(&[3, 4, 8, 1, 3, 3, 2, 1, 1]) };
+        let choice = if leaf { self.rng.weighted(&[3, 4]) } else { self.rng.weighted(&[3, 4, 8, 1, 3, 3, 2, 1, 1, 1]) };
         match choice {
             1 => self.var_of(Ty::Num).unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
             2 => {
@@ -750,12 +835,13 @@ impl<'c> Generator<'c> {
                 Ex::new(format!("({})", inner.text), P_PRIMARY)
             }
             8 => self.assign_expr(Ty::Num, depth).unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
+            9 => self.set_expr(Ret::Num, depth).unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
             _ => Ex::new(self.number_literal(), P_PRIMARY),
         }
     }
 
     fn str_expr(&mut self, depth: usize, leaf: bool) -> Ex {
-        let choice = if leaf { self.rng.weighted(&[3, 3]) } else { self.rng.weighted(&[3, 3, 6, 2, 2, 1, 1]) };
+        let choice = if leaf { self.rng.weighted(&[3, 3]) } else { self.rng.weighted(&[3, 3, 6, 2, 2, 1, 1, 1]) };
         match choice {
             1 => self.var_of(Ty::Str).unwrap_or_else(|| self.string_literal()),
             2 => {
@@ -771,6 +857,7 @@ impl<'c> Generator<'c> {
                 let inner = self.expr(Ty::Str, depth + 1);
                 Ex::string(format!("({})", inner.text), P_PRIMARY, inner.len)
             }
+            7 => self.set_expr(Ret::Str, depth).unwrap_or_else(|| self.string_literal()),
             _ => self.string_literal(),
         }
     }
@@ -843,7 +930,7 @@ impl<'c> Generator<'c> {
     /// A value that is not a number, string, boolean or nil: a function, a class, an
     /// instance, a bound method or a native function. Falls back to a literal.
     fn object_expr(&mut self, depth: usize, leaf: bool) -> Ex {
-        let choice = self.rng.weighted(&[4, 2, 2, 1, 1]);
+        let choice = self.rng.weighted(&[4, 2, 2, 1, 1, 1]);
         match choice {
             0 => {
                 if let Some(var) = self.pick_var(|v| matches!(v.ty, Ty::Fun(_) | Ty::Inst(_) | Ty::Class(_) | Ty::Any)) {
@@ -868,6 +955,20 @@ impl<'c> Generator<'c> {
             3 => {
                 self.konst(1);
                 return Ex::new("clock", P_PRIMARY);
+            }
+            5 if !leaf => {
+                // Calling `init` again re-initializes the instance and returns it.
+                if let Some(var) = self.pick_var(|v| matches!(v.ty, Ty::Inst(_))) {
+                    let Ty::Inst(class) = var.ty else { unreachable!("filtered on instance types") };
+                    let info = self.classes[class].clone();
+                    if info.has_init && self.afford(info.ctor_cost) {
+                        self.spend(info.ctor_cost);
+                        self.konst(1);
+                        let name = self.use_var(&var);
+                        let args = self.arguments(info.ctor, Recursion::None, depth);
+                        return Ex::new(format!("{name}.init({args})"), P_CALL);
+                    }
+                }
             }
             _ => {
                 if let Some((source, _)) = self.instance_source(depth, true) {
@@ -921,6 +1022,20 @@ impl<'c> Generator<'c> {
         let value = self.expr(ty, depth + 1);
         let name = self.use_var(&var);
         Some(Ex::new(format!("{name} = {}", value.at(P_ASSIGN)), P_ASSIGN))
+    }
+
+    /// `source.field = value` for a field of type `ret`: an assignment expression.
+    fn set_expr(&mut self, ret: Ret, depth: usize) -> Option<Ex> {
+        let (target, class) = self.instance_source(depth, true)?;
+        let fields: Vec<String> =
+            self.classes[class].fields.iter().filter(|f| f.1 == ret).map(|f| f.0.clone()).collect();
+        if fields.is_empty() {
+            return None;
+        }
+        let field = self.rng.pick(&fields).clone();
+        let value = self.bounded(ret.into(), depth + 1, STORED_STR);
+        self.konst(1);
+        Some(Ex::string(format!("{}.{field} = {}", target.at(P_CALL), value.at(P_ASSIGN)), P_ASSIGN, value.len))
     }
 
     /// Arguments for a call with signature `sig`, or small depths for a recursive one.
@@ -1137,6 +1252,9 @@ impl<'c> Generator<'c> {
     }
 
     fn top_item(&mut self) {
+        if self.rng.chance(u64::from(self.config.limit_percent), 100) {
+            return self.limits_template();
+        }
         let choice = self.rng.weighted(&[40, 12, 8, 3, 3, 2, 2, 3, 2, 4, 1, 2, 1]);
         match choice {
             0 => self.statement(0, true),
@@ -1168,6 +1286,10 @@ impl<'c> Generator<'c> {
         }
         self.statements += 1;
         self.spend(1);
+        if self.rng.chance(1, 40) {
+            let words = *self.rng.pick(WORDS);
+            self.line(&format!("// {}", words.replace('\n', " ")));
+        }
         let nested = depth < self.config.max_depth;
         let in_fn = self.ctx().kind != Kind::Script;
         let weights = [
@@ -2021,6 +2143,62 @@ impl<'c> Generator<'c> {
         self.line(&format!("print {closure}();"));
         self.line(&format!("print {bound};"));
         self.spend(12);
+    }
+
+    /// A function, block or stretch of top-level code with about as many constants or
+    /// locals as clox allows in one function, give or take a few.
+    fn limits_template(&mut self) {
+        let count = self.rng.range(245, 265);
+        match self.rng.below(4) {
+            0 => {
+                // Every literal is a constant of its own in clox, even a repeated one.
+                let name = self.fresh("constants");
+                self.line(&format!("fun {name}() {{"));
+                for i in 0..count {
+                    let value = if i % 3 == 0 { format!("\"s{}\"", i % 7) } else { (i % 11).to_string() };
+                    self.line(&format!("  print {value};"));
+                }
+                self.line("}");
+                self.line(&format!("{name}();"));
+            }
+            1 => {
+                let in_function = self.rng.chance(1, 2);
+                let name = self.fresh("locals");
+                self.line(if in_function { format!("fun {name}() {{") } else { "{".to_owned() }.as_str());
+                for i in 0..count {
+                    self.line(&format!("  var {name}_{i} = {i};"));
+                }
+                self.line(&format!("  print {name}_0 + {name}_{};", count - 1));
+                self.line("}");
+                if in_function {
+                    self.line(&format!("{name}();"));
+                }
+            }
+            2 => {
+                // At top level, every use of a global name is a constant of the script.
+                let name = self.fresh("total");
+                self.line(&format!("var {name} = 0;"));
+                for _ in 0..count / 2 {
+                    self.line(&format!("{name} = {name} + 1;"));
+                }
+                self.line(&format!("print {name};"));
+            }
+            _ => {
+                // A closure capturing many locals of the function around it.
+                let name = self.fresh("captures");
+                let count = count.min(250);
+                self.line(&format!("fun {name}() {{"));
+                for i in 0..count {
+                    self.line(&format!("  var c{i} = {i};"));
+                }
+                let sum: Vec<String> = (0..count).map(|i| format!("c{i}")).collect();
+                self.line(&format!("  fun inner() {{ return {}; }}", sum.join(" + ")));
+                self.line("  return inner();");
+                self.line("}");
+                self.line(&format!("print {name}();"));
+            }
+        }
+        self.ctx_mut().consts = MAX_CONSTS;
     }
 
     /// A class whose superclass is not a class (a runtime error), in erroneous

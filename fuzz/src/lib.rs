@@ -1,10 +1,10 @@
 //! What the fuzz targets check, kept apart from libFuzzer so that `replay` and `seed`
 //! build without it. The trade-off: a loaded program runs only when it cannot loop
 //! (no `LOOP` instruction) and under a tiny call-depth limit, because the VM has no
-//! step budget yet; read and verify always run on every input.
+//! step budget yet; reading, disassembling and verifying run on every input.
 
-use loxide::bytecode::Op;
-use loxide::bytecode::file;
+use loxide::bytecode::verify::{self, MaxStack};
+use loxide::bytecode::{Op, disasm, file};
 use loxide::vm::{Options, Vm};
 
 /// Call depth for fuzzed programs: small, so that recursion without loops stays cheap.
@@ -15,14 +15,23 @@ pub const FUZZ_STACK_VALUES: usize = 1 << 14;
 /// The loader target: decode, verify, and (when it cannot loop) run with output
 /// discarded. Any panic or crash in here is a bug.
 pub fn loader(data: &[u8]) {
-    let Ok((program, _frontend)) = file::load(data) else {
+    let Ok((module, frontend)) = file::read(data) else {
+        return;
+    };
+    // `lox disasm` shows files that fail verification, so it must survive them too.
+    std::hint::black_box(disasm::module(&module, true));
+    let Ok(program) = verify::verify(module, MaxStack::Check) else {
         return;
     };
     if program.module().functions.iter().any(|f| has_loop(&f.code)) {
         return;
     }
-    let options = Options { max_frames: FUZZ_MAX_FRAMES, stack_values: FUZZ_STACK_VALUES };
+    let options = Options {
+        max_frames: FUZZ_MAX_FRAMES,
+        stack_values: FUZZ_STACK_VALUES,
+    };
     let mut vm = Vm::with_output(options, Box::new(std::io::sink()));
+    vm.set_lang(frontend);
     let _ = vm.run(&program);
 }
 

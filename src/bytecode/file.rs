@@ -25,11 +25,12 @@ pub const VERSION: u16 = 1;
 /// Functions per file: far more than any real program has (each needs source text),
 /// and it bounds the loader's per-function tables before any function is read.
 pub const MAX_FUNCTIONS: usize = 1 << 20;
-/// Code bytes per function: 256 MiB, far beyond any compiled function; the verifier
-/// keeps five bytes of state per code byte.
-pub const MAX_CODE_BYTES: usize = 1 << 28;
-/// Bytes per string (names and string constants), for the same reason.
-pub const MAX_STRING_BYTES: usize = 1 << 28;
+/// Code bytes per function: 64 MiB, some six million lines of source in one function.
+/// The verifier keeps up to nine bytes of state per code byte, so this bounds what a
+/// hostile (but honestly sized) file can make it hold.
+pub const MAX_CODE_BYTES: usize = 1 << 26;
+/// Bytes per string (names and string constants): 64 MiB, far beyond any literal.
+pub const MAX_STRING_BYTES: usize = 1 << 26;
 /// Constants per function: constant operands are 16 bits wide, so more could never be
 /// used (the compiler's own limit).
 pub const MAX_CONSTANTS: usize = crate::ir::lower::MAX_CONSTANTS;

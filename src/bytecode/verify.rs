@@ -3,11 +3,13 @@
 //! It checks everything the interpreter relies on without checking it again: known
 //! opcodes, operands in range and of the right kind, jumps onto instruction boundaries
 //! inside the function, a stack depth that is the same on every path to an instruction,
-//! never underflows and never exceeds the recorded maximum, no fall-through off the end,
-//! a line for every instruction, closures that capture slots that exist, and function
-//! constants that form a tree rooted at the script. It computes `max_stack` for fresh
-//! modules. It is linear in the size of the module and allocates nothing sized by an
-//! unchecked length.
+//! never underflows and never exceeds the recorded maximum, a RETURN at the end and no
+//! fall-through off it, a line for every instruction, closures that capture slots that
+//! exist, captured slots that leave the stack only by being closed, distinct global
+//! names, and function constants that form a tree rooted at the script. It computes
+//! `max_stack` for fresh modules. The trade-off: it is linear in the size of the module
+//! (the captured-slot sets may need a few passes around loops, and only in functions
+//! that capture locals) and allocates nothing sized by an unchecked length.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -415,44 +417,49 @@ fn captures_locals(module: &Module, f: &Function, code: &[u8], is_start: &[bool]
 }
 
 /// Sets of stack slots (captured slots are `u8` operands, so below 256), interned so
-/// that the walk carries and compares a `u32` per instruction.
+/// that the walk carries and compares a `u32` per instruction. The empty set is id 0
+/// and is not stored, so a function that captures nothing allocates nothing here.
+#[derive(Default)]
 struct SlotSets {
+    /// Set `id` is `sets[id - 1]`.
     sets: Vec<[u64; 4]>,
     ids: HashMap<[u64; 4], u32>,
-}
-
-impl Default for SlotSets {
-    fn default() -> Self {
-        SlotSets {
-            sets: vec![[0; 4]],
-            ids: HashMap::from([([0; 4], SlotSets::EMPTY)]),
-        }
-    }
 }
 
 impl SlotSets {
     const EMPTY: u32 = 0;
 
+    fn get(&self, id: u32) -> [u64; 4] {
+        if id == SlotSets::EMPTY {
+            [0; 4]
+        } else {
+            self.sets[id as usize - 1]
+        }
+    }
+
     fn intern(&mut self, set: [u64; 4]) -> u32 {
+        if set == [0; 4] {
+            return SlotSets::EMPTY;
+        }
         if let Some(&id) = self.ids.get(&set) {
             return id;
         }
-        let id = self.sets.len() as u32;
         self.sets.push(set);
+        let id = self.sets.len() as u32;
         self.ids.insert(set, id);
         id
     }
 
     fn union(&mut self, a: u32, b: u32) -> u32 {
-        if a == b {
+        if a == b || b == SlotSets::EMPTY {
             return a;
         }
-        let (x, y) = (self.sets[a as usize], self.sets[b as usize]);
+        let (x, y) = (self.get(a), self.get(b));
         self.intern(std::array::from_fn(|i| x[i] | y[i]))
     }
 
     fn with(&mut self, id: u32, slot: u8) -> u32 {
-        let mut set = self.sets[id as usize];
+        let mut set = self.get(id);
         set[slot as usize / 64] |= 1 << (slot % 64);
         self.intern(set)
     }
@@ -461,7 +468,7 @@ impl SlotSets {
         if id == SlotSets::EMPTY || slot >= 256 {
             return id;
         }
-        let mut set = self.sets[id as usize];
+        let mut set = self.get(id);
         set[slot as usize / 64] &= !(1 << (slot % 64));
         self.intern(set)
     }
@@ -471,7 +478,7 @@ impl SlotSets {
         if id == SlotSets::EMPTY || slot >= 256 {
             return None;
         }
-        let set = &self.sets[id as usize];
+        let set = self.get(id);
         let mut word = slot as usize / 64;
         let mut bits = set[word] & (!0u64 << (slot % 64));
         loop {

@@ -8,6 +8,7 @@
 //! `Ip`, `Stack` and `Gc`, whose invariants the verifier and the collector keep.
 
 use super::object::*;
+use super::number;
 use super::value::Value;
 use super::{CallFrame, RuntimeError, Vm};
 use crate::bytecode::opcodes::byte as op;
@@ -166,7 +167,7 @@ impl Vm {
                     if a.is_number() && b.is_number() {
                         self.stack.pop();
                         self.stack
-                            .set_peek(0, Value::number(a.as_number() + b.as_number()));
+                            .set_peek(0, Value::number(number::add(a.as_number(), b.as_number())));
                     } else if let (Some(x), Some(y)) =
                         (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
                     {
@@ -177,7 +178,7 @@ impl Vm {
                     }
                 }
                 op::Subtract => binary_number!(|a, b| Value::number(a - b)),
-                op::Multiply => binary_number!(|a, b| Value::number(a * b)),
+                op::Multiply => binary_number!(|a, b| Value::number(number::multiply(a, b))),
                 op::Divide => binary_number!(|a, b| Value::number(a / b)),
                 op::Not => {
                     let v = self.stack.peek(0);
@@ -448,6 +449,11 @@ impl Vm {
 
     #[cold]
     fn inherit(&mut self, mut class: Gc<ObjClass>, superclass: Gc<ObjClass>) {
+        // Source cannot make a class its own superclass, but bytecode can; copying a
+        // table into itself would grow it while iterating over it.
+        if class == superclass {
+            return;
+        }
         let before = class.methods.heap_bytes();
         class.methods.add_all(&superclass.methods);
         let after = class.methods.heap_bytes();

@@ -37,6 +37,29 @@ pub fn format(n: f64) -> String {
     }
 }
 
+/// `a + b` as clox computes it: when both operands are NaN, the result is the first
+/// (quieted), as x86-64's `addsd` gives it. Rust leaves the sign of a NaN result
+/// unspecified, and LLVM may swap the operands of a commutative operation, which
+/// printed `nan` where clox prints `-nan`.
+#[inline(always)]
+pub fn add(a: f64, b: f64) -> f64 {
+    first_nan(a, a + b)
+}
+
+/// `a * b` as clox computes it: when both operands are NaN, the result is the first.
+#[inline(always)]
+pub fn multiply(a: f64, b: f64) -> f64 {
+    first_nan(a, a * b)
+}
+
+/// `result`, unless `a` is a NaN: then `a`, quieted. (When only the other operand is a
+/// NaN, `result` already is that NaN, whichever operand order the machine code uses.)
+#[inline(always)]
+fn first_nan(a: f64, result: f64) -> f64 {
+    const QUIET: u64 = 1 << 51;
+    if a.is_nan() { f64::from_bits(a.to_bits() | QUIET) } else { result }
+}
+
 fn strip_zeros(s: &str) -> &str {
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.')

@@ -9,17 +9,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use loxide::bytecode::Op;
-use loxide::bytecode::file::{self, Frontend};
+use loxide::bytecode::file;
 use loxide::bytecode::verify::Verified;
 use loxide::driver;
+use loxide::frontend::Lang;
 use loxide::ir::Limits;
 use loxide::vm::{Options, SharedBuffer, Vm};
 
-/// A corpus program and the limits its `// args:` line asks for.
+/// A corpus program, its language and the limits its `// args:` line asks for.
 pub struct Program {
     pub path: PathBuf,
     pub source: String,
     pub args: Vec<String>,
+    pub lang: Lang,
 }
 
 impl Program {
@@ -44,8 +46,45 @@ impl Program {
     }
 
     pub fn name(&self) -> String {
-        crate::relative_name(&corpus_root(), &self.path)
+        crate::relative_name(Path::new(env!("CARGO_MANIFEST_DIR")), &self.path)
     }
+
+    pub fn compile(&self) -> Result<Verified, driver::CompileError> {
+        driver::compile_with(&self.source, self.lang, self.limits())
+    }
+}
+
+/// Every `.potato` file below `tests/potato/`, in path order.
+fn potato_corpus() -> Vec<Program> {
+    let mut found = Vec::new();
+    let mut pending = vec![
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .join("potato"),
+    ];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "potato") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+        .into_iter()
+        .map(|path| {
+            let source = String::from_utf8_lossy(&fs::read(&path).expect("readable")).into_owned();
+            Program {
+                path,
+                source,
+                args: Vec::new(),
+                lang: Lang::Potato,
+            }
+        })
+        .collect()
 }
 
 fn corpus_root() -> PathBuf {
@@ -66,7 +105,12 @@ pub fn corpus() -> Vec<Program> {
                 .and_then(|l| l.strip_prefix("// args:"))
                 .map(|a| a.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default();
-            Program { path, source, args }
+            Program {
+                path,
+                source,
+                args,
+                lang: Lang::Lox,
+            }
         })
         .collect()
 }
@@ -88,9 +132,10 @@ pub fn lox(args: &[&str]) -> Output {
 }
 
 /// What a run did, as text: stdout, then the runtime error (if any).
-fn run_in_process(program: &Verified, options: Options) -> (String, Option<String>) {
+fn run_in_process(program: &Verified, lang: Lang, options: Options) -> (String, Option<String>) {
     let out = SharedBuffer::new();
     let mut vm = Vm::with_output(options, Box::new(out.clone()));
+    vm.set_lang(lang);
     let error = vm.run(program).err().map(|e| e.to_string());
     (out.contents(), error)
 }
@@ -99,24 +144,24 @@ fn run_in_process(program: &Verified, options: Options) -> (String, Option<Strin
 fn every_compiled_program_runs_like_its_source() {
     let mut compared = 0;
     let mut failures = Vec::new();
-    for program in corpus() {
-        let Ok(from_source) = driver::compile(&program.source, program.limits()) else {
+    for program in corpus().into_iter().chain(potato_corpus()) {
+        let Ok(from_source) = program.compile() else {
             continue;
         };
-        let bytes = file::write(from_source.module(), Frontend::Lox);
+        let bytes = file::write(from_source.module(), program.lang);
         let (read_back, frontend) = file::read(&bytes)
             .unwrap_or_else(|e| panic!("{}: the file does not read back: {e}", program.name()));
-        assert_eq!(frontend, Frontend::Lox);
+        assert_eq!(frontend, program.lang);
         assert_eq!(
             &read_back,
             from_source.module(),
             "{}: the module changed",
             program.name()
         );
-        let (loaded, _) = file::load(&bytes)
+        let (loaded, lang) = file::load(&bytes)
             .unwrap_or_else(|e| panic!("{}: the file does not load: {e}", program.name()));
-        let expected = run_in_process(&from_source, program.options());
-        let actual = run_in_process(&loaded, program.options());
+        let expected = run_in_process(&from_source, program.lang, program.options());
+        let actual = run_in_process(&loaded, lang, program.options());
         if expected != actual {
             failures.push(format!(
                 "{}:\n  source: {expected:?}\n  file:   {actual:?}",
@@ -132,7 +177,7 @@ fn every_compiled_program_runs_like_its_source() {
 #[test]
 fn compiled_files_run_like_their_source_through_the_cli() {
     let dir = scratch("cli-round-trip");
-    let programs = corpus();
+    let programs: Vec<Program> = corpus().into_iter().chain(potato_corpus()).collect();
     // Every fifth program: a spread over the feature folders, compile errors included.
     for (i, program) in programs.iter().enumerate().filter(|(i, _)| i % 5 == 0) {
         let source = program.path.to_str().expect("a UTF-8 path");
@@ -182,11 +227,12 @@ fn compiled_files_run_like_their_source_through_the_cli() {
 
 #[test]
 fn the_same_source_gives_the_same_bytes() {
-    for program in corpus() {
+    for program in corpus().into_iter().chain(potato_corpus()) {
         let compile = || {
-            driver::compile(&program.source, program.limits())
+            program
+                .compile()
                 .ok()
-                .map(|v| file::write(v.module(), Frontend::Lox))
+                .map(|v| file::write(v.module(), program.lang))
         };
         assert_eq!(compile(), compile(), "{}", program.name());
     }

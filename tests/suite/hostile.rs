@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use loxide::bytecode::file::{self, Frontend};
 use loxide::bytecode::verify::{self, MAX_FUNCTION_NESTING, MaxStack};
-use loxide::bytecode::{Constant, Function, LineRun, Module, Op};
+use loxide::bytecode::{Constant, Function, LineRun, Module, Op, disasm};
 use loxide::driver;
 
 use super::bytecode_file::{corpus, lox, scratch};
@@ -102,10 +102,10 @@ fn each_hostile_file_is_rejected_with_its_message() {
 fn compiled_sample() -> Vec<(String, Vec<u8>)> {
     let mut sample = Vec::new();
     for program in corpus() {
-        let Ok(verified) = driver::compile(&program.source, program.limits()) else {
+        let Ok(verified) = program.compile() else {
             continue;
         };
-        let bytes = file::write(verified.module(), Frontend::Lox);
+        let bytes = file::write(verified.module(), program.lang);
         if bytes.len() <= 4096 && !program.clox_limits() {
             sample.push((program.name(), bytes));
         }
@@ -274,7 +274,14 @@ fn try_mutants(label: &str, mutants: Vec<(String, Vec<u8>)>) -> Tally {
     let mut tally = Tally::default();
     let mut loaded = Vec::new();
     for (i, (name, bytes)) in mutants.iter().enumerate() {
-        match catch_unwind(AssertUnwindSafe(|| file::load(bytes).is_ok())) {
+        // `lox disasm` shows whatever decodes, verified or not: it must survive too.
+        let judged = catch_unwind(AssertUnwindSafe(|| {
+            if let Ok((module, _)) = file::read(bytes) {
+                std::hint::black_box(disasm::module(&module, true));
+            }
+            file::load(bytes).is_ok()
+        }));
+        match judged {
             Ok(false) => tally.rejected += 1,
             Ok(true) => {
                 let path = dir.join(format!("{i}.loxc"));
@@ -450,4 +457,49 @@ fn a_runtime_error_closes_the_upvalues_it_leaves_open() {
         .unwrap();
     vm.run(&compile("print g();")).unwrap();
     assert_eq!(out.contents(), "ab\n");
+}
+
+#[test]
+fn every_cap_of_the_reader_is_enforced() {
+    // A one-function file (the script `NIL RETURN`) whose fields sit at fixed offsets.
+    let script = Function {
+        name: String::new(),
+        arity: 0,
+        upvalues: Vec::new(),
+        code: vec![Op::Nil as u8, Op::Return as u8],
+        constants: Vec::new(),
+        lines: vec![LineRun { offset: 0, line: 1 }],
+        max_stack: 2,
+    };
+    let module = Module {
+        functions: vec![script],
+        globals: Vec::new(),
+    };
+    let valid = file::write(&module, Frontend::Lox);
+    assert!(file::load(&valid).is_ok());
+    let cases = [
+        (12, file::MAX_GLOBALS, "global names"),
+        (16, file::MAX_FUNCTIONS, "functions"),
+        (20, file::MAX_STRING_BYTES, "bytes in the function's name"),
+        (29, file::MAX_UPVALUES, "upvalues"),
+        (33, file::MAX_CODE_BYTES, "code bytes"),
+        (39, file::MAX_CONSTANTS, "constants"),
+        (43, 2, "line runs"),
+    ];
+    for (offset, cap, what) in cases {
+        let mut bytes = valid.clone();
+        let over = u32::try_from(cap + 1).unwrap();
+        bytes[offset..offset + 4].copy_from_slice(&over.to_le_bytes());
+        let error = file::read(&bytes).unwrap_err();
+        let expected = format!("{} {what} exceed the limit of {cap}", cap + 1);
+        assert_eq!(error.offset, offset, "{error}");
+        assert!(
+            error.message.contains(&expected),
+            "{error} (expected '{expected}')"
+        );
+        // At the cap itself, the count is refused only for the bytes that are missing.
+        bytes[offset..offset + 4].copy_from_slice(&u32::try_from(cap).unwrap().to_le_bytes());
+        let error = file::read(&bytes).unwrap_err();
+        assert!(!error.message.contains("exceed the limit"), "{error}");
+    }
 }
