@@ -96,8 +96,12 @@ fn stmt(s: &ast::Stmt) -> Node {
             Node::new("FOR", children)
         }
         ast::Stmt::Fun(f) => function("FUN", f),
-        ast::Stmt::Is { name, value, .. } => Node::new(format!("IS {}", name.name), vec![expr(value)]),
-        ast::Stmt::Gains { name, value, .. } => Node::new(format!("GAINS {}", name.name), vec![expr(value)]),
+        ast::Stmt::Is { name, value, .. } => {
+            Node::new(format!("IS {}", name.name), vec![expr(value)])
+        }
+        ast::Stmt::Gains { name, value, .. } => {
+            Node::new(format!("GAINS {}", name.name), vec![expr(value)])
+        }
         ast::Stmt::Return { value, .. } => Node::new("RETURN", value.iter().map(expr).collect()),
         ast::Stmt::Class {
             name,

@@ -383,7 +383,9 @@ impl Lowerer<'_> {
                 self.closure(f);
                 self.define(&f.name, f.end_line);
             }
-            c::Stmt::AssignOrDeclare { decl, value, line, .. } => match self.resolved.assignment(decl) {
+            c::Stmt::AssignOrDeclare {
+                decl, value, line, ..
+            } => match self.resolved.assignment(decl) {
                 Some(binding) => {
                     self.expr(value);
                     self.set(binding, *line);

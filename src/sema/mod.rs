@@ -424,7 +424,12 @@ impl Resolver {
                 self.define();
                 self.function(f);
             }
-            Stmt::AssignOrDeclare { decl, target, value, .. } => {
+            Stmt::AssignOrDeclare {
+                decl,
+                target,
+                value,
+                ..
+            } => {
                 self.expr(value);
                 match self.lookup(target) {
                     Some(binding) => {

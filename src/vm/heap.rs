@@ -64,6 +64,11 @@ impl Heap {
         self.bytes_allocated += bytes;
     }
 
+    /// Records memory that an object gave back after it was allocated.
+    pub fn unaccount(&mut self, bytes: usize) {
+        self.bytes_allocated = self.bytes_allocated.saturating_sub(bytes);
+    }
+
     /// Moves an object to the heap and links it into the object list.
     pub fn alloc<T: Object>(&mut self, obj: T) -> Gc<T> {
         let gc = Gc::from_box(Box::new(obj));
@@ -159,6 +164,12 @@ impl Heap {
                     for &c in f.constants.iter() {
                         self.mark_value(c);
                     }
+                    // Cached methods stay alive while a cache can hand them out.
+                    for cache in f.caches.iter() {
+                        if let Some(m) = cache.get().method {
+                            self.mark(m);
+                        }
+                    }
                 }
                 ObjKind::Closure => {
                     let c = Gc::<ObjClosure>::from_header(h);
@@ -175,11 +186,19 @@ impl Heap {
                     let c = Gc::<ObjClass>::from_header(h);
                     self.mark(c.name);
                     self.mark_table(&c.methods);
+                    if let Some(init) = c.init {
+                        self.mark(init);
+                    }
                 }
                 ObjKind::Instance => {
                     let i = Gc::<ObjInstance>::from_header(h);
                     self.mark(i.class);
-                    self.mark_table(&i.fields);
+                    for &v in i.fields.iter() {
+                        self.mark_value(v);
+                    }
+                    if let Some(d) = &i.dictionary {
+                        self.mark_table(d);
+                    }
                 }
                 ObjKind::BoundMethod => {
                     let b = Gc::<ObjBoundMethod>::from_header(h);
@@ -247,7 +266,10 @@ unsafe fn object_size(h: *mut Header) -> usize {
             ObjKind::String => size_of::<ObjString>() + Gc::<ObjString>::from_header(h).chars.len(),
             ObjKind::Function => {
                 let f = Gc::<ObjFunction>::from_header(h);
-                size_of::<ObjFunction>() + f.code.len() + f.constants.len() * 8 + f.lines.len() * 8
+                size_of::<ObjFunction>()
+                    + f.code.len()
+                    + f.constants.len() * (8 + size_of::<Cache>())
+                    + f.lines.len() * 8
             }
             ObjKind::Native => size_of::<ObjNative>(),
             ObjKind::Closure => {
@@ -258,7 +280,10 @@ unsafe fn object_size(h: *mut Header) -> usize {
                 size_of::<ObjClass>() + Gc::<ObjClass>::from_header(h).methods.heap_bytes()
             }
             ObjKind::Instance => {
-                size_of::<ObjInstance>() + Gc::<ObjInstance>::from_header(h).fields.heap_bytes()
+                let i = Gc::<ObjInstance>::from_header(h);
+                size_of::<ObjInstance>()
+                    + i.fields.capacity() * 8
+                    + i.dictionary.as_ref().map_or(0, |d| d.heap_bytes())
             }
             ObjKind::BoundMethod => size_of::<ObjBoundMethod>(),
         }

@@ -8,6 +8,8 @@
 //! `Ip`, `Stack` and `Gc`, whose invariants the verifier and the collector keep.
 
 use super::object::*;
+use super::shape::{DICTIONARY, ShapeId};
+use super::table::Table;
 use super::value::Value;
 use super::{CallFrame, RuntimeError, Vm};
 use crate::bytecode::opcodes::byte as op;
@@ -125,23 +127,31 @@ impl Vm {
                     upvalue.set(self.stack.peek(0));
                 }
                 op::GetProperty => {
-                    let name = name_at!(ip.u16() as usize);
+                    let k = ip.u16() as usize;
                     let Some(instance) = self.stack.peek(0).as_obj::<ObjInstance>() else {
                         throw!("Only instances have properties.");
                     };
-                    if let Some(value) = instance.fields.get(name) {
-                        self.stack.set_peek(0, value);
-                    } else if !self.bind_method(instance.class, name) {
-                        throw!("Undefined property '{}'.", name.chars);
+                    // Inline cache hit: a field of a known layout.
+                    let cache = function.cache(k).get();
+                    if cache.shape == instance.shape && cache.slot != NO_SLOT {
+                        self.stack.set_peek(0, instance.fields[cache.slot as usize]);
+                    } else if !self.get_property(function, k, instance) {
+                        throw!("Undefined property '{}'.", name_at!(k).chars);
                     }
                 }
                 op::SetProperty => {
-                    let name = name_at!(ip.u16() as usize);
-                    let Some(instance) = self.stack.peek(1).as_obj::<ObjInstance>() else {
+                    let k = ip.u16() as usize;
+                    let Some(mut instance) = self.stack.peek(1).as_obj::<ObjInstance>() else {
                         throw!("Only instances have fields.");
                     };
                     let value = self.stack.pop();
-                    self.set_field(instance, name, value);
+                    // Inline cache hit: overwriting a field of a known layout.
+                    let cache = function.cache(k).get();
+                    if cache.set_shape == instance.shape && cache.set_next == instance.shape {
+                        instance.fields[cache.set_slot as usize] = value;
+                    } else {
+                        self.set_property(function, k, instance, value);
+                    }
                     self.stack.set_peek(0, value);
                 }
                 op::GetSuper => {
@@ -216,10 +226,20 @@ impl Vm {
                     load!();
                 }
                 op::Invoke => {
-                    let name = name_at!(ip.u16() as usize);
+                    let k = ip.u16() as usize;
                     let argc = ip.byte() as usize;
                     save!();
-                    check!(self.invoke(name, argc));
+                    let Some(instance) = self.stack.peek(argc).as_obj::<ObjInstance>() else {
+                        return Err(self.error("Only instances have methods.".into()));
+                    };
+                    // Inline cache hit: a method of a known layout's class.
+                    let cache = function.cache(k).get();
+                    match cache.method {
+                        Some(method) if cache.shape == instance.shape => {
+                            check!(self.call(method, argc))
+                        }
+                        _ => check!(self.invoke(function, k, instance, argc)),
+                    }
                     load!();
                 }
                 op::SuperInvoke => {
@@ -259,10 +279,14 @@ impl Vm {
                 op::Class => {
                     let name = name_at!(ip.u16() as usize);
                     self.maybe_collect();
+                    let root_shape = self.shapes.root();
                     let class = self.heap.alloc(ObjClass {
                         header: Header::new(ObjKind::Class),
                         name,
                         methods: Default::default(),
+                        init: None,
+                        root_shape,
+                        field_hint: 0,
                     });
                     self.stack.push(Value::object(class));
                 }
@@ -355,20 +379,18 @@ impl Vm {
         self.error(format!("Expected {arity} arguments but got {argc}."))
     }
 
-    #[cold]
     fn instantiate(&mut self, class: Gc<ObjClass>, argc: usize) -> Result<(), RuntimeError> {
         self.maybe_collect();
+        let dictionary = (class.root_shape == DICTIONARY).then(|| Box::new(Table::new()));
         let instance = self.heap.alloc(ObjInstance {
             header: Header::new(ObjKind::Instance),
             class,
-            fields: Default::default(),
+            shape: class.root_shape,
+            fields: Vec::with_capacity(class.field_hint as usize),
+            dictionary,
         });
         self.stack.set_peek(argc, Value::object(instance));
-        match class
-            .methods
-            .get(self.init_string)
-            .and_then(|m| m.as_obj::<ObjClosure>())
-        {
+        match class.init {
             Some(init) => self.call(init, argc),
             None if argc != 0 => Err(self.arity_error(0, argc)),
             None => Ok(()),
@@ -389,15 +411,210 @@ impl Vm {
     }
 
     /// `receiver.name(args)`: a field holding a callable, or a method.
-    fn invoke(&mut self, name: Gc<ObjString>, argc: usize) -> Result<(), RuntimeError> {
-        let Some(instance) = self.stack.peek(argc).as_obj::<ObjInstance>() else {
-            return Err(self.error("Only instances have methods.".into()));
-        };
-        if let Some(field) = instance.fields.get(name) {
+    /// `receiver.name(args)` on a cache miss: a field holding a callable, or a method.
+    /// Fills the inline cache of name constant `k`.
+    fn invoke(
+        &mut self,
+        function: Gc<ObjFunction>,
+        k: usize,
+        instance: Gc<ObjInstance>,
+        argc: usize,
+    ) -> Result<(), RuntimeError> {
+        let name = function
+            .constant(k)
+            .as_obj::<ObjString>()
+            .expect("verified: a name constant");
+        if let Some((field, _)) = self.find_field(instance, name) {
             self.stack.set_peek(argc, field);
             return self.call_value(field, argc);
         }
-        self.invoke_from_class(instance.class, name, argc)
+        match instance
+            .class
+            .methods
+            .get(name)
+            .and_then(|m| m.as_obj::<ObjClosure>())
+        {
+            Some(method) => {
+                self.cache_method(function, k, instance.shape, method);
+                self.call(method, argc)
+            }
+            None => Err(self.error(format!("Undefined property '{}'.", name.chars))),
+        }
+    }
+
+    // ----- Fields and inline caches -----------------------------------------------------
+
+    /// A field's value and, for a shaped instance, its slot.
+    fn find_field(
+        &self,
+        instance: Gc<ObjInstance>,
+        name: Gc<ObjString>,
+    ) -> Option<(Value, Option<u32>)> {
+        if instance.shape == DICTIONARY {
+            return instance
+                .dictionary
+                .as_ref()
+                .and_then(|d| d.get(name))
+                .map(|v| (v, None));
+        }
+        let slot = self.shapes.slot_of(instance.shape, name)?;
+        Some((instance.fields[slot as usize], Some(slot)))
+    }
+
+    fn cache_method(
+        &mut self,
+        function: Gc<ObjFunction>,
+        k: usize,
+        shape: ShapeId,
+        method: Gc<ObjClosure>,
+    ) {
+        if shape != DICTIONARY {
+            let cache = function.cache(k);
+            cache.set(Cache {
+                shape,
+                slot: NO_SLOT,
+                method: Some(method),
+                ..cache.get()
+            });
+        }
+    }
+
+    /// Reads property `k` of the instance on top of the stack into its place, on a
+    /// cache miss (or a cached method). False if there is no such property.
+    fn get_property(
+        &mut self,
+        function: Gc<ObjFunction>,
+        k: usize,
+        instance: Gc<ObjInstance>,
+    ) -> bool {
+        let cache = function.cache(k);
+        let entry = cache.get();
+        if let Some(method) = entry.method.filter(|_| entry.shape == instance.shape) {
+            self.bind(method);
+            return true;
+        }
+        let name = function
+            .constant(k)
+            .as_obj::<ObjString>()
+            .expect("verified: a name constant");
+        if let Some((value, slot)) = self.find_field(instance, name) {
+            if let Some(slot) = slot {
+                cache.set(Cache {
+                    shape: instance.shape,
+                    slot,
+                    method: None,
+                    ..entry
+                });
+            }
+            self.stack.set_peek(0, value);
+            return true;
+        }
+        match instance
+            .class
+            .methods
+            .get(name)
+            .and_then(|m| m.as_obj::<ObjClosure>())
+        {
+            Some(method) => {
+                self.cache_method(function, k, instance.shape, method);
+                self.bind(method);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Writes property `k` of `instance` on a cache miss, or when the write adds a field.
+    fn set_property(
+        &mut self,
+        function: Gc<ObjFunction>,
+        k: usize,
+        mut instance: Gc<ObjInstance>,
+        value: Value,
+    ) {
+        let name = function
+            .constant(k)
+            .as_obj::<ObjString>()
+            .expect("verified: a name constant");
+        let cache = function.cache(k);
+        let entry = cache.get();
+        let shape = instance.shape;
+        if shape == DICTIONARY {
+            self.set_dictionary_field(instance, name, value);
+            return;
+        }
+        if entry.set_shape == shape {
+            // A cached transition: the write adds the field.
+            self.push_field(instance, entry.set_next, value);
+            return;
+        }
+        if let Some(slot) = self.shapes.slot_of(shape, name) {
+            instance.fields[slot as usize] = value;
+            cache.set(Cache {
+                set_shape: shape,
+                set_slot: slot,
+                set_next: shape,
+                ..entry
+            });
+            return;
+        }
+        let next = self.shapes.add(shape, name);
+        if next == DICTIONARY {
+            self.to_dictionary(instance);
+            self.set_dictionary_field(instance, name, value);
+            return;
+        }
+        let slot = instance.fields.len() as u32;
+        self.push_field(instance, next, value);
+        cache.set(Cache {
+            set_shape: shape,
+            set_slot: slot,
+            set_next: next,
+            ..entry
+        });
+    }
+
+    /// Appends a field, moving the instance to shape `next`.
+    fn push_field(&mut self, mut instance: Gc<ObjInstance>, next: ShapeId, value: Value) {
+        let before = instance.fields.capacity();
+        instance.fields.push(value);
+        instance.shape = next;
+        let after = instance.fields.capacity();
+        self.heap.account((after - before) * 8);
+        let mut class = instance.class;
+        class.field_hint = class.field_hint.max(instance.fields.len() as u32);
+    }
+
+    /// Moves a shaped instance's fields into a dictionary.
+    #[cold]
+    fn to_dictionary(&mut self, mut instance: Gc<ObjInstance>) {
+        let mut table = Table::new();
+        for (key, &value) in self
+            .shapes
+            .keys(instance.shape)
+            .into_iter()
+            .zip(instance.fields.iter())
+        {
+            table.set(key, value);
+        }
+        self.heap.account(table.heap_bytes());
+        self.heap.unaccount(instance.fields.capacity() * 8);
+        instance.fields = Vec::new();
+        instance.dictionary = Some(Box::new(table));
+        instance.shape = DICTIONARY;
+    }
+
+    fn set_dictionary_field(
+        &mut self,
+        mut instance: Gc<ObjInstance>,
+        name: Gc<ObjString>,
+        value: Value,
+    ) {
+        let table = instance.dictionary.get_or_insert_with(Default::default);
+        let before = table.heap_bytes();
+        table.set(name, value);
+        let after = table.heap_bytes();
+        self.heap.account(after - before);
     }
 
     fn invoke_from_class(
@@ -421,14 +638,23 @@ impl Vm {
     /// Replaces the receiver on top of the stack with `class`'s method `name` bound to
     /// it. False if there is no such method.
     fn bind_method(&mut self, class: Gc<ObjClass>, name: Gc<ObjString>) -> bool {
-        let Some(method) = class
+        match class
             .methods
             .get(name)
             .and_then(|m| m.as_obj::<ObjClosure>())
-        else {
-            return false;
-        };
-        // The receiver stays on the stack (rooted) while the bound method is made.
+        {
+            Some(method) => {
+                self.bind(method);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Replaces the receiver on top of the stack with `method` bound to it.
+    fn bind(&mut self, method: Gc<ObjClosure>) {
+        // The receiver stays on the stack (rooted) while the bound method is made, and
+        // the method is reachable from its class or a cache.
         self.maybe_collect();
         let bound = self.heap.alloc(ObjBoundMethod {
             header: Header::new(ObjKind::BoundMethod),
@@ -436,20 +662,13 @@ impl Vm {
             method,
         });
         self.stack.set_peek(0, Value::object(bound));
-        true
-    }
-
-    fn set_field(&mut self, mut instance: Gc<ObjInstance>, name: Gc<ObjString>, value: Value) {
-        let before = instance.fields.heap_bytes();
-        instance.fields.set(name, value);
-        let after = instance.fields.heap_bytes();
-        self.heap.account(after - before);
     }
 
     #[cold]
     fn inherit(&mut self, mut class: Gc<ObjClass>, superclass: Gc<ObjClass>) {
         let before = class.methods.heap_bytes();
         class.methods.add_all(&superclass.methods);
+        class.init = superclass.init;
         let after = class.methods.heap_bytes();
         self.heap.account(after - before);
     }
@@ -458,6 +677,9 @@ impl Vm {
     fn add_method(&mut self, mut class: Gc<ObjClass>, name: Gc<ObjString>, method: Gc<ObjClosure>) {
         let before = class.methods.heap_bytes();
         class.methods.set(name, Value::object(method));
+        if name == self.init_string {
+            class.init = Some(method);
+        }
         let after = class.methods.heap_bytes();
         self.heap.account(after - before);
     }

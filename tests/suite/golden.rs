@@ -121,13 +121,18 @@ fn examples_print_their_expected_output() {
             .unwrap_or_else(|e| panic!("{} does not compile:\n{e}", path.display()));
         let out = SharedBuffer::new();
         let mut vm = Vm::with_output(Options::default(), Box::new(out.clone()));
-        vm.run(&program).unwrap_or_else(|e| panic!("{} failed:\n{e}", path.display()));
+        vm.run(&program)
+            .unwrap_or_else(|e| panic!("{} failed:\n{e}", path.display()));
         let expected_path = path.with_extension("out");
         if bless {
             fs::write(&expected_path, out.contents()).expect("writable .out file");
         } else {
-            let expected = fs::read_to_string(&expected_path)
-                .unwrap_or_else(|_| panic!("{} is missing (run with LOX_BLESS=1)", expected_path.display()));
+            let expected = fs::read_to_string(&expected_path).unwrap_or_else(|_| {
+                panic!(
+                    "{} is missing (run with LOX_BLESS=1)",
+                    expected_path.display()
+                )
+            });
             assert_eq!(out.contents(), expected, "{}", path.display());
         }
     }

@@ -11,7 +11,12 @@ fn session(input: &str) -> (String, String, i32) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("lox starts");
-    child.stdin.take().expect("piped stdin").write_all(input.as_bytes()).expect("input written");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(input.as_bytes())
+        .expect("input written");
     let out = child.wait_with_output().expect("lox finishes");
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -22,7 +27,8 @@ fn session(input: &str) -> (String, String, i32) {
 
 #[test]
 fn globals_persist_and_multi_line_input_continues() {
-    let (stdout, stderr, code) = session("var a = 1;\nfun f(x) {\n  return x + a;\n}\nprint f(2);\nclass C {}\nprint C;\n");
+    let (stdout, stderr, code) =
+        session("var a = 1;\nfun f(x) {\n  return x + a;\n}\nprint f(2);\nclass C {}\nprint C;\n");
     assert_eq!(stdout, "3\nC\n");
     assert_eq!(stderr, "");
     assert_eq!(code, 0, "end of input ends the session normally");
@@ -32,8 +38,14 @@ fn globals_persist_and_multi_line_input_continues() {
 fn errors_are_reported_and_the_session_goes_on() {
     let (stdout, stderr, code) = session("print nope;\nprint (;\nvar ok = \"yes\";\nprint ok;\n");
     assert_eq!(stdout, "yes\n");
-    assert!(stderr.contains("Undefined variable 'nope'.\n[line 1] in script"), "{stderr}");
-    assert!(stderr.contains("[line 1] Error at ';': Expect expression."), "{stderr}");
+    assert!(
+        stderr.contains("Undefined variable 'nope'.\n[line 1] in script"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[line 1] Error at ';': Expect expression."),
+        "{stderr}"
+    );
     assert_eq!(code, 0);
 }
 
