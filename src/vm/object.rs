@@ -108,14 +108,6 @@ impl<T> Gc<T> {
             _marker: PhantomData,
         }
     }
-
-    /// Wraps a freshly boxed object; called only by the heap's allocator.
-    pub(super) fn from_box(b: Box<T>) -> Gc<T> {
-        Gc {
-            ptr: NonNull::from(Box::leak(b)),
-            _marker: PhantomData,
-        }
-    }
 }
 
 impl<T> Deref for Gc<T> {
