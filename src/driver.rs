@@ -76,7 +76,10 @@ pub fn compile_here(source: &str, limits: Limits) -> Result<verify::Verified, Co
     let core = desugar::desugar(&parsed.program, crate::frontend::Lang::Lox);
     let later = match sema::resolve(core) {
         Err(diagnostics) => Err(diagnostics),
-        Ok(resolved) => ir::lower(&resolved, limits),
+        Ok(resolved) => ir::lower(&resolved, limits).map(|mut module| {
+            ir::optimize::optimize(&mut module);
+            module
+        }),
     };
     let module = match later {
         Ok(module) if parsed.diagnostics.is_empty() => module,

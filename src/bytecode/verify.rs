@@ -266,7 +266,7 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
             ));
         }
         match op {
-            Op::GetLocal | Op::SetLocal if first >= depth => {
+            _ if op.operands().first() == Some(&Operand::Local) && first >= depth => {
                 return Err(err(
                     Some(offset),
                     format!("slot {first} is above the stack top ({depth})"),

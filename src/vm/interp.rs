@@ -63,6 +63,21 @@ impl Vm {
                     .expect("verified: a name constant")
             };
         }
+        // Pops two numbers and jumps when the comparison `$holds` says so.
+        macro_rules! compare_jump {
+            ($holds:expr) => {{
+                let offset = ip.u32();
+                let b = self.stack.peek(0);
+                let a = self.stack.peek(1);
+                if !(a.is_number() && b.is_number()) {
+                    throw!("Operands must be numbers.");
+                }
+                self.stack.truncate(self.stack.len() - 2);
+                if $holds(a.as_number(), b.as_number()) {
+                    ip.forward(offset);
+                }
+            }};
+        }
         macro_rules! binary_number {
             ($make:expr) => {{
                 let b = self.stack.peek(0);
@@ -180,7 +195,10 @@ impl Vm {
                     } else if let (Some(x), Some(y)) =
                         (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
                     {
-                        self.concatenate(x, y);
+                        // Both operands stay on the stack (rooted) until the result exists.
+                        let joined = self.concatenate(x, y);
+                        self.stack.pop();
+                        self.stack.set_peek(0, Value::object(joined));
                     } else {
                         save!();
                         return Err(self.add_error());
@@ -221,9 +239,22 @@ impl Vm {
                 }
                 op::Call => {
                     let argc = ip.byte() as usize;
+                    let callee = self.stack.peek(argc);
                     save!();
-                    check!(self.call_value(self.stack.peek(argc), argc));
-                    load!();
+                    // The common case, a closure, enters the new frame directly.
+                    match callee.as_obj::<ObjClosure>() {
+                        Some(callee) => {
+                            check!(self.call(callee, argc));
+                            closure = callee;
+                            function = callee.function;
+                            ip = function.ip();
+                            base = self.stack.len() - argc - 1;
+                        }
+                        None => {
+                            check!(self.call_value(callee, argc));
+                            load!();
+                        }
+                    }
                 }
                 op::Invoke => {
                     let k = ip.u16() as usize;
@@ -311,6 +342,85 @@ impl Vm {
                     self.add_method(class, name, method);
                     self.stack.pop();
                 }
+                op::JumpIfFalsePop => {
+                    let offset = ip.u32();
+                    if self.stack.pop().is_falsey() {
+                        ip.forward(offset);
+                    }
+                }
+                op::JumpUnlessLess => compare_jump!(|a, b| !(a < b)),
+                op::JumpUnlessGreater => compare_jump!(|a, b| !(a > b)),
+                op::JumpIfLess => compare_jump!(|a, b| a < b),
+                op::JumpIfGreater => compare_jump!(|a, b| a > b),
+                op::JumpUnlessEqual => {
+                    let offset = ip.u32();
+                    let b = self.stack.pop();
+                    let a = self.stack.pop();
+                    if !a.equals(b) {
+                        ip.forward(offset);
+                    }
+                }
+                op::JumpIfEqual => {
+                    let offset = ip.u32();
+                    let b = self.stack.pop();
+                    let a = self.stack.pop();
+                    if a.equals(b) {
+                        ip.forward(offset);
+                    }
+                }
+                op::SetLocalPop => {
+                    let slot = ip.byte() as usize;
+                    let value = self.stack.pop();
+                    self.stack.set(base + slot, value);
+                }
+                op::SetGlobalPop => {
+                    let slot = ip.u16() as usize;
+                    if self.globals[slot] == Value::UNDEFINED {
+                        throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                    }
+                    self.globals[slot] = self.stack.pop();
+                }
+                op::SetPropertyPop => {
+                    let k = ip.u16() as usize;
+                    let Some(mut instance) = self.stack.peek(1).as_obj::<ObjInstance>() else {
+                        throw!("Only instances have fields.");
+                    };
+                    let value = self.stack.peek(0);
+                    let cache = function.cache(k).get();
+                    if cache.set_shape == instance.shape && cache.set_next == instance.shape {
+                        instance.fields[cache.set_slot as usize] = value;
+                    } else {
+                        self.set_property(function, k, instance, value);
+                    }
+                    self.stack.truncate(self.stack.len() - 2);
+                }
+                op::AddConstant => {
+                    let b = function.constant(ip.u16() as usize);
+                    let a = self.stack.peek(0);
+                    if a.is_number() && b.is_number() {
+                        self.stack
+                            .set_peek(0, Value::number(a.as_number() + b.as_number()));
+                    } else if let (Some(x), Some(y)) =
+                        (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
+                    {
+                        // `a` is on the stack and `b` is a constant of a running
+                        // function: both stay rooted while the result is made.
+                        let joined = self.concatenate(x, y);
+                        self.stack.set_peek(0, Value::object(joined));
+                    } else {
+                        save!();
+                        return Err(self.add_error());
+                    }
+                }
+                op::SubtractConstant => {
+                    let b = function.constant(ip.u16() as usize);
+                    let a = self.stack.peek(0);
+                    if !(a.is_number() && b.is_number()) {
+                        throw!("Operands must be numbers.");
+                    }
+                    self.stack
+                        .set_peek(0, Value::number(a.as_number() - b.as_number()));
+                }
                 byte => unreachable!("verified code has no opcode {byte}"),
             }
         }
@@ -341,7 +451,7 @@ impl Vm {
     }
 
     /// Pushes a frame for a closure whose arguments are on the stack.
-    #[inline]
+    #[inline(always)]
     pub(super) fn call(
         &mut self,
         closure: Gc<ObjClosure>,
@@ -355,7 +465,7 @@ impl Vm {
         if self.frames.len() >= self.options.max_frames
             || !self.stack.has_room(base, function.max_stack as usize)
         {
-            return Err(self.error("Stack overflow.".into()));
+            return Err(self.overflow_error());
         }
         self.frames.push(CallFrame {
             closure,
@@ -363,6 +473,11 @@ impl Vm {
             base,
         });
         Ok(())
+    }
+
+    #[cold]
+    fn overflow_error(&mut self) -> RuntimeError {
+        self.error("Stack overflow.".into())
     }
 
     #[cold]
@@ -684,16 +799,14 @@ impl Vm {
         self.heap.account(after - before);
     }
 
-    /// Concatenates the two strings on top of the stack (kept there, so rooted, until
-    /// the result exists).
-    fn concatenate(&mut self, a: Gc<ObjString>, b: Gc<ObjString>) {
+    /// Joins two strings. The caller keeps both reachable (on the stack, or constants of
+    /// a running function) until the result exists.
+    fn concatenate(&mut self, a: Gc<ObjString>, b: Gc<ObjString>) -> Gc<ObjString> {
         let mut joined = String::with_capacity(a.chars.len() + b.chars.len());
         joined.push_str(&a.chars);
         joined.push_str(&b.chars);
         self.maybe_collect();
-        let result = self.heap.intern_owned(joined);
-        self.stack.pop();
-        self.stack.set_peek(0, Value::object(result));
+        self.heap.intern_owned(joined)
     }
 
     /// Creates a closure of `proto` in the frame at `base` of `enclosing`.
