@@ -56,12 +56,27 @@ pub fn compile_with(
 /// The most times `compile_here` replays the parse with semantic errors injected.
 const MAX_REPLAYS: usize = 32;
 
-/// The stages after parsing: desugaring, semantic analysis and lowering to IR.
-fn later_stages(program: &crate::ast::Program, limits: Limits) -> Result<ir::Module, Vec<Diagnostic>> {
+/// The stages after parsing: desugaring, semantic analysis and lowering to IR. The
+/// program is lowered even when semantic analysis reports errors, because clox keeps
+/// compiling past them, and the limits it then exceeds (too many constants...) are
+/// reported too. At one token, a limit's error comes first (clox counts a class name's
+/// constant before it declares the class).
+fn later_stages(
+    program: &crate::ast::Program,
+    limits: Limits,
+) -> Result<ir::Module, Vec<Diagnostic>> {
     let core = desugar::desugar(program, crate::frontend::Lang::Lox);
-    match sema::resolve(core) {
-        Err(diagnostics) => Err(diagnostics),
-        Ok(resolved) => ir::lower(&resolved, limits),
+    let (resolved, mut diagnostics) = sema::resolve_all(core);
+    match ir::lower(&resolved, limits) {
+        Ok(mut module) if diagnostics.is_empty() => {
+            ir::optimize::optimize(&mut module);
+            Ok(module)
+        }
+        Ok(_) => Err(diagnostics),
+        Err(mut found) => {
+            found.append(&mut diagnostics);
+            Err(found)
+        }
     }
 }
 
@@ -119,7 +134,9 @@ pub fn compile_here(source: &str, limits: Limits) -> Result<verify::Verified, Co
             // so each round settles at least one more.
             let mut replayed = parser::parse_with_injected(&tokens, &injected);
             for _ in 0..MAX_REPLAYS {
-                let found = later_stages(&replayed.program, limits).err().unwrap_or_default();
+                let found = later_stages(&replayed.program, limits)
+                    .err()
+                    .unwrap_or_default();
                 if found == injected {
                     break;
                 }
@@ -151,7 +168,10 @@ fn compile_potato(source: &str, limits: Limits) -> Result<verify::Verified, Comp
                 diagnostics.extend(found);
                 None
             }
-            Ok(module) => Some(module),
+            Ok(mut module) => {
+                ir::optimize::optimize(&mut module);
+                Some(module)
+            }
         },
     };
     match module {

@@ -70,7 +70,11 @@ impl Rng {
 
     /// A number in `lo..=hi`.
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        if hi <= lo { lo } else { lo + self.below(hi - lo + 1) }
+        if hi <= lo {
+            lo
+        } else {
+            lo + self.below(hi - lo + 1)
+        }
     }
 
     /// True with probability `num / den`.
@@ -159,7 +163,13 @@ pub fn mutated(seed: u64) -> String {
     // The mutations draw from a generator of their own, so that the program they
     // start from is exactly the one its seed gives.
     let base = if seed % 10 == 9 {
-        program_with(seed, &Config { limit_percent: 15, ..Config::default() })
+        program_with(
+            seed,
+            &Config {
+                limit_percent: 15,
+                ..Config::default()
+            },
+        )
     } else {
         program(seed)
     };
@@ -185,10 +195,16 @@ pub fn mutate(source: &str, seed: u64) -> String {
         let names: Vec<&str> = tokens
             .iter()
             .map(|&(start, end)| &text[start..end])
-            .filter(|t| t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && !is_keyword(t))
+            .filter(|t| {
+                t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && !is_keyword(t)
+            })
             .collect();
         let fresh = random_token(&mut rng, &names).to_owned();
-        let name = if names.is_empty() { "x".to_owned() } else { (*rng.pick(&names)).to_owned() };
+        let name = if names.is_empty() {
+            "x".to_owned()
+        } else {
+            (*rng.pick(&names)).to_owned()
+        };
         let i = rng.below(tokens.len() as u64) as usize;
         let (start, end) = tokens[i];
         let token = text[start..end].to_owned();
@@ -199,7 +215,11 @@ pub fn mutate(source: &str, seed: u64) -> String {
                 let (next_start, next_end) = tokens[i + 1];
                 let next = &text[next_start..next_end];
                 let between = &text[end..next_start];
-                format!("{}{next}{between}{token}{}", &text[..start], &text[next_end..])
+                format!(
+                    "{}{next}{between}{token}{}",
+                    &text[..start],
+                    &text[next_end..]
+                )
             }
             3 => format!("{}{fresh}{}", &text[..start], &text[end..]),
             5 => {
@@ -235,7 +255,11 @@ pub fn mutate(source: &str, seed: u64) -> String {
     }
     if rng.chance(1, 40) {
         // Carriage returns and tabs are whitespace; only a newline ends a line.
-        text = if rng.chance(1, 2) { text.replace('\n', "\r\n") } else { text.replace("  ", "\t") };
+        text = if rng.chance(1, 2) {
+            text.replace('\n', "\r\n")
+        } else {
+            text.replace("  ", "\t")
+        };
     }
     text
 }
@@ -248,8 +272,22 @@ fn is_name(token: &str) -> bool {
 fn is_keyword(token: &str) -> bool {
     matches!(
         token,
-        "and" | "class" | "else" | "false" | "for" | "fun" | "if" | "nil" | "or" | "print" | "return" | "super"
-            | "this" | "true" | "var" | "while"
+        "and"
+            | "class"
+            | "else"
+            | "false"
+            | "for"
+            | "fun"
+            | "if"
+            | "nil"
+            | "or"
+            | "print"
+            | "return"
+            | "super"
+            | "this"
+            | "true"
+            | "var"
+            | "while"
     )
 }
 
@@ -271,7 +309,9 @@ fn semantic_snippet(rng: &mut Rng, name: &str) -> String {
         12 => format!("{name} + 1 = 2;"),
         13 => format!("fun {name}() {{ {name} = ; }}"),
         14 => format!("class {name} {{ method() {{ super.method(); }} }}"),
-        _ => format!("fun outer() {{ var {name}; fun inner() {{ return {name} = {name}; }} return this; }}"),
+        _ => format!(
+            "fun outer() {{ var {name}; fun inner() {{ return {name} = {name}; }} return this; }}"
+        ),
     }
 }
 
@@ -527,23 +567,63 @@ struct Ex {
 
 impl Ex {
     fn new(text: impl Into<String>, prec: u8) -> Ex {
-        Ex { text: text.into(), prec, len: 0 }
+        Ex {
+            text: text.into(),
+            prec,
+            len: 0,
+        }
     }
 
     fn string(text: impl Into<String>, prec: u8, len: u64) -> Ex {
-        Ex { text: text.into(), prec, len }
+        Ex {
+            text: text.into(),
+            prec,
+            len,
+        }
     }
 
     /// The text, in parentheses unless it binds at least as tightly as `min`.
     fn at(&self, min: u8) -> String {
-        if self.prec >= min { self.text.clone() } else { format!("({})", self.text) }
+        if self.prec >= min {
+            self.text.clone()
+        } else {
+            format!("({})", self.text)
+        }
     }
 }
 
 const WORDS: &[&str] = &[
-    "a", "b", "lox", "clox", "hello", "world", "x", "yz", "foo", "bar", "baz", "the end", "",
-    " ", "42", "Lox!", "tree", "walk", "byte code", "nil", "true", "-", "=", "{}", "()",
-    "// not a comment", "h\u{e9}llo", "\u{65e5}\u{672c}", "tab\there", "1.50", "\\",
+    "a",
+    "b",
+    "lox",
+    "clox",
+    "hello",
+    "world",
+    "x",
+    "yz",
+    "foo",
+    "bar",
+    "baz",
+    "the end",
+    "",
+    " ",
+    "42",
+    "Lox!",
+    "tree",
+    "walk",
+    "byte code",
+    "nil",
+    "true",
+    "-",
+    "=",
+    "{}",
+    "()",
+    "// not a comment",
+    "h\u{e9}llo",
+    "\u{65e5}\u{672c}",
+    "tab\there",
+    "1.50",
+    "\\",
 ];
 
 /// The valid-program generator's state.
@@ -568,8 +648,11 @@ struct Generator<'c> {
 impl<'c> Generator<'c> {
     fn new(seed: u64, config: &'c Config) -> Generator<'c> {
         let mut rng = Rng::new(seed);
-        let error_per_mille =
-            if rng.chance(u64::from(config.error_percent), 100) { rng.range(2, 12) } else { 0 };
+        let error_per_mille = if rng.chance(u64::from(config.error_percent), 100) {
+            rng.range(2, 12)
+        } else {
+            0
+        };
         Generator {
             config,
             rng,
@@ -639,11 +722,15 @@ impl<'c> Generator<'c> {
     // ----- Budgets ----------------------------------------------------------------------
 
     fn ctx(&self) -> &FnCtx {
-        self.fns.last().expect("the script context is always present")
+        self.fns
+            .last()
+            .expect("the script context is always present")
     }
 
     fn ctx_mut(&mut self) -> &mut FnCtx {
-        self.fns.last_mut().expect("the script context is always present")
+        self.fns
+            .last_mut()
+            .expect("the script context is always present")
     }
 
     /// Whether the current function can do `units` more work at the current point.
@@ -752,9 +839,26 @@ impl<'c> Generator<'c> {
         match self.rng.weighted(&[10, 4, 3, 1, 1, 1]) {
             0 => self.rng.below(20).to_string(),
             1 => self.rng.below(1000).to_string(),
-            2 => format!("{}.{}", self.rng.below(100), self.rng.pick(&["5", "25", "125", "75", "1", "01"])),
-            3 => self.rng.pick(&["1000000", "123456789", "999999", "100000", "4294967296"]).to_string(),
-            4 => self.rng.pick(&["0.1", "0.001", "0.0001", "0.00001", "3.14159", "2.718281828"]).to_string(),
+            2 => format!(
+                "{}.{}",
+                self.rng.below(100),
+                self.rng.pick(&["5", "25", "125", "75", "1", "01"])
+            ),
+            3 => self
+                .rng
+                .pick(&["1000000", "123456789", "999999", "100000", "4294967296"])
+                .to_string(),
+            4 => self
+                .rng
+                .pick(&[
+                    "0.1",
+                    "0.001",
+                    "0.0001",
+                    "0.00001",
+                    "3.14159",
+                    "2.718281828",
+                ])
+                .to_string(),
             _ => "0".to_string(),
         }
     }
@@ -813,68 +917,125 @@ impl<'c> Generator<'c> {
     }
 
     fn num_expr(&mut self, depth: usize, leaf: bool) -> Ex {
-        let choice = if leaf { self.rng.weighted(&[3, 4]) } else { self.rng.weighted(&[3, 4, 8, 1, 3, 3, 2, 1, 1, 1]) };
+        let choice = if leaf {
+            self.rng.weighted(&[3, 4])
+        } else {
+            self.rng.weighted(&[3, 4, 8, 1, 3, 3, 2, 1, 1, 1])
+        };
         match choice {
-            1 => self.var_of(Ty::Num).unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
+            1 => self
+                .var_of(Ty::Num)
+                .unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
             2 => {
-                let (op, prec) = *self.rng.pick(&[("+", P_TERM), ("-", P_TERM), ("*", P_FACTOR), ("/", P_FACTOR)]);
+                let (op, prec) = *self.rng.pick(&[
+                    ("+", P_TERM),
+                    ("-", P_TERM),
+                    ("*", P_FACTOR),
+                    ("/", P_FACTOR),
+                ]);
                 let left = self.expr(Ty::Num, depth + 1);
                 let right = self.expr(Ty::Num, depth + 1);
-                let gap = if self.rng.chance(1, 25) { self.continuation() } else { " ".into() };
-                Ex::new(format!("{} {op}{gap}{}", left.at(prec), right.at(prec + 1)), prec)
+                let gap = if self.rng.chance(1, 25) {
+                    self.continuation()
+                } else {
+                    " ".into()
+                };
+                Ex::new(
+                    format!("{} {op}{gap}{}", left.at(prec), right.at(prec + 1)),
+                    prec,
+                )
             }
             3 => {
                 let operand = self.expr(Ty::Num, depth + 1);
                 Ex::new(format!("-{}", operand.at(P_UNARY)), P_UNARY)
             }
-            4 => self.call_expr(Ret::Num, depth).unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
-            5 => self.property_expr(Ret::Num, depth).unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
+            4 => self
+                .call_expr(Ret::Num, depth)
+                .unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
+            5 => self
+                .property_expr(Ret::Num, depth)
+                .unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
             6 => self.logical_expr(Ty::Num, depth),
             7 => {
                 let inner = self.expr(Ty::Num, depth + 1);
                 Ex::new(format!("({})", inner.text), P_PRIMARY)
             }
-            8 => self.assign_expr(Ty::Num, depth).unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
-            9 => self.set_expr(Ret::Num, depth).unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
+            8 => self
+                .assign_expr(Ty::Num, depth)
+                .unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
+            9 => self
+                .set_expr(Ret::Num, depth)
+                .unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
             _ => Ex::new(self.number_literal(), P_PRIMARY),
         }
     }
 
     fn str_expr(&mut self, depth: usize, leaf: bool) -> Ex {
-        let choice = if leaf { self.rng.weighted(&[3, 3]) } else { self.rng.weighted(&[3, 3, 6, 2, 2, 1, 1, 1]) };
+        let choice = if leaf {
+            self.rng.weighted(&[3, 3])
+        } else {
+            self.rng.weighted(&[3, 3, 6, 2, 2, 1, 1, 1])
+        };
         match choice {
-            1 => self.var_of(Ty::Str).unwrap_or_else(|| self.string_literal()),
+            1 => self
+                .var_of(Ty::Str)
+                .unwrap_or_else(|| self.string_literal()),
             2 => {
                 let left = self.expr(Ty::Str, depth + 1);
                 let right = self.expr(Ty::Str, depth + 1);
                 let len = left.len.saturating_add(right.len);
-                Ex::string(format!("{} + {}", left.at(P_TERM), right.at(P_TERM + 1)), P_TERM, len)
+                Ex::string(
+                    format!("{} + {}", left.at(P_TERM), right.at(P_TERM + 1)),
+                    P_TERM,
+                    len,
+                )
             }
-            3 => self.call_expr(Ret::Str, depth).unwrap_or_else(|| self.string_literal()),
-            4 => self.property_expr(Ret::Str, depth).unwrap_or_else(|| self.string_literal()),
+            3 => self
+                .call_expr(Ret::Str, depth)
+                .unwrap_or_else(|| self.string_literal()),
+            4 => self
+                .property_expr(Ret::Str, depth)
+                .unwrap_or_else(|| self.string_literal()),
             5 => self.logical_expr(Ty::Str, depth),
             6 => {
                 let inner = self.expr(Ty::Str, depth + 1);
                 Ex::string(format!("({})", inner.text), P_PRIMARY, inner.len)
             }
-            7 => self.set_expr(Ret::Str, depth).unwrap_or_else(|| self.string_literal()),
+            7 => self
+                .set_expr(Ret::Str, depth)
+                .unwrap_or_else(|| self.string_literal()),
             _ => self.string_literal(),
         }
     }
 
     fn bool_expr(&mut self, depth: usize, leaf: bool) -> Ex {
-        let choice = if leaf { self.rng.weighted(&[2, 3]) } else { self.rng.weighted(&[2, 3, 6, 5, 2, 3, 2, 1, 1]) };
+        let choice = if leaf {
+            self.rng.weighted(&[2, 3])
+        } else {
+            self.rng.weighted(&[2, 3, 6, 5, 2, 3, 2, 1, 1])
+        };
         match choice {
-            1 => self.var_of(Ty::Bool).unwrap_or_else(|| Ex::new(*self.rng.pick(&["true", "false"]), P_PRIMARY)),
+            1 => self
+                .var_of(Ty::Bool)
+                .unwrap_or_else(|| Ex::new(*self.rng.pick(&["true", "false"]), P_PRIMARY)),
             2 => {
                 let op = *self.rng.pick(&["<", "<=", ">", ">="]);
                 let left = self.expr(Ty::Num, depth + 1);
                 let right = self.expr(Ty::Num, depth + 1);
-                Ex::new(format!("{} {op} {}", left.at(P_COMPARISON), right.at(P_COMPARISON + 1)), P_COMPARISON)
+                Ex::new(
+                    format!(
+                        "{} {op} {}",
+                        left.at(P_COMPARISON),
+                        right.at(P_COMPARISON + 1)
+                    ),
+                    P_COMPARISON,
+                )
             }
             3 => {
                 let op = *self.rng.pick(&["==", "!="]);
-                let ty = *self.rng.pick(&[Ty::Num, Ty::Str, Ty::Bool, Ty::Nil, Ty::Any]);
+                let ty = *self
+                    .rng
+                    .pick(&[Ty::Num, Ty::Str, Ty::Bool, Ty::Nil, Ty::Any]);
                 let left = self.expr(ty, depth + 1);
                 // Comparing a variable or literal with itself makes `true` likelier.
                 let right = if left.prec == P_PRIMARY && self.rng.chance(1, 3) {
@@ -882,48 +1043,81 @@ impl<'c> Generator<'c> {
                 } else {
                     self.expr(ty, depth + 1)
                 };
-                Ex::new(format!("{} {op} {}", left.at(P_EQUALITY), right.at(P_EQUALITY + 1)), P_EQUALITY)
+                Ex::new(
+                    format!("{} {op} {}", left.at(P_EQUALITY), right.at(P_EQUALITY + 1)),
+                    P_EQUALITY,
+                )
             }
             4 => {
                 let operand = self.expr(Ty::Any, depth + 1);
                 Ex::new(format!("!{}", operand.at(P_UNARY)), P_UNARY)
             }
             5 => self.logical_expr(Ty::Bool, depth),
-            6 => self.call_expr(Ret::Bool, depth).unwrap_or_else(|| Ex::new("true", P_PRIMARY)),
-            7 => self.property_expr(Ret::Bool, depth).unwrap_or_else(|| Ex::new("false", P_PRIMARY)),
-            8 => self.assign_expr(Ty::Bool, depth).unwrap_or_else(|| Ex::new("true", P_PRIMARY)),
+            6 => self
+                .call_expr(Ret::Bool, depth)
+                .unwrap_or_else(|| Ex::new("true", P_PRIMARY)),
+            7 => self
+                .property_expr(Ret::Bool, depth)
+                .unwrap_or_else(|| Ex::new("false", P_PRIMARY)),
+            8 => self
+                .assign_expr(Ty::Bool, depth)
+                .unwrap_or_else(|| Ex::new("true", P_PRIMARY)),
             _ => Ex::new(*self.rng.pick(&["true", "false"]), P_PRIMARY),
         }
     }
 
     fn nil_expr(&mut self, depth: usize, leaf: bool) -> Ex {
-        let choice = if leaf { self.rng.weighted(&[3, 2]) } else { self.rng.weighted(&[3, 2, 2, 1]) };
+        let choice = if leaf {
+            self.rng.weighted(&[3, 2])
+        } else {
+            self.rng.weighted(&[3, 2, 2, 1])
+        };
         match choice {
-            1 => self.var_of(Ty::Nil).unwrap_or_else(|| Ex::new("nil", P_PRIMARY)),
-            2 => self.call_expr(Ret::Nil, depth).unwrap_or_else(|| Ex::new("nil", P_PRIMARY)),
+            1 => self
+                .var_of(Ty::Nil)
+                .unwrap_or_else(|| Ex::new("nil", P_PRIMARY)),
+            2 => self
+                .call_expr(Ret::Nil, depth)
+                .unwrap_or_else(|| Ex::new("nil", P_PRIMARY)),
             3 => self.logical_expr(Ty::Nil, depth),
             _ => Ex::new("nil", P_PRIMARY),
         }
     }
 
     fn any_expr(&mut self, depth: usize, leaf: bool) -> Ex {
-        let choice = if leaf { self.rng.weighted(&[4, 2, 2, 1, 3]) } else { self.rng.weighted(&[4, 2, 2, 1, 3, 3, 1, 1]) };
+        let choice = if leaf {
+            self.rng.weighted(&[4, 2, 2, 1, 3])
+        } else {
+            self.rng.weighted(&[4, 2, 2, 1, 3, 3, 1, 1])
+        };
         match choice {
             0 => self.expr(Ty::Num, depth),
             1 => self.expr(Ty::Str, depth),
             2 => self.expr(Ty::Bool, depth),
             3 => self.expr(Ty::Nil, depth),
             4 => self.object_expr(depth, leaf),
-            5 => self.call_expr(Ret::Any, depth).unwrap_or_else(|| self.object_expr(depth, true)),
+            5 => self
+                .call_expr(Ret::Any, depth)
+                .unwrap_or_else(|| self.object_expr(depth, true)),
             6 => {
                 let op = *self.rng.pick(&["and", "or"]);
-                let (prec, right_prec) = if op == "and" { (P_AND, P_EQUALITY) } else { (P_OR, P_AND) };
+                let (prec, right_prec) = if op == "and" {
+                    (P_AND, P_EQUALITY)
+                } else {
+                    (P_OR, P_AND)
+                };
                 let left = self.expr(Ty::Any, depth + 1);
                 let right = self.expr(Ty::Any, depth + 1);
                 let len = left.len.saturating_add(right.len);
-                Ex::string(format!("{} {op} {}", left.at(prec), right.at(right_prec)), prec, len)
+                Ex::string(
+                    format!("{} {op} {}", left.at(prec), right.at(right_prec)),
+                    prec,
+                    len,
+                )
             }
-            _ => self.property_expr(Ret::Any, depth).unwrap_or_else(|| self.object_expr(depth, true)),
+            _ => self
+                .property_expr(Ret::Any, depth)
+                .unwrap_or_else(|| self.object_expr(depth, true)),
         }
     }
 
@@ -933,7 +1127,9 @@ impl<'c> Generator<'c> {
         let choice = self.rng.weighted(&[4, 2, 2, 1, 1, 1]);
         match choice {
             0 => {
-                if let Some(var) = self.pick_var(|v| matches!(v.ty, Ty::Fun(_) | Ty::Inst(_) | Ty::Class(_) | Ty::Any)) {
+                if let Some(var) = self
+                    .pick_var(|v| matches!(v.ty, Ty::Fun(_) | Ty::Inst(_) | Ty::Class(_) | Ty::Any))
+                {
                     return Ex::string(self.use_var(&var), P_PRIMARY, var.strlen);
                 }
             }
@@ -959,7 +1155,9 @@ impl<'c> Generator<'c> {
             5 if !leaf => {
                 // Calling `init` again re-initializes the instance and returns it.
                 if let Some(var) = self.pick_var(|v| matches!(v.ty, Ty::Inst(_))) {
-                    let Ty::Inst(class) = var.ty else { unreachable!("filtered on instance types") };
+                    let Ty::Inst(class) = var.ty else {
+                        unreachable!("filtered on instance types")
+                    };
                     let info = self.classes[class].clone();
                     if info.has_init && self.afford(info.ctor_cost) {
                         self.spend(info.ctor_cost);
@@ -976,7 +1174,11 @@ impl<'c> Generator<'c> {
                 }
             }
         }
-        if self.rng.chance(1, 2) { Ex::new(self.number_literal(), P_PRIMARY) } else { self.string_literal() }
+        if self.rng.chance(1, 2) {
+            Ex::new(self.number_literal(), P_PRIMARY)
+        } else {
+            self.string_literal()
+        }
     }
 
     /// `L and R` or `L or R` whose value has type `want` whichever way it goes.
@@ -985,23 +1187,39 @@ impl<'c> Generator<'c> {
         let (text, prec, len) = match (want, self.rng.below(3)) {
             (Ty::Bool, _) | (Ty::Any, _) => {
                 let op = *self.rng.pick(&["and", "or"]);
-                let (prec, right_prec) = if op == "and" { (P_AND, P_EQUALITY) } else { (P_OR, P_AND) };
+                let (prec, right_prec) = if op == "and" {
+                    (P_AND, P_EQUALITY)
+                } else {
+                    (P_OR, P_AND)
+                };
                 let left = self.expr(want, depth + 1);
                 let right = self.expr(want, depth + 1);
-                (format!("{} {op} {}", left.at(prec), right.at(right_prec)), prec, left.len.max(right.len))
+                (
+                    format!("{} {op} {}", left.at(prec), right.at(right_prec)),
+                    prec,
+                    left.len.max(right.len),
+                )
             }
             (_, 0) if truthy => {
                 // Numbers and strings are always true, so `L and R` is R.
                 let ty = *self.rng.pick(&[Ty::Num, Ty::Str]);
                 let left = self.expr(ty, depth + 1);
                 let right = self.expr(want, depth + 1);
-                (format!("{} and {}", left.at(P_AND), right.at(P_EQUALITY)), P_AND, right.len)
+                (
+                    format!("{} and {}", left.at(P_AND), right.at(P_EQUALITY)),
+                    P_AND,
+                    right.len,
+                )
             }
             (_, 1) if truthy => {
                 // `L or R` is L, and R is never evaluated: it may be anything.
                 let left = self.expr(want, depth + 1);
                 let right = self.expr(Ty::Any, depth + 1);
-                (format!("{} or {}", left.at(P_OR), right.at(P_AND)), P_OR, left.len)
+                (
+                    format!("{} or {}", left.at(P_OR), right.at(P_AND)),
+                    P_OR,
+                    left.len,
+                )
             }
             (Ty::Nil, 0) => {
                 let right = self.expr(Ty::Any, depth + 1);
@@ -1021,21 +1239,32 @@ impl<'c> Generator<'c> {
         let var = self.pick_var(|v| v.assignable && v.ty == ty)?;
         let value = self.expr(ty, depth + 1);
         let name = self.use_var(&var);
-        Some(Ex::new(format!("{name} = {}", value.at(P_ASSIGN)), P_ASSIGN))
+        Some(Ex::new(
+            format!("{name} = {}", value.at(P_ASSIGN)),
+            P_ASSIGN,
+        ))
     }
 
     /// `source.field = value` for a field of type `ret`: an assignment expression.
     fn set_expr(&mut self, ret: Ret, depth: usize) -> Option<Ex> {
         let (target, class) = self.instance_source(depth, true)?;
-        let fields: Vec<String> =
-            self.classes[class].fields.iter().filter(|f| f.1 == ret).map(|f| f.0.clone()).collect();
+        let fields: Vec<String> = self.classes[class]
+            .fields
+            .iter()
+            .filter(|f| f.1 == ret)
+            .map(|f| f.0.clone())
+            .collect();
         if fields.is_empty() {
             return None;
         }
         let field = self.rng.pick(&fields).clone();
         let value = self.bounded(ret.into(), depth + 1, STORED_STR);
         self.konst(1);
-        Some(Ex::string(format!("{}.{field} = {}", target.at(P_CALL), value.at(P_ASSIGN)), P_ASSIGN, value.len))
+        Some(Ex::string(
+            format!("{}.{field} = {}", target.at(P_CALL), value.at(P_ASSIGN)),
+            P_ASSIGN,
+            value.len,
+        ))
     }
 
     /// Arguments for a call with signature `sig`, or small depths for a recursive one.
@@ -1046,7 +1275,11 @@ impl<'c> Generator<'c> {
                 Recursion::None => self.bounded(param.into(), depth + 1, STORED_STR).text,
                 Recursion::Linear => {
                     self.konst(1);
-                    if self.errors_on() && self.rng.chance(1, 8) { "100".into() } else { self.rng.below(9).to_string() }
+                    if self.errors_on() && self.rng.chance(1, 8) {
+                        "100".into()
+                    } else {
+                        self.rng.below(9).to_string()
+                    }
                 }
                 Recursion::Double => {
                     self.konst(1);
@@ -1082,18 +1315,32 @@ impl<'c> Generator<'c> {
             }
         }
         let ctx_cost_ok = |g: &Generator, var: &Var| g.afford(var.cost);
-        let found = self.visible(|v| matches!(v.ty, Ty::Fun(sig) if ret == Ret::Any || sig.ret == ret));
-        let found: Vec<_> = found.into_iter().filter(|&(s, v)| ctx_cost_ok(self, &self.scopes[s][v])).collect();
+        let found =
+            self.visible(|v| matches!(v.ty, Ty::Fun(sig) if ret == Ret::Any || sig.ret == ret));
+        let found: Vec<_> = found
+            .into_iter()
+            .filter(|&(s, v)| ctx_cost_ok(self, &self.scopes[s][v]))
+            .collect();
         if found.is_empty() {
-            return if ret == Ret::Any { self.construct_expr(depth).map(|c| c.0) } else { None };
+            return if ret == Ret::Any {
+                self.construct_expr(depth).map(|c| c.0)
+            } else {
+                None
+            };
         }
         let (s, v) = *self.rng.pick(&found);
         let var = self.scopes[s][v].clone();
-        let Ty::Fun(sig) = var.ty else { unreachable!("filtered on function types") };
+        let Ty::Fun(sig) = var.ty else {
+            unreachable!("filtered on function types")
+        };
         self.spend(var.cost);
         let name = self.use_var(&var);
         let args = self.arguments(sig, var.recursion, depth);
-        Some(Ex::string(format!("{name}({args})"), P_CALL, returned_len(sig.ret)))
+        Some(Ex::string(
+            format!("{name}({args})"),
+            P_CALL,
+            returned_len(sig.ret),
+        ))
     }
 
     /// An expression that evaluates to an instance: an instance variable, `this`, or
@@ -1104,7 +1351,9 @@ impl<'c> Generator<'c> {
             options.push((Ex::new("this", P_PRIMARY), this.class));
         }
         if let Some(var) = self.pick_var(|v| matches!(v.ty, Ty::Inst(_))) {
-            let Ty::Inst(class) = var.ty else { unreachable!("filtered on instance types") };
+            let Ty::Inst(class) = var.ty else {
+                unreachable!("filtered on instance types")
+            };
             let name = self.use_var(&var);
             options.push((Ex::new(name, P_PRIMARY), class));
         }
@@ -1126,7 +1375,9 @@ impl<'c> Generator<'c> {
         let found: Vec<_> = found
             .into_iter()
             .filter(|&(s, v)| {
-                let Ty::Class(c) = self.scopes[s][v].ty else { return false };
+                let Ty::Class(c) = self.scopes[s][v].ty else {
+                    return false;
+                };
                 self.afford(self.classes[c].ctor_cost)
             })
             .collect();
@@ -1135,7 +1386,9 @@ impl<'c> Generator<'c> {
         }
         let (s, v) = *self.rng.pick(&found);
         let var = self.scopes[s][v].clone();
-        let Ty::Class(class) = var.ty else { unreachable!("filtered on class types") };
+        let Ty::Class(class) = var.ty else {
+            unreachable!("filtered on class types")
+        };
         self.spend(self.classes[class].ctor_cost);
         let name = self.use_var(&var);
         let args = self.arguments(self.classes[class].ctor, Recursion::None, depth);
@@ -1145,10 +1398,16 @@ impl<'c> Generator<'c> {
     /// `source.method(args)` for a method returning `ret`, or `super.method(args)`.
     fn method_call_expr(&mut self, ret: Ret, depth: usize) -> Option<Ex> {
         let this = self.ctx().this;
-        if let Some(This { class, super_methods: Some(limit), .. }) = this
+        if let Some(This {
+            class,
+            super_methods: Some(limit),
+            ..
+        }) = this
             && self.rng.chance(1, 3)
         {
-            let superclass = self.classes[class].superclass.expect("super methods imply a superclass");
+            let superclass = self.classes[class]
+                .superclass
+                .expect("super methods imply a superclass");
             let methods: Vec<Method> = self.classes[superclass]
                 .methods
                 .iter()
@@ -1161,7 +1420,11 @@ impl<'c> Generator<'c> {
                 self.spend(method.cost);
                 self.konst(1);
                 let args = self.arguments(method.sig, Recursion::None, depth);
-                return Some(Ex::string(format!("super.{}({args})", method.name), P_CALL, returned_len(method.sig.ret)));
+                return Some(Ex::string(
+                    format!("super.{}({args})", method.name),
+                    P_CALL,
+                    returned_len(method.sig.ret),
+                ));
             }
         }
         let (source, class) = self.instance_source(depth, false)?;
@@ -1183,22 +1446,34 @@ impl<'c> Generator<'c> {
         self.spend(method.cost);
         self.konst(1);
         let args = self.arguments(method.sig, Recursion::None, depth);
-        Some(Ex::string(format!("{}.{}({args})", source.at(P_CALL), method.name), P_CALL, returned_len(method.sig.ret)))
+        Some(Ex::string(
+            format!("{}.{}({args})", source.at(P_CALL), method.name),
+            P_CALL,
+            returned_len(method.sig.ret),
+        ))
     }
 
     /// `source.field` for a field of type `ret` (any field, for `Any`).
     fn property_expr(&mut self, ret: Ret, depth: usize) -> Option<Ex> {
         let vars_only = self.rng.chance(3, 4);
         let (source, class) = self.instance_source(depth, vars_only)?;
-        let fields: Vec<(String, Ret)> =
-            self.classes[class].fields.iter().filter(|f| ret == Ret::Any || f.1 == ret).cloned().collect();
+        let fields: Vec<(String, Ret)> = self.classes[class]
+            .fields
+            .iter()
+            .filter(|f| ret == Ret::Any || f.1 == ret)
+            .cloned()
+            .collect();
         if fields.is_empty() {
             return None;
         }
         let (field, ty) = self.rng.pick(&fields).clone();
         self.konst(1);
         let len = if ty == Ret::Str { STORED_STR } else { 0 };
-        Some(Ex::string(format!("{}.{field}", source.at(P_CALL)), P_CALL, len))
+        Some(Ex::string(
+            format!("{}.{field}", source.at(P_CALL)),
+            P_CALL,
+            len,
+        ))
     }
 
     /// An expression that fails at run time, with one of clox's runtime errors.
@@ -1207,17 +1482,45 @@ impl<'c> Generator<'c> {
         match self.rng.below(11) {
             0 => Ex::new("-\"not a number\"", P_UNARY),
             1 => Ex::new(format!("{} < \"b\"", self.rng.below(5)), P_COMPARISON),
-            2 => Ex::new(format!("{} + {}", self.rng.pick(&["true", "nil", "1", "\"s\""]), self.rng.pick(&["false", "nil"])), P_TERM),
+            2 => Ex::new(
+                format!(
+                    "{} + {}",
+                    self.rng.pick(&["true", "nil", "1", "\"s\""]),
+                    self.rng.pick(&["false", "nil"])
+                ),
+                P_TERM,
+            ),
             3 => Ex::new(format!("\"text\" * {}", self.rng.below(5)), P_FACTOR),
             4 => Ex::new(self.fresh("undefined"), P_PRIMARY),
-            5 => Ex::new(format!("{}()", self.rng.pick(&["\"not callable\"", "nil", "true", "(3)"])), P_CALL),
-            6 => Ex::new(format!("({}).{}", self.rng.pick(&["1", "nil", "\"s\"", "true"]), self.fresh("prop")), P_CALL),
+            5 => Ex::new(
+                format!(
+                    "{}()",
+                    self.rng.pick(&["\"not callable\"", "nil", "true", "(3)"])
+                ),
+                P_CALL,
+            ),
+            6 => Ex::new(
+                format!(
+                    "({}).{}",
+                    self.rng.pick(&["1", "nil", "\"s\"", "true"]),
+                    self.fresh("prop")
+                ),
+                P_CALL,
+            ),
             7 => Ex::new(format!("\"s\".{}()", self.fresh("method")), P_CALL),
             8 => {
                 // A call with the wrong number of arguments.
-                if let Some(var) = self.pick_var(|v| matches!(v.ty, Ty::Fun(_)) && v.recursion == Recursion::None) {
-                    let Ty::Fun(sig) = var.ty else { unreachable!("filtered on function types") };
-                    let count = if sig.arity == 0 || self.rng.chance(1, 2) { sig.arity + 1 } else { sig.arity - 1 };
+                if let Some(var) =
+                    self.pick_var(|v| matches!(v.ty, Ty::Fun(_)) && v.recursion == Recursion::None)
+                {
+                    let Ty::Fun(sig) = var.ty else {
+                        unreachable!("filtered on function types")
+                    };
+                    let count = if sig.arity == 0 || self.rng.chance(1, 2) {
+                        sig.arity + 1
+                    } else {
+                        sig.arity - 1
+                    };
                     let args: Vec<String> = (0..count).map(|i| i.to_string()).collect();
                     let name = self.use_var(&var);
                     return Ex::new(format!("{name}({})", args.join(", ")), P_CALL);
@@ -1233,8 +1536,11 @@ impl<'c> Generator<'c> {
             }
             _ => {
                 if let Some(var) = self.pick_var(|v| matches!(v.ty, Ty::Class(_))) {
-                    let Ty::Class(class) = var.ty else { unreachable!("filtered on class types") };
-                    let count = self.classes[class].ctor.arity as usize + 1 + self.rng.below(2) as usize;
+                    let Ty::Class(class) = var.ty else {
+                        unreachable!("filtered on class types")
+                    };
+                    let count =
+                        self.classes[class].ctor.arity as usize + 1 + self.rng.below(2) as usize;
                     let args: Vec<String> = (0..count).map(|i| i.to_string()).collect();
                     let name = self.use_var(&var);
                     return Ex::new(format!("{name}({})", args.join(", ")), P_CALL);
@@ -1248,14 +1554,24 @@ impl<'c> Generator<'c> {
 
     /// A random type for a new variable, parameter or return value.
     fn value_type(&mut self) -> Ret {
-        *self.rng.pick(&[Ret::Num, Ret::Num, Ret::Str, Ret::Str, Ret::Bool, Ret::Nil, Ret::Any])
+        *self.rng.pick(&[
+            Ret::Num,
+            Ret::Num,
+            Ret::Str,
+            Ret::Str,
+            Ret::Bool,
+            Ret::Nil,
+            Ret::Any,
+        ])
     }
 
     fn top_item(&mut self) {
         if self.rng.chance(u64::from(self.config.limit_percent), 100) {
             return self.limits_template();
         }
-        let choice = self.rng.weighted(&[40, 12, 8, 3, 3, 2, 2, 3, 2, 4, 1, 2, 1]);
+        let choice = self
+            .rng
+            .weighted(&[40, 12, 8, 3, 3, 2, 2, 3, 2, 4, 1, 2, 1]);
         match choice {
             0 => self.statement(0, true),
             1 => self.function_declaration(0, true),
@@ -1293,20 +1609,20 @@ impl<'c> Generator<'c> {
         let nested = depth < self.config.max_depth;
         let in_fn = self.ctx().kind != Kind::Script;
         let weights = [
-            30,                                      // print
-            if decl_ok { 15 } else { 0 },            // var
-            10,                                      // assignment
-            if nested { 8 } else { 0 },              // if
-            if nested { 4 } else { 0 },              // while
-            if nested { 4 } else { 0 },              // for
-            if nested { 4 } else { 0 },              // block
-            if decl_ok && nested { 4 } else { 0 },   // function
-            if decl_ok && nested { 1 } else { 0 },   // class
-            5,                                       // call statement
-            if in_fn { 2 } else { 0 },               // return
-            3,                                       // field assignment
-            if self.errors_on() { 1 } else { 0 },    // error statement
-            if decl_ok && nested { 1 } else { 0 },   // shadowing block
+            30,                                    // print
+            if decl_ok { 15 } else { 0 },          // var
+            10,                                    // assignment
+            if nested { 8 } else { 0 },            // if
+            if nested { 4 } else { 0 },            // while
+            if nested { 4 } else { 0 },            // for
+            if nested { 4 } else { 0 },            // block
+            if decl_ok && nested { 4 } else { 0 }, // function
+            if decl_ok && nested { 1 } else { 0 }, // class
+            5,                                     // call statement
+            if in_fn { 2 } else { 0 },             // return
+            3,                                     // field assignment
+            if self.errors_on() { 1 } else { 0 },  // error statement
+            if decl_ok && nested { 1 } else { 0 }, // shadowing block
         ];
         match self.rng.weighted(&weights) {
             0 => self.print_statement(),
@@ -1327,7 +1643,15 @@ impl<'c> Generator<'c> {
     }
 
     fn print_statement(&mut self) {
-        let ty = *self.rng.pick(&[Ty::Num, Ty::Num, Ty::Str, Ty::Bool, Ty::Nil, Ty::Any, Ty::Any]);
+        let ty = *self.rng.pick(&[
+            Ty::Num,
+            Ty::Num,
+            Ty::Str,
+            Ty::Bool,
+            Ty::Nil,
+            Ty::Any,
+            Ty::Any,
+        ]);
         let ex = self.expr(ty, 0);
         self.line(&format!("print {};", ex.text));
     }
@@ -1335,7 +1659,16 @@ impl<'c> Generator<'c> {
     /// `var name = value;` with a type of the generator's choosing; returns the name.
     fn var_declaration(&mut self) {
         let name = self.fresh_one(&["v", "x", "local_", "tmp", "value"]);
-        let ty = *self.rng.pick(&[Ty::Num, Ty::Num, Ty::Str, Ty::Str, Ty::Bool, Ty::Nil, Ty::Any, Ty::Inst(0)]);
+        let ty = *self.rng.pick(&[
+            Ty::Num,
+            Ty::Num,
+            Ty::Str,
+            Ty::Str,
+            Ty::Bool,
+            Ty::Nil,
+            Ty::Any,
+            Ty::Inst(0),
+        ]);
         self.declare_with(name, ty);
     }
 
@@ -1370,9 +1703,12 @@ impl<'c> Generator<'c> {
                 // Another function of the same signature that costs no more.
                 let cost = var.cost;
                 let name = var.name.clone();
-                let Some(other) =
-                    self.pick_var(|v| v.ty == Ty::Fun(sig) && v.cost <= cost && v.recursion == var.recursion && v.name != name)
-                else {
+                let Some(other) = self.pick_var(|v| {
+                    v.ty == Ty::Fun(sig)
+                        && v.cost <= cost
+                        && v.recursion == var.recursion
+                        && v.name != name
+                }) else {
                     return self.print_statement();
                 };
                 Ex::new(self.use_var(&other), P_PRIMARY)
@@ -1500,7 +1836,11 @@ impl<'c> Generator<'c> {
         self.konst(3);
         let style = self.rng.below(4);
         let (before, header, after) = match style {
-            0 => (None, format!("for (var {counter} = 0; {counter} < {count}; {counter} = {counter} + 1)"), None),
+            0 => (
+                None,
+                format!("for (var {counter} = 0; {counter} < {count}; {counter} = {counter} + 1)"),
+                None,
+            ),
             1 => (
                 None,
                 format!("for (var {counter} = {count}; {counter} > 0; {counter} = {counter} - 1)"),
@@ -1566,7 +1906,9 @@ impl<'c> Generator<'c> {
     fn block_statement(&mut self, depth: usize, shadow: bool) {
         self.block(depth + 1, |g, depth| {
             if shadow {
-                if let Some(var) = g.pick_var(|v| matches!(v.ty, Ty::Num | Ty::Str | Ty::Bool | Ty::Nil)) {
+                if let Some(var) =
+                    g.pick_var(|v| matches!(v.ty, Ty::Num | Ty::Str | Ty::Bool | Ty::Nil))
+                {
                     let ty = *g.rng.pick(&[Ty::Num, Ty::Str, Ty::Bool, Ty::Nil]);
                     g.declare_with(var.name.clone(), ty);
                     let shown = g.use_var(&var);
@@ -1645,9 +1987,15 @@ impl<'c> Generator<'c> {
         let arity = self.rng.weighted(&[3, 4, 3, 1, 1]) as u8;
         let mut params = [Ret::Any; MAX_ARITY];
         for param in params.iter_mut().take(arity as usize) {
-            *param = *self.rng.pick(&[Ret::Num, Ret::Num, Ret::Str, Ret::Bool, Ret::Any]);
+            *param = *self
+                .rng
+                .pick(&[Ret::Num, Ret::Num, Ret::Str, Ret::Bool, Ret::Any]);
         }
-        Sig { arity, params, ret: self.value_type() }
+        Sig {
+            arity,
+            params,
+            ret: self.value_type(),
+        }
     }
 
     /// Enters a function body: a new context and a scope with the parameters.
@@ -1655,7 +2003,14 @@ impl<'c> Generator<'c> {
     /// `this` is the method context for a method; other functions inherit their
     /// parent's. Initializers (and functions in them) get none: before all fields are
     /// set, a method called on `this` might read one that is not there yet.
-    fn enter_function(&mut self, kind: Kind, sig: Sig, names: &[String], budget: u64, this: Option<This>) {
+    fn enter_function(
+        &mut self,
+        kind: Kind,
+        sig: Sig,
+        names: &[String],
+        budget: u64,
+        this: Option<This>,
+    ) {
         let parent = self.ctx().clone();
         let this = match kind {
             Kind::Method => this,
@@ -1687,7 +2042,9 @@ impl<'c> Generator<'c> {
     }
 
     fn param_names(&mut self, sig: Sig) -> Vec<String> {
-        (0..sig.arity).map(|_| self.fresh_one(&["p", "arg", "n", "s"])).collect()
+        (0..sig.arity)
+            .map(|_| self.fresh_one(&["p", "arg", "n", "s"]))
+            .collect()
     }
 
     /// A function body: some statements, then a return of the right type.
@@ -1721,7 +2078,12 @@ impl<'c> Generator<'c> {
         var.cost = cost;
         if (top || self.rng.chance(2, 3)) && self.afford(cost) {
             self.spend(cost);
-            let var = self.scopes.last().and_then(|s| s.last()).cloned().expect("just declared");
+            let var = self
+                .scopes
+                .last()
+                .and_then(|s| s.last())
+                .cloned()
+                .expect("just declared");
             let name = self.use_var(&var);
             let args = self.arguments(sig, Recursion::None, 0);
             if self.rng.chance(2, 3) {
@@ -1752,7 +2114,9 @@ impl<'c> Generator<'c> {
         };
         let id = self.classes.len();
         let super_id = superclass.as_ref().map(|var| {
-            let Ty::Class(c) = var.ty else { unreachable!("filtered on class types") };
+            let Ty::Class(c) = var.ty else {
+                unreachable!("filtered on class types")
+            };
             c
         });
         let inherited = super_id.map(|s| self.classes[s].clone());
@@ -1760,7 +2124,14 @@ impl<'c> Generator<'c> {
             superclass: super_id,
             fields: inherited.as_ref().map_or(Vec::new(), |c| c.fields.clone()),
             methods: inherited.as_ref().map_or(Vec::new(), |c| c.methods.clone()),
-            ctor: inherited.as_ref().map_or(Sig { arity: 0, params: [Ret::Any; MAX_ARITY], ret: Ret::Nil }, |c| c.ctor),
+            ctor: inherited.as_ref().map_or(
+                Sig {
+                    arity: 0,
+                    params: [Ret::Any; MAX_ARITY],
+                    ret: Ret::Nil,
+                },
+                |c| c.ctor,
+            ),
             ctor_cost: inherited.as_ref().map_or(1, |c| c.ctor_cost),
             has_init: inherited.as_ref().is_some_and(|c| c.has_init),
         });
@@ -1770,7 +2141,7 @@ impl<'c> Generator<'c> {
                 let super_name = self.use_var(var);
                 self.line(&format!("class {name} < {super_name} {{"));
             }
-            None => self.line(&format!("class {name} {{"))
+            None => self.line(&format!("class {name} {{")),
         }
         self.indent += 1;
         // Method bodies are charged to the methods, not to the enclosing function.
@@ -1799,7 +2170,13 @@ impl<'c> Generator<'c> {
         self.konst(1);
         self.line(&format!("init({}) {{", params.join(", ")));
         self.indent += 1;
-        self.enter_function(Kind::Initializer, sig, &params, self.config.call_budget, None);
+        self.enter_function(
+            Kind::Initializer,
+            sig,
+            &params,
+            self.config.call_budget,
+            None,
+        );
         let superclass = self.classes[class].superclass;
         if let Some(s) = superclass
             && self.classes[s].has_init
@@ -1837,24 +2214,41 @@ impl<'c> Generator<'c> {
     fn method(&mut self, class: usize, depth: usize) {
         let inherited = self.classes[class].methods.clone();
         let overriding = !inherited.is_empty() && self.rng.chance(1, 2);
-        let super_count = self.classes[class].superclass.map(|s| self.classes[s].methods.len());
+        let super_count = self.classes[class]
+            .superclass
+            .map(|s| self.classes[s].methods.len());
         let (name, sig, budget, index) = if overriding {
             let index = self.rng.below(inherited.len() as u64) as usize;
             let m = inherited[index].clone();
             (m.name, m.sig, m.cost, index)
         } else {
             let name = self.fresh_one(&["m", "get", "describe", "step"]);
-            (name, self.signature(), self.config.call_budget, inherited.len())
+            (
+                name,
+                self.signature(),
+                self.config.call_budget,
+                inherited.len(),
+            )
         };
         // Only methods before this one may be called through `this` (and through
         // `super`, this one's inherited version too): no dispatch cycles.
-        let this = This { class, this_methods: index, super_methods: super_count.map(|n| n.min(index + 1)) };
+        let this = This {
+            class,
+            this_methods: index,
+            super_methods: super_count.map(|n| n.min(index + 1)),
+        };
         let params = self.param_names(sig);
         self.konst(1);
         self.line(&format!("{name}({}) {{", params.join(", ")));
         self.indent += 1;
         // Keep room for the final return.
-        self.enter_function(Kind::Method, sig, &params, budget.saturating_sub(1).max(1), Some(this));
+        self.enter_function(
+            Kind::Method,
+            sig,
+            &params,
+            budget.saturating_sub(1).max(1),
+            Some(this),
+        );
         self.function_body(depth, sig.ret);
         let cost = self.leave_function();
         self.indent -= 1;
@@ -1869,7 +2263,9 @@ impl<'c> Generator<'c> {
     /// Makes an instance of `class`, prints it and some of its properties, and calls
     /// some methods.
     fn use_class(&mut self, class: usize) {
-        let Some(var) = self.pick_var(|v| v.ty == Ty::Class(class)) else { return };
+        let Some(var) = self.pick_var(|v| v.ty == Ty::Class(class)) else {
+            return;
+        };
         let info = self.classes[class].clone();
         if !self.afford(info.ctor_cost.saturating_add(10)) {
             return;
@@ -1915,7 +2311,11 @@ impl<'c> Generator<'c> {
         self.line("  }");
         self.line("  return increment;");
         self.line("}");
-        let sig = Sig { arity: 0, params: [Ret::Any; MAX_ARITY], ret: Ret::Num };
+        let sig = Sig {
+            arity: 0,
+            params: [Ret::Any; MAX_ARITY],
+            ret: Ret::Num,
+        };
         let first = self.fresh("counter");
         let second = self.fresh("counter");
         let (a, b) = (self.number_literal(), self.number_literal());
@@ -1926,8 +2326,16 @@ impl<'c> Generator<'c> {
         self.line(&format!("print {second}();"));
         self.line(&format!("print {first}();"));
         self.line(&format!("print {first};"));
-        let maker_sig = Sig { arity: 1, params: [Ret::Num; MAX_ARITY], ret: Ret::Any };
-        for (name, ty) in [(maker, Ty::Fun(maker_sig)), (first, Ty::Fun(sig)), (second, Ty::Fun(sig))] {
+        let maker_sig = Sig {
+            arity: 1,
+            params: [Ret::Num; MAX_ARITY],
+            ret: Ret::Any,
+        };
+        for (name, ty) in [
+            (maker, Ty::Fun(maker_sig)),
+            (first, Ty::Fun(sig)),
+            (second, Ty::Fun(sig)),
+        ] {
             let var = self.declare(name, ty);
             var.assignable = false;
             var.cost = 3;
@@ -1945,7 +2353,9 @@ impl<'c> Generator<'c> {
         self.indent += 1;
         self.line(&format!("var {first};"));
         self.line(&format!("var {last};"));
-        self.line(&format!("for (var {i} = 0; {i} < {count}; {i} = {i} + 1) {{"));
+        self.line(&format!(
+            "for (var {i} = 0; {i} < {count}; {i} = {i} + 1) {{"
+        ));
         self.line(&format!("  var own = {i} * {factor};"));
         self.line("  fun capture() {");
         self.line(&format!("    return own + {i};"));
@@ -1976,7 +2386,9 @@ impl<'c> Generator<'c> {
         self.line(&format!("fun {maker}() {{"));
         self.line(&format!("  var {shared} = {initial};"));
         self.line(&format!("  fun get() {{ return {shared}; }}"));
-        self.line(&format!("  fun set(value) {{ {shared} = {shared} + value; }}"));
+        self.line(&format!(
+            "  fun set(value) {{ {shared} = {shared} + value; }}"
+        ));
         self.line(&format!("  {getter} = get;"));
         self.line(&format!("  set({x});"));
         self.line("  print get();");
@@ -2027,7 +2439,9 @@ impl<'c> Generator<'c> {
         let piece = self.string_literal().text;
         self.konst(8);
         self.line(&format!("var {text} = \"\";"));
-        self.line(&format!("for (var {i} = 0; {i} < {count}; {i} = {i} + 1) {{"));
+        self.line(&format!(
+            "for (var {i} = 0; {i} < {count}; {i} = {i} + 1) {{"
+        ));
         self.line(&format!("  {text} = {text} + {piece} + \"-\";"));
         self.line(&format!("  var garbage = {text} + {text};"));
         self.line("}");
@@ -2039,8 +2453,13 @@ impl<'c> Generator<'c> {
     /// A linked list of instances built in a loop, then walked (the GC must keep
     /// every node alive).
     fn linked_list_template(&mut self) {
-        let (node, list, i, total, cursor) =
-            (self.fresh("Node"), self.fresh("list"), self.fresh("i"), self.fresh("total"), self.fresh("cursor"));
+        let (node, list, i, total, cursor) = (
+            self.fresh("Node"),
+            self.fresh("list"),
+            self.fresh("i"),
+            self.fresh("total"),
+            self.fresh("cursor"),
+        );
         let mut count = self.rng.range(10, 300);
         while count > 1 && !self.afford(count * 6) {
             count /= 2;
@@ -2054,7 +2473,9 @@ impl<'c> Generator<'c> {
         self.line("  }");
         self.line("}");
         self.line(&format!("var {list} = nil;"));
-        self.line(&format!("for (var {i} = 0; {i} < {count}; {i} = {i} + 1) {{"));
+        self.line(&format!(
+            "for (var {i} = 0; {i} < {count}; {i} = {i} + 1) {{"
+        ));
         self.line(&format!("  {list} = {node}({i}, {list});"));
         self.line("}");
         self.line(&format!("var {total} = 0;"));
@@ -2082,8 +2503,16 @@ impl<'c> Generator<'c> {
             self.line(&format!("  return n {op} {name}(n - 1);"));
         }
         self.line("}");
-        let recursion = if double { Recursion::Double } else { Recursion::Linear };
-        let sig = Sig { arity: 1, params: [Ret::Num; MAX_ARITY], ret: Ret::Num };
+        let recursion = if double {
+            Recursion::Double
+        } else {
+            Recursion::Linear
+        };
+        let sig = Sig {
+            arity: 1,
+            params: [Ret::Num; MAX_ARITY],
+            ret: Ret::Num,
+        };
         let cost = Self::recursion_cost(recursion, 2);
         let var = self.declare(name.clone(), Ty::Fun(sig));
         var.assignable = false;
@@ -2123,7 +2552,11 @@ impl<'c> Generator<'c> {
     /// that returns a closure capturing `this`.
     fn bound_method_template(&mut self) {
         let class = self.fresh("Greeter");
-        let (object, bound, closure) = (self.fresh("greeter"), self.fresh("bound"), self.fresh("closure"));
+        let (object, bound, closure) = (
+            self.fresh("greeter"),
+            self.fresh("bound"),
+            self.fresh("closure"),
+        );
         let name = self.string_literal().text;
         let other = self.string_literal().text;
         self.konst(16);
@@ -2155,7 +2588,11 @@ impl<'c> Generator<'c> {
                 let name = self.fresh("constants");
                 self.line(&format!("fun {name}() {{"));
                 for i in 0..count {
-                    let value = if i % 3 == 0 { format!("\"s{}\"", i % 7) } else { (i % 11).to_string() };
+                    let value = if i % 3 == 0 {
+                        format!("\"s{}\"", i % 7)
+                    } else {
+                        (i % 11).to_string()
+                    };
                     self.line(&format!("  print {value};"));
                 }
                 self.line("}");
@@ -2164,7 +2601,14 @@ impl<'c> Generator<'c> {
             1 => {
                 let in_function = self.rng.chance(1, 2);
                 let name = self.fresh("locals");
-                self.line(if in_function { format!("fun {name}() {{") } else { "{".to_owned() }.as_str());
+                self.line(
+                    if in_function {
+                        format!("fun {name}() {{")
+                    } else {
+                        "{".to_owned()
+                    }
+                    .as_str(),
+                );
                 for i in 0..count {
                     self.line(&format!("  var {name}_{i} = {i};"));
                 }
@@ -2247,7 +2691,10 @@ mod tests {
     #[test]
     fn programs_without_deliberate_errors_run_cleanly() {
         use crate::vm::{Options, SharedBuffer, Vm};
-        let config = Config { error_percent: 0, ..Config::default() };
+        let config = Config {
+            error_percent: 0,
+            ..Config::default()
+        };
         for seed in 0..300 {
             let source = program_with(seed, &config);
             let compiled = crate::driver::compile(&source, crate::ir::Limits::Clox)
@@ -2262,7 +2709,15 @@ mod tests {
     #[test]
     fn token_spans_cut_lox_text() {
         let text = "var x = \"a b\"; // note\nprint x >= 1.5;";
-        let tokens: Vec<&str> = token_spans(text).into_iter().map(|(s, e)| &text[s..e]).collect();
-        assert_eq!(tokens, ["var", "x", "=", "\"a b\"", ";", "print", "x", ">=", "1.5", ";"]);
+        let tokens: Vec<&str> = token_spans(text)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect();
+        assert_eq!(
+            tokens,
+            [
+                "var", "x", "=", "\"a b\"", ";", "print", "x", ">=", "1.5", ";"
+            ]
+        );
     }
 }

@@ -336,8 +336,7 @@ fn parse_expectations_with(source: &str, comment: &str) -> Option<Expectation> {
                 .compile_errors
                 .insert(format!("[{number}] Error{error}"));
             expectation.exit_code = EXIT_COMPILE_ERROR;
-        } else if let Some((family, line_digits, error)) = annotated_compile_error(line, comment)
-        {
+        } else if let Some((family, line_digits, error)) = annotated_compile_error(line, comment) {
             // Errors expected only of the Java interpreter do not apply to clox.
             if family != Some("java") {
                 expectation
@@ -369,20 +368,21 @@ fn annotated_compile_error<'a>(
     comment: &str,
 ) -> Option<(Option<&'a str>, &'a str, &'a str)> {
     let opening = format!("{comment} [");
-    line.match_indices(opening.as_str()).find_map(|(start, marker)| {
-        let rest = &line[start + marker.len()..];
-        let (family, rest) = match (rest.strip_prefix("java "), rest.strip_prefix("c ")) {
-            (Some(rest), _) => (Some("java"), rest),
-            (None, Some(rest)) => (Some("c"), rest),
-            (None, None) => (None, rest),
-        };
-        let rest = rest.strip_prefix("line ")?;
-        let (digits, rest) = leading_digits(rest)?;
-        let error = rest.strip_prefix("] ")?;
-        error
-            .starts_with("Error")
-            .then_some((family, digits, error))
-    })
+    line.match_indices(opening.as_str())
+        .find_map(|(start, marker)| {
+            let rest = &line[start + marker.len()..];
+            let (family, rest) = match (rest.strip_prefix("java "), rest.strip_prefix("c ")) {
+                (Some(rest), _) => (Some("java"), rest),
+                (None, Some(rest)) => (Some("c"), rest),
+                (None, None) => (None, rest),
+            };
+            let rest = rest.strip_prefix("line ")?;
+            let (digits, rest) = leading_digits(rest)?;
+            let error = rest.strip_prefix("] ")?;
+            error
+                .starts_with("Error")
+                .then_some((family, digits, error))
+        })
 }
 
 /// Splits `text` into a non-empty run of ASCII digits and the remainder.

@@ -84,9 +84,17 @@ pub enum Stmt {
     Fun(Function),
     /// Potato's `name is value`: assigns the variable `name` if one is visible,
     /// otherwise declares it in the current scope.
-    Is { name: Ident, value: Expr, line: u32 },
+    Is {
+        name: Ident,
+        value: Expr,
+        line: u32,
+    },
     /// Potato's `name gains value`: sugar for `name is name potato value`.
-    Gains { name: Ident, value: Expr, line: u32 },
+    Gains {
+        name: Ident,
+        value: Expr,
+        line: u32,
+    },
     Return {
         keyword: TokIdx,
         value: Option<Expr>,

@@ -54,6 +54,18 @@ fn op_of(instr: &Instr) -> Option<Op> {
         I::Class(_) => Op::Class,
         I::Inherit => Op::Inherit,
         I::Method(_) => Op::Method,
+        I::JumpIfFalsePop(_) => Op::JumpIfFalsePop,
+        I::JumpUnlessLess(_) => Op::JumpUnlessLess,
+        I::JumpUnlessGreater(_) => Op::JumpUnlessGreater,
+        I::JumpUnlessEqual(_) => Op::JumpUnlessEqual,
+        I::JumpIfLess(_) => Op::JumpIfLess,
+        I::JumpIfGreater(_) => Op::JumpIfGreater,
+        I::JumpIfEqual(_) => Op::JumpIfEqual,
+        I::SetLocalPop(_) => Op::SetLocalPop,
+        I::SetGlobalPop(_) => Op::SetGlobalPop,
+        I::SetPropertyPop(_) => Op::SetPropertyPop,
+        I::AddConstant(_) => Op::AddConstant,
+        I::SubtractConstant(_) => Op::SubtractConstant,
     })
 }
 
@@ -96,15 +108,22 @@ fn function(f: &ir::Function) -> Function {
             | Instr::GetSuper(k)
             | Instr::Closure(k)
             | Instr::Class(k)
-            | Instr::Method(k) => vec![*k],
+            | Instr::Method(k)
+            | Instr::SetPropertyPop(k)
+            | Instr::AddConstant(k)
+            | Instr::SubtractConstant(k) => vec![*k],
             Instr::GetLocal(s)
             | Instr::SetLocal(s)
+            | Instr::SetLocalPop(s)
             | Instr::GetUpvalue(s)
             | Instr::SetUpvalue(s) => {
                 vec![*s as u32]
             }
             Instr::Call(n) => vec![*n as u32],
-            Instr::GetGlobal(g) | Instr::DefineGlobal(g) | Instr::SetGlobal(g) => vec![*g],
+            Instr::GetGlobal(g)
+            | Instr::DefineGlobal(g)
+            | Instr::SetGlobal(g)
+            | Instr::SetGlobalPop(g) => vec![*g],
             Instr::Invoke(k, n) | Instr::SuperInvoke(k, n) => vec![*k, *n as u32],
             Instr::Jump(l) => {
                 let (forward, distance) = jump(l);
@@ -113,7 +132,14 @@ fn function(f: &ir::Function) -> Function {
                 }
                 vec![distance]
             }
-            Instr::JumpIfFalse(l) => {
+            Instr::JumpIfFalse(l)
+            | Instr::JumpIfFalsePop(l)
+            | Instr::JumpUnlessLess(l)
+            | Instr::JumpUnlessGreater(l)
+            | Instr::JumpUnlessEqual(l)
+            | Instr::JumpIfLess(l)
+            | Instr::JumpIfGreater(l)
+            | Instr::JumpIfEqual(l) => {
                 let (forward, distance) = jump(l);
                 debug_assert!(forward, "conditional jumps only go forward");
                 vec![distance]

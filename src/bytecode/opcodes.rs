@@ -186,6 +186,30 @@ opcodes! {
     Inherit = "INHERIT" () pops Fixed(2) pushes 1;
     /// Pop a closure into a method of the class below it.
     Method = "METHOD" (Name) pops Fixed(1) pushes 0;
+    /// Pop the condition; jump forward if it is falsey.
+    JumpIfFalsePop = "JUMP_IF_FALSE_POP" (JumpForward) pops Fixed(1) pushes 0;
+    /// Pop two numbers; jump forward unless the first is less than the second.
+    JumpUnlessLess = "JUMP_UNLESS_LESS" (JumpForward) pops Fixed(2) pushes 0;
+    /// Pop two numbers; jump forward unless the first is greater than the second.
+    JumpUnlessGreater = "JUMP_UNLESS_GREATER" (JumpForward) pops Fixed(2) pushes 0;
+    /// Pop two values; jump forward unless they are equal.
+    JumpUnlessEqual = "JUMP_UNLESS_EQUAL" (JumpForward) pops Fixed(2) pushes 0;
+    /// Pop two numbers; jump forward if the first is less than the second.
+    JumpIfLess = "JUMP_IF_LESS" (JumpForward) pops Fixed(2) pushes 0;
+    /// Pop two numbers; jump forward if the first is greater than the second.
+    JumpIfGreater = "JUMP_IF_GREATER" (JumpForward) pops Fixed(2) pushes 0;
+    /// Pop two values; jump forward if they are equal.
+    JumpIfEqual = "JUMP_IF_EQUAL" (JumpForward) pops Fixed(2) pushes 0;
+    /// Pop a value into a local.
+    SetLocalPop = "SET_LOCAL_POP" (Local) pops Fixed(1) pushes 0;
+    /// Pop a value into an existing global.
+    SetGlobalPop = "SET_GLOBAL_POP" (Global) pops Fixed(1) pushes 0;
+    /// Pop a value and an instance; store the value into the instance's field.
+    SetPropertyPop = "SET_PROPERTY_POP" (Name) pops Fixed(2) pushes 0;
+    /// Add a constant to the top of the stack (numbers, or strings joined).
+    AddConstant = "ADD_CONSTANT" (Const) pops Fixed(1) pushes 1;
+    /// Subtract a constant from the number on top of the stack.
+    SubtractConstant = "SUBTRACT_CONSTANT" (Const) pops Fixed(1) pushes 1;
 }
 
 impl Op {

@@ -339,7 +339,7 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         }
         let after = depth - pops + op.pushes() as u32;
         match op {
-            Op::GetLocal | Op::SetLocal if first >= depth => {
+            _ if op.operands().first() == Some(&Operand::Local) && first >= depth => {
                 return Err(err(
                     Some(offset),
                     format!("slot {first} is above the stack top ({depth})"),
@@ -379,10 +379,15 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         }
         max = max.max(after);
         let end = offset + size;
-        match op {
-            Op::Return => {}
-            Op::Jump => work.push((end.saturating_add(first as usize), after, captured)),
-            Op::Loop => match end.checked_sub(first as usize) {
+        // Successors follow from the operand kinds, so every jump instruction, present
+        // or future, has its target checked: a forward-jump operand adds the target,
+        // and only the unconditional jumps and `Return` drop the fall-through.
+        let jump_kind = op.operands().first().copied();
+        match jump_kind {
+            Some(Operand::JumpForward) => {
+                work.push((end.saturating_add(first as usize), after, captured))
+            }
+            Some(Operand::JumpBack) => match end.checked_sub(first as usize) {
                 Some(target) => work.push((target, after, captured)),
                 None => {
                     return Err(err(
@@ -391,11 +396,10 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
                     ));
                 }
             },
-            Op::JumpIfFalse => {
-                work.push((end.saturating_add(first as usize), after, captured));
-                work.push((end, after, captured));
-            }
-            _ => work.push((end, after, captured)),
+            _ => {}
+        }
+        if !op.is_terminator() {
+            work.push((end, after, captured));
         }
     }
     Ok(max)

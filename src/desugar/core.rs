@@ -120,7 +120,12 @@ pub enum Stmt {
     Fun(Function),
     /// Assigns `target` if semantic analysis finds it visible, else declares `decl`
     /// (Potato's `is`).
-    AssignOrDeclare { decl: Decl, target: VarRef, value: Expr, line: u32 },
+    AssignOrDeclare {
+        decl: Decl,
+        target: VarRef,
+        value: Expr,
+        line: u32,
+    },
     Return {
         keyword: TokIdx,
         value: Option<Expr>,

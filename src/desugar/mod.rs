@@ -230,7 +230,12 @@ impl Desugarer {
 
     fn assign_or_declare(&mut self, name: &ast::Ident, value: c::Expr, line: u32) -> c::Stmt {
         let target = self.var_ref(name);
-        c::Stmt::AssignOrDeclare { decl: self.decl(name), target, value, line }
+        c::Stmt::AssignOrDeclare {
+            decl: self.decl(name),
+            target,
+            value,
+            line,
+        }
     }
 
     /// `for (init; cond; incr) body` becomes `{ init; while (cond) { body; incr; } }`.
@@ -289,7 +294,11 @@ impl Desugarer {
             // The value of a trailing expression statement is the call's result.
             if let Some(c::Stmt::Expr { .. }) = body.last() {
                 if let Some(c::Stmt::Expr { expr, line }) = body.pop() {
-                    body.push(c::Stmt::Return { keyword: f.end_tok, value: Some(expr), line });
+                    body.push(c::Stmt::Return {
+                        keyword: f.end_tok,
+                        value: Some(expr),
+                        line,
+                    });
                 }
             }
         }

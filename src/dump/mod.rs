@@ -122,8 +122,9 @@ fn stage_here(
             if stage == Stage::Scopes {
                 tree::draw(&scopes::program(&resolved))
             } else {
-                let module = ir::lower(&resolved, limits)
+                let mut module = ir::lower(&resolved, limits)
                     .map_err(|_| driver::internal("lowering failed after compiling"))?;
+                ir::optimize::optimize(&mut module);
                 module.to_string()
             }
         }

@@ -33,6 +33,10 @@ impl Lang {
 
     /// The language of a file, from its extension: `.potato` is Potato, anything else Lox.
     pub fn from_path(path: &std::path::Path) -> Lang {
-        if path.extension().is_some_and(|e| e == "potato") { Lang::Potato } else { Lang::Lox }
+        if path.extension().is_some_and(|e| e == "potato") {
+            Lang::Potato
+        } else {
+            Lang::Lox
+        }
     }
 }

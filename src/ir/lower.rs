@@ -97,6 +97,8 @@ fn clox_size(instr: &Instr, upvalues: usize) -> u32 {
         Nil | True | False | Pop | Equal | Greater | Less | Add | Subtract | Multiply | Divide
         | Not | Negate | Print | CloseUpvalue | Return | Inherit => 1,
         Jump(_) | JumpIfFalse(_) | Invoke(..) | SuperInvoke(..) => 3,
+        // A clox jump and the pop after it.
+        JumpIfFalsePop(_) => 4,
         Closure(_) => 2 + 2 * upvalues as u32,
         _ => 2,
     }
@@ -327,15 +329,15 @@ impl Lowerer<'_> {
                 self.expr(cond);
                 let else_label = self.label();
                 let end = self.label();
-                self.emit(Instr::JumpIfFalse(else_label), *line);
-                let then_start = self.b().clox_size;
-                self.emit(Instr::Pop, *line);
+                // clox pops the condition on each branch; one fused jump does both.
+                self.emit(Instr::JumpIfFalsePop(else_label), *line);
+                let then_start = self.b().clox_size - 1;
                 self.stmt(then_branch);
                 self.emit(Instr::Jump(end), *line);
                 self.check_clox_jump(then_start, *then_end_tok, TOO_FAR);
                 let else_start = self.b().clox_size;
                 self.place(else_label);
-                self.emit(Instr::Pop, *line);
+                self.b().clox_size += 1;
                 if let Some(e) = else_branch {
                     self.stmt(e);
                 }
@@ -363,9 +365,8 @@ impl Lowerer<'_> {
                 let mut exit_start = 0;
                 if !always {
                     self.expr(cond);
-                    self.emit(Instr::JumpIfFalse(exit), *line);
-                    exit_start = self.b().clox_size;
-                    self.emit(Instr::Pop, *line);
+                    self.emit(Instr::JumpIfFalsePop(exit), *line);
+                    exit_start = self.b().clox_size - 1;
                 }
                 self.stmt(body);
                 self.emit(Instr::Jump(start), *line);
@@ -375,7 +376,7 @@ impl Lowerer<'_> {
                 }
                 if !always {
                     self.place(exit);
-                    self.emit(Instr::Pop, *line);
+                    self.b().clox_size += 1;
                 }
             }
             c::Stmt::Fun(f) => {
@@ -383,7 +384,9 @@ impl Lowerer<'_> {
                 self.closure(f);
                 self.define(&f.name, f.end_line);
             }
-            c::Stmt::AssignOrDeclare { decl, value, line, .. } => match self.resolved.assignment(decl) {
+            c::Stmt::AssignOrDeclare {
+                decl, value, line, ..
+            } => match self.resolved.assignment(decl) {
                 Some(binding) => {
                     self.expr(value);
                     self.set(binding, *line);

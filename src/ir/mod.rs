@@ -6,6 +6,7 @@
 //! become pops; the bytecode stage then only has to pick encodings and resolve labels.
 
 pub mod lower;
+pub mod optimize;
 
 use std::fmt;
 
@@ -68,6 +69,24 @@ pub enum Instr {
     Class(ConstIdx),
     Inherit,
     Method(ConstIdx),
+    // Fused instructions, made by `optimize` (and `JumpIfFalsePop` by lowering).
+    /// Pops the condition; jumps when it is falsey.
+    JumpIfFalsePop(Label),
+    /// Pops two numbers; jumps unless the comparison holds.
+    JumpUnlessLess(Label),
+    JumpUnlessGreater(Label),
+    JumpUnlessEqual(Label),
+    /// Pops two numbers; jumps if the comparison holds (`>=`, `<=`, `!=` negate).
+    JumpIfLess(Label),
+    JumpIfGreater(Label),
+    JumpIfEqual(Label),
+    /// A store whose value is not used.
+    SetLocalPop(u8),
+    SetGlobalPop(u32),
+    SetPropertyPop(ConstIdx),
+    /// Adds or subtracts a constant operand.
+    AddConstant(ConstIdx),
+    SubtractConstant(ConstIdx),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -156,6 +175,18 @@ impl Module {
             GetSuper(c) => format!("get_super {}", konst(c)),
             Jump(l) => format!("jump L{l}"),
             JumpIfFalse(l) => format!("jump_if_false L{l}"),
+            JumpIfFalsePop(l) => format!("jump_if_false_pop L{l}"),
+            JumpUnlessLess(l) => format!("jump_unless_less L{l}"),
+            JumpUnlessGreater(l) => format!("jump_unless_greater L{l}"),
+            JumpUnlessEqual(l) => format!("jump_unless_equal L{l}"),
+            JumpIfLess(l) => format!("jump_if_less L{l}"),
+            JumpIfGreater(l) => format!("jump_if_greater L{l}"),
+            JumpIfEqual(l) => format!("jump_if_equal L{l}"),
+            SetLocalPop(s) => format!("set_local_pop {s}"),
+            SetGlobalPop(g) => format!("set_global_pop {}", global(g)),
+            SetPropertyPop(c) => format!("set_property_pop {}", konst(c)),
+            AddConstant(c) => format!("add_constant {}", konst(c)),
+            SubtractConstant(c) => format!("subtract_constant {}", konst(c)),
             Call(n) => format!("call {n}"),
             Invoke(c, n) => format!("invoke {} {n}", konst(c)),
             SuperInvoke(c, n) => format!("super_invoke {} {n}", konst(c)),

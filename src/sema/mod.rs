@@ -94,6 +94,19 @@ impl Resolved {
 
 /// Resolves a program. On errors, returns every diagnostic found.
 pub fn resolve(program: Program) -> Result<Resolved, Vec<Diagnostic>> {
+    let (resolved, diagnostics) = resolve_all(program);
+    if diagnostics.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+/// Resolves a program and returns it with every diagnostic found. With diagnostics,
+/// the result is good only for counting what clox counts past its errors (constants,
+/// code size): like clox, it binds a name it reports as it compiles it (`this` outside
+/// a class to nothing, a local beyond the limit to no slot).
+pub fn resolve_all(program: Program) -> (Resolved, Vec<Diagnostic>) {
     let unresolved = DeclInfo {
         binding: Binding::Global(u32::MAX),
         captured: false,
@@ -113,10 +126,7 @@ pub fn resolve(program: Program) -> Result<Resolved, Vec<Diagnostic>> {
         diagnostics: Vec::new(),
     };
     r.function(&program.script);
-    if !r.diagnostics.is_empty() {
-        return Err(r.diagnostics);
-    }
-    Ok(Resolved {
+    let resolved = Resolved {
         program,
         refs: r.refs,
         decls: r.decls,
@@ -124,7 +134,8 @@ pub fn resolve(program: Program) -> Result<Resolved, Vec<Diagnostic>> {
         scopes: r.scopes,
         assignments: r.assignments,
         globals: r.globals,
-    })
+    };
+    (resolved, r.diagnostics)
 }
 
 struct Local {
@@ -232,6 +243,11 @@ impl Resolver {
         }
         if self.current().locals.len() == MAX_LOCALS {
             self.error(decl.tok, "Too many local variables in function.");
+            // clox adds no local and spends no constant on the name.
+            self.decls[decl.id as usize] = DeclInfo {
+                binding: Binding::Local(u8::MAX),
+                captured: false,
+            };
             return;
         }
         let f = self.current();
@@ -353,9 +369,11 @@ impl Resolver {
     // ----- Functions, classes and statements --------------------------------------------
 
     fn function(&mut self, fun: &Function) {
-        // Slot 0 holds the callee; in methods it is `this`.
+        // Slot 0 holds the callee; in methods it is `this`. clox names the script's
+        // slot 0 `this` too, which only shows in erroneous code: `super` outside a class
+        // still looks `this` up, and finds it there (spending no constant).
         let slot_zero = match fun.kind {
-            FunKind::Method | FunKind::Initializer => "this",
+            FunKind::Method | FunKind::Initializer | FunKind::Script => "this",
             _ => "",
         };
         self.fns.push(FnState {
@@ -424,7 +442,12 @@ impl Resolver {
                 self.define();
                 self.function(f);
             }
-            Stmt::AssignOrDeclare { decl, target, value, .. } => {
+            Stmt::AssignOrDeclare {
+                decl,
+                target,
+                value,
+                ..
+            } => {
                 self.expr(value);
                 match self.lookup(target) {
                     Some(binding) => {
@@ -509,6 +532,8 @@ impl Resolver {
             Expr::This(r) => {
                 if self.classes.is_empty() {
                     self.error(r.tok, "Can't use 'this' outside of a class.");
+                    // clox compiles nothing for it.
+                    self.refs[r.id as usize] = Binding::Local(0);
                 } else {
                     self.resolve_ref(r);
                 }
@@ -518,16 +543,18 @@ impl Resolver {
                 super_ref,
                 keyword,
                 ..
-            } => match self.classes.last() {
-                None => self.error(*keyword, "Can't use 'super' outside of a class."),
-                Some(c) if !c.has_superclass => {
-                    self.error(*keyword, "Can't use 'super' in a class with no superclass.")
+            } => {
+                match self.classes.last() {
+                    None => self.error(*keyword, "Can't use 'super' outside of a class."),
+                    Some(c) if !c.has_superclass => {
+                        self.error(*keyword, "Can't use 'super' in a class with no superclass.")
+                    }
+                    Some(_) => {}
                 }
-                Some(_) => {
-                    self.resolve_ref(this);
-                    self.resolve_ref(super_ref);
-                }
-            },
+                // clox looks both names up even after reporting an error.
+                self.resolve_ref(this);
+                self.resolve_ref(super_ref);
+            }
         }
     }
 }

@@ -29,6 +29,7 @@ pub struct Heap {
     gray: Vec<*mut Header>,
     /// Values that native code holds while it allocates; see `Vm::with_roots`.
     pub temp_roots: Vec<Value>,
+    pools: Pools,
 }
 
 impl Default for Heap {
@@ -46,6 +47,7 @@ impl Heap {
             strings: Table::new(),
             gray: Vec::new(),
             temp_roots: Vec::new(),
+            pools: Pools::default(),
         }
     }
 
@@ -64,9 +66,20 @@ impl Heap {
         self.bytes_allocated += bytes;
     }
 
+    /// Records memory that an object gave back after it was allocated.
+    pub fn unaccount(&mut self, bytes: usize) {
+        self.bytes_allocated = self.bytes_allocated.saturating_sub(bytes);
+    }
+
     /// Moves an object to the heap and links it into the object list.
     pub fn alloc<T: Object>(&mut self, obj: T) -> Gc<T> {
-        let gc = Gc::from_box(Box::new(obj));
+        const { assert!(size_of::<T>() <= MAX_POOLED && size_of::<T>() >= GRANULE) };
+        let cell = self.pools.take(size_of::<T>()) as *mut T;
+        // SAFETY: the cell is fresh, large enough for `T` and 16-byte aligned.
+        let gc = unsafe {
+            cell.write(obj);
+            Gc::<T>::from_header(cell as *mut Header)
+        };
         let header = gc.header();
         // SAFETY: `header` is the object just boxed; it starts with its header.
         unsafe {
@@ -159,6 +172,12 @@ impl Heap {
                     for &c in f.constants.iter() {
                         self.mark_value(c);
                     }
+                    // Cached methods stay alive while a cache can hand them out.
+                    for cache in f.caches.iter() {
+                        if let Some(m) = cache.get().method {
+                            self.mark(m);
+                        }
+                    }
                 }
                 ObjKind::Closure => {
                     let c = Gc::<ObjClosure>::from_header(h);
@@ -175,11 +194,19 @@ impl Heap {
                     let c = Gc::<ObjClass>::from_header(h);
                     self.mark(c.name);
                     self.mark_table(&c.methods);
+                    if let Some(init) = c.init {
+                        self.mark(init);
+                    }
                 }
                 ObjKind::Instance => {
                     let i = Gc::<ObjInstance>::from_header(h);
                     self.mark(i.class);
-                    self.mark_table(&i.fields);
+                    for &v in i.fields.iter() {
+                        self.mark_value(v);
+                    }
+                    if let Some(d) = &i.dictionary {
+                        self.mark_table(d);
+                    }
                 }
                 ObjKind::BoundMethod => {
                     let b = Gc::<ObjBoundMethod>::from_header(h);
@@ -212,7 +239,7 @@ impl Heap {
                         (*prev).next = next;
                     }
                     self.bytes_allocated -= object_size(obj).min(self.bytes_allocated);
-                    free(obj);
+                    free(obj, &mut self.pools);
                 }
                 obj = next;
             }
@@ -229,7 +256,7 @@ impl Drop for Heap {
             // the heap is dropped.
             unsafe {
                 let next = (*obj).next;
-                free(obj);
+                free(obj, &mut self.pools);
                 obj = next;
             }
         }
@@ -247,7 +274,10 @@ unsafe fn object_size(h: *mut Header) -> usize {
             ObjKind::String => size_of::<ObjString>() + Gc::<ObjString>::from_header(h).chars.len(),
             ObjKind::Function => {
                 let f = Gc::<ObjFunction>::from_header(h);
-                size_of::<ObjFunction>() + f.code.len() + f.constants.len() * 8 + f.lines.len() * 8
+                size_of::<ObjFunction>()
+                    + f.code.len()
+                    + f.constants.len() * (8 + size_of::<Cache>())
+                    + f.lines.len() * 8
             }
             ObjKind::Native => size_of::<ObjNative>(),
             ObjKind::Closure => {
@@ -258,29 +288,132 @@ unsafe fn object_size(h: *mut Header) -> usize {
                 size_of::<ObjClass>() + Gc::<ObjClass>::from_header(h).methods.heap_bytes()
             }
             ObjKind::Instance => {
-                size_of::<ObjInstance>() + Gc::<ObjInstance>::from_header(h).fields.heap_bytes()
+                let i = Gc::<ObjInstance>::from_header(h);
+                size_of::<ObjInstance>()
+                    + i.fields.capacity() * 8
+                    + i.dictionary.as_ref().map_or(0, |d| d.heap_bytes())
             }
             ObjKind::BoundMethod => size_of::<ObjBoundMethod>(),
         }
     }
 }
 
-/// Drops an object with its real type.
+/// Drops an object with its real type and returns its cell to the pools.
 ///
 /// # Safety
 /// `h` must be a live object allocated by `Heap::alloc` and unreachable from now on.
-unsafe fn free(h: *mut Header) {
-    // SAFETY: the object was made by `Box::new` of the type its header names.
+unsafe fn free(h: *mut Header, pools: &mut Pools) {
+    /// # Safety
+    /// `h` must be a live `T` in a pool cell.
+    unsafe fn release<T>(h: *mut Header, pools: &mut Pools) {
+        // SAFETY: the caller guarantees `h` is a live `T`; after dropping it in place
+        // its cell is free memory of `size_of::<T>()` bytes.
+        unsafe {
+            std::ptr::drop_in_place(h as *mut T);
+            pools.give(h as *mut u8, size_of::<T>());
+        }
+    }
+    // SAFETY: the header names the object's real type.
     unsafe {
         match (*h).kind {
-            ObjKind::String => drop(Box::from_raw(h as *mut ObjString)),
-            ObjKind::Function => drop(Box::from_raw(h as *mut ObjFunction)),
-            ObjKind::Native => drop(Box::from_raw(h as *mut ObjNative)),
-            ObjKind::Closure => drop(Box::from_raw(h as *mut ObjClosure)),
-            ObjKind::Upvalue => drop(Box::from_raw(h as *mut ObjUpvalue)),
-            ObjKind::Class => drop(Box::from_raw(h as *mut ObjClass)),
-            ObjKind::Instance => drop(Box::from_raw(h as *mut ObjInstance)),
-            ObjKind::BoundMethod => drop(Box::from_raw(h as *mut ObjBoundMethod)),
+            ObjKind::String => release::<ObjString>(h, pools),
+            ObjKind::Function => release::<ObjFunction>(h, pools),
+            ObjKind::Native => release::<ObjNative>(h, pools),
+            ObjKind::Closure => release::<ObjClosure>(h, pools),
+            ObjKind::Upvalue => release::<ObjUpvalue>(h, pools),
+            ObjKind::Class => release::<ObjClass>(h, pools),
+            ObjKind::Instance => release::<ObjInstance>(h, pools),
+            ObjKind::BoundMethod => release::<ObjBoundMethod>(h, pools),
+        }
+    }
+}
+
+// ----- The object allocator ------------------------------------------------------------
+
+/// Cell sizes are multiples of this; it is also every cell's alignment.
+const GRANULE: usize = 16;
+/// The largest object the pools serve (every object type is smaller).
+const MAX_POOLED: usize = 256;
+/// Cells are carved from chunks of this size.
+const CHUNK_BYTES: usize = 64 * 1024;
+
+/// Size-segregated free lists over large chunks.
+///
+/// The collector frees every object itself, so objects need no general-purpose
+/// allocator: a freed cell goes onto the free list of its size and the next object of
+/// that size takes it. Allocation is a pop or a bump, freeing a push, and memory is
+/// reused at once by the short-lived objects that dominate allocation. Chunks are kept
+/// until the heap is dropped, so the process keeps its peak footprint.
+struct Pools {
+    free: [*mut u8; MAX_POOLED / GRANULE],
+    cursor: *mut u8,
+    end: *mut u8,
+    chunks: Vec<*mut u8>,
+}
+
+impl Default for Pools {
+    fn default() -> Self {
+        Pools {
+            free: [std::ptr::null_mut(); MAX_POOLED / GRANULE],
+            cursor: std::ptr::null_mut(),
+            end: std::ptr::null_mut(),
+            chunks: Vec::new(),
+        }
+    }
+}
+
+impl Pools {
+    fn chunk_layout() -> std::alloc::Layout {
+        std::alloc::Layout::from_size_align(CHUNK_BYTES, GRANULE).expect("a valid chunk layout")
+    }
+
+    /// A free cell of at least `size` bytes (`GRANULE <= size <= MAX_POOLED`).
+    #[inline]
+    fn take(&mut self, size: usize) -> *mut u8 {
+        let class = size.div_ceil(GRANULE) - 1;
+        let head = self.free[class];
+        if !head.is_null() {
+            // SAFETY: a free cell's first word holds the next free cell.
+            self.free[class] = unsafe { *(head as *mut *mut u8) };
+            return head;
+        }
+        let cell = (class + 1) * GRANULE;
+        if (self.end as usize) - (self.cursor as usize) < cell {
+            let layout = Pools::chunk_layout();
+            // SAFETY: the layout has a non-zero size.
+            let chunk = unsafe { std::alloc::alloc(layout) };
+            if chunk.is_null() {
+                std::alloc::handle_alloc_error(layout);
+            }
+            self.chunks.push(chunk);
+            self.cursor = chunk;
+            // SAFETY: one past the end of the chunk just allocated.
+            self.end = unsafe { chunk.add(CHUNK_BYTES) };
+        }
+        let p = self.cursor;
+        // SAFETY: at least `cell` bytes remain in the current chunk.
+        self.cursor = unsafe { self.cursor.add(cell) };
+        p
+    }
+
+    /// Returns a cell that held an object of `size` bytes.
+    ///
+    /// # Safety
+    /// `p` must come from `take(size)` and no longer hold a live object.
+    #[inline]
+    unsafe fn give(&mut self, p: *mut u8, size: usize) {
+        let class = size.div_ceil(GRANULE) - 1;
+        // SAFETY: the cell is free and at least a word long.
+        unsafe { *(p as *mut *mut u8) = self.free[class] };
+        self.free[class] = p;
+    }
+}
+
+impl Drop for Pools {
+    fn drop(&mut self) {
+        for &chunk in &self.chunks {
+            // SAFETY: each chunk was allocated with this layout and is freed once.
+            unsafe { std::alloc::dealloc(chunk, Pools::chunk_layout()) };
         }
     }
 }

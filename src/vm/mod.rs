@@ -14,6 +14,7 @@ pub mod number;
 pub mod object;
 #[cfg(feature = "op-profile")]
 pub mod profile;
+pub mod shape;
 pub mod table;
 pub mod value;
 
@@ -22,8 +23,8 @@ use std::fmt;
 use std::io::{self, Write};
 
 use crate::bytecode::verify::Verified;
-use crate::frontend::Lang;
 use crate::bytecode::{Constant, Op, Operand, read_operand};
+use crate::frontend::Lang;
 use heap::Heap;
 use object::*;
 use value::{Stack, Value};
@@ -105,6 +106,7 @@ pub struct Vm {
     /// Open upvalues, sorted by stack slot, highest first.
     open_upvalues: Option<Gc<ObjUpvalue>>,
     init_string: Gc<ObjString>,
+    shapes: shape::Shapes,
     out: Box<dyn Write>,
     options: Options,
     /// The language of the code being run: it decides how values print and how some
@@ -140,6 +142,7 @@ impl Vm {
             global_slots: HashMap::new(),
             open_upvalues: None,
             init_string,
+            shapes: shape::Shapes::default(),
             out,
             options,
             lang: Lang::Lox,
@@ -281,6 +284,7 @@ impl Vm {
                 constants: constants.into_boxed_slice(),
                 lines: f.lines.clone().into_boxed_slice(),
                 name: f.name.clone().into_boxed_str(),
+                caches: (0..f.constants.len()).map(|_| Default::default()).collect(),
             });
             self.heap.temp_roots.truncate(constants_mark);
             self.heap.temp_roots.push(Value::object(function));
@@ -328,6 +332,7 @@ impl Vm {
             self.heap.mark(name);
         }
         self.heap.mark(self.init_string);
+        self.shapes.mark(&mut self.heap);
         let temp = std::mem::take(&mut self.heap.temp_roots);
         for &v in &temp {
             self.heap.mark_value(v);

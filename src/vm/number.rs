@@ -57,7 +57,11 @@ pub fn multiply(a: f64, b: f64) -> f64 {
 #[inline(always)]
 fn first_nan(a: f64, result: f64) -> f64 {
     const QUIET: u64 = 1 << 51;
-    if a.is_nan() { f64::from_bits(a.to_bits() | QUIET) } else { result }
+    if a.is_nan() {
+        f64::from_bits(a.to_bits() | QUIET)
+    } else {
+        result
+    }
 }
 
 fn strip_zeros(s: &str) -> &str {

@@ -15,10 +15,12 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
 
+use super::shape::{DICTIONARY, ShapeId};
 use super::table::Table;
 use super::value::Value;
 use crate::bytecode::LineRun;
 use crate::sema::UpvalueDesc;
+use std::cell::Cell;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -106,14 +108,6 @@ impl<T> Gc<T> {
             _marker: PhantomData,
         }
     }
-
-    /// Wraps a freshly boxed object; called only by the heap's allocator.
-    pub(super) fn from_box(b: Box<T>) -> Gc<T> {
-        Gc {
-            ptr: NonNull::from(Box::leak(b)),
-            _marker: PhantomData,
-        }
-    }
 }
 
 impl<T> Deref for Gc<T> {
@@ -181,6 +175,10 @@ pub struct ObjFunction {
     pub lines: Box<[LineRun]>,
     /// Empty for the top-level script.
     pub name: Box<str>,
+    /// One inline cache per constant, used by the property instructions whose name is
+    /// that constant. Keying caches by name constant needs no cache operand in the
+    /// bytecode; sites in one function that share a name share an entry.
+    pub caches: Box<[Cell<Cache>]>,
 }
 // SAFETY: `#[repr(C)]` with the header first.
 unsafe impl Object for ObjFunction {
@@ -191,6 +189,14 @@ impl ObjFunction {
     /// An instruction pointer at the start of the code.
     pub fn ip(&self) -> Ip {
         Ip(self.code.as_ptr())
+    }
+
+    /// The inline cache of name constant `idx`.
+    #[inline(always)]
+    pub fn cache(&self, idx: usize) -> &Cell<Cache> {
+        debug_assert!(idx < self.caches.len());
+        // SAFETY: there is a cache per constant, and `idx` is a verified constant index.
+        unsafe { self.caches.get_unchecked(idx) }
     }
 
     /// Constant `idx`. Unchecked: the verifier proved every constant operand in range.
@@ -268,6 +274,39 @@ impl Ip {
     pub fn back(&mut self, offset: u32) {
         // SAFETY: verified jump targets are inside the function.
         self.0 = unsafe { self.0.sub(offset as usize) };
+    }
+}
+
+/// A slot value meaning "not a field: a method of the class".
+pub const NO_SLOT: u32 = u32::MAX;
+/// A shape value no instance has: an empty cache entry.
+pub const NO_SHAPE: ShapeId = DICTIONARY - 1;
+
+/// An inline cache entry: what a property instruction learned about receivers of one
+/// shape. Reads and calls use `shape`/`slot`/`method`; writes use the `set_` fields.
+#[derive(Clone, Copy)]
+pub struct Cache {
+    pub shape: ShapeId,
+    /// The field's slot, or `NO_SLOT` when the name is a method (then `method` is set).
+    pub slot: u32,
+    pub method: Option<Gc<ObjClosure>>,
+    /// Writes: the receiver's shape, the slot written, and the shape after the write
+    /// (different when the write adds the field).
+    pub set_shape: ShapeId,
+    pub set_slot: u32,
+    pub set_next: ShapeId,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache {
+            shape: NO_SHAPE,
+            slot: NO_SLOT,
+            method: None,
+            set_shape: NO_SHAPE,
+            set_slot: 0,
+            set_next: NO_SHAPE,
+        }
     }
 }
 
@@ -358,6 +397,12 @@ pub struct ObjClass {
     pub header: Header,
     pub name: Gc<ObjString>,
     pub methods: Table,
+    /// The `init` method, looked up once rather than at every instantiation.
+    pub init: Option<Gc<ObjClosure>>,
+    /// The shape of a new instance (no fields).
+    pub root_shape: ShapeId,
+    /// How many fields instances have grown to so far: new ones reserve that many.
+    pub field_hint: u32,
 }
 // SAFETY: `#[repr(C)]` with the header first.
 unsafe impl Object for ObjClass {
@@ -368,7 +413,11 @@ unsafe impl Object for ObjClass {
 pub struct ObjInstance {
     pub header: Header,
     pub class: Gc<ObjClass>,
-    pub fields: Table,
+    /// The layout of `fields`; `DICTIONARY` when the fields are in `dictionary`.
+    pub shape: ShapeId,
+    pub fields: Vec<Value>,
+    /// Fields of an instance whose layout outgrew shapes.
+    pub dictionary: Option<Box<Table>>,
 }
 // SAFETY: `#[repr(C)]` with the header first.
 unsafe impl Object for ObjInstance {

@@ -134,6 +134,72 @@ impl fmt::Debug for Value {
     }
 }
 
+/// The top of the value stack, held by the interpreter loop in a local (so in a
+/// register) instead of in `Stack`. `Stack::sp` hands it out and `Stack::set_sp` takes
+/// it back; in between, nothing else may change the stack's height. The accesses are
+/// unchecked under the same invariant as `Stack`'s (verified depths, per-call room).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Sp(*mut Value);
+
+impl Sp {
+    #[inline(always)]
+    pub fn push(&mut self, v: Value) {
+        // SAFETY: the verified depth bound and the per-call room check keep the top
+        // inside the stack's block (see `Stack`).
+        unsafe {
+            self.0.write(v);
+            self.0 = self.0.add(1);
+        }
+    }
+
+    #[inline(always)]
+    pub fn pop(&mut self) -> Value {
+        // SAFETY: the verifier proves no instruction pops an empty frame stack.
+        unsafe {
+            self.0 = self.0.sub(1);
+            self.0.read()
+        }
+    }
+
+    /// The value `distance` below the top (0 is the top).
+    #[inline(always)]
+    pub fn peek(&self, distance: usize) -> Value {
+        // SAFETY: the verifier proves the stack holds at least `distance + 1` values.
+        unsafe { self.0.sub(distance + 1).read() }
+    }
+
+    #[inline(always)]
+    pub fn set_peek(&mut self, distance: usize, v: Value) {
+        // SAFETY: as for `peek`.
+        unsafe { self.0.sub(distance + 1).write(v) }
+    }
+
+    /// Discards the top `n` values.
+    #[inline(always)]
+    pub fn discard(&mut self, n: usize) {
+        // SAFETY: the verifier proves the stack holds at least `n` values.
+        self.0 = unsafe { self.0.sub(n) };
+    }
+}
+
+/// The slots of the running frame (slot 0 is the callee or `this`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Slots(*mut Value);
+
+impl Slots {
+    #[inline(always)]
+    pub fn get(&self, slot: usize) -> Value {
+        // SAFETY: the verifier proves every slot operand is below the stack top.
+        unsafe { self.0.add(slot).read() }
+    }
+
+    #[inline(always)]
+    pub fn set(&mut self, slot: usize, v: Value) {
+        // SAFETY: as for `get`.
+        unsafe { self.0.add(slot).write(v) }
+    }
+}
+
 /// The value stack: a fixed block of `capacity` values that never moves.
 ///
 /// Pushes and slot accesses are unchecked. The verifier proves that each function's
@@ -231,6 +297,29 @@ impl Stack {
     pub fn truncate(&mut self, len: usize) {
         debug_assert!(len <= self.top);
         self.top = len;
+    }
+
+    /// The top, for the interpreter loop to keep in a local.
+    #[inline(always)]
+    pub fn sp(&mut self) -> Sp {
+        // SAFETY: `top` is within the block (one past the last value at most).
+        Sp(unsafe { self.buf.as_mut_ptr().add(self.top) })
+    }
+
+    /// Takes back a top handed out by `sp` and moved by pushes and pops.
+    #[inline(always)]
+    pub fn set_sp(&mut self, sp: Sp) {
+        // SAFETY: `sp` points into this block (it came from `sp()` and moved within it).
+        self.top = unsafe { sp.0.offset_from(self.buf.as_ptr()) } as usize;
+        debug_assert!(self.top <= self.buf.len());
+    }
+
+    /// The slots of a frame whose slot 0 is at `base`.
+    #[inline(always)]
+    pub fn slots(&mut self, base: usize) -> Slots {
+        debug_assert!(base <= self.buf.len());
+        // SAFETY: `base` is within the block.
+        Slots(unsafe { self.buf.as_mut_ptr().add(base) })
     }
 
     /// The address of a slot, for an open upvalue. Stable: the block never moves.

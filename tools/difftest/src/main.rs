@@ -179,7 +179,12 @@ fn main() {
         scratch: scratch.clone(),
     };
     for program in [&setup.reference, &setup.lox] {
-        if let Err(e) = Command::new(program).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status() {
+        if let Err(e) = Command::new(program)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+        {
             eprintln!("cannot run {}: {e}", program.display());
             std::process::exit(2);
         }
@@ -189,7 +194,10 @@ fn main() {
         .iter()
         .flat_map(|&mode| (0..cli.count).map(move |i| (mode, cli.seed.wrapping_add(i))))
         .collect();
-    let jobs = cli.jobs.unwrap_or_else(|| thread::available_parallelism().map_or(2, NonZeroUsize::get)).max(1);
+    let jobs = cli
+        .jobs
+        .unwrap_or_else(|| thread::available_parallelism().map_or(2, NonZeroUsize::get))
+        .max(1);
     let next = AtomicUsize::new(0);
     let minimized = AtomicUsize::new(0);
     let verdicts: Mutex<Vec<Option<Verdict>>> = Mutex::new(cases.iter().map(|_| None).collect());
@@ -200,7 +208,9 @@ fn main() {
             scope.spawn(|| {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(mode, seed)) = cases.get(index) else { break };
+                    let Some(&(mode, seed)) = cases.get(index) else {
+                        break;
+                    };
                     let source = mode.source(seed);
                     let name = format!("{}-{seed}", mode.name());
                     let verdict = compare(&setup, &name, &source);
@@ -220,7 +230,12 @@ fn main() {
     });
     let _ = fs::remove_dir_all(&scratch);
 
-    let verdicts: Vec<Verdict> = verdicts.into_inner().unwrap().into_iter().map(|v| v.expect("every case ran")).collect();
+    let verdicts: Vec<Verdict> = verdicts
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|v| v.expect("every case ran"))
+        .collect();
     let mut passed = 0;
     let mut failed = 0;
     for &mode in modes {
@@ -247,7 +262,10 @@ fn main() {
                     _ => reasons.push((1, why)),
                 }
             }
-            let shown: Vec<String> = reasons.iter().map(|(n, why)| format!("{n} {why}")).collect();
+            let shown: Vec<String> = reasons
+                .iter()
+                .map(|(n, why)| format!("{n} {why}"))
+                .collect();
             let _ = write!(line, ", skipped {}", shown.join(", "));
         }
         println!("{line}");
@@ -280,14 +298,21 @@ fn compare(setup: &Setup, name: &str, source: &str) -> Verdict {
         return Verdict::Skipped("both timed out");
     }
     let differences = differences(setup.stderr, &reference, &lox);
-    if differences.is_empty() { Verdict::Agree } else { Verdict::Differ(differences) }
+    if differences.is_empty() {
+        Verdict::Agree
+    } else {
+        Verdict::Differ(differences)
+    }
 }
 
 /// Every way in which two runs differ, each as one line of text.
 fn differences(stderr: StderrArg, reference: &Run, lox: &Run) -> Vec<String> {
     let mut found = Vec::new();
     if reference.status != lox.status {
-        found.push(format!("status: reference {:?}, loxide {:?}", reference.status, lox.status));
+        found.push(format!(
+            "status: reference {:?}, loxide {:?}",
+            reference.status, lox.status
+        ));
     }
     if let Some(line) = first_difference(&reference.stdout, &lox.stdout) {
         found.push(format!("stdout {line}"));
@@ -301,7 +326,11 @@ fn differences(stderr: StderrArg, reference: &Run, lox: &Run) -> Vec<String> {
         StderrArg::First => {
             let first = |run: &Run| run.stderr.lines().next().unwrap_or("").to_owned();
             if first(reference) != first(lox) {
-                found.push(format!("stderr line 1: reference {:?}, loxide {:?}", first(reference), first(lox)));
+                found.push(format!(
+                    "stderr line 1: reference {:?}, loxide {:?}",
+                    first(reference),
+                    first(lox)
+                ));
             }
             if reference.status == Status::Exit(70) {
                 let (r, l) = (trace_line(&reference.stderr), trace_line(&lox.stderr));
@@ -319,27 +348,50 @@ fn first_difference(reference: &str, lox: &str) -> Option<String> {
     if reference == lox {
         return None;
     }
-    let (r, l): (Vec<&str>, Vec<&str>) = (reference.split('\n').collect(), lox.split('\n').collect());
-    let index = r.iter().zip(&l).position(|(a, b)| a != b).unwrap_or(r.len().min(l.len()));
+    let (r, l): (Vec<&str>, Vec<&str>) =
+        (reference.split('\n').collect(), lox.split('\n').collect());
+    let index = r
+        .iter()
+        .zip(&l)
+        .position(|(a, b)| a != b)
+        .unwrap_or(r.len().min(l.len()));
     let show = |lines: &[&str]| match lines.get(index) {
         Some(line) => format!("{line:?}"),
         None => "(end)".to_owned(),
     };
-    Some(format!("line {}: reference {}, loxide {}", index + 1, show(&r), show(&l)))
+    Some(format!(
+        "line {}: reference {}, loxide {}",
+        index + 1,
+        show(&r),
+        show(&l)
+    ))
 }
 
 /// The first `[line N]` trace line of standard error, if any.
 fn trace_line(stderr: &str) -> Option<&str> {
-    stderr.lines().skip(1).find(|line| line.starts_with("[line "))
+    stderr
+        .lines()
+        .skip(1)
+        .find(|line| line.starts_with("[line "))
 }
 
 /// Prints one mismatch: the seed, how to reproduce it, and the differences.
-fn print_mismatch(cli: &Cli, mode: Mode, seed: u64, source: &str, differences: &[String], shrunk: Option<&str>) {
+fn print_mismatch(
+    cli: &Cli,
+    mode: Mode,
+    seed: u64,
+    source: &str,
+    differences: &[String],
+    shrunk: Option<&str>,
+) {
     println!("MISMATCH {} seed {seed}", mode.name());
     for difference in differences {
         println!("  {difference}");
     }
-    println!("  reproduce: lox-difftest --print --mode {} --seed {seed}", mode.name());
+    println!(
+        "  reproduce: lox-difftest --print --mode {} --seed {seed}",
+        mode.name()
+    );
     if let Some(keep) = &cli.keep {
         let path = keep.join(format!("{}-{seed}.lox", mode.name()));
         match fs::write(&path, source) {
@@ -362,7 +414,17 @@ fn print_mismatch(cli: &Cli, mode: Mode, seed: u64, source: &str, differences: &
 /// The kind of a mismatch, which a smaller program must keep to count as the same
 /// bug: which aspects differ, and both exit statuses.
 fn signature(differences: &[String], reference: &Run, lox: &Run) -> String {
-    let aspects: Vec<&str> = differences.iter().map(|d| d.split(':').next().unwrap_or("").split(' ').next().unwrap_or("")).collect();
+    let aspects: Vec<&str> = differences
+        .iter()
+        .map(|d| {
+            d.split(':')
+                .next()
+                .unwrap_or("")
+                .split(' ')
+                .next()
+                .unwrap_or("")
+        })
+        .collect();
     format!("{aspects:?} {:?} {:?}", reference.status, lox.status)
 }
 
@@ -374,12 +436,16 @@ fn minimize(setup: &Setup, name: &str, source: &str, _differences: &[String]) ->
         fs::write(&path, text).ok()?;
         let reference = execute(&setup.reference, &[], &path, setup.timeout).ok()?;
         let lox = execute(&setup.lox, &setup.lox_args, &path, setup.timeout).ok()?;
-        if matches!(reference.status, Status::Signal(_) | Status::TimedOut) || lox.status == Status::TimedOut {
+        if matches!(reference.status, Status::Signal(_) | Status::TimedOut)
+            || lox.status == Status::TimedOut
+        {
             return None;
         }
         Some((differences(setup.stderr, &reference, &lox), reference, lox))
     };
-    let Some((first, reference, lox)) = run_both(source) else { return source.to_owned() };
+    let Some((first, reference, lox)) = run_both(source) else {
+        return source.to_owned();
+    };
     let wanted = signature(&first, &reference, &lox);
     let still = |lines: &[&str]| -> bool {
         let text = lines.join("\n") + "\n";
@@ -396,7 +462,11 @@ fn minimize(setup: &Setup, name: &str, source: &str, _differences: &[String]) ->
         let mut progress = false;
         while start < lines.len() && attempts < 2_000 {
             let end = (start + chunk).min(lines.len());
-            let candidate: Vec<&str> = lines[..start].iter().chain(&lines[end..]).copied().collect();
+            let candidate: Vec<&str> = lines[..start]
+                .iter()
+                .chain(&lines[end..])
+                .copied()
+                .collect();
             attempts += 1;
             if !candidate.is_empty() && still(&candidate) {
                 lines = candidate;
@@ -459,7 +529,9 @@ fn drain(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
 }
 
 fn collect(reader: Option<thread::JoinHandle<Vec<u8>>>) -> String {
-    let bytes = reader.map(|r| r.join().unwrap_or_default()).unwrap_or_default();
+    let bytes = reader
+        .map(|r| r.join().unwrap_or_default())
+        .unwrap_or_default();
     String::from_utf8_lossy(&bytes).into_owned()
 }
 

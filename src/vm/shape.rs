@@ -1,0 +1,125 @@
+//! Hidden classes ("shapes"): the layout of an instance's fields.
+//!
+//! An instance stores its fields in a plain vector; its shape says which name lives in
+//! which slot. Shapes form a tree per class: the class owns an empty root shape, and
+//! adding a field moves an instance along a transition to a child shape. Instances that
+//! gained the same fields in the same order share a shape, so a property access can be
+//! cached as "this shape → that slot" (see `object::Cache`) and skip the name lookup.
+//!
+//! Shapes live in an arena owned by the VM and are never freed; ids are never reused,
+//! so a cached id can never match a different layout. Two bounds keep the arena small:
+//! a shape has at most `MAX_SHAPE_FIELDS` fields, and there are at most `MAX_SHAPES`
+//! shapes. An instance that would pass either bound switches to a dictionary of fields
+//! (`DICTIONARY`), which is slower but has no limit.
+
+use super::heap::Heap;
+use super::object::{Gc, ObjString};
+
+/// Identifies a shape in the arena.
+pub type ShapeId = u32;
+
+/// The shape of instances that keep their fields in a dictionary instead.
+pub const DICTIONARY: ShapeId = u32::MAX;
+/// The most fields a shape describes; an instance that gains more uses a dictionary.
+pub const MAX_SHAPE_FIELDS: u32 = 64;
+/// The most shapes the arena holds; beyond it, new layouts use dictionaries.
+pub const MAX_SHAPES: usize = 1 << 20;
+
+struct Shape {
+    /// The shape this one extends by one field (itself for a root).
+    parent: ShapeId,
+    /// The field this shape adds (`None` for a root).
+    key: Option<Gc<ObjString>>,
+    /// How many fields instances of this shape have; the added field's slot is one less.
+    len: u32,
+    /// The shapes reached by adding one more field.
+    transitions: Vec<(Gc<ObjString>, ShapeId)>,
+}
+
+#[derive(Default)]
+pub struct Shapes {
+    shapes: Vec<Shape>,
+}
+
+impl Shapes {
+    /// A new, empty root shape (one per class).
+    pub fn root(&mut self) -> ShapeId {
+        if self.shapes.len() >= MAX_SHAPES {
+            return DICTIONARY;
+        }
+        let id = self.shapes.len() as ShapeId;
+        self.shapes.push(Shape {
+            parent: id,
+            key: None,
+            len: 0,
+            transitions: Vec::new(),
+        });
+        id
+    }
+
+    /// The slot of field `name` in instances of `shape`.
+    pub fn slot_of(&self, shape: ShapeId, name: Gc<ObjString>) -> Option<u32> {
+        let mut at = shape;
+        loop {
+            let s = &self.shapes[at as usize];
+            match s.key {
+                Some(key) if key == name => return Some(s.len - 1),
+                Some(_) => at = s.parent,
+                None => return None,
+            }
+        }
+    }
+
+    /// The shape after adding field `name` to `shape` (created on first use), or
+    /// `DICTIONARY` when a bound is reached.
+    pub fn add(&mut self, shape: ShapeId, name: Gc<ObjString>) -> ShapeId {
+        let s = &self.shapes[shape as usize];
+        if let Some(&(_, next)) = s.transitions.iter().find(|(key, _)| *key == name) {
+            return next;
+        }
+        if s.len >= MAX_SHAPE_FIELDS || self.shapes.len() >= MAX_SHAPES {
+            return DICTIONARY;
+        }
+        let next = self.shapes.len() as ShapeId;
+        let len = s.len + 1;
+        self.shapes.push(Shape {
+            parent: shape,
+            key: Some(name),
+            len,
+            transitions: Vec::new(),
+        });
+        self.shapes[shape as usize].transitions.push((name, next));
+        next
+    }
+
+    /// The field names of `shape`, in slot order.
+    pub fn keys(&self, shape: ShapeId) -> Vec<Gc<ObjString>> {
+        let mut keys = Vec::new();
+        let mut at = shape;
+        while let Some(key) = self.shapes[at as usize].key {
+            keys.push(key);
+            at = self.shapes[at as usize].parent;
+        }
+        keys.reverse();
+        keys
+    }
+
+    /// Marks every field name (the arena is a GC root: names must outlive shapes).
+    pub fn mark(&self, heap: &mut Heap) {
+        for s in &self.shapes {
+            if let Some(key) = s.key {
+                heap.mark(key);
+            }
+        }
+    }
+
+    /// Memory held by the arena, for the collector's accounting.
+    pub fn heap_bytes(&self) -> usize {
+        self.shapes.capacity() * std::mem::size_of::<Shape>()
+            + self
+                .shapes
+                .iter()
+                .map(|s| s.transitions.capacity() * 16)
+                .sum::<usize>()
+    }
+}
