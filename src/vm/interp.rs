@@ -67,6 +67,16 @@ impl Vm {
                 slots = self.stack.slots(base);
             }};
         }
+        // Counts one step (a back-edge or a call) and polls when the fuel runs out.
+        macro_rules! tick {
+            () => {{
+                self.fuel -= 1;
+                if self.fuel == 0 {
+                    save!();
+                    check!(self.poll());
+                }
+            }};
+        }
         // Fails with a runtime error at the current instruction.
         macro_rules! throw {
             ($($msg:tt)*) => {{
@@ -219,7 +229,9 @@ impl Vm {
                     {
                         // Both operands stay on the stack (rooted) until the result exists.
                         sync!();
-                        let joined = self.concatenate(x, y);
+                        let Some(joined) = self.concatenate(x, y) else {
+                            throw!("Out of memory.");
+                        };
                         sp.discard(1);
                         sp.set_peek(0, Value::object(joined));
                     } else {
@@ -258,9 +270,11 @@ impl Vm {
                 }
                 op::Loop => {
                     let offset = ip.u32();
+                    tick!();
                     ip.back(offset);
                 }
                 op::Call => {
+                    tick!();
                     let argc = ip.byte() as usize;
                     let callee = sp.peek(argc);
                     save!();
@@ -277,6 +291,7 @@ impl Vm {
                     }
                 }
                 op::Invoke => {
+                    tick!();
                     let k = ip.u16() as usize;
                     let argc = ip.byte() as usize;
                     save!();
@@ -297,6 +312,7 @@ impl Vm {
                     }
                 }
                 op::SuperInvoke => {
+                    tick!();
                     let name = name_at!(ip.u16() as usize);
                     let argc = ip.byte() as usize;
                     let Some(superclass) = sp.pop().as_obj::<ObjClass>() else {
@@ -427,7 +443,9 @@ impl Vm {
                         // `a` is on the stack and `b` a constant of a running function:
                         // both stay rooted while the result is made.
                         sync!();
-                        let joined = self.concatenate(x, y);
+                        let Some(joined) = self.concatenate(x, y) else {
+                            throw!("Out of memory.");
+                        };
                         sp.set_peek(0, Value::object(joined));
                     } else {
                         save!();
@@ -845,12 +863,18 @@ impl Vm {
 
     /// Joins two strings. The caller keeps both reachable (on the stack, or constants of
     /// a running function) until the result exists.
-    fn concatenate(&mut self, a: Gc<ObjString>, b: Gc<ObjString>) -> Gc<ObjString> {
-        let mut joined = String::with_capacity(a.chars.len() + b.chars.len());
+    /// `None` when the result would not fit under `max_heap` (checked before the
+    /// allocation happens).
+    fn concatenate(&mut self, a: Gc<ObjString>, b: Gc<ObjString>) -> Option<Gc<ObjString>> {
+        let len = a.chars.len() + b.chars.len();
+        if self.exceeds_heap(len) {
+            return None;
+        }
+        let mut joined = String::with_capacity(len);
         joined.push_str(&a.chars);
         joined.push_str(&b.chars);
         self.maybe_collect();
-        self.heap.intern_owned(joined)
+        Some(self.heap.intern_owned(joined))
     }
 
     /// Creates a closure of `proto` in the frame at `base` of `enclosing`.

@@ -21,6 +21,8 @@ pub mod value;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::bytecode::verify::Verified;
 use crate::bytecode::{Constant, Op, Operand, read_operand};
@@ -36,14 +38,24 @@ pub const DEFAULT_MAX_FRAMES: usize = 100_000;
 pub const CLOX_MAX_FRAMES: usize = 64;
 /// Values in the value stack (virtual memory; pages are touched only when used).
 pub const DEFAULT_STACK_VALUES: usize = 4 << 20;
+/// How many steps run between two checks for an interrupt, a spent budget or a full
+/// heap: small enough that Ctrl-C feels immediate, large enough to cost nothing.
+pub const POLL_INTERVAL: u64 = 1 << 14;
 /// Global slots: global operands are 16 bits wide.
 pub const MAX_GLOBALS: usize = 1 << 16;
 
 /// Limits of a VM.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// Call depth limit (`Stack overflow.` beyond it).
     pub max_frames: usize,
+    /// Size of the value stack, in values.
     pub stack_values: usize,
+    /// Units of work a run may do: one per loop back-edge and one per call, so the
+    /// same program stops at the same point every time (`Execution budget exceeded.`).
+    pub max_steps: Option<u64>,
+    /// Bytes the collector's heap may hold after a collection (`Out of memory.`).
+    pub max_heap: Option<usize>,
 }
 
 impl Default for Options {
@@ -51,6 +63,8 @@ impl Default for Options {
         Options {
             max_frames: DEFAULT_MAX_FRAMES,
             stack_values: DEFAULT_STACK_VALUES,
+            max_steps: None,
+            max_heap: None,
         }
     }
 }
@@ -112,6 +126,13 @@ pub struct Vm {
     /// The language of the code being run: it decides how values print and how some
     /// errors read.
     lang: Lang,
+    /// Steps until the next poll (interrupt, budget, heap); counts down in the loop.
+    fuel: u64,
+    /// Steps of the budget not yet handed out as fuel.
+    steps_left: u64,
+    /// Set when a collection leaves the heap over `max_heap`; raised at the next poll.
+    out_of_memory: bool,
+    interrupt: Arc<AtomicBool>,
     #[cfg(feature = "op-profile")]
     profile: profile::Profile,
 }
@@ -146,6 +167,10 @@ impl Vm {
             out,
             options,
             lang: Lang::Lox,
+            fuel: POLL_INTERVAL,
+            steps_left: u64::MAX,
+            out_of_memory: false,
+            interrupt: Arc::new(AtomicBool::new(false)),
             #[cfg(feature = "op-profile")]
             profile: Default::default(),
         };
@@ -168,6 +193,11 @@ impl Vm {
 
     /// Runs a verified module to completion. Globals persist between runs.
     pub fn run(&mut self, module: &Verified) -> Result<(), RuntimeError> {
+        self.interrupt.store(false, Ordering::Relaxed);
+        self.out_of_memory = false;
+        let budget = self.options.max_steps.unwrap_or(u64::MAX);
+        self.fuel = budget.min(POLL_INTERVAL);
+        self.steps_left = budget - self.fuel;
         let result = self.load(module).and_then(|script| {
             self.stack.push(Value::object(script));
             self.call(script, 0)?;
@@ -178,6 +208,38 @@ impl Vm {
         }
         let _ = self.out.flush();
         result
+    }
+
+    /// A flag that stops the running program (`Interrupted.`) at its next loop
+    /// back-edge or call when set, from any thread or a signal handler.
+    pub fn interrupt_handle(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.interrupt)
+    }
+
+    /// Called when the fuel runs out: raises a pending interrupt, a full heap or a
+    /// spent budget, or refuels.
+    #[cold]
+    fn poll(&mut self) -> Result<(), RuntimeError> {
+        if self.interrupt.swap(false, Ordering::Relaxed) {
+            return Err(self.error("Interrupted.".into()));
+        }
+        if self.out_of_memory {
+            return Err(self.error("Out of memory.".into()));
+        }
+        if self.steps_left == 0 {
+            return Err(self.error("Execution budget exceeded.".into()));
+        }
+        self.fuel = self.steps_left.min(POLL_INTERVAL);
+        self.steps_left -= self.fuel;
+        Ok(())
+    }
+
+    /// True when `bytes` more would not fit under `max_heap` (checked before large
+    /// single allocations, such as a concatenation).
+    fn exceeds_heap(&self, bytes: usize) -> bool {
+        self.options
+            .max_heap
+            .is_some_and(|max| self.heap.bytes_allocated().saturating_add(bytes) > max)
     }
 
     /// Flushes program output.
@@ -309,6 +371,15 @@ impl Vm {
     fn maybe_collect(&mut self) {
         if self.heap.should_collect() {
             self.collect_garbage();
+            if self
+                .options
+                .max_heap
+                .is_some_and(|max| self.heap.bytes_allocated() > max)
+            {
+                // Raised at the next poll, which comes at once.
+                self.out_of_memory = true;
+                self.fuel = 1;
+            }
         }
     }
 
