@@ -40,7 +40,7 @@ const COMPILER_STACK_BYTES: usize = 256 << 20;
 /// Runs on a thread of its own with a large stack, so the caller's stack size does not
 /// matter (the stages recurse up to the nesting limit).
 pub fn compile(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
-    on_compiler_stack(|| compile_here(source, limits))
+    on_compiler_stack(source.len(), || compile_here(source, limits))
 }
 
 /// Compiles source in the given language to verified bytecode, on the compiler's own
@@ -50,7 +50,7 @@ pub fn compile_with(
     lang: Lang,
     limits: Limits,
 ) -> Result<verify::Verified, CompileError> {
-    on_compiler_stack(|| compile_with_here(source, lang, limits))
+    on_compiler_stack(source.len(), || compile_with_here(source, lang, limits))
 }
 
 /// The most times `compile_here` replays the parse with semantic errors injected.
@@ -92,11 +92,22 @@ pub fn compile_with_here(
     }
 }
 
+/// Sources this short nest at most this deep (a level takes at least a byte), which
+/// any thread's stack can take: they compile on the calling thread and skip the cost of
+/// starting one (half of `lox`'s start-up on an empty file).
+pub const SMALL_SOURCE_BYTES: usize = 256;
+
 /// Runs a compiler stage on a thread with a stack large enough for the deepest input
-/// the parser accepts. A panic there (a bug) becomes an internal error.
+/// the parser accepts, unless `source_len` is small enough for any stack. A panic in
+/// the stage (a bug) becomes an internal error.
 pub fn on_compiler_stack<T: Send>(
+    source_len: usize,
     work: impl FnOnce() -> Result<T, CompileError> + Send,
 ) -> Result<T, CompileError> {
+    if source_len <= SMALL_SOURCE_BYTES {
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+            .unwrap_or_else(|_| Err(internal("the compiler panicked")));
+    }
     std::thread::scope(|scope| {
         match std::thread::Builder::new()
             .name("lox-compiler".into())
