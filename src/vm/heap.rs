@@ -174,8 +174,15 @@ impl Heap {
                     }
                     // Cached methods stay alive while a cache can hand them out.
                     for cache in f.caches.iter() {
-                        if let Some(m) = cache.get().method {
+                        let entry = cache.get();
+                        if let Some(m) = entry.method {
                             self.mark(m);
+                        }
+                        if let Some(c) = entry.class {
+                            self.mark(c);
+                        }
+                        if let Some(c) = entry.set_class {
+                            self.mark(c);
                         }
                     }
                 }
@@ -197,6 +204,7 @@ impl Heap {
                     if let Some(init) = c.init {
                         self.mark(init);
                     }
+                    c.shapes.mark(self);
                 }
                 ObjKind::Instance => {
                     let i = Gc::<ObjInstance>::from_header(h);
@@ -285,7 +293,8 @@ unsafe fn object_size(h: *mut Header) -> usize {
             }
             ObjKind::Upvalue => size_of::<ObjUpvalue>(),
             ObjKind::Class => {
-                size_of::<ObjClass>() + Gc::<ObjClass>::from_header(h).methods.heap_bytes()
+                let c = Gc::<ObjClass>::from_header(h);
+                size_of::<ObjClass>() + c.methods.heap_bytes() + c.shapes.heap_bytes()
             }
             ObjKind::Instance => {
                 let i = Gc::<ObjInstance>::from_header(h);

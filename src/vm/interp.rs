@@ -9,7 +9,7 @@
 
 use super::number;
 use super::object::*;
-use super::shape::{DICTIONARY, ShapeId};
+use super::shape::{DICTIONARY, ROOT, ShapeId, Shapes};
 use super::table::Table;
 use super::value::Value;
 use super::{CallFrame, RuntimeError, Vm};
@@ -183,7 +183,7 @@ impl Vm {
                     };
                     // Inline cache hit: a field of a known layout.
                     let cache = function.cache(k).get();
-                    if cache.shape == instance.shape && cache.slot != NO_SLOT {
+                    if cache.reads(&instance) && cache.slot != NO_SLOT {
                         sp.set_peek(0, instance.fields[cache.slot as usize]);
                     } else {
                         sync!();
@@ -301,7 +301,7 @@ impl Vm {
                     // Inline cache hit: a method of a known layout's class.
                     let cache = function.cache(k).get();
                     match cache.method {
-                        Some(method) if cache.shape == instance.shape => {
+                        Some(method) if cache.reads(&instance) => {
                             check!(self.call(method, argc));
                             enter!(method, argc);
                         }
@@ -353,13 +353,12 @@ impl Vm {
                     let name = name_at!(ip.u16() as usize);
                     sync!();
                     self.maybe_collect();
-                    let root_shape = self.shapes.root();
                     let class = self.heap.alloc(ObjClass {
                         header: Header::new(ObjKind::Class),
                         name,
                         methods: Default::default(),
                         init: None,
-                        root_shape,
+                        shapes: Shapes::new(),
                         field_hint: 0,
                     });
                     sp.push(Value::object(class));
@@ -476,7 +475,7 @@ impl Vm {
         value: Value,
     ) {
         let cache = function.cache(k).get();
-        if cache.set_shape == instance.shape && cache.set_next == instance.shape {
+        if cache.writes(&instance) && cache.set_next == instance.shape {
             instance.fields[cache.set_slot as usize] = value;
         } else {
             self.set_property(function, k, instance, value);
@@ -553,13 +552,12 @@ impl Vm {
 
     fn instantiate(&mut self, class: Gc<ObjClass>, argc: usize) -> Result<(), RuntimeError> {
         self.maybe_collect();
-        let dictionary = (class.root_shape == DICTIONARY).then(|| Box::new(Table::new()));
         let instance = self.heap.alloc(ObjInstance {
             header: Header::new(ObjKind::Instance),
             class,
-            shape: class.root_shape,
+            shape: ROOT,
             fields: Vec::with_capacity(class.field_hint as usize),
-            dictionary,
+            dictionary: None,
         });
         self.stack.set_peek(argc, Value::object(instance));
         match class.init {
@@ -607,7 +605,7 @@ impl Vm {
             .and_then(|m| m.as_obj::<ObjClosure>())
         {
             Some(method) => {
-                self.cache_method(function, k, instance.shape, method);
+                self.cache_method(function, k, instance, method);
                 self.call(method, argc)
             }
             None => Err(self.error(format!("Undefined property '{}'.", name.chars))),
@@ -629,24 +627,27 @@ impl Vm {
                 .and_then(|d| d.get(name))
                 .map(|v| (v, None));
         }
-        let slot = self.shapes.slot_of(instance.shape, name)?;
+        let slot = instance.class.shapes.slot_of(instance.shape, name)?;
         Some((instance.fields[slot as usize], Some(slot)))
     }
 
+    /// Remembers that `name` (constant `k`) is a method for instances like `instance`.
     fn cache_method(
         &mut self,
         function: Gc<ObjFunction>,
         k: usize,
-        shape: ShapeId,
+        instance: Gc<ObjInstance>,
         method: Gc<ObjClosure>,
     ) {
-        if shape != DICTIONARY {
+        if instance.shape != DICTIONARY {
             let cache = function.cache(k);
+            let entry = cache.get();
             cache.set(Cache {
-                shape,
+                class: Some(instance.class),
+                shape: instance.shape,
                 slot: NO_SLOT,
                 method: Some(method),
-                ..cache.get()
+                ..entry
             });
         }
     }
@@ -661,7 +662,7 @@ impl Vm {
     ) -> bool {
         let cache = function.cache(k);
         let entry = cache.get();
-        if let Some(method) = entry.method.filter(|_| entry.shape == instance.shape) {
+        if let Some(method) = entry.method.filter(|_| entry.reads(&instance)) {
             self.bind(method);
             return true;
         }
@@ -672,6 +673,7 @@ impl Vm {
         if let Some((value, slot)) = self.find_field(instance, name) {
             if let Some(slot) = slot {
                 cache.set(Cache {
+                    class: Some(instance.class),
                     shape: instance.shape,
                     slot,
                     method: None,
@@ -688,7 +690,7 @@ impl Vm {
             .and_then(|m| m.as_obj::<ObjClosure>())
         {
             Some(method) => {
-                self.cache_method(function, k, instance.shape, method);
+                self.cache_method(function, k, instance, method);
                 self.bind(method);
                 true
             }
@@ -697,6 +699,7 @@ impl Vm {
     }
 
     /// Writes property `k` of `instance` on a cache miss, or when the write adds a field.
+    /// Never collects.
     fn set_property(
         &mut self,
         function: Gc<ObjFunction>,
@@ -715,14 +718,16 @@ impl Vm {
             self.set_dictionary_field(instance, name, value);
             return;
         }
-        if entry.set_shape == shape {
+        if entry.writes(&instance) {
             // A cached transition: the write adds the field.
             self.push_field(instance, entry.set_next, value);
             return;
         }
-        if let Some(slot) = self.shapes.slot_of(shape, name) {
+        let mut class = instance.class;
+        if let Some(slot) = class.shapes.slot_of(shape, name) {
             instance.fields[slot as usize] = value;
             cache.set(Cache {
+                set_class: Some(class),
                 set_shape: shape,
                 set_slot: slot,
                 set_next: shape,
@@ -730,7 +735,10 @@ impl Vm {
             });
             return;
         }
-        let next = self.shapes.add(shape, name);
+        let before = class.shapes.heap_bytes();
+        let next = class.shapes.add(shape, name);
+        let after = class.shapes.heap_bytes();
+        self.heap.account(after.saturating_sub(before));
         if next == DICTIONARY {
             self.to_dictionary(instance);
             self.set_dictionary_field(instance, name, value);
@@ -739,6 +747,7 @@ impl Vm {
         let slot = instance.fields.len() as u32;
         self.push_field(instance, next, value);
         cache.set(Cache {
+            set_class: Some(class),
             set_shape: shape,
             set_slot: slot,
             set_next: next,
@@ -761,12 +770,8 @@ impl Vm {
     #[cold]
     fn to_dictionary(&mut self, mut instance: Gc<ObjInstance>) {
         let mut table = Table::new();
-        for (key, &value) in self
-            .shapes
-            .keys(instance.shape)
-            .into_iter()
-            .zip(instance.fields.iter())
-        {
+        let keys = instance.class.shapes.keys(instance.shape);
+        for (key, &value) in keys.into_iter().zip(instance.fields.iter()) {
             table.set(key, value);
         }
         self.heap.account(table.heap_bytes());

@@ -120,7 +120,6 @@ pub struct Vm {
     /// Open upvalues, sorted by stack slot, highest first.
     open_upvalues: Option<Gc<ObjUpvalue>>,
     init_string: Gc<ObjString>,
-    shapes: shape::Shapes,
     out: Box<dyn Write>,
     options: Options,
     /// The language of the code being run: it decides how values print and how some
@@ -163,7 +162,6 @@ impl Vm {
             global_slots: HashMap::new(),
             open_upvalues: None,
             init_string,
-            shapes: shape::Shapes::default(),
             out,
             options,
             lang: Lang::Lox,
@@ -403,7 +401,6 @@ impl Vm {
             self.heap.mark(name);
         }
         self.heap.mark(self.init_string);
-        self.shapes.mark(&mut self.heap);
         let temp = std::mem::take(&mut self.heap.temp_roots);
         for &v in &temp {
             self.heap.mark_value(v);

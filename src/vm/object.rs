@@ -15,7 +15,7 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
 
-use super::shape::{DICTIONARY, ShapeId};
+use super::shape::{DICTIONARY, ShapeId, Shapes};
 use super::table::Table;
 use super::value::Value;
 use crate::bytecode::LineRun;
@@ -283,15 +283,20 @@ pub const NO_SLOT: u32 = u32::MAX;
 pub const NO_SHAPE: ShapeId = DICTIONARY - 1;
 
 /// An inline cache entry: what a property instruction learned about receivers of one
-/// shape. Reads and calls use `shape`/`slot`/`method`; writes use the `set_` fields.
+/// class and shape. Reads and calls use `class`/`shape`/`slot`/`method`; writes use the
+/// `set_` fields. Shape ids are per class, so an entry matches on both. The collector
+/// traces the classes and methods an entry names, so a matching class is never a new
+/// object at a freed one's address.
 #[derive(Clone, Copy)]
 pub struct Cache {
+    pub class: Option<Gc<ObjClass>>,
     pub shape: ShapeId,
     /// The field's slot, or `NO_SLOT` when the name is a method (then `method` is set).
     pub slot: u32,
     pub method: Option<Gc<ObjClosure>>,
-    /// Writes: the receiver's shape, the slot written, and the shape after the write
-    /// (different when the write adds the field).
+    /// Writes: the receiver's class and shape, the slot written, and the shape after
+    /// the write (different when the write adds the field).
+    pub set_class: Option<Gc<ObjClass>>,
     pub set_shape: ShapeId,
     pub set_slot: u32,
     pub set_next: ShapeId,
@@ -300,13 +305,29 @@ pub struct Cache {
 impl Default for Cache {
     fn default() -> Self {
         Cache {
+            class: None,
             shape: NO_SHAPE,
             slot: NO_SLOT,
             method: None,
+            set_class: None,
             set_shape: NO_SHAPE,
             set_slot: 0,
             set_next: NO_SHAPE,
         }
+    }
+}
+
+impl Cache {
+    /// True when this entry's read side describes `instance`.
+    #[inline(always)]
+    pub fn reads(&self, instance: &ObjInstance) -> bool {
+        self.shape == instance.shape && self.class == Some(instance.class)
+    }
+
+    /// True when this entry's write side describes `instance`.
+    #[inline(always)]
+    pub fn writes(&self, instance: &ObjInstance) -> bool {
+        self.set_shape == instance.shape && self.set_class == Some(instance.class)
     }
 }
 
@@ -399,8 +420,8 @@ pub struct ObjClass {
     pub methods: Table,
     /// The `init` method, looked up once rather than at every instantiation.
     pub init: Option<Gc<ObjClosure>>,
-    /// The shape of a new instance (no fields).
-    pub root_shape: ShapeId,
+    /// The layouts of this class's instances.
+    pub shapes: Shapes,
     /// How many fields instances have grown to so far: new ones reserve that many.
     pub field_hint: u32,
 }

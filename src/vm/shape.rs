@@ -1,29 +1,32 @@
 //! Hidden classes ("shapes"): the layout of an instance's fields.
 //!
 //! An instance stores its fields in a plain vector; its shape says which name lives in
-//! which slot. Shapes form a tree per class: the class owns an empty root shape, and
-//! adding a field moves an instance along a transition to a child shape. Instances that
-//! gained the same fields in the same order share a shape, so a property access can be
-//! cached as "this shape → that slot" (see `object::Cache`) and skip the name lookup.
+//! which slot. Each class owns a tree of shapes: the root (no fields) and, for every
+//! field added, a transition to a child shape. Instances of a class that gained the same
+//! fields in the same order share a shape, so a property access can be cached as
+//! "this class and shape → that slot" (see `object::Cache`) and skip the name lookup.
 //!
-//! Shapes live in an arena owned by the VM and are never freed; ids are never reused,
-//! so a cached id can never match a different layout. Two bounds keep the arena small:
-//! a shape has at most `MAX_SHAPE_FIELDS` fields, and there are at most `MAX_SHAPES`
-//! shapes. An instance that would pass either bound switches to a dictionary of fields
-//! (`DICTIONARY`), which is slower but has no limit.
+//! The tree lives in the class and dies with it, so programs that create classes at
+//! run time (a class declared inside a function) do not accumulate shapes. Two bounds
+//! keep a tree small: a shape has at most `MAX_SHAPE_FIELDS` fields and a class at most
+//! `MAX_SHAPES` shapes. An instance that would pass either bound switches to a
+//! dictionary of fields (`DICTIONARY`), which is slower but has no limit.
 
 use super::heap::Heap;
 use super::object::{Gc, ObjString};
 
-/// Identifies a shape in the arena.
+/// Identifies a shape within its class's tree.
 pub type ShapeId = u32;
+
+/// The shape of an instance with no fields.
+pub const ROOT: ShapeId = 0;
 
 /// The shape of instances that keep their fields in a dictionary instead.
 pub const DICTIONARY: ShapeId = u32::MAX;
 /// The most fields a shape describes; an instance that gains more uses a dictionary.
 pub const MAX_SHAPE_FIELDS: u32 = 64;
-/// The most shapes the arena holds; beyond it, new layouts use dictionaries.
-pub const MAX_SHAPES: usize = 1 << 20;
+/// The most shapes a class has; beyond it, new layouts use dictionaries.
+pub const MAX_SHAPES: usize = 1 << 12;
 
 struct Shape {
     /// The shape this one extends by one field (itself for a root).
@@ -36,25 +39,28 @@ struct Shape {
     transitions: Vec<(Gc<ObjString>, ShapeId)>,
 }
 
-#[derive(Default)]
+/// The shape tree of one class.
 pub struct Shapes {
     shapes: Vec<Shape>,
 }
 
+impl Default for Shapes {
+    fn default() -> Self {
+        Shapes::new()
+    }
+}
+
 impl Shapes {
-    /// A new, empty root shape (one per class).
-    pub fn root(&mut self) -> ShapeId {
-        if self.shapes.len() >= MAX_SHAPES {
-            return DICTIONARY;
+    /// A tree holding only the root shape.
+    pub fn new() -> Shapes {
+        Shapes {
+            shapes: vec![Shape {
+                parent: ROOT,
+                key: None,
+                len: 0,
+                transitions: Vec::new(),
+            }],
         }
-        let id = self.shapes.len() as ShapeId;
-        self.shapes.push(Shape {
-            parent: id,
-            key: None,
-            len: 0,
-            transitions: Vec::new(),
-        });
-        id
     }
 
     /// The slot of field `name` in instances of `shape`.
@@ -104,7 +110,7 @@ impl Shapes {
         keys
     }
 
-    /// Marks every field name (the arena is a GC root: names must outlive shapes).
+    /// Marks every field name (the class traces its shapes: names must outlive them).
     pub fn mark(&self, heap: &mut Heap) {
         for s in &self.shapes {
             if let Some(key) = s.key {
@@ -113,7 +119,7 @@ impl Shapes {
         }
     }
 
-    /// Memory held by the arena, for the collector's accounting.
+    /// Memory held by the tree, for the collector's accounting.
     pub fn heap_bytes(&self) -> usize {
         self.shapes.capacity() * std::mem::size_of::<Shape>()
             + self
