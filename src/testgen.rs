@@ -87,6 +87,11 @@ impl Rng {
         &items[self.below(items.len() as u64) as usize]
     }
 
+    /// A random element of a non-empty slice, copied.
+    pub fn choose<T: Copy>(&mut self, items: &[T]) -> T {
+        *self.pick(items)
+    }
+
     /// An index into `weights`, chosen with probability proportional to its weight.
     /// At least one weight must be positive.
     pub fn weighted(&mut self, weights: &[u32]) -> usize {
@@ -203,7 +208,7 @@ pub fn mutate(source: &str, seed: u64) -> String {
         let name = if names.is_empty() {
             "x".to_owned()
         } else {
-            (*rng.pick(&names)).to_owned()
+            (rng.choose(&names)).to_owned()
         };
         let i = rng.below(tokens.len() as u64) as usize;
         let (start, end) = tokens[i];
@@ -227,7 +232,7 @@ pub fn mutate(source: &str, seed: u64) -> String {
                 let last = (i + rng.range(1, 4) as usize).min(tokens.len() - 1);
                 format!("{}{}", &text[..start], &text[tokens[last].1..])
             }
-            6 | 7 | 8 => {
+            6..=8 => {
                 let mut lines: Vec<&str> = text.split('\n').collect();
                 let at = rng.below(lines.len() as u64) as usize;
                 match rng.below(3) {
@@ -324,11 +329,11 @@ fn random_token<'a>(rng: &mut Rng, names: &[&'a str]) -> &'a str {
         "else", "for", "while", "nil", "true", "false", "1", "2.5", "\"s\"", "x", "init",
     ];
     match rng.weighted(&[40, 8, 2, 1]) {
-        0 => *rng.pick(TOKENS),
-        1 if !names.is_empty() => *rng.pick(names),
-        2 => *rng.pick(&["@", "#", "&", "|", "$", "?", ":", "~", "^", "[", "]", "\\"]),
+        0 => rng.choose(TOKENS),
+        1 if !names.is_empty() => rng.choose(names),
+        2 => rng.choose(&["@", "#", "&", "|", "$", "?", ":", "~", "^", "[", "]", "\\"]),
         3 => "\"unterminated",
-        _ => *rng.pick(TOKENS),
+        _ => rng.choose(TOKENS),
     }
 }
 
@@ -710,7 +715,7 @@ impl<'c> Generator<'c> {
 
     /// A fresh name with one of `prefixes`.
     fn fresh_one(&mut self, prefixes: &[&str]) -> String {
-        let prefix = *self.rng.pick(prefixes);
+        let prefix = self.rng.choose(prefixes);
         self.fresh(prefix)
     }
 
@@ -816,7 +821,7 @@ impl<'c> Generator<'c> {
         if found.is_empty() {
             return None;
         }
-        let (s, v) = *self.rng.pick(&found);
+        let (s, v) = self.rng.choose(&found);
         Some(self.scopes[s][v].clone())
     }
 
@@ -865,14 +870,14 @@ impl<'c> Generator<'c> {
 
     fn string_literal(&mut self) -> Ex {
         self.konst(1);
-        let mut text = (*self.rng.pick(WORDS)).to_string();
+        let mut text = (self.rng.choose(WORDS)).to_string();
         if self.rng.chance(1, 4) {
-            text.push_str(*self.rng.pick(WORDS));
+            text.push_str(self.rng.choose(WORDS));
         }
         if self.rng.chance(1, 60) {
             // A string that spans lines moves every later line number.
             text.push('\n');
-            text.push_str(*self.rng.pick(WORDS));
+            text.push_str(self.rng.choose(WORDS));
         }
         let len = text.len() as u64;
         Ex::string(format!("\"{text}\""), P_PRIMARY, len)
@@ -927,7 +932,7 @@ impl<'c> Generator<'c> {
                 .var_of(Ty::Num)
                 .unwrap_or_else(|| Ex::new(self.number_literal(), P_PRIMARY)),
             2 => {
-                let (op, prec) = *self.rng.pick(&[
+                let (op, prec) = self.rng.choose(&[
                     ("+", P_TERM),
                     ("-", P_TERM),
                     ("*", P_FACTOR),
@@ -1017,9 +1022,9 @@ impl<'c> Generator<'c> {
         match choice {
             1 => self
                 .var_of(Ty::Bool)
-                .unwrap_or_else(|| Ex::new(*self.rng.pick(&["true", "false"]), P_PRIMARY)),
+                .unwrap_or_else(|| Ex::new(self.rng.choose(&["true", "false"]), P_PRIMARY)),
             2 => {
-                let op = *self.rng.pick(&["<", "<=", ">", ">="]);
+                let op = self.rng.choose(&["<", "<=", ">", ">="]);
                 let left = self.expr(Ty::Num, depth + 1);
                 let right = self.expr(Ty::Num, depth + 1);
                 Ex::new(
@@ -1032,7 +1037,7 @@ impl<'c> Generator<'c> {
                 )
             }
             3 => {
-                let op = *self.rng.pick(&["==", "!="]);
+                let op = self.rng.choose(&["==", "!="]);
                 let ty = *self
                     .rng
                     .pick(&[Ty::Num, Ty::Str, Ty::Bool, Ty::Nil, Ty::Any]);
@@ -1062,7 +1067,7 @@ impl<'c> Generator<'c> {
             8 => self
                 .assign_expr(Ty::Bool, depth)
                 .unwrap_or_else(|| Ex::new("true", P_PRIMARY)),
-            _ => Ex::new(*self.rng.pick(&["true", "false"]), P_PRIMARY),
+            _ => Ex::new(self.rng.choose(&["true", "false"]), P_PRIMARY),
         }
     }
 
@@ -1100,7 +1105,7 @@ impl<'c> Generator<'c> {
                 .call_expr(Ret::Any, depth)
                 .unwrap_or_else(|| self.object_expr(depth, true)),
             6 => {
-                let op = *self.rng.pick(&["and", "or"]);
+                let op = self.rng.choose(&["and", "or"]);
                 let (prec, right_prec) = if op == "and" {
                     (P_AND, P_EQUALITY)
                 } else {
@@ -1186,7 +1191,7 @@ impl<'c> Generator<'c> {
         let truthy = matches!(want, Ty::Num | Ty::Str);
         let (text, prec, len) = match (want, self.rng.below(3)) {
             (Ty::Bool, _) | (Ty::Any, _) => {
-                let op = *self.rng.pick(&["and", "or"]);
+                let op = self.rng.choose(&["and", "or"]);
                 let (prec, right_prec) = if op == "and" {
                     (P_AND, P_EQUALITY)
                 } else {
@@ -1202,7 +1207,7 @@ impl<'c> Generator<'c> {
             }
             (_, 0) if truthy => {
                 // Numbers and strings are always true, so `L and R` is R.
-                let ty = *self.rng.pick(&[Ty::Num, Ty::Str]);
+                let ty = self.rng.choose(&[Ty::Num, Ty::Str]);
                 let left = self.expr(ty, depth + 1);
                 let right = self.expr(want, depth + 1);
                 (
@@ -1226,7 +1231,7 @@ impl<'c> Generator<'c> {
                 (format!("nil and {}", right.at(P_EQUALITY)), P_AND, 0)
             }
             _ => {
-                let left = *self.rng.pick(&["nil", "false"]);
+                let left = self.rng.choose(&["nil", "false"]);
                 let right = self.expr(want, depth + 1);
                 (format!("{left} or {}", right.at(P_AND)), P_OR, right.len)
             }
@@ -1309,10 +1314,10 @@ impl<'c> Generator<'c> {
     /// A call of a function, bound method or method returning `ret` (anything, for
     /// `Any`), if one is visible and affordable.
     fn call_expr(&mut self, ret: Ret, depth: usize) -> Option<Ex> {
-        if self.rng.chance(1, 3) {
-            if let Some(ex) = self.method_call_expr(ret, depth) {
-                return Some(ex);
-            }
+        if self.rng.chance(1, 3)
+            && let Some(ex) = self.method_call_expr(ret, depth)
+        {
+            return Some(ex);
         }
         let ctx_cost_ok = |g: &Generator, var: &Var| g.afford(var.cost);
         let found =
@@ -1328,7 +1333,7 @@ impl<'c> Generator<'c> {
                 None
             };
         }
-        let (s, v) = *self.rng.pick(&found);
+        let (s, v) = self.rng.choose(&found);
         let var = self.scopes[s][v].clone();
         let Ty::Fun(sig) = var.ty else {
             unreachable!("filtered on function types")
@@ -1357,10 +1362,11 @@ impl<'c> Generator<'c> {
             let name = self.use_var(&var);
             options.push((Ex::new(name, P_PRIMARY), class));
         }
-        if !vars_only && (options.is_empty() || self.rng.chance(1, 4)) {
-            if let Some(made) = self.construct_expr(depth) {
-                options.push(made);
-            }
+        if !vars_only
+            && (options.is_empty() || self.rng.chance(1, 4))
+            && let Some(made) = self.construct_expr(depth)
+        {
+            options.push(made);
         }
         if options.is_empty() {
             return None;
@@ -1384,7 +1390,7 @@ impl<'c> Generator<'c> {
         if found.is_empty() {
             return None;
         }
-        let (s, v) = *self.rng.pick(&found);
+        let (s, v) = self.rng.choose(&found);
         let var = self.scopes[s][v].clone();
         let Ty::Class(class) = var.ty else {
             unreachable!("filtered on class types")
@@ -1554,7 +1560,7 @@ impl<'c> Generator<'c> {
 
     /// A random type for a new variable, parameter or return value.
     fn value_type(&mut self) -> Ret {
-        *self.rng.pick(&[
+        self.rng.choose(&[
             Ret::Num,
             Ret::Num,
             Ret::Str,
@@ -1603,7 +1609,7 @@ impl<'c> Generator<'c> {
         self.statements += 1;
         self.spend(1);
         if self.rng.chance(1, 40) {
-            let words = *self.rng.pick(WORDS);
+            let words = self.rng.choose(WORDS);
             self.line(&format!("// {}", words.replace('\n', " ")));
         }
         let nested = depth < self.config.max_depth;
@@ -1643,7 +1649,7 @@ impl<'c> Generator<'c> {
     }
 
     fn print_statement(&mut self) {
-        let ty = *self.rng.pick(&[
+        let ty = self.rng.choose(&[
             Ty::Num,
             Ty::Num,
             Ty::Str,
@@ -1656,10 +1662,10 @@ impl<'c> Generator<'c> {
         self.line(&format!("print {};", ex.text));
     }
 
-    /// `var name = value;` with a type of the generator's choosing; returns the name.
+    /// `var name = value;` with a type of the generator's choosing.
     fn var_declaration(&mut self) {
         let name = self.fresh_one(&["v", "x", "local_", "tmp", "value"]);
-        let ty = *self.rng.pick(&[
+        let ty = self.rng.choose(&[
             Ty::Num,
             Ty::Num,
             Ty::Str,
@@ -1728,7 +1734,7 @@ impl<'c> Generator<'c> {
     }
 
     fn if_statement(&mut self, depth: usize) {
-        let ty = *self.rng.pick(&[Ty::Bool, Ty::Bool, Ty::Bool, Ty::Any]);
+        let ty = self.rng.choose(&[Ty::Bool, Ty::Bool, Ty::Bool, Ty::Any]);
         let cond = self.expr(ty, 0);
         self.line(&format!("if ({})", cond.text));
         self.body(depth);
@@ -1905,15 +1911,14 @@ impl<'c> Generator<'c> {
     /// another type, and prints it.
     fn block_statement(&mut self, depth: usize, shadow: bool) {
         self.block(depth + 1, |g, depth| {
-            if shadow {
-                if let Some(var) =
+            if shadow
+                && let Some(var) =
                     g.pick_var(|v| matches!(v.ty, Ty::Num | Ty::Str | Ty::Bool | Ty::Nil))
-                {
-                    let ty = *g.rng.pick(&[Ty::Num, Ty::Str, Ty::Bool, Ty::Nil]);
-                    g.declare_with(var.name.clone(), ty);
-                    let shown = g.use_var(&var);
-                    g.line(&format!("print {shown};"));
-                }
+            {
+                let ty = *g.rng.pick(&[Ty::Num, Ty::Str, Ty::Bool, Ty::Nil]);
+                g.declare_with(var.name.clone(), ty);
+                let shown = g.use_var(&var);
+                g.line(&format!("print {shown};"));
             }
             g.statements_in_block(depth);
         });
@@ -2190,7 +2195,7 @@ impl<'c> Generator<'c> {
         let count = self.rng.range(0, 3);
         for _ in 0..count {
             let field = self.fresh_one(&["field", "f", "name", "size"]);
-            let ty = *self.rng.pick(&[Ret::Num, Ret::Str, Ret::Bool]);
+            let ty = self.rng.choose(&[Ret::Num, Ret::Str, Ret::Bool]);
             let value = self.bounded(ty.into(), 0, STORED_STR);
             self.konst(1);
             self.line(&format!("this.{field} = {};", value.text));
@@ -2499,7 +2504,7 @@ impl<'c> Generator<'c> {
         if double {
             self.line(&format!("  return {name}(n - 1) + {name}(n - 2);"));
         } else {
-            let op = *self.rng.pick(&["+", "*", "-"]);
+            let op = self.rng.choose(&["+", "*", "-"]);
             self.line(&format!("  return n {op} {name}(n - 1);"));
         }
         self.line("}");
@@ -2653,7 +2658,7 @@ impl<'c> Generator<'c> {
         }
         let (not_class, class) = (self.fresh("NotAClass"), self.fresh("Sub"));
         self.konst(4);
-        let value = *self.rng.pick(&["\"text\"", "1", "nil", "clock"]);
+        let value = self.rng.choose(&["\"text\"", "1", "nil", "clock"]);
         self.line(&format!("var {not_class} = {value};"));
         self.line(&format!("class {class} < {not_class} {{}}"));
     }

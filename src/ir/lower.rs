@@ -552,9 +552,10 @@ impl Lowerer<'_> {
                 line,
                 ..
             } => {
+                // As for a `super` invoke: clox reports these constants at the name.
                 let k = self.name_constant(&method.name, method.tok);
-                self.get(self.resolved.binding(this), this.tok, *line);
-                self.get(self.resolved.binding(super_ref), super_ref.tok, *line);
+                self.get(self.resolved.binding(this), method.tok, *line);
+                self.get(self.resolved.binding(super_ref), method.tok, *line);
                 self.emit(Instr::GetSuper(k), *line);
             }
         }
@@ -576,10 +577,13 @@ impl Lowerer<'_> {
                 method,
                 ..
             } => {
+                // `this` and `super` spend constants only in erroneous code (outside a
+                // class, or without a superclass); clox reports such a constant at the
+                // method name, which comes after the error at `super`.
                 let k = self.name_constant(&method.name, method.tok);
-                self.get(self.resolved.binding(this), this.tok, line);
+                self.get(self.resolved.binding(this), method.tok, line);
                 self.args(args);
-                self.get(self.resolved.binding(super_ref), super_ref.tok, line);
+                self.get(self.resolved.binding(super_ref), method.tok, line);
                 self.emit(Instr::SuperInvoke(k, argc), line);
             }
             _ => {

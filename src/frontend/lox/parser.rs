@@ -20,6 +20,9 @@ use crate::diag::{Diagnostic, Loc, TokIdx};
 /// parentheses are a compile error, not a native stack overflow.
 pub const MAX_NESTING: u32 = 1500;
 
+/// A token index that names no token: a diagnostic there is never raised.
+const NO_TOKEN: TokIdx = TokIdx::MAX;
+
 /// The message for input nested deeper than `MAX_NESTING`.
 pub const NESTING_MESSAGE: &str = "Too much nesting.";
 
@@ -50,6 +53,8 @@ pub fn parse_with_injected(tokens: &Tokens, injected: &[Diagnostic]) -> Parsed {
         diagnostics: Vec::new(),
         injected: by_token,
         depth: 0,
+        too_deep: false,
+        unwinding: false,
     };
     p.skip_error_tokens();
     let mut stmts = Vec::new();
@@ -119,6 +124,13 @@ struct Parser<'t, 'src> {
     diagnostics: Vec<Diagnostic>,
     injected: HashMap<TokIdx, Vec<String>>,
     depth: u32,
+    /// Set once `Too much nesting.` is reported: a file nested a million deep gets one
+    /// such error, not one per `MAX_NESTING` levels that recovery resumes at.
+    too_deep: bool,
+    /// Set when input is too deep, until `synchronize`: every construct gives up at once,
+    /// so the parser unwinds to a statement boundary instead of parsing (in panic mode,
+    /// with nothing reported) the rest of a million-deep expression into a huge tree.
+    unwinding: bool,
 }
 
 impl Parser<'_, '_> {
@@ -240,6 +252,7 @@ impl Parser<'_, '_> {
     /// fire here: clox compiles nothing it skips.
     fn synchronize(&mut self) {
         self.panic = false;
+        self.unwinding = false;
         while !self.check(TokenKind::Eof) {
             if self.kind(self.previous) == TokenKind::Semicolon {
                 return;
@@ -257,8 +270,15 @@ impl Parser<'_, '_> {
     /// Enters one level of nesting; false (after reporting) when it is too deep.
     fn enter(&mut self) -> bool {
         self.depth += 1;
-        if self.depth > MAX_NESTING {
-            self.error_at_current(NESTING_MESSAGE);
+        if self.depth > MAX_NESTING || self.unwinding {
+            self.unwinding = true;
+            if self.too_deep {
+                // Already reported: only enter panic mode, to recover as usual.
+                self.panic = true;
+            } else {
+                self.too_deep = true;
+                self.error_at_current(NESTING_MESSAGE);
+            }
             return false;
         }
         true
@@ -340,12 +360,20 @@ impl Parser<'_, '_> {
         }
         self.consume(TokenKind::RightParen, "Expect ')' after parameters.");
         self.consume(TokenKind::LeftBrace, "Expect '{' before function body.");
-        let body = self.block_body();
+        let (body, closed) = self.block_body_closed();
+        // clox makes the function's constant right after the closing brace. Without
+        // one, that comes right after the missing-brace error, in panic mode, so an
+        // error about the constant is never shown: no token carries it.
+        let end_tok = if closed {
+            self.previous as TokIdx
+        } else {
+            NO_TOKEN
+        };
         Function {
             name,
             params,
             body,
-            end_tok: self.previous as TokIdx,
+            end_tok,
             end_line: self.prev_line(),
             implicit_result: false,
         }
@@ -394,14 +422,38 @@ impl Parser<'_, '_> {
         }
     }
 
+    /// The body of an `if`, `while` or `for`: a statement one level deeper. A chain of
+    /// them nests without passing through `declaration`, so it is counted here.
+    fn nested_statement(&mut self) -> Stmt {
+        let saved_depth = self.depth;
+        let stmt = if self.enter() {
+            self.statement()
+        } else {
+            // Too deep: take a token so that the enclosing loop makes progress.
+            self.advance();
+            Stmt::Expr {
+                expr: placeholder(self.prev_line()),
+                line: self.prev_line(),
+            }
+        };
+        self.depth = saved_depth;
+        stmt
+    }
+
     /// The declarations of a block whose `{` was just read, and its `}`.
     fn block_body(&mut self) -> Vec<Stmt> {
+        self.block_body_closed().0
+    }
+
+    /// A block's statements, and whether its closing brace was there.
+    fn block_body_closed(&mut self) -> (Vec<Stmt>, bool) {
         let mut stmts = Vec::new();
         while !self.check(TokenKind::RightBrace) && !self.check(TokenKind::Eof) {
             stmts.push(self.declaration());
         }
+        let closed = self.check(TokenKind::RightBrace);
         self.consume(TokenKind::RightBrace, "Expect '}' after block.");
-        stmts
+        (stmts, closed)
     }
 
     fn expression_statement(&mut self) -> Stmt {
@@ -436,7 +488,7 @@ impl Parser<'_, '_> {
             self.consume(T::RightParen, "Expect ')' after for clauses.");
             incr_end_tok = self.previous as TokIdx;
         }
-        let body = Box::new(self.statement());
+        let body = Box::new(self.nested_statement());
         Stmt::For {
             init,
             cond,
@@ -453,10 +505,10 @@ impl Parser<'_, '_> {
         let cond = self.expression();
         self.consume(TokenKind::RightParen, "Expect ')' after condition.");
         let line = self.prev_line();
-        let then_branch = Box::new(self.statement());
+        let then_branch = Box::new(self.nested_statement());
         let then_end_tok = self.previous as TokIdx;
         let else_branch = if self.matches(TokenKind::Else) {
-            Some(Box::new(self.statement()))
+            Some(Box::new(self.nested_statement()))
         } else {
             None
         };
@@ -493,7 +545,7 @@ impl Parser<'_, '_> {
         let cond = self.expression();
         self.consume(TokenKind::RightParen, "Expect ')' after condition.");
         let line = self.prev_line();
-        let body = Box::new(self.statement());
+        let body = Box::new(self.nested_statement());
         Stmt::While {
             cond,
             body,

@@ -216,7 +216,7 @@ fn main() {
                     let verdict = compare(&setup, &name, &source);
                     if let Verdict::Differ(differences) = &verdict {
                         let shrunk = if minimized.fetch_add(1, Ordering::Relaxed) < cli.minimize {
-                            Some(minimize(&setup, &name, &source, differences))
+                            Some(minimize(&setup, &name, &source))
                         } else {
                             None
                         };
@@ -290,8 +290,7 @@ fn compare(setup: &Setup, name: &str, source: &str) -> Verdict {
         (Err(e), _) => return Verdict::Differ(vec![format!("cannot run the reference: {e}")]),
         (_, Err(e)) => return Verdict::Differ(vec![format!("cannot run loxide: {e}")]),
     };
-    if let Status::Signal(signal) = reference.status {
-        let _ = signal;
+    if let Status::Signal(_) = reference.status {
         return Verdict::Skipped("reference crashed");
     }
     if reference.status == Status::TimedOut && lox.status == Status::TimedOut {
@@ -430,7 +429,7 @@ fn signature(differences: &[String], reference: &Run, lox: &Run) -> String {
 
 /// Shrinks a mismatching program by deleting runs of lines (then single lines) while
 /// the mismatch keeps its signature.
-fn minimize(setup: &Setup, name: &str, source: &str, _differences: &[String]) -> String {
+fn minimize(setup: &Setup, name: &str, source: &str) -> String {
     let path = setup.scratch.join(format!("{name}.min.lox"));
     let run_both = |text: &str| -> Option<(Vec<String>, Run, Run)> {
         fs::write(&path, text).ok()?;
