@@ -36,6 +36,17 @@ mod hostile;
 // The interactive session (see tests/suite/repl.rs).
 #[path = "suite/repl.rs"]
 mod repl;
+// Source built to break the compiler: deep nesting, huge tokens, floods of errors, bad
+// bytes (see tests/suite/hostile_source.rs).
+#[path = "suite/hostile_source.rs"]
+mod hostile_source;
+// Resource limits (--max-steps, --max-heap, --max-depth), Ctrl-C, and the VM after their
+// errors (see tests/suite/limits.rs).
+#[path = "suite/limits.rs"]
+mod limits;
+// Generated valid and mutated programs run without panicking (see tests/suite/generated.rs).
+#[path = "suite/generated.rs"]
+mod generated;
 
 use std::collections::BTreeSet;
 use std::env;

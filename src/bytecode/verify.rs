@@ -339,10 +339,18 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         }
         let after = depth - pops + op.pushes() as u32;
         match op {
+            // A local must exist before the instruction and after it: SET_LOCAL_POP pops
+            // the value, then stores it.
             _ if op.operands().first() == Some(&Operand::Local) && first >= depth => {
                 return Err(err(
                     Some(offset),
                     format!("slot {first} is above the stack top ({depth})"),
+                ));
+            }
+            _ if op.operands().first() == Some(&Operand::Local) && first >= after => {
+                return Err(err(
+                    Some(offset),
+                    format!("{} stores into slot {first}, which it pops", op.name()),
                 ));
             }
             Op::Closure => {

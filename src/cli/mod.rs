@@ -1,11 +1,12 @@
 //! The command line's grammar and dispatch: `lox [FILE]` plus the subcommands, and the
 //! exit codes, which follow clox and sysexits (0 success, 64 usage, 65 compile error or
-//! invalid bytecode, 70 runtime error, 74 I/O error). The trade-off: `lox FILE` stays
+//! invalid bytecode, 70 runtime error, 74 I/O error, 130 interrupted by Ctrl-C). The trade-off: `lox FILE` stays
 //! the short form, so a program whose file is named like a subcommand needs
 //! `lox run compile` or `lox ./compile`.
 
 mod compile;
 mod inspect;
+mod interrupt;
 mod repl;
 mod run;
 
@@ -22,6 +23,8 @@ pub const EXIT_USAGE: i32 = 64;
 pub const EXIT_COMPILE: i32 = 65;
 pub const EXIT_RUNTIME: i32 = 70;
 pub const EXIT_IO: i32 = 74;
+/// 128 + SIGINT, as a shell reports a process that Ctrl-C ended.
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LangArg {
@@ -58,6 +61,21 @@ pub struct Cli {
     /// file records its own.
     #[arg(long, value_enum, global = true)]
     pub lang: Option<LangArg>,
+
+    /// Stop a program after N units of work (one per loop iteration and per call) with
+    /// the runtime error `Execution budget exceeded.`.
+    #[arg(long, value_name = "N", global = true)]
+    pub max_steps: Option<u64>,
+
+    /// Bound the collector's heap: `64M`, `1G`, `512K` or plain bytes (K, M and G are
+    /// powers of 1024). A program that needs more ends with `Out of memory.`.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, global = true)]
+    pub max_heap: Option<usize>,
+
+    /// The call depth limit (`Stack overflow.` beyond it) [default: 100000, or 64 with
+    /// --limits=clox].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub max_depth: Option<u64>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -122,11 +140,19 @@ impl Cli {
         }
     }
 
+    /// The VM's options: the `--limits` preset, then `--max-steps`, `--max-heap` and
+    /// `--max-depth` on top of it.
     pub fn vm_options(&self) -> Options {
-        match self.limits {
+        let mut options = match self.limits {
             LimitsArg::Default => Options::default(),
             LimitsArg::Clox => Options::clox(),
+        };
+        options.max_steps = self.max_steps.or(options.max_steps);
+        options.max_heap = self.max_heap.or(options.max_heap);
+        if let Some(depth) = self.max_depth {
+            options.max_frames = usize::try_from(depth).unwrap_or(usize::MAX);
         }
+        options
     }
 }
 
@@ -152,6 +178,32 @@ pub fn main() -> i32 {
         (Some(Command::Dump { stage, hex, file }), _) => inspect::dump(&cli, *stage, *hex, file),
         (None, None) => repl::run(&cli),
     }
+}
+
+/// Parses a `--max-heap` size: digits, then optionally `K`, `M` or `G` (binary
+/// multiples, any case, optionally followed by `B` or `iB`).
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let digits_end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, suffix) = text.split_at(digits_end);
+    let shift = match suffix.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => {
+            return Err(format!(
+                "'{text}' is not a size (try 64M, 1G, 512K or bytes)"
+            ));
+        }
+    };
+    let number: usize = digits
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size (try 64M, 1G, 512K or bytes)"))?;
+    number
+        .checked_mul(1usize << shift)
+        .ok_or_else(|| format!("'{text}' is too large"))
 }
 
 /// Reads a whole file, or reports it in clox's words.

@@ -1,11 +1,14 @@
 //! The interactive session: line editing and history, multi-line input for incomplete
 //! statements, errors reported without ending the session, globals kept between lines.
+//! Ctrl-C at the prompt clears the input; while a program runs, it stops the program
+//! (`Interrupted.`) and the session goes on with its globals.
 
 use loxide::driver;
 use loxide::vm::Vm;
 use rustyline::DefaultEditor;
 use rustyline::error::ReadlineError;
 
+use super::interrupt::{self, WhenIdle};
 use super::{Cli, EXIT_IO, EXIT_OK};
 
 pub fn run(cli: &Cli) -> i32 {
@@ -16,6 +19,7 @@ pub fn run(cli: &Cli) -> i32 {
     let lang = cli.lang_of(None);
     let mut vm = Vm::new(cli.vm_options());
     vm.set_lang(lang);
+    interrupt::install(&vm, WhenIdle::Ignore);
     let mut pending = String::new();
     loop {
         let prompt = if pending.is_empty() { "> " } else { "... " };
@@ -27,7 +31,7 @@ pub fn run(cli: &Cli) -> i32 {
                     Err(e) if e.at_end && !line.trim().is_empty() => continue,
                     Err(e) => eprint!("{e}"),
                     Ok(program) => {
-                        if let Err(e) = vm.run(&program) {
+                        if let Err(e) = interrupt::running(|| vm.run(&program)) {
                             eprint!("{e}");
                         }
                     }

@@ -10,9 +10,14 @@ use loxide::driver;
 use loxide::frontend::Lang;
 use loxide::vm::Vm;
 
-use super::{Cli, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME, read_bytes, source_text};
+use super::interrupt::{self, WhenIdle};
+use super::{Cli, EXIT_COMPILE, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, read_bytes, source_text};
 
 pub fn file(cli: &Cli, path: &Path) -> i32 {
+    // The VM exists before anything else so that Ctrl-C, from here on, stops the
+    // program (or, before it runs, the process) with `Interrupted.` and exit 130.
+    let mut vm = Vm::new(cli.vm_options());
+    interrupt::install(&vm, WhenIdle::Exit);
     let bytes = match read_bytes(path) {
         Ok(bytes) => bytes,
         Err(code) => return code,
@@ -35,15 +40,20 @@ pub fn file(cli: &Cli, path: &Path) -> i32 {
             }
         }
     };
-    run(cli, &program, lang)
+    run(&mut vm, &program, lang)
 }
 
 /// Runs a verified program; its output is flushed before any error is printed.
-fn run(cli: &Cli, program: &Verified, lang: Lang) -> i32 {
-    let mut vm = Vm::new(cli.vm_options());
+/// An interrupted program prints only `Interrupted.` and exits 130.
+fn run(vm: &mut Vm, program: &Verified, lang: Lang) -> i32 {
     vm.set_lang(lang);
-    match vm.run(program) {
+    match interrupt::running(|| vm.run(program)) {
         Ok(()) => EXIT_OK,
+        Err(e) if e.message == interrupt::MESSAGE => {
+            vm.flush();
+            eprintln!("{}", e.message);
+            EXIT_INTERRUPTED
+        }
         Err(e) => {
             vm.flush();
             eprint!("{e}");

@@ -89,7 +89,9 @@ pub fn stage_for(
     limits: Limits,
     hex: bool,
 ) -> Result<String, CompileError> {
-    driver::on_compiler_stack(source.len(), || stage_here(lang, stage, source, limits, hex))
+    driver::on_compiler_stack(source.len(), || {
+        stage_here(lang, stage, source, limits, hex)
+    })
 }
 
 fn stage_here(

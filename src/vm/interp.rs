@@ -67,14 +67,15 @@ impl Vm {
                 slots = self.stack.slots(base);
             }};
         }
-        // Counts one step (a back-edge or a call) and polls when the fuel runs out.
+        // Counts one step (a back-edge or a call); with no fuel left, polls first (which
+        // refuels, or fails when the budget is spent).
         macro_rules! tick {
             () => {{
-                self.fuel -= 1;
                 if self.fuel == 0 {
                     save!();
                     check!(self.poll());
                 }
+                self.fuel -= 1;
             }};
         }
         // Fails with a runtime error at the current instruction.

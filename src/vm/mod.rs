@@ -232,12 +232,19 @@ impl Vm {
         Ok(())
     }
 
-    /// True when `bytes` more would not fit under `max_heap` (checked before large
-    /// single allocations, such as a concatenation).
-    fn exceeds_heap(&self, bytes: usize) -> bool {
-        self.options
-            .max_heap
-            .is_some_and(|max| self.heap.bytes_allocated().saturating_add(bytes) > max)
+    /// True when `bytes` more would not fit under `max_heap` even after a collection
+    /// (checked before large single allocations, such as a concatenation). The caller
+    /// keeps its operands rooted, as for any allocation.
+    fn exceeds_heap(&mut self, bytes: usize) -> bool {
+        let Some(max) = self.options.max_heap else {
+            return false;
+        };
+        if self.heap.bytes_allocated().saturating_add(bytes) <= max {
+            return false;
+        }
+        // Garbage (perhaps a failed run's) may still be counted: collect and look again.
+        self.collect_garbage();
+        self.heap.bytes_allocated().saturating_add(bytes) > max
     }
 
     /// Flushes program output.
@@ -374,9 +381,9 @@ impl Vm {
                 .max_heap
                 .is_some_and(|max| self.heap.bytes_allocated() > max)
             {
-                // Raised at the next poll, which comes at once.
+                // Raised at the next poll, at the next back-edge or call.
                 self.out_of_memory = true;
-                self.fuel = 1;
+                self.fuel = 0;
             }
         }
     }

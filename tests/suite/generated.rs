@@ -2,8 +2,12 @@
 //! `loxide::testgen`, with fixed seeds, run through the library. Nothing may panic;
 //! valid programs must compile (under loxide's limits and clox's).
 //!
-//! This checks robustness only. Whether loxide's output matches clox's is checked
-//! by the `lox-difftest` tool (tools/difftest), which needs a clox binary.
+//! Two thousand more valid programs must print the same output and end with the same
+//! runtime error from source and from a bytecode file written and read back; the
+//! suite's `gc-stress` pass repeats that with a collection at every allocation.
+//!
+//! Whether loxide's output matches clox's is checked by the `lox-difftest` tool
+//! (tools/difftest), which needs a clox binary.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
@@ -134,5 +138,120 @@ fn generated_programs_run_without_panicking() {
     assert!(
         ran > 0 && ran < MUTATED,
         "{ran} of {MUTATED} mutated programs compiled"
+    );
+}
+
+/// How many valid programs run both from source and from a bytecode file, and the first
+/// of their seeds (apart from the seeds above).
+const EQUIVALENT: u64 = 2000;
+const EQUIVALENT_FIRST_SEED: u64 = 1_000_000;
+/// A safety net: a generated program does far less work than this (`Config::run_budget`),
+/// so a program that reaches it is a bug, reported instead of hanging the suite.
+const EQUIVALENT_STEPS: u64 = 10_000_000;
+
+/// What a run printed, then its runtime error, if any.
+fn output_of(program: &loxide::bytecode::verify::Verified) -> (String, Option<String>) {
+    let out = SharedBuffer::new();
+    let options = Options {
+        max_steps: Some(EQUIVALENT_STEPS),
+        ..Options::default()
+    };
+    let mut vm = Vm::with_output(options, Box::new(out.clone()));
+    let error = vm.run(program).err().map(|e| e.to_string());
+    vm.flush();
+    (out.contents(), error)
+}
+
+/// One seed: compile, run, write the bytecode file, read it back, run again. Returns
+/// what went wrong, and whether the program ended with a runtime error.
+fn check_equivalence(seed: u64) -> Result<bool, String> {
+    use loxide::bytecode::file;
+    use loxide::frontend::Lang;
+    let source = testgen::program(seed);
+    let compiled = driver::compile_here(&source, Limits::Default)
+        .map_err(|e| format!("seed {seed}: does not compile:\n{e}"))?;
+    let direct = output_of(&compiled);
+    if output_of(&compiled) != direct {
+        return Err(format!("seed {seed}: two runs of the same program differ"));
+    }
+    if direct
+        .1
+        .as_deref()
+        .is_some_and(|e| e.starts_with("Execution budget exceeded."))
+    {
+        return Err(format!("seed {seed}: ran past {EQUIVALENT_STEPS} steps"));
+    }
+    let bytes = file::write(compiled.module(), Lang::Lox);
+    let (loaded, lang) = file::load(&bytes)
+        .map_err(|e| format!("seed {seed}: its bytecode file does not load: {e}"))?;
+    if lang != Lang::Lox {
+        return Err(format!(
+            "seed {seed}: the file says its front-end is {lang:?}"
+        ));
+    }
+    if file::write(loaded.module(), lang) != bytes {
+        return Err(format!(
+            "seed {seed}: writing the loaded module gives other bytes"
+        ));
+    }
+    let from_file = output_of(&loaded);
+    if from_file != direct {
+        return Err(format!(
+            "seed {seed}: from source {direct:?}, from its bytecode file {from_file:?}"
+        ));
+    }
+    Ok(direct.1.is_some())
+}
+
+/// With fixed seeds, valid generated programs print the same output and end with the
+/// same runtime error (if any) from source and from a bytecode file written and read
+/// back, run after run. `.ci/run` runs this again built with `gc-stress`, where every
+/// allocation collects, so the same comparison finds missing roots too.
+#[test]
+fn generated_programs_run_alike_from_source_and_from_a_bytecode_file() {
+    let workers = thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(4) as u64;
+    let handles: Vec<_> = (0..workers)
+        .map(|worker| {
+            thread::Builder::new()
+                .name(format!("generated-equivalence-{worker}"))
+                .stack_size(STACK_BYTES)
+                .spawn(move || {
+                    let mut failures = Vec::new();
+                    let mut errors = 0u64;
+                    let mut seed = EQUIVALENT_FIRST_SEED + worker;
+                    while seed < EQUIVALENT_FIRST_SEED + EQUIVALENT {
+                        match panic::catch_unwind(|| check_equivalence(seed)) {
+                            Ok(Ok(true)) => errors += 1,
+                            Ok(Ok(false)) => {}
+                            Ok(Err(failure)) => failures.push(failure),
+                            Err(_) => failures.push(format!("seed {seed}: panicked")),
+                        }
+                        seed += workers;
+                    }
+                    (failures, errors)
+                })
+                .expect("can start a thread")
+        })
+        .collect();
+    let mut failures = Vec::new();
+    let mut errors = 0;
+    for handle in handles {
+        let (found, ended_in_errors) = handle.join().expect("the worker catches panics");
+        failures.extend(found);
+        errors += ended_in_errors;
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {EQUIVALENT} programs:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // The generator plants runtime errors in about a third of its programs: both kinds
+    // of ending are compared.
+    assert!(
+        errors > EQUIVALENT / 10 && errors < EQUIVALENT * 9 / 10,
+        "{errors} of {EQUIVALENT} programs ended with a runtime error"
     );
 }

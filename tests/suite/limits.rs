@@ -1,0 +1,596 @@
+//! Resource limits: `--max-steps`, `--max-heap` and `--max-depth` and their errors and
+//! exit codes, through the binary (source files, compiled files, the REPL) and through
+//! the library (`vm::Options`); Ctrl-C, for real, by sending SIGINT to a running `lox`;
+//! and, after every one of these errors, the same VM running the next program.
+
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use loxide::bytecode::file;
+use loxide::driver;
+use loxide::frontend::Lang;
+use loxide::ir::Limits;
+use loxide::vm::{Options, RuntimeError, SharedBuffer, Vm};
+
+use super::bytecode_file::scratch;
+use super::hostile_source::{Run, run_binary};
+
+const BUDGET: &str = "Execution budget exceeded.";
+const OUT_OF_MEMORY: &str = "Out of memory.";
+const STACK_OVERFLOW: &str = "Stack overflow.";
+const INTERRUPTED: &str = "Interrupted.";
+
+/// How long a limited program may take through the binary: every one stops quickly.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A loop that never ends, printing as it goes.
+const COUNTING_FOREVER: &str = "var i = 0;\nwhile (true) {\n  print i;\n  i = i + 1;\n}\n";
+/// A program whose heap doubles until it runs out (in a local: garbage after the error).
+const DOUBLING_FOREVER: &str = "{\n  var s = \"ab\";\n  while (true) {\n    s = s + s;\n  }\n}\n";
+/// Live objects that pile up forever (a linked list in a local), without big strings.
+const LIST_FOREVER: &str = "class Node {\n  init(next) { this.next = next; }\n}\n\
+                            fun grow() {\n  var head = nil;\n  while (true) head = Node(head);\n}\n\
+                            grow();\n";
+/// Recursion that never ends.
+const RECURSING_FOREVER: &str = "fun f(n) {\n  return f(n + 1);\n}\nf(0);\n";
+
+/// Writes `source` to a scratch file and runs `lox ARGS FILE`.
+fn lox_file(dir: &str, source: &str, args: &[&str]) -> Run {
+    let path = scratch(dir).join("program.lox");
+    std::fs::write(&path, source).expect("a writable scratch file");
+    let mut all: Vec<&str> = args.to_vec();
+    all.push(path.to_str().expect("a UTF-8 path"));
+    run_binary(&all, TIMEOUT).unwrap_or_else(|e| panic!("lox {all:?}: {e}"))
+}
+
+/// The first line of standard error.
+fn first_error_line(run: &Run) -> &str {
+    run.stderr.lines().next().unwrap_or("")
+}
+
+/// Compiles Lox source with the library.
+fn compile(source: &str) -> loxide::bytecode::verify::Verified {
+    driver::compile(source, Limits::Default).expect("the test program compiles")
+}
+
+/// A VM with the given options, printing into a buffer the test can read.
+fn vm_with(options: Options) -> (Vm, SharedBuffer) {
+    let out = SharedBuffer::new();
+    (Vm::with_output(options, Box::new(out.clone())), out)
+}
+
+fn options(change: impl FnOnce(&mut Options)) -> Options {
+    let mut options = Options::default();
+    change(&mut options);
+    options
+}
+
+// ----- The flags, through the binary ----------------------------------------------------
+
+#[test]
+fn max_steps_stops_an_endless_loop_with_a_trace() {
+    let run = lox_file("limits_steps", COUNTING_FOREVER, &["--max-steps", "1000"]);
+    assert_eq!(run.exit, 70, "{run:?}");
+    let mut stderr = run.stderr.lines();
+    assert_eq!(stderr.next(), Some(BUDGET));
+    let trace = stderr.next().unwrap_or("");
+    assert!(
+        trace.starts_with("[line ") && trace.ends_with("] in script"),
+        "the budget runs out at the loop's back-edge: {trace}"
+    );
+    assert_eq!(stderr.next(), None);
+    let printed = run.stdout.lines().count();
+    assert!(
+        (1000..=1001).contains(&printed),
+        "about one iteration per step: {printed} lines"
+    );
+    // Deterministic: the same budget stops at the same point.
+    let again = lox_file("limits_steps", COUNTING_FOREVER, &["--max-steps", "1000"]);
+    assert_eq!(again, run);
+}
+
+#[test]
+fn max_steps_counts_calls_and_spares_a_program_within_budget() {
+    // Recursion without a loop is stopped by the budget long before the frame limit.
+    let run = lox_file(
+        "limits_steps_calls",
+        RECURSING_FOREVER,
+        &["--max-steps", "500"],
+    );
+    assert_eq!(first_error_line(&run), BUDGET, "{run:?}");
+    assert_eq!(run.exit, 70);
+    assert!(run.stderr.contains("[line 2] in f()"), "{}", run.stderr);
+    let fits = "var n = 0;\nfor (var i = 0; i < 100; i = i + 1) n = n + i;\nprint n;\n";
+    let run = lox_file("limits_steps_fits", fits, &["--max-steps", "1000"]);
+    assert_eq!(
+        (run.exit, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "4950\n", "")
+    );
+}
+
+#[test]
+fn max_heap_stops_a_growing_heap() {
+    for (name, source) in [("strings", DOUBLING_FOREVER), ("objects", LIST_FOREVER)] {
+        for size in ["1M", "4m", "2097152", "512K", "1MiB"] {
+            let run = lox_file("limits_heap", source, &["--max-heap", size]);
+            assert_eq!(run.exit, 70, "{name} under {size}: {run:?}");
+            assert_eq!(first_error_line(&run), OUT_OF_MEMORY, "{name} under {size}");
+            assert!(run.stderr.contains("[line "), "{}", run.stderr);
+        }
+    }
+    let small =
+        "var s = \"\";\nfor (var i = 0; i < 100; i = i + 1) s = s + \"x\";\nprint s == s;\n";
+    for size in ["64M", "1G"] {
+        let run = lox_file("limits_heap_fits", small, &["--max-heap", size]);
+        assert_eq!((run.exit, run.stdout.as_str()), (0, "true\n"), "{run:?}");
+    }
+}
+
+#[test]
+fn max_depth_sets_the_call_depth_limit() {
+    let counted = "fun f(n) {\n  if (n == 0) return 0;\n  return 1 + f(n - 1);\n}\nprint f(100);\n";
+    let run = lox_file("limits_depth", counted, &["--max-depth", "50"]);
+    assert_eq!(run.exit, 70, "{run:?}");
+    assert_eq!(first_error_line(&run), STACK_OVERFLOW);
+    // The trace has a line per frame: the script and 49 calls of f.
+    assert_eq!(
+        run.stderr.lines().filter(|l| l.contains("in f()")).count(),
+        49
+    );
+    let run = lox_file("limits_depth", counted, &["--max-depth", "102"]);
+    assert_eq!((run.exit, run.stdout.as_str()), (0, "100\n"), "{run:?}");
+    // Past clox's 64 frames with --limits=clox: the flag wins over the preset.
+    let run = lox_file(
+        "limits_depth",
+        counted,
+        &["--limits=clox", "--max-depth", "1000"],
+    );
+    assert_eq!((run.exit, run.stdout.as_str()), (0, "100\n"), "{run:?}");
+    let run = lox_file("limits_depth", counted, &["--limits=clox"]);
+    assert_eq!(first_error_line(&run), STACK_OVERFLOW);
+}
+
+#[test]
+fn bad_limit_values_are_usage_errors() {
+    for args in [
+        &["--max-steps", "many"][..],
+        &["--max-steps", "-1"],
+        &["--max-steps", ""],
+        &["--max-heap", "12Q"],
+        &["--max-heap", "1.5M"],
+        &["--max-heap", "-1"],
+        &["--max-heap", "M"],
+        &["--max-heap", ""],
+        &["--max-heap", "99999999999999999999G"],
+        &["--max-heap", "17179869184G"],
+        &["--max-depth", "0"],
+        &["--max-depth", "deep"],
+    ] {
+        let run = lox_file("limits_usage", "print 1;\n", args);
+        assert_eq!(run.exit, 64, "{args:?}: {run:?}");
+        assert_eq!(run.stdout, "", "{args:?}");
+    }
+}
+
+#[test]
+fn limits_apply_to_compiled_files_and_the_run_command() {
+    let dir = scratch("limits_compiled");
+    let source = dir.join("forever.lox");
+    std::fs::write(&source, COUNTING_FOREVER).unwrap();
+    let compiled = dir.join("forever.loxc");
+    let made = run_binary(
+        &[
+            "compile",
+            source.to_str().unwrap(),
+            "-o",
+            compiled.to_str().unwrap(),
+        ],
+        TIMEOUT,
+    )
+    .unwrap();
+    assert_eq!(made.exit, 0, "{made:?}");
+    let from_source =
+        run_binary(&["--max-steps", "300", source.to_str().unwrap()], TIMEOUT).unwrap();
+    let from_file =
+        run_binary(&["--max-steps", "300", compiled.to_str().unwrap()], TIMEOUT).unwrap();
+    let subcommand = run_binary(
+        &["run", "--max-steps", "300", compiled.to_str().unwrap()],
+        TIMEOUT,
+    )
+    .unwrap();
+    assert_eq!(from_source.exit, 70);
+    assert_eq!(
+        from_file, from_source,
+        "a compiled file stops where its source does"
+    );
+    assert_eq!(subcommand, from_source);
+    let list = dir.join("list.lox");
+    std::fs::write(&list, LIST_FOREVER).unwrap();
+    let list_compiled = dir.join("list.loxc");
+    run_binary(
+        &[
+            "compile",
+            list.to_str().unwrap(),
+            "-o",
+            list_compiled.to_str().unwrap(),
+        ],
+        TIMEOUT,
+    )
+    .unwrap();
+    let heap = run_binary(
+        &["--max-heap", "1M", list_compiled.to_str().unwrap()],
+        TIMEOUT,
+    )
+    .unwrap();
+    assert_eq!(first_error_line(&heap), OUT_OF_MEMORY, "{heap:?}");
+    let depth = dir.join("recursion.lox");
+    std::fs::write(&depth, RECURSING_FOREVER).unwrap();
+    let depth_compiled = dir.join("recursion.loxc");
+    run_binary(
+        &[
+            "compile",
+            depth.to_str().unwrap(),
+            "-o",
+            depth_compiled.to_str().unwrap(),
+        ],
+        TIMEOUT,
+    )
+    .unwrap();
+    let deep = run_binary(
+        &["--max-depth", "10", depth_compiled.to_str().unwrap()],
+        TIMEOUT,
+    )
+    .unwrap();
+    assert_eq!(first_error_line(&deep), STACK_OVERFLOW, "{deep:?}");
+    assert_eq!(deep.stderr.lines().count(), 11, "{}", deep.stderr);
+}
+
+/// A REPL session fed through standard input.
+fn repl(args: &[&str], input: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lox"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lox starts");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(input.as_bytes())
+        .expect("input written");
+    let out = child.wait_with_output().expect("lox finishes");
+    Run {
+        exit: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn the_repl_applies_the_limits_to_each_input_and_goes_on() {
+    let input = "var kept = 41;\nwhile (true) {}\nfor (var i = 0; i < 50; i = i + 1) {}\n\
+                 print kept + 1;\n";
+    let run = repl(&["--max-steps", "100"], input);
+    assert_eq!(run.stdout, "42\n", "{run:?}");
+    assert_eq!(run.stderr, format!("{BUDGET}\n[line 1] in script\n"));
+    assert_eq!(run.exit, 0);
+
+    let input = "var kept = \"yes\";\nvar s = \"ab\";\nwhile (true) s = s + s;\nprint kept;\n";
+    let run = repl(&["--max-heap", "1M"], input);
+    assert_eq!(run.stdout, "yes\n", "{run:?}");
+    assert!(run.stderr.starts_with(OUT_OF_MEMORY), "{}", run.stderr);
+
+    let input = "fun f() { f(); }\nf();\nprint \"after\";\n";
+    let run = repl(&["--max-depth", "5"], input);
+    assert_eq!(run.stdout, "after\n", "{run:?}");
+    assert!(run.stderr.starts_with(STACK_OVERFLOW), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 6, "{}", run.stderr);
+}
+
+// ----- Ctrl-C ---------------------------------------------------------------------------
+
+/// Sends SIGINT to a child process.
+fn interrupt(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -INT failed");
+}
+
+/// Collects a pipe's text on a thread, readable while the process runs.
+fn collect(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<String>> {
+    let text = Arc::new(Mutex::new(String::new()));
+    let sink = Arc::clone(&text);
+    thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = pipe.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    });
+    text
+}
+
+/// Waits for a child with a deadline, killing it if it does not finish.
+fn wait_for(child: &mut Child, timeout: Duration) -> Option<i32> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status.code().unwrap_or(-1));
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn ctrl_c_stops_a_running_file_with_exit_130() {
+    let path = scratch("limits_sigint").join("forever.lox");
+    std::fs::write(&path, COUNTING_FOREVER).unwrap();
+    // Until `lox` has installed its handler, SIGINT would end it the default way (by
+    // the signal): give it a moment, and more on a busy machine.
+    for pause_ms in [300, 1500, 5000] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lox"))
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("lox starts");
+        let stderr = collect(child.stderr.take().unwrap());
+        thread::sleep(Duration::from_millis(pause_ms));
+        interrupt(&child);
+        let code = wait_for(&mut child, TIMEOUT).expect("lox stops after SIGINT");
+        if code == -1 {
+            continue; // The signal came before the handler: try again, later.
+        }
+        thread::sleep(Duration::from_millis(50));
+        assert_eq!(code, 130);
+        assert_eq!(stderr.lock().unwrap().as_str(), format!("{INTERRUPTED}\n"));
+        return;
+    }
+    panic!("lox never got to install its Ctrl-C handler");
+}
+
+#[test]
+fn ctrl_c_in_the_repl_stops_the_program_and_keeps_the_session() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lox"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lox starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = collect(child.stdout.take().unwrap());
+    let stderr = collect(child.stderr.take().unwrap());
+    // The first line's output shows the session (and its Ctrl-C handler) is up.
+    stdin
+        .write_all(b"var kept = 41;\nprint \"ready\";\nwhile (true) kept = kept;\n")
+        .unwrap();
+    let deadline = Instant::now() + TIMEOUT;
+    while !stdout.lock().unwrap().contains("ready") {
+        assert!(Instant::now() < deadline, "the REPL never printed 'ready'");
+        thread::sleep(Duration::from_millis(10));
+    }
+    // A SIGINT that lands while the loop is still being compiled is ignored, so keep
+    // sending until the program reports it was interrupted.
+    while !stderr.lock().unwrap().contains(INTERRUPTED) {
+        assert!(Instant::now() < deadline, "the loop was never interrupted");
+        interrupt(&child);
+        thread::sleep(Duration::from_millis(100));
+    }
+    stdin.write_all(b"print kept + 1;\n").unwrap();
+    drop(stdin);
+    let code = wait_for(&mut child, TIMEOUT).expect("the session ends at end of input");
+    thread::sleep(Duration::from_millis(50));
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lock().unwrap().as_str(), "ready\n42\n");
+    let stderr = stderr.lock().unwrap();
+    assert!(
+        stderr.starts_with(&format!("{INTERRUPTED}\n[line 1] in script\n")),
+        "{stderr}"
+    );
+}
+
+// ----- The library ----------------------------------------------------------------------
+
+/// Runs `source` on `vm`, returning the error message if any.
+fn run_on(vm: &mut Vm, source: &str) -> Result<(), RuntimeError> {
+    vm.run(&compile(source))
+}
+
+#[test]
+fn the_same_vm_runs_the_next_program_after_each_limit() {
+    let cases: [(&str, Options, &str); 4] = [
+        (
+            BUDGET,
+            options(|o| o.max_steps = Some(10_000)),
+            COUNTING_FOREVER,
+        ),
+        (
+            OUT_OF_MEMORY,
+            options(|o| o.max_heap = Some(1 << 20)),
+            DOUBLING_FOREVER,
+        ),
+        (
+            OUT_OF_MEMORY,
+            options(|o| o.max_heap = Some(1 << 20)),
+            LIST_FOREVER,
+        ),
+        (
+            STACK_OVERFLOW,
+            options(|o| o.max_frames = 100),
+            RECURSING_FOREVER,
+        ),
+    ];
+    for (message, options, source) in cases {
+        let (mut vm, out) = vm_with(options);
+        run_on(
+            &mut vm,
+            "var kept = \"before\";\nfun twice(x) { return x + x; }\n",
+        )
+        .unwrap();
+        let error = run_on(&mut vm, source).expect_err(message);
+        assert_eq!(error.message, message);
+        assert!(!error.trace.is_empty(), "{message}: no trace");
+        // The stack is unwound, globals are kept, and the limits hold again, afresh.
+        run_on(
+            &mut vm,
+            "print twice(kept);\nvar n = 0;\nwhile (n < 100) n = n + 1;\nprint n;\n",
+        )
+        .unwrap_or_else(|e| panic!("after {message}: {e}"));
+        assert!(
+            out.contents().ends_with("beforebefore\n100\n"),
+            "{}",
+            out.contents()
+        );
+        let again = run_on(&mut vm, source).expect_err(message);
+        assert_eq!(
+            again.message, message,
+            "the limit holds on the next run too"
+        );
+    }
+}
+
+#[test]
+fn memory_a_global_holds_stays_held_until_it_is_released() {
+    let (mut vm, out) = vm_with(options(|o| o.max_heap = Some(1 << 20)));
+    let error = run_on(&mut vm, "var s = \"ab\";\nwhile (true) s = s + s;\n").unwrap_err();
+    assert_eq!(error.message, OUT_OF_MEMORY);
+    // `s` survives the error, and with it the memory, until the program lets go of it.
+    run_on(&mut vm, "print s == s;\ns = nil;\n").unwrap();
+    run_on(
+        &mut vm,
+        "var u = \"\";\nfor (var i = 0; i < 1000; i = i + 1) u = u + \"x\";\nprint u == u;\n",
+    )
+    .expect("the heap is usable again once the global is released");
+    assert_eq!(out.contents(), "true\ntrue\n");
+}
+
+#[test]
+fn the_budget_is_per_run_and_deterministic() {
+    let counted = "var n = 0;\nwhile (n < 600) n = n + 1;\nprint n;\n";
+    let (mut vm, out) = vm_with(options(|o| o.max_steps = Some(1000)));
+    for _ in 0..5 {
+        run_on(&mut vm, counted).expect("each run gets the whole budget");
+    }
+    assert_eq!(out.contents(), "600\n".repeat(5));
+    // Where the budget stops a program does not depend on the VM or on earlier runs.
+    let stopped_at = |vm: &mut Vm, out: &SharedBuffer| {
+        let before = out.contents().len();
+        let error = run_on(vm, COUNTING_FOREVER).unwrap_err();
+        (error, out.contents()[before..].to_string())
+    };
+    let first = stopped_at(&mut vm, &out);
+    let second = stopped_at(&mut vm, &out);
+    let (mut fresh, fresh_out) = vm_with(options(|o| o.max_steps = Some(1000)));
+    let third = stopped_at(&mut fresh, &fresh_out);
+    assert_eq!(first.0.message, BUDGET);
+    assert_eq!(first, second);
+    assert_eq!(first, third);
+    // A budget of 0 stops a program at its first back-edge or call. (The loop is
+    // bounded so that a budget that is not enforced fails the test instead of hanging.)
+    let (mut vm, out) = vm_with(options(|o| o.max_steps = Some(0)));
+    let bounded = "var i = 0;\nwhile (i < 100000) {\n  print i;\n  i = i + 1;\n}\n";
+    assert_eq!(run_on(&mut vm, bounded).unwrap_err().message, BUDGET);
+    assert_eq!(out.contents(), "0\n");
+    run_on(&mut vm, "print \"no loops, no calls\";\n").expect("straight-line code costs nothing");
+}
+
+#[test]
+fn limits_from_a_compiled_file_stop_where_the_source_does() {
+    for (message, options, source) in [
+        (
+            BUDGET,
+            options(|o| o.max_steps = Some(777)),
+            COUNTING_FOREVER,
+        ),
+        (
+            OUT_OF_MEMORY,
+            options(|o| o.max_heap = Some(1 << 20)),
+            LIST_FOREVER,
+        ),
+        (
+            STACK_OVERFLOW,
+            options(|o| o.max_frames = 33),
+            RECURSING_FOREVER,
+        ),
+    ] {
+        let compiled = compile(source);
+        let bytes = file::write(compiled.module(), Lang::Lox);
+        let (loaded, lang) = file::load(&bytes).expect("the file loads back");
+        assert_eq!(lang, Lang::Lox);
+        let (mut direct, direct_out) = vm_with(options.clone());
+        let (mut from_file, file_out) = vm_with(options);
+        let a = direct.run(&compiled).unwrap_err();
+        let b = from_file.run(&loaded).unwrap_err();
+        assert_eq!(a.message, message);
+        assert_eq!(a, b);
+        assert_eq!(direct_out.contents(), file_out.contents());
+    }
+}
+
+#[test]
+fn set_options_changes_the_limits_between_runs() {
+    let (mut vm, out) = vm_with(Options::default());
+    vm.set_options(options(|o| o.max_steps = Some(50)));
+    assert_eq!(
+        run_on(&mut vm, COUNTING_FOREVER).unwrap_err().message,
+        BUDGET
+    );
+    vm.set_options(options(|o| o.max_frames = 20));
+    assert_eq!(
+        run_on(&mut vm, RECURSING_FOREVER).unwrap_err().message,
+        STACK_OVERFLOW
+    );
+    vm.set_options(Options::default());
+    run_on(
+        &mut vm,
+        "var n = 0;\nwhile (n < 100000) n = n + 1;\nprint n;\n",
+    )
+    .unwrap();
+    assert!(out.contents().ends_with("100000\n"));
+}
+
+#[test]
+fn the_interrupt_handle_stops_a_run_from_another_thread() {
+    let (mut vm, out) = vm_with(Options::default());
+    run_on(&mut vm, "var kept = 1;\n").unwrap();
+    let handle = vm.interrupt_handle();
+    // A flag raised before a run is cleared when the run starts.
+    handle.store(true, Ordering::SeqCst);
+    run_on(
+        &mut vm,
+        "var n = 0;\nwhile (n < 1000) n = n + 1;\nprint n;\n",
+    )
+    .expect("a stale interrupt does not stop the next run");
+    let program = compile("while (true) kept = kept + 1;\n");
+    let raiser = {
+        let handle = Arc::clone(&handle);
+        thread::spawn(move || {
+            thread::sleep(Duration::from_millis(100));
+            handle.store(true, Ordering::SeqCst);
+        })
+    };
+    let error = vm.run(&program).unwrap_err();
+    raiser.join().unwrap();
+    assert_eq!(error.message, INTERRUPTED);
+    assert_eq!(error.trace, vec![(1, None)]);
+    run_on(&mut vm, "print kept > 1;\n").expect("the VM runs on after an interrupt");
+    assert_eq!(out.contents(), "1000\ntrue\n");
+}
