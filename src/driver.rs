@@ -53,6 +53,20 @@ pub fn compile_with(
     on_compiler_stack(source.len(), || compile_with_here(source, lang, limits))
 }
 
+/// Like `compile_with`, for a program that runs after others in the same VM (a REPL):
+/// `predefined` names the globals they defined, which Potato may then use.
+pub fn compile_after(
+    source: &str,
+    lang: Lang,
+    limits: Limits,
+    predefined: &[String],
+) -> Result<verify::Verified, CompileError> {
+    on_compiler_stack(source.len(), || match lang {
+        Lang::Lox => compile_here(source, limits),
+        Lang::Potato => compile_potato(source, limits, predefined),
+    })
+}
+
 /// The most times `compile_here` replays the parse with semantic errors injected.
 const MAX_REPLAYS: usize = 32;
 
@@ -88,7 +102,7 @@ pub fn compile_with_here(
 ) -> Result<verify::Verified, CompileError> {
     match lang {
         Lang::Lox => compile_here(source, limits),
-        Lang::Potato => compile_potato(source, limits),
+        Lang::Potato => compile_potato(source, limits, &[]),
     }
 }
 
@@ -164,10 +178,15 @@ pub fn compile_here(source: &str, limits: Limits) -> Result<verify::Verified, Co
 /// The Potato pipeline: its own lexer and parser, then exactly Lox's stages. Potato
 /// has no clox to imitate, so there is no replay: the parser's and semantic analysis's
 /// diagnostics are shown together, in source order.
-fn compile_potato(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
+fn compile_potato(
+    source: &str,
+    limits: Limits,
+    predefined: &[String],
+) -> Result<verify::Verified, CompileError> {
     let tokens = potato::lexer::scan(source);
     let parsed = potato::parser::parse(&tokens);
-    let core = desugar::desugar(&parsed.program, Lang::Potato);
+    let mut core = desugar::desugar(&parsed.program, Lang::Potato);
+    core.predefined = predefined.to_vec();
     let mut diagnostics = parsed.diagnostics;
     let module = match sema::resolve(core) {
         Err(found) => {

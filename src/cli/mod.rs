@@ -207,7 +207,18 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
 }
 
 /// Reads a whole file, or reports it in clox's words.
+/// A program's bytes; the path `-` reads standard input to its end.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, i32> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        return match std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes) {
+            Ok(_) => Ok(bytes),
+            Err(_) => {
+                eprintln!("Could not read standard input.");
+                Err(EXIT_IO)
+            }
+        };
+    }
     std::fs::read(path).map_err(|_| {
         eprintln!("Could not open file \"{}\".", path.display());
         EXIT_IO

@@ -27,7 +27,13 @@ pub fn run(cli: &Cli) -> i32 {
             Ok(line) => {
                 pending.push_str(&line);
                 pending.push('\n');
-                match driver::compile_with(&pending, lang, cli.compile_limits()) {
+                // Potato checks that names are defined before use: earlier inputs' globals are.
+                let defined = if lang == loxide::frontend::Lang::Potato {
+                    vm.defined_globals()
+                } else {
+                    Vec::new()
+                };
+                match driver::compile_after(&pending, lang, cli.compile_limits(), &defined) {
                     Err(e) if e.at_end && !line.trim().is_empty() => continue,
                     Err(e) => eprint!("{e}"),
                     Ok(program) => {

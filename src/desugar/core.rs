@@ -64,6 +64,9 @@ pub struct Function {
 pub struct Program {
     /// The language it was written in (it decides scoping rules in `sema`).
     pub lang: crate::frontend::Lang,
+    /// Globals that exist before the program runs (earlier inputs of a REPL session).
+    /// Only Potato, which checks definition before use, needs to know them.
+    pub predefined: Vec<String>,
     /// The top-level code, as function 0 of kind `Script`.
     pub script: Function,
     /// How many ids of each kind were handed out (the side tables' sizes).

@@ -36,6 +36,7 @@ pub fn desugar(program: &ast::Program, lang: Lang) -> c::Program {
     };
     c::Program {
         lang,
+        predefined: Vec::new(),
         script,
         n_refs: d.n_refs,
         n_decls: d.n_decls,

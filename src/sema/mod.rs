@@ -119,7 +119,7 @@ pub fn resolve_all(program: Program) -> (Resolved, Vec<Diagnostic>) {
         globals: Vec::new(),
         global_slots: HashMap::new(),
         lang: program.lang,
-        defined_globals: HashSet::new(),
+        defined_globals: program.predefined.iter().cloned().collect(),
         assignments: HashMap::new(),
         fns: Vec::new(),
         classes: Vec::new(),

@@ -288,6 +288,17 @@ impl Vm {
         Ok(slot)
     }
 
+    /// The names of the globals programs have defined (natives left out), for compiling
+    /// the next input of a session (`driver::compile_after`).
+    pub fn defined_globals(&self) -> Vec<String> {
+        self.global_names
+            .iter()
+            .zip(&self.globals)
+            .filter(|(_, v)| **v != Value::UNDEFINED && v.obj_kind() != Some(ObjKind::Native))
+            .map(|(name, _)| name.chars.to_string())
+            .collect()
+    }
+
     /// Defines a global from Rust (natives, embedding).
     pub fn define_global(&mut self, name: &str, value: Value) {
         if let Ok(slot) = self.global_slot(name) {

@@ -560,8 +560,21 @@ fn all_cases() -> Vec<Case> {
     cases.extend(size_cases());
     cases.extend(stack_cases());
     cases.extend(potato_cases());
+    if cfg!(feature = "gc-stress") {
+        // These load or build tens of thousands of live objects, and gc-stress collects
+        // the whole heap at every allocation: quadratic, minutes each. They test scale,
+        // not roots, and the normal pass runs them.
+        cases.retain(|case| !GC_STRESS_SKIPS.contains(&case.name.as_str()));
+    }
     cases
 }
+
+/// The cases too slow to run with a collection at every allocation.
+const GC_STRESS_SKIPS: [&str; 3] = [
+    "subclasses_written_20000",
+    "subclasses_built_100000",
+    "globals_60000",
+];
 
 /// What a run printed and how it ended.
 #[derive(Debug, PartialEq)]

@@ -54,3 +54,60 @@ fn a_runtime_error_keeps_earlier_definitions() {
     let (stdout, _, _) = session("var n = 41;\nn = n + nil;\nprint n + 1;\n");
     assert_eq!(stdout, "42\n");
 }
+
+#[test]
+fn a_potato_session_sees_globals_defined_on_earlier_lines() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lox"))
+        .args(["--lang", "potato"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lox starts");
+    let input = "🐝 is \"bumble\"\nbuzz (🐝) say 🐝\nbuzz (\"honey\")\nsay 🐝\nsay nope\nsay 🐝 potato \"bee\"\n";
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(input.as_bytes())
+        .expect("input written");
+    let out = child.wait_with_output().expect("lox finishes");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "honey\nbumble\nbumblebee\n"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Error at 'nope': Variable used before it is defined."),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_dash_runs_a_whole_program_from_standard_input() {
+    for (args, input, expected) in [
+        (vec!["-"], "var a = 1;\nprint a + 2;\n", "3\n"),
+        (
+            vec!["--lang", "potato", "-"],
+            "🐝 is \"bumble\"\nbuzz (🐝) say 🐝\nbuzz (\"honey\")\n",
+            "honey\n",
+        ),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lox"))
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("lox starts");
+        child
+            .stdin
+            .take()
+            .expect("piped stdin")
+            .write_all(input.as_bytes())
+            .expect("input written");
+        let out = child.wait_with_output().expect("lox finishes");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{args:?}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
+}
