@@ -5,7 +5,13 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn session(input: &str) -> (String, String, i32) {
+    session_with(&[], input)
+}
+
+/// Runs `lox ARGS` with `input` on standard input; returns stdout, stderr, exit code.
+fn session_with(args: &[&str], input: &str) -> (String, String, i32) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_lox"))
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -57,26 +63,9 @@ fn a_runtime_error_keeps_earlier_definitions() {
 
 #[test]
 fn a_potato_session_sees_globals_defined_on_earlier_lines() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lox"))
-        .args(["--lang", "potato"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("lox starts");
     let input = "🐝 is \"bumble\"\nbuzz (🐝) say 🐝\nbuzz (\"honey\")\nsay 🐝\nsay nope\nsay 🐝 potato \"bee\"\n";
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(input.as_bytes())
-        .expect("input written");
-    let out = child.wait_with_output().expect("lox finishes");
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "honey\nbumble\nbumblebee\n"
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (stdout, stderr, _) = session_with(&["--lang", "potato"], input);
+    assert_eq!(stdout, "honey\nbumble\nbumblebee\n");
     assert!(
         stderr.contains("Error at 'nope': Variable used before it is defined."),
         "{stderr}"
@@ -93,21 +82,7 @@ fn a_dash_runs_a_whole_program_from_standard_input() {
             "honey\n",
         ),
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lox"))
-            .args(&args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("lox starts");
-        child
-            .stdin
-            .take()
-            .expect("piped stdin")
-            .write_all(input.as_bytes())
-            .expect("input written");
-        let out = child.wait_with_output().expect("lox finishes");
-        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{args:?}");
-        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let (stdout, _, code) = session_with(&args, input);
+        assert_eq!((stdout.as_str(), code), (expected, 0), "{args:?}");
     }
 }
