@@ -42,7 +42,9 @@ fn main() {
             std::process::exit(64);
         };
         let start = Instant::now();
+        let mut slowest = (0.0, first);
         for seed in first..first + count {
+            let input_start = Instant::now();
             let input = loxide_fuzz::seeded_input(name, seed);
             if let Some(dir) = &save {
                 let dir = dir.join(name);
@@ -58,11 +60,18 @@ fn main() {
                 eprintln!("{name}: seed {seed} crashed: {what}");
                 std::process::exit(1);
             }
+            let took = input_start.elapsed().as_secs_f64();
+            if took > slowest.0 {
+                slowest = (took, seed);
+            }
         }
         println!(
-            "{name}: {count} seeded inputs (seeds {first}..{}) without a crash in {:.1}s",
+            "{name}: {count} seeded inputs (seeds {first}..{}) without a crash in {:.1}s; \
+             the slowest, seed {}, took {:.2}s",
             first + count,
-            start.elapsed().as_secs_f64()
+            start.elapsed().as_secs_f64(),
+            slowest.1,
+            slowest.0
         );
     }
 }
