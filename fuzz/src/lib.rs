@@ -53,16 +53,23 @@ pub fn loader(data: &[u8]) {
 // ----- Source targets -------------------------------------------------------------------
 
 /// Loop back-edges plus calls a fuzzed source program may make: enough for real loops
-/// and recursion, few enough that every input finishes in milliseconds.
-pub const SOURCE_MAX_STEPS: u64 = 100_000;
+/// and recursion. A step is not a fixed amount of time: one loop iteration may run a
+/// body of thousands of instructions, or concatenate strings as long as the heap allows,
+/// so the budget times the largest body, or the heap, bounds an input's time. 100,000
+/// steps let a 100 KB input with one huge loop take over 10 seconds (a libFuzzer
+/// timeout); 10,000 keep every input near a second.
+pub const SOURCE_MAX_STEPS: u64 = 10_000;
+/// Heap bytes a fuzzed source program may keep: small, because concatenating two
+/// strings costs time in proportion to their length and is only one step.
+pub const SOURCE_MAX_HEAP: usize = 1 << 20;
 /// Steps a generated program may make; it promises far fewer (`Config::run_budget`).
 pub const GENERATED_MAX_STEPS: u64 = 1_000_000;
 /// How many bytes of a program's output are hashed; past them, only the length counts,
 /// so a program printing a huge string in a loop costs no more than its budget.
 pub const DIGEST_BYTES: u64 = 1 << 20;
 
-/// A fuzzed program's VM limits: the loader's, with `max_steps` steps.
-fn source_options(lang_limits: Limits, max_steps: u64) -> Options {
+/// A fuzzed program's VM limits: a small stack, `max_steps` steps and `max_heap` bytes.
+fn source_options(lang_limits: Limits, max_steps: u64, max_heap: usize) -> Options {
     Options {
         max_frames: match lang_limits {
             Limits::Clox => loxide::vm::CLOX_MAX_FRAMES,
@@ -70,7 +77,7 @@ fn source_options(lang_limits: Limits, max_steps: u64) -> Options {
         },
         stack_values: FUZZ_STACK_VALUES,
         max_steps: Some(max_steps),
-        max_heap: Some(FUZZ_MAX_HEAP),
+        max_heap: Some(max_heap),
     }
 }
 
@@ -88,14 +95,16 @@ pub fn source(data: &[u8]) {
         match driver::compile_with(&text, lang, limits) {
             Ok(program) => {
                 let mut vm = Vm::with_output(
-                    source_options(limits, SOURCE_MAX_STEPS),
+                    source_options(limits, SOURCE_MAX_STEPS, SOURCE_MAX_HEAP),
                     Box::new(io::sink()),
                 );
                 vm.set_lang(lang);
                 let _ = vm.run(&program);
             }
             Err(e) => assert!(
-                !e.lines.iter().any(|l| l.starts_with("Internal compiler error")),
+                !e.lines
+                    .iter()
+                    .any(|l| l.starts_with("Internal compiler error")),
                 "{lang:?} {limits:?}: {e}"
             ),
         }
@@ -147,7 +156,13 @@ pub fn outcome(program: &Verified, lang: Lang, options: Options) -> Outcome {
 
 /// Compiled code, written as a bytecode file and loaded back, must give the same bytes
 /// when written again, and must run exactly as the code it came from. Panics otherwise.
-pub fn check_roundtrip(program: &Verified, lang: Lang, limits: Limits, max_steps: u64) {
+pub fn check_roundtrip(
+    program: &Verified,
+    lang: Lang,
+    limits: Limits,
+    max_steps: u64,
+    max_heap: usize,
+) {
     let bytes = file::write(program.module(), lang);
     let (loaded, loaded_lang) = match file::load(&bytes) {
         Ok(loaded) => loaded,
@@ -159,7 +174,7 @@ pub fn check_roundtrip(program: &Verified, lang: Lang, limits: Limits, max_steps
         "writing the loaded module gives other bytes"
     );
     std::hint::black_box(disasm::module(loaded.module(), false));
-    let options = source_options(limits, max_steps);
+    let options = source_options(limits, max_steps, max_heap);
     let direct = outcome(program, lang, options.clone());
     let from_file = outcome(&loaded, lang, options);
     assert_eq!(direct, from_file, "from source vs from its bytecode file");
@@ -175,7 +190,7 @@ pub fn roundtrip(data: &[u8]) {
         (Lang::Potato, Limits::Default),
     ] {
         if let Ok(program) = driver::compile_with(&text, lang, limits) {
-            check_roundtrip(&program, lang, limits, SOURCE_MAX_STEPS);
+            check_roundtrip(&program, lang, limits, SOURCE_MAX_STEPS, SOURCE_MAX_HEAP);
         }
     }
 }
@@ -212,7 +227,13 @@ pub fn generated(data: &[u8]) {
         Ok(program) => program,
         Err(e) => panic!("generated program {seed} ({config:?}) does not compile:\n{e}"),
     };
-    check_roundtrip(&program, Lang::Lox, Limits::Default, GENERATED_MAX_STEPS);
+    check_roundtrip(
+        &program,
+        Lang::Lox,
+        Limits::Default,
+        GENERATED_MAX_STEPS,
+        FUZZ_MAX_HEAP,
+    );
     self::source(testgen::mutate(&source, seed).as_bytes());
 }
 

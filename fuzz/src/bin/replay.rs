@@ -17,7 +17,10 @@ fn main() {
         }
     }
     let Some(target) = loxide_fuzz::target(&name) else {
-        eprintln!("unknown target '{name}' (one of {:?})", loxide_fuzz::TARGETS);
+        eprintln!(
+            "unknown target '{name}' (one of {:?})",
+            loxide_fuzz::TARGETS
+        );
         std::process::exit(64);
     };
     let mut pending: Vec<PathBuf> = args.into_iter().map(PathBuf::from).collect();

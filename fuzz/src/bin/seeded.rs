@@ -23,8 +23,10 @@ fn main() {
         eprintln!("usage: seeded TARGET|all COUNT [FIRST_SEED] [--save DIR]");
         std::process::exit(64);
     };
-    let (Some(name), Some(count)) = (args.first(), args.get(1).and_then(|c| c.parse::<u64>().ok()))
-    else {
+    let (Some(name), Some(count)) = (
+        args.first(),
+        args.get(1).and_then(|c| c.parse::<u64>().ok()),
+    ) else {
         usage()
     };
     let first: u64 = match args.get(2) {
@@ -38,7 +40,10 @@ fn main() {
     };
     for name in names {
         let Some(target) = loxide_fuzz::target(name) else {
-            eprintln!("unknown target '{name}' (one of {:?})", loxide_fuzz::TARGETS);
+            eprintln!(
+                "unknown target '{name}' (one of {:?})",
+                loxide_fuzz::TARGETS
+            );
             std::process::exit(64);
         };
         let start = Instant::now();
