@@ -66,6 +66,9 @@ fn op_of(instr: &Instr) -> Option<Op> {
         I::SetPropertyPop(_) => Op::SetPropertyPop,
         I::AddConstant(_) => Op::AddConstant,
         I::SubtractConstant(_) => Op::SubtractConstant,
+        I::GetLocalProperty(..) => Op::GetLocalProperty,
+        I::GetLocal2(..) => Op::GetLocal2,
+        I::ReturnNil => Op::ReturnNil,
     })
 }
 
@@ -120,6 +123,8 @@ fn function(f: &ir::Function) -> Function {
                 vec![*s as u32]
             }
             Instr::Call(n) => vec![*n as u32],
+            Instr::GetLocalProperty(s, k) => vec![*s as u32, *k],
+            Instr::GetLocal2(a, b) => vec![*a as u32, *b as u32],
             Instr::GetGlobal(g)
             | Instr::DefineGlobal(g)
             | Instr::SetGlobal(g)

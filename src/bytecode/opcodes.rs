@@ -210,7 +210,16 @@ opcodes! {
     AddConstant = "ADD_CONSTANT" (Const) pops Fixed(1) pushes 1;
     /// Subtract a constant from the number on top of the stack.
     SubtractConstant = "SUBTRACT_CONSTANT" (Const) pops Fixed(1) pushes 1;
+    /// Push a field or bound method of the instance in a local (`GET_LOCAL` then `GET_PROPERTY`).
+    GetLocalProperty = "GET_LOCAL_PROPERTY" (Local, Name) pops Fixed(0) pushes 1;
+    /// Push two locals, the first operand's first.
+    GetLocal2 = "GET_LOCAL_2" (Local, Local) pops Fixed(0) pushes 2;
+    /// Return nil from the current function.
+    ReturnNil = "RETURN_NIL" () pops Fixed(0) pushes 0;
 }
+
+/// The most operands an instruction has.
+pub const MAX_OPERANDS: usize = 3;
 
 impl Op {
     /// The encoded size of the instruction, opcode included.
@@ -220,7 +229,7 @@ impl Op {
 
     /// True for instructions after which control never falls through.
     pub fn is_terminator(self) -> bool {
-        matches!(self, Op::Return | Op::Jump | Op::Loop)
+        matches!(self, Op::Return | Op::ReturnNil | Op::Jump | Op::Loop)
     }
 
     /// The Markdown opcode table of `docs/bytecode.md`.
@@ -260,5 +269,18 @@ mod tests {
             assert_eq!(Op::from_byte(i as u8), Some(*op));
         }
         assert_eq!(Op::from_byte(Op::ALL.len() as u8), None);
+    }
+
+    #[test]
+    fn operands_fit_the_verifier() {
+        for op in Op::ALL {
+            assert!(op.operands().len() <= MAX_OPERANDS, "{op:?}");
+            let jumps = op
+                .operands()
+                .iter()
+                .filter(|o| matches!(o, Operand::JumpForward | Operand::JumpBack))
+                .count();
+            assert!(jumps <= 1, "{op:?} has more than one jump operand");
+        }
     }
 }

@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use super::opcodes::MAX_OPERANDS;
 use super::{Constant, Function, Module, Op, Operand, Pops, read_operand};
 
 /// How deeply function constants may nest (functions inside functions).
@@ -242,11 +243,13 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         }
         offset += size;
     }
-    if code[last] != Op::Return as u8 {
+    // The last instruction must not fall through: a return, or a jump (the optimizer
+    // drops a `nil; return` that an endless loop makes unreachable).
+    if !Op::from_byte(code[last]).is_some_and(Op::is_terminator) {
         let name = Op::from_byte(code[last]).map_or("?", Op::name);
         return Err(err(
             Some(last),
-            format!("the function ends with {name}, not RETURN"),
+            format!("the function ends with {name}, which falls off its end"),
         ));
     }
     if let Some(run) = f.lines.iter().find(|run| !is_start[run.offset as usize]) {
@@ -314,10 +317,28 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         }
         let op = Op::from_byte(code[offset]).expect("decoded in pass 1");
         let size = op.size();
-        let first = if op.operands().is_empty() {
-            0
+        // Each operand's kind and value.
+        let mut operands = [(Operand::Argc, 0u32); MAX_OPERANDS];
+        let mut at = offset + 1;
+        for (i, kind) in op.operands().iter().enumerate() {
+            operands[i] = (*kind, read_operand(code, at, kind.width()));
+            at += kind.width();
+        }
+        let operands = &operands[..op.operands().len()];
+        let first = operands.first().map_or(0, |&(_, value)| value);
+        // The deepest local slot the instruction reads or writes, if any, and the
+        // first slot it may not read: slots exist below the stack top, and
+        // GET_LOCAL_2 reads its second slot after pushing the first.
+        let local = operands
+            .iter()
+            .filter(|(kind, _)| *kind == Operand::Local)
+            .map(|&(_, value)| value)
+            .max();
+        let readable = if op == Op::GetLocal2 {
+            let second = operands[1].1;
+            (operands[0].1 < depth && second <= depth).then_some(depth + 1)
         } else {
-            read_operand(code, offset + 1, op.operands()[0].width())
+            Some(depth)
         };
         let pops = match op.pops() {
             Pops::Fixed(n) => n as u32,
@@ -341,16 +362,23 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         match op {
             // A local must exist before the instruction and after it: SET_LOCAL_POP pops
             // the value, then stores it.
-            _ if op.operands().first() == Some(&Operand::Local) && first >= depth => {
+            _ if local.is_some_and(|slot| readable.is_none_or(|limit| slot >= limit)) => {
                 return Err(err(
                     Some(offset),
-                    format!("slot {first} is above the stack top ({depth})"),
+                    format!(
+                        "slot {} is above the stack top ({depth})",
+                        local.unwrap_or(0)
+                    ),
                 ));
             }
-            _ if op.operands().first() == Some(&Operand::Local) && first >= after => {
+            _ if local.is_some_and(|slot| slot >= after) => {
                 return Err(err(
                     Some(offset),
-                    format!("{} stores into slot {first}, which it pops", op.name()),
+                    format!(
+                        "{} stores into slot {}, which it pops",
+                        op.name(),
+                        local.unwrap_or(0)
+                    ),
                 ));
             }
             Op::Closure => {
@@ -371,7 +399,7 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
                 }
             }
             Op::CloseUpvalue if tracks => captured = sets.without(captured, depth - 1),
-            Op::Return => {}
+            Op::Return | Op::ReturnNil => {}
             _ if tracks => {
                 if let Some(slot) = sets.first_at_or_above(captured, after) {
                     return Err(err(
@@ -390,12 +418,14 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         // Successors follow from the operand kinds, so every jump instruction, present
         // or future, has its target checked: a forward-jump operand adds the target,
         // and only the unconditional jumps and `Return` drop the fall-through.
-        let jump_kind = op.operands().first().copied();
-        match jump_kind {
-            Some(Operand::JumpForward) => {
-                work.push((end.saturating_add(first as usize), after, captured))
+        let jump = operands
+            .iter()
+            .find(|(kind, _)| matches!(kind, Operand::JumpForward | Operand::JumpBack));
+        match jump {
+            Some(&(Operand::JumpForward, distance)) => {
+                work.push((end.saturating_add(distance as usize), after, captured))
             }
-            Some(Operand::JumpBack) => match end.checked_sub(first as usize) {
+            Some(&(Operand::JumpBack, distance)) => match end.checked_sub(distance as usize) {
                 Some(target) => work.push((target, after, captured)),
                 None => {
                     return Err(err(

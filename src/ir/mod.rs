@@ -87,6 +87,12 @@ pub enum Instr {
     /// Adds or subtracts a constant operand.
     AddConstant(ConstIdx),
     SubtractConstant(ConstIdx),
+    /// `GetLocal` then `GetProperty`.
+    GetLocalProperty(u8, ConstIdx),
+    /// Two `GetLocal`s.
+    GetLocal2(u8, u8),
+    /// `Nil` then `Return`.
+    ReturnNil,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -187,6 +193,8 @@ impl Module {
             SetPropertyPop(c) => format!("set_property_pop {}", konst(c)),
             AddConstant(c) => format!("add_constant {}", konst(c)),
             SubtractConstant(c) => format!("subtract_constant {}", konst(c)),
+            GetLocalProperty(s, c) => format!("get_local_property {s} {}", konst(c)),
+            GetLocal2(a, b) => format!("get_local_2 {a} {b}"),
             Call(n) => format!("call {n}"),
             Invoke(c, n) => format!("invoke {} {n}", konst(c)),
             SuperInvoke(c, n) => format!("super_invoke {} {n}", konst(c)),

@@ -14,78 +14,190 @@ use crate::vm::number;
 pub fn optimize(module: &mut Module) {
     for f in &mut module.functions {
         fold_constants(f);
+        drop_unreachable(f);
         fuse(f);
     }
 }
 
-/// The number a constant instruction pushes, if it pushes one.
-fn number(f: &Function, instr: Instr) -> Option<f64> {
+/// A value known at compile time: what a literal instruction pushes.
+#[derive(Clone, Copy)]
+enum Literal {
+    Nil,
+    Bool(bool),
+    Number(f64),
+    /// A string constant, by index.
+    Str(u32),
+}
+
+/// The value an instruction pushes, if it is a literal.
+fn literal(f: &Function, instr: Instr) -> Option<Literal> {
     match instr {
+        Instr::Nil => Some(Literal::Nil),
+        Instr::True => Some(Literal::Bool(true)),
+        Instr::False => Some(Literal::Bool(false)),
         Instr::Constant(k) => match f.constants[k as usize] {
-            Const::Number(n) => Some(n),
-            _ => None,
+            Const::Number(n) => Some(Literal::Number(n)),
+            Const::Str(_) => Some(Literal::Str(k)),
+            Const::Function(_) => None,
         },
         _ => None,
     }
 }
 
-/// The constant index for a number, reusing an equal one.
-fn number_constant(f: &mut Function, n: f64) -> u32 {
+/// The number a constant instruction pushes, if it pushes one.
+fn number(f: &Function, instr: Instr) -> Option<f64> {
+    match literal(f, instr) {
+        Some(Literal::Number(n)) => Some(n),
+        _ => None,
+    }
+}
+
+/// `==` on two literals, as the VM computes it: numbers by IEEE equality (NaN is not
+/// equal to itself), strings by content (they are interned), other values by kind
+/// and value; values of different kinds are never equal.
+fn literals_equal(f: &Function, a: Literal, b: Literal) -> bool {
+    match (a, b) {
+        (Literal::Nil, Literal::Nil) => true,
+        (Literal::Bool(x), Literal::Bool(y)) => x == y,
+        (Literal::Number(x), Literal::Number(y)) => x == y,
+        (Literal::Str(x), Literal::Str(y)) => f.constants[x as usize] == f.constants[y as usize],
+        _ => false,
+    }
+}
+
+/// Truthiness of a literal: only `nil` and `false` are falsey.
+fn literal_truthy(a: Literal) -> bool {
+    !matches!(a, Literal::Nil | Literal::Bool(false))
+}
+
+/// The instruction that pushes a boolean.
+fn push_bool(b: bool) -> Instr {
+    if b { Instr::True } else { Instr::False }
+}
+
+/// True for instructions that push one value and can neither fail nor have any other
+/// effect: followed by `Pop`, both can go.
+fn pure_push(instr: Instr) -> bool {
+    matches!(
+        instr,
+        Instr::Constant(_)
+            | Instr::Nil
+            | Instr::True
+            | Instr::False
+            | Instr::GetLocal(_)
+            | Instr::GetUpvalue(_)
+    )
+}
+
+/// The constant index for a number, reusing an equal one; `None` when the pool is full
+/// (then the caller leaves the code as it is).
+fn number_constant(f: &mut Function, n: f64) -> Option<u32> {
     let existing = f
         .constants
         .iter()
         .position(|c| matches!(c, Const::Number(m) if m.to_bits() == n.to_bits()));
     match existing {
-        Some(i) => i as u32,
-        None => {
+        Some(i) => Some(i as u32),
+        None if f.constants.len() < super::lower::MAX_CONSTANTS => {
             f.constants.push(Const::Number(n));
-            (f.constants.len() - 1) as u32
+            Some((f.constants.len() - 1) as u32)
         }
+        None => None,
     }
 }
 
-/// Replaces arithmetic on two number constants, and negation of one, by the result.
-/// Only numbers are folded: every other operand either fails at run time (and must
-/// still fail there, on its line) or is a string whose concatenation the VM interns.
+/// Evaluates what can be known at compile time, in one pass that treats the output as
+/// a stack: arithmetic and comparisons of two number constants, negation of one, `==`
+/// of any two literals, `!` of a literal. Then drops a literal or a local that is
+/// pushed only to be popped (an expression statement without effects, such as the
+/// result of a folded comparison). Operations that fail at run time (a comparison of a
+/// string, say) stay, so they still fail there, on their line. Strings are not
+/// concatenated here: the VM interns the result of a concatenation.
 fn fold_constants(f: &mut Function) {
     let mut code: Vec<Instr> = Vec::with_capacity(f.code.len());
     let mut lines: Vec<u32> = Vec::with_capacity(f.lines.len());
     for i in 0..f.code.len() {
         let (instr, line) = (f.code[i], f.lines[i]);
         let n = code.len();
-        let folded = match instr {
-            Instr::Add | Instr::Subtract | Instr::Multiply | Instr::Divide if n >= 2 => {
-                match (number(f, code[n - 2]), number(f, code[n - 1])) {
-                    (Some(a), Some(b)) => Some((
-                        2,
-                        match instr {
+        let last = |k: usize| if n >= k { literal(f, code[n - k]) } else { None };
+        let num = |k: usize| if n >= k { number(f, code[n - k]) } else { None };
+        // (operands replaced, the instruction that replaces them and `instr`)
+        let folded: Option<(usize, Instr)> = match instr {
+            Instr::Add | Instr::Subtract | Instr::Multiply | Instr::Divide => {
+                match (num(2), num(1)) {
+                    (Some(a), Some(b)) => {
+                        let value = match instr {
                             Instr::Add => number::add(a, b),
                             Instr::Subtract => a - b,
                             Instr::Multiply => number::multiply(a, b),
                             _ => a / b,
-                        },
-                    )),
+                        };
+                        // A NaN result is left to run time: it gains nothing and keeps
+                        // NaN's sign rules (see `number::add`) in one place.
+                        if value.is_nan() {
+                            None
+                        } else {
+                            number_constant(f, value).map(|k| (2, Instr::Constant(k)))
+                        }
+                    }
                     _ => None,
                 }
             }
-            Instr::Negate if n >= 1 => number(f, code[n - 1]).map(|a| (1, -a)),
+            Instr::Negate => match num(1) {
+                Some(a) if !a.is_nan() => number_constant(f, -a).map(|k| (1, Instr::Constant(k))),
+                _ => None,
+            },
+            Instr::Less | Instr::Greater => match (num(2), num(1)) {
+                (Some(a), Some(b)) => {
+                    Some((2, push_bool(if instr == Instr::Less { a < b } else { a > b })))
+                }
+                _ => None,
+            },
+            Instr::Equal => match (last(2), last(1)) {
+                (Some(a), Some(b)) => Some((2, push_bool(literals_equal(f, a, b)))),
+                _ => None,
+            },
+            Instr::Not => last(1).map(|a| (1, push_bool(!literal_truthy(a)))),
+            Instr::Pop if n >= 1 && pure_push(code[n - 1]) => {
+                code.pop();
+                lines.pop();
+                continue;
+            }
             _ => None,
         };
-        // A NaN result is left to run time: it gains nothing and keeps NaN's sign
-        // rules (see `number::add`) in one place.
-        let folded = folded.filter(|(_, value): &(usize, f64)| !value.is_nan());
         match folded {
-            Some((operands, value)) => {
+            Some((operands, replacement)) => {
                 code.truncate(n - operands);
                 lines.truncate(n - operands);
-                let k = number_constant(f, value);
-                code.push(Instr::Constant(k));
+                code.push(replacement);
                 lines.push(line);
             }
             None => {
                 code.push(instr);
                 lines.push(line);
             }
+        }
+    }
+    f.code = code;
+    f.lines = lines;
+}
+
+/// Drops the instructions that follow a `Return` or an unconditional jump up to the
+/// next label: nothing can reach them.
+fn drop_unreachable(f: &mut Function) {
+    let mut code: Vec<Instr> = Vec::with_capacity(f.code.len());
+    let mut lines: Vec<u32> = Vec::with_capacity(f.lines.len());
+    let mut reachable = true;
+    for (&instr, &line) in f.code.iter().zip(&f.lines) {
+        if let Instr::Label(_) = instr {
+            reachable = true;
+        }
+        if reachable {
+            code.push(instr);
+            lines.push(line);
+        }
+        if matches!(instr, Instr::Return | Instr::Jump(_)) {
+            reachable = false;
         }
     }
     f.code = code;
@@ -113,6 +225,14 @@ fn fuse(f: &mut Function) {
             (Some(SetGlobal(g)), Some(Pop), _) => Some((SetGlobalPop(g), 2, 0)),
             (Some(SetProperty(k)), Some(Pop), _) => Some((SetPropertyPop(k), 2, 0)),
             (Some(Constant(k)), Some(Add), _) => Some((AddConstant(k), 2, 1)),
+            (Some(GetLocal(s)), Some(GetProperty(k)), _) => Some((GetLocalProperty(s, k), 2, 1)),
+            // Left for the next position when a property read follows the second.
+            (Some(GetLocal(a)), Some(GetLocal(b)), next)
+                if !matches!(next, Some(GetProperty(_))) =>
+            {
+                Some((GetLocal2(a, b), 2, 0))
+            }
+            (Some(Nil), Some(Return), _) => Some((ReturnNil, 2, 1)),
             (Some(Constant(k)), Some(Subtract), _)
                 if matches!(f.constants[k as usize], Const::Number(_)) =>
             {

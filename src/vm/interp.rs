@@ -67,6 +67,22 @@ impl Vm {
                 slots = self.stack.slots(base);
             }};
         }
+        // Leaves the current frame with `$result`: closes its captured locals, drops its
+        // slots and continues in the caller (or ends the run after the outermost frame).
+        macro_rules! ret {
+            ($result:expr) => {{
+                let result = $result;
+                self.close_upvalues(base);
+                self.frames.pop();
+                if self.frames.is_empty() {
+                    self.stack.truncate(0);
+                    return Ok(());
+                }
+                self.stack.truncate(base);
+                self.stack.push(result);
+                load!();
+            }};
+        }
         // Counts one step (a back-edge or a call); with no fuel left, polls first (which
         // refuels, or fails when the budget is spent).
         macro_rules! tick {
@@ -129,7 +145,7 @@ impl Vm {
         }
 
         loop {
-            let byte = ip.byte();
+            let byte = ip.opcode();
             #[cfg(feature = "op-profile")]
             self.profile.record(byte);
             match byte {
@@ -338,17 +354,10 @@ impl Vm {
                     self.close_upvalues(self.stack.len() - 1);
                     sp.discard(1);
                 }
-                op::Return => {
-                    let result = sp.pop();
-                    self.close_upvalues(base);
-                    self.frames.pop();
-                    if self.frames.is_empty() {
-                        self.stack.truncate(0);
-                        return Ok(());
-                    }
-                    self.stack.truncate(base);
-                    self.stack.push(result);
-                    load!();
+                op::Return | op::ReturnNil => {
+                    // One copy of the return sequence serves both.
+                    let result = if byte == op::Return { sp.pop() } else { Value::NIL };
+                    ret!(result);
                 }
                 op::Class => {
                     let name = name_at!(ip.u16() as usize);
@@ -459,6 +468,31 @@ impl Vm {
                         throw!("Operands must be numbers.");
                     }
                     sp.set_peek(0, Value::number(a.as_number() - b.as_number()));
+                }
+                op::GetLocalProperty => {
+                    let slot = ip.byte() as usize;
+                    let k = ip.u16() as usize;
+                    let receiver = slots.get(slot);
+                    let Some(instance) = receiver.as_obj::<ObjInstance>() else {
+                        throw!("Only instances have properties.");
+                    };
+                    let cache = function.cache(k).get();
+                    if cache.reads(&instance) && cache.slot != NO_SLOT {
+                        sp.push(instance.fields[cache.slot as usize]);
+                    } else {
+                        // The slow path replaces the receiver on top of the stack.
+                        sp.push(receiver);
+                        sync!();
+                        if !self.get_property(function, k, instance) {
+                            throw!("Undefined property '{}'.", name_at!(k).chars);
+                        }
+                    }
+                }
+                op::GetLocal2 => {
+                    let a = ip.byte() as usize;
+                    let b = ip.byte() as usize;
+                    sp.push(slots.get(a));
+                    sp.push(slots.get(b));
                 }
                 byte => unreachable!("verified code has no opcode {byte}"),
             }

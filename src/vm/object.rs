@@ -234,6 +234,18 @@ impl ObjFunction {
 pub struct Ip(*const u8);
 
 impl Ip {
+    /// Reads the opcode of the next instruction. The verifier accepted only known
+    /// opcodes at instruction starts, and the optimizer may rely on it (the interpreter's
+    /// `match` then needs no range check before its jump table).
+    #[inline(always)]
+    pub fn opcode(&mut self) -> u8 {
+        let b = self.byte();
+        // SAFETY: see the type's invariant: `self` is at an instruction start of
+        // verified code, whose first byte is an opcode.
+        unsafe { std::hint::assert_unchecked((b as usize) < crate::bytecode::Op::ALL.len()) };
+        b
+    }
+
     #[inline(always)]
     pub fn byte(&mut self) -> u8 {
         // SAFETY: see the type's invariant.

@@ -249,6 +249,17 @@ fn count_cases() -> Vec<Case> {
             "Too many global variables.",
         ),
         case("globals_60000", globals_fit, OK, "59999"),
+        // 65,536 constants, the most a function has: folding `1 + 2` needs a new one,
+        // so the sum is left to run time (it once wrapped to constant 0).
+        case(
+            "folding_into_a_full_constant_pool",
+            (0..65_534)
+                .map(|i| format!("print {};\n", i + 10))
+                .collect::<String>()
+                + "print 1 + 2;\n",
+            OK,
+            "65543\n3\n",
+        ),
         case(
             "strings_100000",
             lines(&|i| format!("print \"s{i}\";\n")),
