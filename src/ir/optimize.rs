@@ -119,7 +119,13 @@ fn fold_constants(f: &mut Function) {
     for i in 0..f.code.len() {
         let (instr, line) = (f.code[i], f.lines[i]);
         let n = code.len();
-        let last = |k: usize| if n >= k { literal(f, code[n - k]) } else { None };
+        let last = |k: usize| {
+            if n >= k {
+                literal(f, code[n - k])
+            } else {
+                None
+            }
+        };
         let num = |k: usize| if n >= k { number(f, code[n - k]) } else { None };
         // (operands replaced, the instruction that replaces them and `instr`)
         let folded: Option<(usize, Instr)> = match instr {
@@ -148,9 +154,10 @@ fn fold_constants(f: &mut Function) {
                 _ => None,
             },
             Instr::Less | Instr::Greater => match (num(2), num(1)) {
-                (Some(a), Some(b)) => {
-                    Some((2, push_bool(if instr == Instr::Less { a < b } else { a > b })))
-                }
+                (Some(a), Some(b)) => Some((
+                    2,
+                    push_bool(if instr == Instr::Less { a < b } else { a > b }),
+                )),
                 _ => None,
             },
             Instr::Equal => match (last(2), last(1)) {

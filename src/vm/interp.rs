@@ -356,7 +356,11 @@ impl Vm {
                 }
                 op::Return | op::ReturnNil => {
                     // One copy of the return sequence serves both.
-                    let result = if byte == op::Return { sp.pop() } else { Value::NIL };
+                    let result = if byte == op::Return {
+                        sp.pop()
+                    } else {
+                        Value::NIL
+                    };
                     ret!(result);
                 }
                 op::Class => {
