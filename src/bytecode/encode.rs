@@ -69,6 +69,12 @@ fn op_of(instr: &Instr) -> Option<Op> {
         I::GetLocalProperty(..) => Op::GetLocalProperty,
         I::GetLocal2(..) => Op::GetLocal2,
         I::ReturnNil => Op::ReturnNil,
+        I::JumpUnlessLessConstant(..) => Op::JumpUnlessLessConstant,
+        I::JumpUnlessGreaterConstant(..) => Op::JumpUnlessGreaterConstant,
+        I::JumpUnlessEqualConstant(..) => Op::JumpUnlessEqualConstant,
+        I::AddLocalConstant(..) => Op::AddLocalConstant,
+        I::SubtractLocalConstant(..) => Op::SubtractLocalConstant,
+        I::ReturnLocal(_) => Op::ReturnLocal,
     })
 }
 
@@ -125,6 +131,17 @@ fn function(f: &ir::Function) -> Function {
             Instr::Call(n) => vec![*n as u32],
             Instr::GetLocalProperty(s, k) => vec![*s as u32, *k],
             Instr::GetLocal2(a, b) => vec![*a as u32, *b as u32],
+            Instr::AddLocalConstant(s, k) | Instr::SubtractLocalConstant(s, k) => {
+                vec![*s as u32, *k]
+            }
+            Instr::ReturnLocal(s) => vec![*s as u32],
+            Instr::JumpUnlessLessConstant(k, l)
+            | Instr::JumpUnlessGreaterConstant(k, l)
+            | Instr::JumpUnlessEqualConstant(k, l) => {
+                let (forward, distance) = jump(l);
+                debug_assert!(forward, "conditional jumps only go forward");
+                vec![*k, distance]
+            }
             Instr::GetGlobal(g)
             | Instr::DefineGlobal(g)
             | Instr::SetGlobal(g)

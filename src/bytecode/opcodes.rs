@@ -216,6 +216,18 @@ opcodes! {
     GetLocal2 = "GET_LOCAL_2" (Local, Local) pops Fixed(0) pushes 2;
     /// Return nil from the current function.
     ReturnNil = "RETURN_NIL" () pops Fixed(0) pushes 0;
+    /// Pop a number; jump forward unless it is less than the constant.
+    JumpUnlessLessConstant = "JUMP_UNLESS_LESS_CONSTANT" (Const, JumpForward) pops Fixed(1) pushes 0;
+    /// Pop a number; jump forward unless it is greater than the constant.
+    JumpUnlessGreaterConstant = "JUMP_UNLESS_GREATER_CONSTANT" (Const, JumpForward) pops Fixed(1) pushes 0;
+    /// Pop a value; jump forward unless it equals the constant.
+    JumpUnlessEqualConstant = "JUMP_UNLESS_EQUAL_CONSTANT" (Const, JumpForward) pops Fixed(1) pushes 0;
+    /// Push a local plus a constant (numbers, or strings joined).
+    AddLocalConstant = "ADD_LOCAL_CONSTANT" (Local, Const) pops Fixed(0) pushes 1;
+    /// Push a local minus a constant.
+    SubtractLocalConstant = "SUBTRACT_LOCAL_CONSTANT" (Local, Const) pops Fixed(0) pushes 1;
+    /// Return a local from the current function.
+    ReturnLocal = "RETURN_LOCAL" (Local) pops Fixed(0) pushes 0;
 }
 
 /// The most operands an instruction has.
@@ -229,7 +241,10 @@ impl Op {
 
     /// True for instructions after which control never falls through.
     pub fn is_terminator(self) -> bool {
-        matches!(self, Op::Return | Op::ReturnNil | Op::Jump | Op::Loop)
+        matches!(
+            self,
+            Op::Return | Op::ReturnNil | Op::ReturnLocal | Op::Jump | Op::Loop
+        )
     }
 
     /// The Markdown opcode table of `docs/bytecode.md`.

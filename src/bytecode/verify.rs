@@ -399,7 +399,7 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
                 }
             }
             Op::CloseUpvalue if tracks => captured = sets.without(captured, depth - 1),
-            Op::Return | Op::ReturnNil => {}
+            Op::Return | Op::ReturnNil | Op::ReturnLocal => {}
             _ if tracks => {
                 if let Some(slot) = sets.first_at_or_above(captured, after) {
                     return Err(err(

@@ -93,6 +93,15 @@ pub enum Instr {
     GetLocal2(u8, u8),
     /// `Nil` then `Return`.
     ReturnNil,
+    /// `Constant` then a comparison jump.
+    JumpUnlessLessConstant(ConstIdx, Label),
+    JumpUnlessGreaterConstant(ConstIdx, Label),
+    JumpUnlessEqualConstant(ConstIdx, Label),
+    /// `GetLocal` then `AddConstant` or `SubtractConstant`.
+    AddLocalConstant(u8, ConstIdx),
+    SubtractLocalConstant(u8, ConstIdx),
+    /// `GetLocal` then `Return`.
+    ReturnLocal(u8),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -195,6 +204,16 @@ impl Module {
             SubtractConstant(c) => format!("subtract_constant {}", konst(c)),
             GetLocalProperty(s, c) => format!("get_local_property {s} {}", konst(c)),
             GetLocal2(a, b) => format!("get_local_2 {a} {b}"),
+            JumpUnlessLessConstant(c, l) => format!("jump_unless_less_constant {} L{l}", konst(c)),
+            JumpUnlessGreaterConstant(c, l) => {
+                format!("jump_unless_greater_constant {} L{l}", konst(c))
+            }
+            JumpUnlessEqualConstant(c, l) => {
+                format!("jump_unless_equal_constant {} L{l}", konst(c))
+            }
+            AddLocalConstant(s, c) => format!("add_local_constant {s} {}", konst(c)),
+            SubtractLocalConstant(s, c) => format!("subtract_local_constant {s} {}", konst(c)),
+            ReturnLocal(s) => format!("return_local {s}"),
             Call(n) => format!("call {n}"),
             Invoke(c, n) => format!("invoke {} {n}", konst(c)),
             SuperInvoke(c, n) => format!("super_invoke {} {n}", konst(c)),

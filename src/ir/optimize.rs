@@ -211,43 +211,80 @@ fn drop_unreachable(f: &mut Function) {
     f.lines = lines;
 }
 
-/// Fuses instruction pairs and triples into single instructions.
+/// A fusion rule: given the instruction at a position and the two after it, the
+/// replacement, how many instructions it consumes, and which of them gives the
+/// replacement its line (the one that can fail).
+type Rule = fn(&Function, [Option<Instr>; 3]) -> Option<(Instr, usize, usize)>;
+
+/// Fuses instruction pairs and triples into single instructions, in two rounds: the
+/// second fuses an operand into instructions the first made.
 fn fuse(f: &mut Function) {
+    rewrite(f, first_round);
+    rewrite(f, second_round);
+}
+
+/// Operators with their result use: compare-and-branch, stores whose value is dropped,
+/// arithmetic with a constant operand, property reads of locals, returns of nil.
+fn first_round(f: &Function, at: [Option<Instr>; 3]) -> Option<(Instr, usize, usize)> {
+    use Instr::*;
+    match at {
+        [Some(Less), Some(Not), Some(JumpIfFalsePop(l))] => Some((JumpIfLess(l), 3, 0)),
+        [Some(Greater), Some(Not), Some(JumpIfFalsePop(l))] => Some((JumpIfGreater(l), 3, 0)),
+        [Some(Equal), Some(Not), Some(JumpIfFalsePop(l))] => Some((JumpIfEqual(l), 3, 0)),
+        [Some(Less), Some(JumpIfFalsePop(l)), _] => Some((JumpUnlessLess(l), 2, 0)),
+        [Some(Greater), Some(JumpIfFalsePop(l)), _] => Some((JumpUnlessGreater(l), 2, 0)),
+        [Some(Equal), Some(JumpIfFalsePop(l)), _] => Some((JumpUnlessEqual(l), 2, 0)),
+        [Some(SetLocal(s)), Some(Pop), _] => Some((SetLocalPop(s), 2, 0)),
+        [Some(SetGlobal(g)), Some(Pop), _] => Some((SetGlobalPop(g), 2, 0)),
+        [Some(SetProperty(k)), Some(Pop), _] => Some((SetPropertyPop(k), 2, 0)),
+        [Some(Constant(k)), Some(Add), _] => Some((AddConstant(k), 2, 1)),
+        [Some(Constant(k)), Some(Subtract), _]
+            if matches!(f.constants[k as usize], Const::Number(_)) =>
+        {
+            Some((SubtractConstant(k), 2, 1))
+        }
+        [Some(GetLocal(s)), Some(GetProperty(k)), _] => Some((GetLocalProperty(s, k), 2, 1)),
+        // Left for the next position when a property read follows the second.
+        [Some(GetLocal(a)), Some(GetLocal(b)), next] if !matches!(next, Some(GetProperty(_))) => {
+            Some((GetLocal2(a, b), 2, 0))
+        }
+        [Some(Nil), Some(Return), _] => Some((ReturnNil, 2, 1)),
+        _ => None,
+    }
+}
+
+/// A constant or a local as the operand of what the first round made: comparisons with
+/// a constant, a local plus or minus a constant, a local returned.
+fn second_round(_: &Function, at: [Option<Instr>; 3]) -> Option<(Instr, usize, usize)> {
+    use Instr::*;
+    match at {
+        [Some(Constant(k)), Some(JumpUnlessLess(l)), _] => {
+            Some((JumpUnlessLessConstant(k, l), 2, 1))
+        }
+        [Some(Constant(k)), Some(JumpUnlessGreater(l)), _] => {
+            Some((JumpUnlessGreaterConstant(k, l), 2, 1))
+        }
+        [Some(Constant(k)), Some(JumpUnlessEqual(l)), _] => {
+            Some((JumpUnlessEqualConstant(k, l), 2, 1))
+        }
+        [Some(GetLocal(s)), Some(AddConstant(k)), _] => Some((AddLocalConstant(s, k), 2, 1)),
+        [Some(GetLocal(s)), Some(SubtractConstant(k)), _] => {
+            Some((SubtractLocalConstant(s, k), 2, 1))
+        }
+        [Some(GetLocal(s)), Some(Return), _] => Some((ReturnLocal(s), 2, 1)),
+        _ => None,
+    }
+}
+
+/// Applies `rule` at every position, left to right, never across a label (a label is
+/// an instruction of its own, so no rule matches one).
+fn rewrite(f: &mut Function, rule: Rule) {
     let mut code: Vec<Instr> = Vec::with_capacity(f.code.len());
     let mut lines: Vec<u32> = Vec::with_capacity(f.lines.len());
     let mut i = 0;
     while i < f.code.len() {
         let at = |k: usize| f.code.get(i + k).copied();
-        use Instr::*;
-        // (replacement, instructions consumed, index of the instruction whose line the
-        // replacement reports: the one that can fail)
-        let fused: Option<(Instr, usize, usize)> = match (at(0), at(1), at(2)) {
-            (Some(Less), Some(Not), Some(JumpIfFalsePop(l))) => Some((JumpIfLess(l), 3, 0)),
-            (Some(Greater), Some(Not), Some(JumpIfFalsePop(l))) => Some((JumpIfGreater(l), 3, 0)),
-            (Some(Equal), Some(Not), Some(JumpIfFalsePop(l))) => Some((JumpIfEqual(l), 3, 0)),
-            (Some(Less), Some(JumpIfFalsePop(l)), _) => Some((JumpUnlessLess(l), 2, 0)),
-            (Some(Greater), Some(JumpIfFalsePop(l)), _) => Some((JumpUnlessGreater(l), 2, 0)),
-            (Some(Equal), Some(JumpIfFalsePop(l)), _) => Some((JumpUnlessEqual(l), 2, 0)),
-            (Some(SetLocal(s)), Some(Pop), _) => Some((SetLocalPop(s), 2, 0)),
-            (Some(SetGlobal(g)), Some(Pop), _) => Some((SetGlobalPop(g), 2, 0)),
-            (Some(SetProperty(k)), Some(Pop), _) => Some((SetPropertyPop(k), 2, 0)),
-            (Some(Constant(k)), Some(Add), _) => Some((AddConstant(k), 2, 1)),
-            (Some(GetLocal(s)), Some(GetProperty(k)), _) => Some((GetLocalProperty(s, k), 2, 1)),
-            // Left for the next position when a property read follows the second.
-            (Some(GetLocal(a)), Some(GetLocal(b)), next)
-                if !matches!(next, Some(GetProperty(_))) =>
-            {
-                Some((GetLocal2(a, b), 2, 0))
-            }
-            (Some(Nil), Some(Return), _) => Some((ReturnNil, 2, 1)),
-            (Some(Constant(k)), Some(Subtract), _)
-                if matches!(f.constants[k as usize], Const::Number(_)) =>
-            {
-                Some((SubtractConstant(k), 2, 1))
-            }
-            _ => None,
-        };
-        match fused {
+        match rule(f, [at(0), at(1), at(2)]) {
             Some((instr, consumed, line_of)) => {
                 code.push(instr);
                 lines.push(f.lines[i + line_of]);

@@ -56,14 +56,14 @@ impl Vm {
                 sp = self.stack.sp();
             }};
         }
-        // Enters the frame `call` just pushed for `callee` (the stack top is unchanged:
-        // the arguments become the new frame's first slots).
+        // Enters the frame `push_frame` just pushed for `callee` at `base` (the stack top
+        // is unchanged: the arguments become the new frame's first slots).
         macro_rules! enter {
-            ($callee:expr, $argc:expr) => {{
+            ($callee:expr, $base:expr) => {{
                 closure = $callee;
                 function = closure.function;
                 ip = function.ip();
-                base = self.stack.len() - $argc - 1;
+                base = $base;
                 slots = self.stack.slots(base);
             }};
         }
@@ -72,15 +72,23 @@ impl Vm {
         macro_rules! ret {
             ($result:expr) => {{
                 let result = $result;
-                self.close_upvalues(base);
+                if self.open_upvalues.is_some() {
+                    self.close_upvalues(base);
+                }
                 self.frames.pop();
-                if self.frames.is_empty() {
+                let Some(&caller) = self.frames.last() else {
                     self.stack.truncate(0);
                     return Ok(());
-                }
-                self.stack.truncate(base);
-                self.stack.push(result);
-                load!();
+                };
+                // The result takes the callee's place, slot 0 of the finished frame, and
+                // becomes the caller's stack top.
+                slots.set(0, result);
+                sp = slots.top_after(1);
+                ip = caller.ip;
+                base = caller.base;
+                closure = caller.closure;
+                function = closure.function;
+                slots = self.stack.slots(base);
             }};
         }
         // Counts one step (a back-edge or a call); with no fuel left, polls first (which
@@ -127,6 +135,21 @@ impl Vm {
                     throw!("Operands must be numbers.");
                 }
                 sp.discard(2);
+                if $holds(a.as_number(), b.as_number()) {
+                    ip.forward(offset);
+                }
+            }};
+        }
+        // Pops a number, compares it with a constant and jumps when `$holds` says so.
+        macro_rules! compare_constant_jump {
+            ($holds:expr) => {{
+                let b = function.constant(ip.u16() as usize);
+                let offset = ip.u32();
+                let a = sp.peek(0);
+                if !(a.is_number() && b.is_number()) {
+                    throw!("Operands must be numbers.");
+                }
+                sp.discard(1);
                 if $holds(a.as_number(), b.as_number()) {
                     ip.forward(offset);
                 }
@@ -297,10 +320,10 @@ impl Vm {
                     save!();
                     // The common case, a closure, enters the new frame directly.
                     match callee.as_obj::<ObjClosure>() {
-                        Some(callee) => {
-                            check!(self.call(callee, argc));
-                            enter!(callee, argc);
-                        }
+                        Some(callee) => match self.push_frame(callee, argc) {
+                            Ok(new_base) => enter!(callee, new_base),
+                            Err(e) => return Err(e),
+                        },
                         None => {
                             check!(self.call_value(callee, argc));
                             load!();
@@ -319,8 +342,10 @@ impl Vm {
                     let cache = function.cache(k).get();
                     match cache.method {
                         Some(method) if cache.reads(&instance) => {
-                            check!(self.call(method, argc));
-                            enter!(method, argc);
+                            match self.push_frame(method, argc) {
+                                Ok(new_base) => enter!(method, new_base),
+                                Err(e) => return Err(e),
+                            }
                         }
                         _ => {
                             check!(self.invoke(function, k, instance, argc));
@@ -354,14 +379,14 @@ impl Vm {
                     self.close_upvalues(self.stack.len() - 1);
                     sp.discard(1);
                 }
-                op::Return | op::ReturnNil => {
-                    // One copy of the return sequence serves both.
-                    let result = if byte == op::Return {
-                        sp.pop()
-                    } else {
-                        Value::NIL
-                    };
+                op::Return => {
+                    let result = sp.pop();
                     ret!(result);
+                }
+                op::ReturnNil => ret!(Value::NIL),
+                op::ReturnLocal => {
+                    let slot = ip.byte() as usize;
+                    ret!(slots.get(slot));
                 }
                 op::Class => {
                     let name = name_at!(ip.u16() as usize);
@@ -498,6 +523,44 @@ impl Vm {
                     sp.push(slots.get(a));
                     sp.push(slots.get(b));
                 }
+                op::JumpUnlessLessConstant => compare_constant_jump!(|a, b| !(a < b)),
+                op::JumpUnlessGreaterConstant => compare_constant_jump!(|a, b| !(a > b)),
+                op::JumpUnlessEqualConstant => {
+                    let b = function.constant(ip.u16() as usize);
+                    let offset = ip.u32();
+                    if !sp.pop().equals(b) {
+                        ip.forward(offset);
+                    }
+                }
+                op::AddLocalConstant => {
+                    let a = slots.get(ip.byte() as usize);
+                    let b = function.constant(ip.u16() as usize);
+                    if a.is_number() && b.is_number() {
+                        sp.push(Value::number(number::add(a.as_number(), b.as_number())));
+                    } else if let (Some(x), Some(y)) =
+                        (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
+                    {
+                        // `a` is pushed (rooted) and `b` is a constant of a running
+                        // function while the result is made.
+                        sp.push(a);
+                        sync!();
+                        let Some(joined) = self.concatenate(x, y) else {
+                            throw!("Out of memory.");
+                        };
+                        sp.set_peek(0, Value::object(joined));
+                    } else {
+                        save!();
+                        return Err(self.add_error());
+                    }
+                }
+                op::SubtractLocalConstant => {
+                    let a = slots.get(ip.byte() as usize);
+                    let b = function.constant(ip.u16() as usize);
+                    if !(a.is_number() && b.is_number()) {
+                        throw!("Operands must be numbers.");
+                    }
+                    sp.push(Value::number(a.as_number() - b.as_number()));
+                }
                 byte => unreachable!("verified code has no opcode {byte}"),
             }
         }
@@ -552,6 +615,12 @@ impl Vm {
         closure: Gc<ObjClosure>,
         argc: usize,
     ) -> Result<(), RuntimeError> {
+        self.push_frame(closure, argc).map(|_| ())
+    }
+
+    /// `call`, returning the new frame's base (for the interpreter to enter it).
+    #[inline(always)]
+    fn push_frame(&mut self, closure: Gc<ObjClosure>, argc: usize) -> Result<usize, RuntimeError> {
         let function = closure.function;
         if argc != function.arity as usize {
             return Err(self.arity_error(function.arity as usize, argc));
@@ -567,7 +636,7 @@ impl Vm {
             ip: function.ip(),
             base,
         });
-        Ok(())
+        Ok(base)
     }
 
     #[cold]

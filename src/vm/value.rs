@@ -198,6 +198,15 @@ impl Slots {
         // SAFETY: as for `get`.
         unsafe { self.0.add(slot).write(v) }
     }
+
+    /// The stack top that leaves exactly this frame's first `n` slots (a return keeps
+    /// one: the result, in slot 0).
+    #[inline(always)]
+    pub fn top_after(&self, n: usize) -> Sp {
+        // SAFETY: the frame's first `n` slots are inside the stack's block (a frame has
+        // at least its slot 0), so one past them is too.
+        Sp(unsafe { self.0.add(n) })
+    }
 }
 
 /// The value stack: a fixed block of `capacity` values that never moves.
