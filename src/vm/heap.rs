@@ -175,11 +175,13 @@ impl Heap {
                     // Cached methods stay alive while a cache can hand them out.
                     for cache in f.caches.iter() {
                         let entry = cache.get();
-                        if let Some(m) = entry.method {
-                            self.mark(m);
-                        }
-                        if let Some(c) = entry.class {
-                            self.mark(c);
+                        for read in entry.read {
+                            if let Some(m) = read.method {
+                                self.mark(m);
+                            }
+                            if let Some(c) = read.class {
+                                self.mark(c);
+                            }
                         }
                         if let Some(c) = entry.set_class {
                             self.mark(c);
@@ -246,8 +248,8 @@ impl Heap {
                     } else {
                         (*prev).next = next;
                     }
-                    self.bytes_allocated -= object_size(obj).min(self.bytes_allocated);
-                    free(obj, &mut self.pools);
+                    let size = free(obj, &mut self.pools);
+                    self.bytes_allocated -= size.min(self.bytes_allocated);
                 }
                 obj = next;
             }
@@ -275,6 +277,7 @@ impl Drop for Heap {
 ///
 /// # Safety
 /// `h` must be a live object.
+#[inline(always)]
 unsafe fn object_size(h: *mut Header) -> usize {
     // SAFETY: the kind in the header is the object's real type.
     unsafe {
@@ -307,19 +310,25 @@ unsafe fn object_size(h: *mut Header) -> usize {
     }
 }
 
-/// Drops an object with its real type and returns its cell to the pools.
+/// Drops an object with its real type and returns its cell to the pools; returns the
+/// bytes it held (`object_size`), measured on the way, so the sweep looks at each
+/// object's kind once.
 ///
 /// # Safety
 /// `h` must be a live object allocated by `Heap::alloc` and unreachable from now on.
-unsafe fn free(h: *mut Header, pools: &mut Pools) {
+unsafe fn free(h: *mut Header, pools: &mut Pools) -> usize {
     /// # Safety
     /// `h` must be a live `T` in a pool cell.
-    unsafe fn release<T>(h: *mut Header, pools: &mut Pools) {
-        // SAFETY: the caller guarantees `h` is a live `T`; after dropping it in place
-        // its cell is free memory of `size_of::<T>()` bytes.
+    #[inline(always)]
+    unsafe fn release<T>(h: *mut Header, pools: &mut Pools) -> usize {
+        // SAFETY: the caller guarantees `h` is a live `T` of kind `(*h).kind`, so
+        // `object_size` reads it as that type; after dropping it in place its cell is
+        // free memory of `size_of::<T>()` bytes.
         unsafe {
+            let size = object_size(h);
             std::ptr::drop_in_place(h as *mut T);
             pools.give(h as *mut u8, size_of::<T>());
+            size
         }
     }
     // SAFETY: the header names the object's real type.

@@ -222,9 +222,8 @@ impl Vm {
                         throw!("Only instances have properties.");
                     };
                     // Inline cache hit: a field of a known layout.
-                    let cache = function.cache(k).get();
-                    if cache.reads(&instance) && cache.slot != NO_SLOT {
-                        sp.set_peek(0, instance.fields[cache.slot as usize]);
+                    if let Some(slot) = function.cached_field_slot(k, &instance) {
+                        sp.set_peek(0, instance.fields[slot]);
                     } else {
                         sync!();
                         if !self.get_property(function, k, instance) {
@@ -318,16 +317,23 @@ impl Vm {
                     let argc = ip.byte() as usize;
                     let callee = sp.peek(argc);
                     save!();
-                    // The common case, a closure, enters the new frame directly.
-                    match callee.as_obj::<ObjClosure>() {
-                        Some(callee) => match self.push_frame(callee, argc) {
+                    // The common cases, a closure and a class with an initializer, enter
+                    // the new frame directly.
+                    if let Some(callee) = callee.as_obj::<ObjClosure>() {
+                        match self.push_frame(callee, argc) {
                             Ok(new_base) => enter!(callee, new_base),
                             Err(e) => return Err(e),
-                        },
-                        None => {
-                            check!(self.call_value(callee, argc));
-                            load!();
                         }
+                    } else if let Some(class) = callee.as_obj::<ObjClass>() {
+                        match self.instantiate(class, argc) {
+                            Ok(Some((init, new_base))) => enter!(init, new_base),
+                            // No initializer: the instance replaced the class.
+                            Ok(None) => {}
+                            Err(e) => return Err(e),
+                        }
+                    } else {
+                        check!(self.call_value(callee, argc));
+                        load!();
                     }
                 }
                 op::Invoke => {
@@ -339,14 +345,11 @@ impl Vm {
                         return Err(self.error("Only instances have methods.".into()));
                     };
                     // Inline cache hit: a method of a known layout's class.
-                    let cache = function.cache(k).get();
-                    match cache.method {
-                        Some(method) if cache.reads(&instance) => {
-                            match self.push_frame(method, argc) {
-                                Ok(new_base) => enter!(method, new_base),
-                                Err(e) => return Err(e),
-                            }
-                        }
+                    match function.cached_method(k, &instance) {
+                        Some(method) => match self.push_frame(method, argc) {
+                            Ok(new_base) => enter!(method, new_base),
+                            Err(e) => return Err(e),
+                        },
                         _ => {
                             check!(self.invoke(function, k, instance, argc));
                             load!();
@@ -505,9 +508,8 @@ impl Vm {
                     let Some(instance) = receiver.as_obj::<ObjInstance>() else {
                         throw!("Only instances have properties.");
                     };
-                    let cache = function.cache(k).get();
-                    if cache.reads(&instance) && cache.slot != NO_SLOT {
-                        sp.push(instance.fields[cache.slot as usize]);
+                    if let Some(slot) = function.cached_field_slot(k, &instance) {
+                        sp.push(instance.fields[slot]);
                     } else {
                         // The slow path replaces the receiver on top of the stack.
                         sp.push(receiver);
@@ -576,9 +578,8 @@ impl Vm {
         mut instance: Gc<ObjInstance>,
         value: Value,
     ) {
-        let cache = function.cache(k).get();
-        if cache.writes(&instance) && cache.set_next == instance.shape {
-            instance.fields[cache.set_slot as usize] = value;
+        if let Some(slot) = function.cached_store_slot(k, &instance) {
+            instance.fields[slot] = value;
         } else {
             self.set_property(function, k, instance, value);
         }
@@ -596,7 +597,9 @@ impl Vm {
                 self.stack.set_peek(argc, bound.receiver);
                 self.call(bound.method, argc)
             }
-            Some(ObjKind::Class) => self.instantiate(callee.as_obj().expect("kind checked"), argc),
+            Some(ObjKind::Class) => self
+                .instantiate(callee.as_obj().expect("kind checked"), argc)
+                .map(|_| ()),
             Some(ObjKind::Native) => self.call_native(callee.as_obj().expect("kind checked"), argc),
             _ => {
                 let message = match self.lang {
@@ -658,7 +661,14 @@ impl Vm {
         self.error(format!("Expected {arity} arguments but got {argc}."))
     }
 
-    fn instantiate(&mut self, class: Gc<ObjClass>, argc: usize) -> Result<(), RuntimeError> {
+    /// Replaces the class below the arguments with a new instance and pushes a frame
+    /// for its `init`, if it has one: then returns `init` and the new frame's base.
+    #[inline(always)]
+    fn instantiate(
+        &mut self,
+        class: Gc<ObjClass>,
+        argc: usize,
+    ) -> Result<Option<(Gc<ObjClosure>, usize)>, RuntimeError> {
         self.maybe_collect();
         let instance = self.heap.alloc(ObjInstance {
             header: Header::new(ObjKind::Instance),
@@ -669,9 +679,9 @@ impl Vm {
         });
         self.stack.set_peek(argc, Value::object(instance));
         match class.init {
-            Some(init) => self.call(init, argc),
+            Some(init) => Ok(Some((init, self.push_frame(init, argc)?))),
             None if argc != 0 => Err(self.arity_error(0, argc)),
-            None => Ok(()),
+            None => Ok(None),
         }
     }
 
@@ -749,14 +759,14 @@ impl Vm {
     ) {
         if instance.shape != DICTIONARY {
             let cache = function.cache(k);
-            let entry = cache.get();
-            cache.set(Cache {
+            let mut entry = cache.get();
+            entry.learn(ReadEntry {
                 class: Some(instance.class),
                 shape: instance.shape,
                 slot: NO_SLOT,
                 method: Some(method),
-                ..entry
             });
+            cache.set(entry);
         }
     }
 
@@ -769,8 +779,8 @@ impl Vm {
         instance: Gc<ObjInstance>,
     ) -> bool {
         let cache = function.cache(k);
-        let entry = cache.get();
-        if let Some(method) = entry.method.filter(|_| entry.reads(&instance)) {
+        let mut entry = cache.get();
+        if let Some(method) = entry.lookup(&instance).and_then(|e| e.method) {
             self.bind(method);
             return true;
         }
@@ -780,13 +790,13 @@ impl Vm {
             .expect("verified: a name constant");
         if let Some((value, slot)) = self.find_field(instance, name) {
             if let Some(slot) = slot {
-                cache.set(Cache {
+                entry.learn(ReadEntry {
                     class: Some(instance.class),
                     shape: instance.shape,
                     slot,
                     method: None,
-                    ..entry
                 });
+                cache.set(entry);
             }
             self.stack.set_peek(0, value);
             return true;

@@ -199,6 +199,38 @@ impl ObjFunction {
         unsafe { self.caches.get_unchecked(idx) }
     }
 
+    /// The slot of field `k` of `instance`, if the inline cache of name constant `k`
+    /// knows it (the interpreter's hit path for property reads).
+    #[inline(always)]
+    pub fn cached_field_slot(&self, k: usize, instance: &ObjInstance) -> Option<usize> {
+        // SAFETY: the cache is read in place, without copying it out of its cell; the
+        // reference lives only inside this call, during which nothing writes the cell
+        // (the VM is single-threaded and nothing else runs here).
+        unsafe { (*self.cache(k).as_ptr()).field_slot(instance) }
+    }
+
+    /// The method name constant `k` means for `instance`, if the inline cache knows it
+    /// (the interpreter's hit path for invocations).
+    #[inline(always)]
+    pub fn cached_method(&self, k: usize, instance: &ObjInstance) -> Option<Gc<ObjClosure>> {
+        // SAFETY: as for `cached_field_slot`.
+        unsafe {
+            (*self.cache(k).as_ptr())
+                .lookup(instance)
+                .and_then(|e| e.method)
+        }
+    }
+
+    /// The slot a write of field `k` to `instance` overwrites, if the inline cache knows
+    /// it and the write does not add the field (the hit path for property writes).
+    #[inline(always)]
+    pub fn cached_store_slot(&self, k: usize, instance: &ObjInstance) -> Option<usize> {
+        // SAFETY: as for `cached_field_slot`.
+        let cache = unsafe { &*self.cache(k).as_ptr() };
+        (cache.writes(instance) && cache.set_next == instance.shape)
+            .then_some(cache.set_slot as usize)
+    }
+
     /// Constant `idx`. Unchecked: the verifier proved every constant operand in range.
     #[inline(always)]
     pub fn constant(&self, idx: usize) -> Value {
@@ -294,20 +326,43 @@ pub const NO_SLOT: u32 = u32::MAX;
 /// A shape value no instance has: an empty cache entry.
 pub const NO_SHAPE: ShapeId = DICTIONARY - 1;
 
-/// An inline cache entry: what a property instruction learned about receivers of one
-/// class and shape. Reads and calls use `class`/`shape`/`slot`/`method`; writes use the
-/// `set_` fields. Shape ids are per class, so an entry matches on both. The collector
-/// traces the classes and methods an entry names, so a matching class is never a new
-/// object at a freed one's address.
+/// What a property read or call learned about receivers of one class and shape: the
+/// field's slot, or the method the name means. Shape ids are per class, so an entry
+/// matches on both. The collector traces the classes and methods an entry names, so a
+/// matching class is never a new object at a freed one's address.
 #[derive(Clone, Copy)]
-pub struct Cache {
+pub struct ReadEntry {
     pub class: Option<Gc<ObjClass>>,
     pub shape: ShapeId,
     /// The field's slot, or `NO_SLOT` when the name is a method (then `method` is set).
     pub slot: u32,
     pub method: Option<Gc<ObjClosure>>,
-    /// Writes: the receiver's class and shape, the slot written, and the shape after
-    /// the write (different when the write adds the field).
+}
+
+impl ReadEntry {
+    pub const EMPTY: ReadEntry = ReadEntry {
+        class: None,
+        shape: NO_SHAPE,
+        slot: NO_SLOT,
+        method: None,
+    };
+
+    /// True when this entry describes `instance`.
+    #[inline(always)]
+    pub fn matches(&self, instance: &ObjInstance) -> bool {
+        self.shape == instance.shape && self.class == Some(instance.class)
+    }
+}
+
+/// The inline cache of one name constant of a function: two read entries (so a site
+/// that sees two layouts, such as leaves and inner nodes of a tree, hits on both) and
+/// one write entry. Writes use the `set_` fields: the receiver's class and shape, the
+/// slot written, and the shape after the write (different when the write adds the
+/// field).
+#[derive(Clone, Copy)]
+pub struct Cache {
+    /// The most recently learned entry first.
+    pub read: [ReadEntry; 2],
     pub set_class: Option<Gc<ObjClass>>,
     pub set_shape: ShapeId,
     pub set_slot: u32,
@@ -317,10 +372,7 @@ pub struct Cache {
 impl Default for Cache {
     fn default() -> Self {
         Cache {
-            class: None,
-            shape: NO_SHAPE,
-            slot: NO_SLOT,
-            method: None,
+            read: [ReadEntry::EMPTY; 2],
             set_class: None,
             set_shape: NO_SHAPE,
             set_slot: 0,
@@ -330,10 +382,30 @@ impl Default for Cache {
 }
 
 impl Cache {
-    /// True when this entry's read side describes `instance`.
+    /// The read entry that describes `instance`, if one does.
     #[inline(always)]
-    pub fn reads(&self, instance: &ObjInstance) -> bool {
-        self.shape == instance.shape && self.class == Some(instance.class)
+    pub fn lookup(&self, instance: &ObjInstance) -> Option<ReadEntry> {
+        if self.read[0].matches(instance) {
+            Some(self.read[0])
+        } else if self.read[1].matches(instance) {
+            Some(self.read[1])
+        } else {
+            None
+        }
+    }
+
+    /// The slot of the field this cache knows for `instance`, if it knows one.
+    #[inline(always)]
+    pub fn field_slot(&self, instance: &ObjInstance) -> Option<usize> {
+        match self.lookup(instance) {
+            Some(entry) if entry.slot != NO_SLOT => Some(entry.slot as usize),
+            _ => None,
+        }
+    }
+
+    /// Learns a read entry; it goes first, and the older first entry second.
+    pub fn learn(&mut self, entry: ReadEntry) {
+        self.read = [entry, self.read[0]];
     }
 
     /// True when this entry's write side describes `instance`.
