@@ -12,8 +12,10 @@
 use std::mem::size_of;
 
 use super::object::*;
+use super::shape::MAX_SHAPE_FIELDS;
 use super::table::Table;
 use super::value::Value;
+use std::ptr::NonNull;
 
 /// The first collection happens after this many bytes.
 pub const INITIAL_THRESHOLD: usize = 1024 * 1024;
@@ -69,6 +71,78 @@ impl Heap {
     /// Records memory that an object gave back after it was allocated.
     pub fn unaccount(&mut self, bytes: usize) {
         self.bytes_allocated = self.bytes_allocated.saturating_sub(bytes);
+    }
+
+    /// The bytes of the pool cell that holds `cap` fields.
+    fn fields_bytes(cap: usize) -> usize {
+        (cap * size_of::<Value>()).max(GRANULE)
+    }
+
+    /// Fields with room for `cap` values (no block for 0). The caller accounts for
+    /// them through the instance's size (`object_size`).
+    #[inline]
+    pub fn new_fields(&mut self, cap: usize) -> Fields {
+        if cap == 0 {
+            return Fields::EMPTY;
+        }
+        let cap = cap.min(MAX_SHAPE_FIELDS as usize);
+        let cell = self.pools.take(Heap::fields_bytes(cap)) as *mut Value;
+        Fields {
+            // SAFETY: `take` never returns null.
+            ptr: unsafe { NonNull::new_unchecked(cell) },
+            len: 0,
+            cap: cap as u32,
+        }
+    }
+
+    /// Appends a field, moving the values to a block twice as large (up to
+    /// `MAX_SHAPE_FIELDS`) when the block is full, and accounts for the growth. A
+    /// shaped instance never has more than `MAX_SHAPE_FIELDS` fields.
+    #[inline]
+    pub fn push_field(&mut self, fields: &mut Fields, value: Value) {
+        assert!(fields.len < MAX_SHAPE_FIELDS, "too many fields for a shape");
+        if fields.len == fields.cap {
+            let cap = (fields.cap as usize * 2).clamp(4, MAX_SHAPE_FIELDS as usize);
+            let mut grown = self.new_fields(cap);
+            // SAFETY: the old block holds `len` initialized values and the new one has
+            // room for more; the blocks are distinct cells. The old cell is then free.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    fields.ptr.as_ptr(),
+                    grown.ptr.as_ptr(),
+                    fields.len as usize,
+                );
+                grown.len = fields.len;
+                if fields.cap > 0 {
+                    self.pools.give(
+                        fields.ptr.as_ptr() as *mut u8,
+                        Heap::fields_bytes(fields.cap as usize),
+                    );
+                }
+            }
+            self.bytes_allocated += (grown.cap - fields.cap) as usize * size_of::<Value>();
+            *fields = grown;
+        }
+        // SAFETY: `len < cap`: the slot is inside the block.
+        unsafe { fields.ptr.as_ptr().add(fields.len as usize).write(value) };
+        fields.len += 1;
+    }
+
+    /// Gives the fields' block back (the instance moved them elsewhere) and accounts
+    /// for it.
+    pub fn clear_fields(&mut self, fields: &mut Fields) {
+        if fields.cap > 0 {
+            // SAFETY: the block is a pool cell of this size; `fields` is emptied
+            // below, so nothing reads it again.
+            unsafe {
+                self.pools.give(
+                    fields.ptr.as_ptr() as *mut u8,
+                    Heap::fields_bytes(fields.cap as usize),
+                )
+            };
+            self.unaccount(fields.cap as usize * size_of::<Value>());
+        }
+        *fields = Fields::EMPTY;
     }
 
     /// Moves an object to the heap and links it into the object list.
@@ -211,7 +285,7 @@ impl Heap {
                 ObjKind::Instance => {
                     let i = Gc::<ObjInstance>::from_header(h);
                     self.mark(i.class);
-                    for &v in i.fields.iter() {
+                    for &v in i.fields.as_slice() {
                         self.mark_value(v);
                     }
                     if let Some(d) = &i.dictionary {
@@ -340,7 +414,16 @@ unsafe fn free(h: *mut Header, pools: &mut Pools) -> usize {
             ObjKind::Closure => release::<ObjClosure>(h, pools),
             ObjKind::Upvalue => release::<ObjUpvalue>(h, pools),
             ObjKind::Class => release::<ObjClass>(h, pools),
-            ObjKind::Instance => release::<ObjInstance>(h, pools),
+            ObjKind::Instance => {
+                let fields = &Gc::<ObjInstance>::from_header(h).fields;
+                if fields.cap > 0 {
+                    pools.give(
+                        fields.ptr.as_ptr() as *mut u8,
+                        Heap::fields_bytes(fields.cap as usize),
+                    );
+                }
+                release::<ObjInstance>(h, pools)
+            }
             ObjKind::BoundMethod => release::<ObjBoundMethod>(h, pools),
         }
     }
@@ -351,7 +434,7 @@ unsafe fn free(h: *mut Header, pools: &mut Pools) -> usize {
 /// Cell sizes are multiples of this; it is also every cell's alignment.
 const GRANULE: usize = 16;
 /// The largest object the pools serve (every object type is smaller).
-const MAX_POOLED: usize = 256;
+const MAX_POOLED: usize = 512;
 /// Cells are carved from chunks of this size.
 const CHUNK_BYTES: usize = 64 * 1024;
 

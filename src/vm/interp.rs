@@ -223,7 +223,7 @@ impl Vm {
                     };
                     // Inline cache hit: a field of a known layout.
                     if let Some(slot) = function.cached_field_slot(k, &instance) {
-                        sp.set_peek(0, instance.fields[slot]);
+                        sp.set_peek(0, instance.fields.get(slot));
                     } else {
                         sync!();
                         if !self.get_property(function, k, instance) {
@@ -509,7 +509,7 @@ impl Vm {
                         throw!("Only instances have properties.");
                     };
                     if let Some(slot) = function.cached_field_slot(k, &instance) {
-                        sp.push(instance.fields[slot]);
+                        sp.push(instance.fields.get(slot));
                     } else {
                         // The slow path replaces the receiver on top of the stack.
                         sp.push(receiver);
@@ -569,7 +569,8 @@ impl Vm {
     }
 
     /// Stores `value` into field `k` of `instance`: an inline-cache hit overwrites the
-    /// slot; anything else takes the slow path. Never collects.
+    /// slot, or appends the field and moves the instance to the cached next shape;
+    /// anything else takes the slow path. Never collects.
     #[inline(always)]
     fn store_property(
         &mut self,
@@ -579,7 +580,9 @@ impl Vm {
         value: Value,
     ) {
         if let Some(slot) = function.cached_store_slot(k, &instance) {
-            instance.fields[slot] = value;
+            instance.fields.set(slot, value);
+        } else if let Some(next) = function.cached_transition(k, &instance) {
+            self.push_field(instance, next, value);
         } else {
             self.set_property(function, k, instance, value);
         }
@@ -670,11 +673,12 @@ impl Vm {
         argc: usize,
     ) -> Result<Option<(Gc<ObjClosure>, usize)>, RuntimeError> {
         self.maybe_collect();
+        let fields = self.heap.new_fields(class.field_hint as usize);
         let instance = self.heap.alloc(ObjInstance {
             header: Header::new(ObjKind::Instance),
             class,
             shape: ROOT,
-            fields: Vec::with_capacity(class.field_hint as usize),
+            fields,
             dictionary: None,
         });
         self.stack.set_peek(argc, Value::object(instance));
@@ -746,7 +750,7 @@ impl Vm {
                 .map(|v| (v, None));
         }
         let slot = instance.class.shapes.slot_of(instance.shape, name)?;
-        Some((instance.fields[slot as usize], Some(slot)))
+        Some((instance.fields.get(slot as usize), Some(slot)))
     }
 
     /// Remembers that `name` (constant `k`) is a method for instances like `instance`.
@@ -843,7 +847,7 @@ impl Vm {
         }
         let mut class = instance.class;
         if let Some(slot) = class.shapes.slot_of(shape, name) {
-            instance.fields[slot as usize] = value;
+            instance.fields.set(slot as usize, value);
             cache.set(Cache {
                 set_class: Some(class),
                 set_shape: shape,
@@ -875,11 +879,8 @@ impl Vm {
 
     /// Appends a field, moving the instance to shape `next`.
     fn push_field(&mut self, mut instance: Gc<ObjInstance>, next: ShapeId, value: Value) {
-        let before = instance.fields.capacity();
-        instance.fields.push(value);
+        self.heap.push_field(&mut instance.fields, value);
         instance.shape = next;
-        let after = instance.fields.capacity();
-        self.heap.account((after - before) * 8);
         let mut class = instance.class;
         class.field_hint = class.field_hint.max(instance.fields.len() as u32);
     }
@@ -889,12 +890,11 @@ impl Vm {
     fn to_dictionary(&mut self, mut instance: Gc<ObjInstance>) {
         let mut table = Table::new();
         let keys = instance.class.shapes.keys(instance.shape);
-        for (key, &value) in keys.into_iter().zip(instance.fields.iter()) {
+        for (key, &value) in keys.into_iter().zip(instance.fields.as_slice()) {
             table.set(key, value);
         }
         self.heap.account(table.heap_bytes());
-        self.heap.unaccount(instance.fields.capacity() * 8);
-        instance.fields = Vec::new();
+        self.heap.clear_fields(&mut instance.fields);
         instance.dictionary = Some(Box::new(table));
         instance.shape = DICTIONARY;
     }

@@ -231,6 +231,15 @@ impl ObjFunction {
             .then_some(cache.set_slot as usize)
     }
 
+    /// The shape a write of field `k` moves `instance` to, if the inline cache knows
+    /// that the write adds the field (the hit path for the first write of a field).
+    #[inline(always)]
+    pub fn cached_transition(&self, k: usize, instance: &ObjInstance) -> Option<ShapeId> {
+        // SAFETY: as for `cached_field_slot`.
+        let cache = unsafe { &*self.cache(k).as_ptr() };
+        (cache.writes(instance) && cache.set_next != instance.shape).then_some(cache.set_next)
+    }
+
     /// Constant `idx`. Unchecked: the verifier proved every constant operand in range.
     #[inline(always)]
     pub fn constant(&self, idx: usize) -> Value {
@@ -514,13 +523,71 @@ unsafe impl Object for ObjClass {
     const KIND: ObjKind = ObjKind::Class;
 }
 
+/// An instance's fields: a block of values from the heap's pools, not from the general
+/// allocator (a `malloc` and a `free` per instance cost more than the rest of creating
+/// and collecting it). Only the heap allocates, grows and frees the block
+/// (`Heap::new_fields`, `Heap::push_field`, `Heap::clear_fields`, and the sweep).
+///
+/// Invariant: `ptr` points to `cap` values of which the first `len` are initialized,
+/// in a pool cell of `Heap::fields_bytes(cap)` bytes, or dangles with `cap == 0`.
+pub struct Fields {
+    pub(super) ptr: NonNull<Value>,
+    pub(super) len: u32,
+    pub(super) cap: u32,
+}
+
+impl Fields {
+    /// No fields and no block.
+    pub const EMPTY: Fields = Fields {
+        ptr: NonNull::dangling(),
+        len: 0,
+        cap: 0,
+    };
+
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    #[inline(always)]
+    pub fn capacity(&self) -> usize {
+        self.cap as usize
+    }
+
+    #[inline(always)]
+    pub fn as_slice(&self) -> &[Value] {
+        // SAFETY: see the type's invariant (a dangling pointer with length 0 is a valid
+        // empty slice).
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len as usize) }
+    }
+
+    /// The field in `slot` (checked: a slot past the fields panics).
+    #[inline(always)]
+    pub fn get(&self, slot: usize) -> Value {
+        self.as_slice()[slot]
+    }
+
+    /// Overwrites the field in `slot` (checked).
+    #[inline(always)]
+    pub fn set(&mut self, slot: usize, value: Value) {
+        assert!(slot < self.len as usize, "a field slot past the fields");
+        // SAFETY: `slot < len <= cap`, so the value is initialized and in the block.
+        unsafe { self.ptr.as_ptr().add(slot).write(value) }
+    }
+}
+
 #[repr(C)]
 pub struct ObjInstance {
     pub header: Header,
     pub class: Gc<ObjClass>,
     /// The layout of `fields`; `DICTIONARY` when the fields are in `dictionary`.
     pub shape: ShapeId,
-    pub fields: Vec<Value>,
+    pub fields: Fields,
     /// Fields of an instance whose layout outgrew shapes.
     pub dictionary: Option<Box<Table>>,
 }
