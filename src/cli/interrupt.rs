@@ -5,16 +5,40 @@
 //! between units of work, so a single long instruction (a huge concatenation, a huge
 //! `print`) finishes first; running a file, a second Ctrl-C while the first is still
 //! pending ends the process at once.
+//!
+//! The handler is a plain SIGINT handler (no thread): it only reads and writes atomics,
+//! and when it ends the process it does so with `write(2)` and `_exit(2)`, which are
+//! async-signal-safe (`eprintln!` and `process::exit` are not).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::ptr;
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 use loxide::vm::Vm;
+use nix::libc;
+use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
 
 use super::EXIT_INTERRUPTED;
 
 /// The runtime error message of an interrupted program (`Vm::interrupt_handle`).
 pub const MESSAGE: &str = "Interrupted.";
+
+/// `MESSAGE` as a line, for the signal handler.
+const LINE: &[u8] = b"Interrupted.\n";
+const _: () = assert!(is_line_of(LINE, MESSAGE.as_bytes()));
+
+const fn is_line_of(line: &[u8], text: &[u8]) -> bool {
+    if line.len() != text.len() + 1 || line[text.len()] != b'\n' {
+        return false;
+    }
+    let mut i = 0;
+    while i < text.len() {
+        if line[i] != text[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// What Ctrl-C does when no program is running (while compiling, or at the prompt).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -27,32 +51,54 @@ pub enum WhenIdle {
 
 /// True while `running` is inside `Vm::run`.
 static RUNNING: AtomicBool = AtomicBool::new(false);
+/// The VM's interrupt flag (an `Arc` kept alive for the rest of the process), or null
+/// before `install`.
+static FLAG: AtomicPtr<AtomicBool> = AtomicPtr::new(ptr::null_mut());
+/// `WhenIdle::Exit` was chosen.
+static EXIT_WHEN_IDLE: AtomicBool = AtomicBool::new(false);
 
 /// Routes Ctrl-C to `vm`'s interrupt flag for the rest of the process. Fails quietly
 /// (Ctrl-C then keeps its default meaning, ending the process) when no handler can be
 /// installed.
 pub fn install(vm: &Vm, idle: WhenIdle) {
-    let flag = vm.interrupt_handle();
-    let _ = ctrlc::set_handler(move || on_interrupt(&flag, idle));
+    // The flag lives as long as the process: the handler may read it at any time.
+    let flag = std::sync::Arc::into_raw(vm.interrupt_handle()).cast_mut();
+    EXIT_WHEN_IDLE.store(idle == WhenIdle::Exit, Ordering::SeqCst);
+    FLAG.store(flag, Ordering::SeqCst);
+    let action = SigAction::new(
+        SigHandler::Handler(on_interrupt),
+        SaFlags::SA_RESTART,
+        SigSet::empty(),
+    );
+    // SAFETY: the handler only touches atomics and calls `write` and `_exit`.
+    let _ = unsafe { sigaction(Signal::SIGINT, &action) };
 }
 
-fn on_interrupt(flag: &Arc<AtomicBool>, idle: WhenIdle) {
-    if !RUNNING.load(Ordering::SeqCst) {
-        if idle == WhenIdle::Exit {
+extern "C" fn on_interrupt(_: libc::c_int) {
+    let exit_when_idle = EXIT_WHEN_IDLE.load(Ordering::SeqCst);
+    let flag = FLAG.load(Ordering::SeqCst);
+    if !RUNNING.load(Ordering::SeqCst) || flag.is_null() {
+        if exit_when_idle {
             exit_interrupted();
         }
         return;
     }
+    // SAFETY: `FLAG` points into an `Arc` that is never released.
+    let flag = unsafe { &*flag };
     // The VM clears the flag when it stops; still set means it has not answered yet.
     let pending = flag.swap(true, Ordering::SeqCst);
-    if pending && idle == WhenIdle::Exit {
+    if pending && exit_when_idle {
         exit_interrupted();
     }
 }
 
+/// Prints `Interrupted.` and ends the process with 130, from a signal handler.
 fn exit_interrupted() -> ! {
-    eprintln!("{MESSAGE}");
-    std::process::exit(EXIT_INTERRUPTED);
+    // SAFETY: `write` and `_exit` are async-signal-safe; `LINE` is a static buffer.
+    unsafe {
+        libc::write(libc::STDERR_FILENO, LINE.as_ptr().cast(), LINE.len());
+        libc::_exit(EXIT_INTERRUPTED)
+    }
 }
 
 /// Runs `work` (a `Vm::run`) with Ctrl-C routed to the VM.

@@ -4,6 +4,7 @@
 //! the short form, so a program whose file is named like a subcommand needs
 //! `lox run compile` or `lox ./compile`.
 
+mod args;
 mod compile;
 mod inspect;
 mod interrupt;
@@ -12,7 +13,6 @@ mod run;
 
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand, ValueEnum};
 use loxide::dump::Stage;
 use loxide::frontend::Lang;
 use loxide::ir::Limits;
@@ -26,7 +26,7 @@ pub const EXIT_IO: i32 = 74;
 /// 128 + SIGINT, as a shell reports a process that Ctrl-C ended.
 pub const EXIT_INTERRUPTED: i32 = 130;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LangArg {
     /// Lox, the language of Crafting Interpreters.
     Lox,
@@ -34,7 +34,7 @@ pub enum LangArg {
     Potato,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LimitsArg {
     /// loxide's limits: deep recursion and large functions work.
     Default,
@@ -42,46 +42,36 @@ pub enum LimitsArg {
     Clox,
 }
 
-/// loxide: a fast bytecode virtual machine for the Lox language (and Potato).
-///
-/// `lox FILE` runs a program, from source or from a bytecode file made by
-/// `lox compile` (told apart by content, not by name); `lox` alone starts an
-/// interactive session.
-#[derive(Parser, Debug)]
-#[command(name = "lox", version, about)]
+/// The parsed command line (`args::parse`; the help text is in `args.rs`).
+#[derive(Debug)]
 pub struct Cli {
     /// The program to run (source or bytecode); without one, start an interactive session.
     pub file: Option<PathBuf>,
 
     /// Which limits to enforce (when compiling and when running).
-    #[arg(long, value_enum, default_value = "default", global = true)]
     pub limits: LimitsArg,
 
     /// The source language [default: Potato for `.potato` files, else Lox]. A bytecode
     /// file records its own.
-    #[arg(long, value_enum, global = true)]
     pub lang: Option<LangArg>,
 
     /// Stop a program after N units of work (one per loop iteration and per call) with
     /// the runtime error `Execution budget exceeded.`.
-    #[arg(long, value_name = "N", global = true)]
     pub max_steps: Option<u64>,
 
     /// Bound the collector's heap: `64M`, `1G`, `512K` or plain bytes (K, M and G are
     /// powers of 1024). A program that needs more ends with `Out of memory.`.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, global = true)]
     pub max_heap: Option<usize>,
 
     /// The call depth limit (`Stack overflow.` beyond it) [default: 100000, or 64 with
     /// --limits=clox].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub max_depth: Option<u64>,
 
-    #[command(subcommand)]
+    /// A subcommand; without one, run `file` or start the REPL.
     pub command: Option<Command>,
 }
 
-#[derive(Subcommand, Debug)]
+#[derive(Debug)]
 pub enum Command {
     /// Run a program, from source or bytecode (the same as `lox FILE`).
     Run {
@@ -93,7 +83,6 @@ pub enum Command {
         /// The source file.
         file: PathBuf,
         /// Where to write the bytecode [default: FILE with the extension `.loxc`].
-        #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
     },
     /// Check a bytecode file without running it.
@@ -106,16 +95,13 @@ pub enum Command {
         /// The bytecode file.
         file: PathBuf,
         /// Show each instruction's bytes.
-        #[arg(long)]
         hex: bool,
     },
     /// Show what one stage of the compiler makes of a program.
     Dump {
         /// The stage to show.
-        #[arg(long, value_enum)]
         stage: Stage,
         /// With `--stage bytecode`, show each instruction's bytes.
-        #[arg(long)]
         hex: bool,
         /// The source file.
         file: PathBuf,
@@ -158,14 +144,16 @@ impl Cli {
 
 /// Parses the arguments and runs the command; returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            // Help and version go to stdout and succeed; usage errors are clox's 64,
-            // not clap's 2.
-            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
-            let _ = e.print();
-            return code;
+    let cli = match args::parse(std::env::args_os().skip(1)) {
+        args::Parsed::Run(cli) => cli,
+        // Help and version go to stdout and succeed; usage errors are clox's 64.
+        args::Parsed::Print(text) => {
+            print!("{text}");
+            return EXIT_OK;
+        }
+        args::Parsed::Usage(text) => {
+            eprint!("{text}");
+            return EXIT_USAGE;
         }
     };
     match (&cli.command, &cli.file) {

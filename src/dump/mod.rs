@@ -16,7 +16,7 @@ use crate::ir::{self, Limits};
 use crate::{desugar, sema};
 
 /// A stage whose output can be shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
     /// One token a line: line number, kind and lexeme.
     Tokens,

@@ -18,70 +18,183 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use clap::{Parser, ValueEnum};
+use clap::builder::PossibleValuesParser;
+use clap::{Arg, ArgAction, value_parser};
 use loxide::testgen;
 
 /// Compare loxide with a reference Lox interpreter on generated programs.
-#[derive(Parser, Debug)]
-#[command(name = "lox-difftest", version, about)]
+///
+/// The command line is built with clap's builder API, not its derive macros: the
+/// repository links `lox` statically (`.cargo/config.toml`), and with that flag cargo
+/// cannot build procedural macros for the host.
+#[derive(Debug)]
 struct Cli {
     /// The reference interpreter (for example clox): run as `REFERENCE FILE`.
-    #[arg(long)]
     reference: PathBuf,
-
     /// The loxide binary: run as `LOX ARGS... FILE`.
-    #[arg(long, default_value = "target/release/lox")]
     lox: PathBuf,
-
     /// How many programs to generate in each mode.
-    #[arg(long, default_value_t = 1000)]
     count: u64,
-
     /// The first seed; program `i` of a mode uses seed `SEED + i`.
-    #[arg(long, default_value_t = 0)]
     seed: u64,
-
     /// Which kind of programs to generate.
-    #[arg(long, value_enum, default_value = "both")]
     mode: ModeArg,
-
     /// Extra arguments for loxide, split at whitespace (for example `--limits=clox`).
-    #[arg(long, allow_hyphen_values = true, default_value = "")]
     args: String,
-
     /// Write every program that shows a mismatch (and its minimized form) here.
-    #[arg(long)]
     keep: Option<PathBuf>,
-
     /// Seconds either interpreter may run on one program.
-    #[arg(long, default_value_t = 10)]
     timeout: u64,
-
     /// Worker threads (default: one per core).
-    #[arg(long)]
     jobs: Option<usize>,
-
     /// How much of standard error to compare.
-    #[arg(long, value_enum, default_value = "first")]
     stderr: StderrArg,
-
     /// Shrink up to this many mismatching programs, line by line, before reporting them.
-    #[arg(long, default_value_t = 5)]
     minimize: usize,
-
     /// Print the program for `--seed` (in `--mode valid` or `mutated`) and exit.
-    #[arg(long)]
     print: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+impl Cli {
+    fn parse() -> Cli {
+        let matches = clap::Command::new("lox-difftest")
+            .version(env!("CARGO_PKG_VERSION"))
+            .about("Compare loxide with a reference Lox interpreter on generated programs")
+            .arg(
+                Arg::new("reference")
+                    .long("reference")
+                    .value_name("REFERENCE")
+                    .required(true)
+                    .value_parser(value_parser!(PathBuf))
+                    .help("The reference interpreter (for example clox): run as `REFERENCE FILE`"),
+            )
+            .arg(
+                Arg::new("lox")
+                    .long("lox")
+                    .value_name("LOX")
+                    .default_value("target/release/lox")
+                    .value_parser(value_parser!(PathBuf))
+                    .help("The loxide binary: run as `LOX ARGS... FILE`"),
+            )
+            .arg(
+                Arg::new("count")
+                    .long("count")
+                    .value_name("COUNT")
+                    .default_value("1000")
+                    .value_parser(value_parser!(u64))
+                    .help("How many programs to generate in each mode"),
+            )
+            .arg(
+                Arg::new("seed")
+                    .long("seed")
+                    .value_name("SEED")
+                    .default_value("0")
+                    .value_parser(value_parser!(u64))
+                    .help("The first seed; program `i` of a mode uses seed `SEED + i`"),
+            )
+            .arg(
+                Arg::new("mode")
+                    .long("mode")
+                    .value_name("MODE")
+                    .default_value("both")
+                    .value_parser(PossibleValuesParser::new(["valid", "mutated", "both"]))
+                    .help("Which kind of programs to generate"),
+            )
+            .arg(
+                Arg::new("args")
+                    .long("args")
+                    .value_name("ARGS")
+                    .allow_hyphen_values(true)
+                    .default_value("")
+                    .help("Extra arguments for loxide, split at whitespace (for example `--limits=clox`)"),
+            )
+            .arg(
+                Arg::new("keep")
+                    .long("keep")
+                    .value_name("KEEP")
+                    .value_parser(value_parser!(PathBuf))
+                    .help("Write every program that shows a mismatch (and its minimized form) here"),
+            )
+            .arg(
+                Arg::new("timeout")
+                    .long("timeout")
+                    .value_name("TIMEOUT")
+                    .default_value("10")
+                    .value_parser(value_parser!(u64))
+                    .help("Seconds either interpreter may run on one program"),
+            )
+            .arg(
+                Arg::new("jobs")
+                    .long("jobs")
+                    .value_name("JOBS")
+                    .value_parser(value_parser!(usize))
+                    .help("Worker threads (default: one per core)"),
+            )
+            .arg(
+                Arg::new("stderr")
+                    .long("stderr")
+                    .value_name("STDERR")
+                    .default_value("first")
+                    .value_parser(PossibleValuesParser::new(["first", "full"]))
+                    .help(
+                        "How much of standard error to compare: `first` (the first line, and \
+                         the first `[line N]` line of a runtime error) or `full` (every line)",
+                    ),
+            )
+            .arg(
+                Arg::new("minimize")
+                    .long("minimize")
+                    .value_name("MINIMIZE")
+                    .default_value("5")
+                    .value_parser(value_parser!(usize))
+                    .help("Shrink up to this many mismatching programs, line by line, before reporting them"),
+            )
+            .arg(
+                Arg::new("print")
+                    .long("print")
+                    .action(ArgAction::SetTrue)
+                    .help("Print the program for `--seed` (in `--mode valid` or `mutated`) and exit"),
+            )
+            .get_matches();
+        let text = |name: &str| matches.get_one::<String>(name).cloned().unwrap_or_default();
+        Cli {
+            reference: matches
+                .get_one::<PathBuf>("reference")
+                .cloned()
+                .unwrap_or_default(),
+            lox: matches
+                .get_one::<PathBuf>("lox")
+                .cloned()
+                .unwrap_or_default(),
+            count: matches.get_one::<u64>("count").copied().unwrap_or(1000),
+            seed: matches.get_one::<u64>("seed").copied().unwrap_or(0),
+            mode: match text("mode").as_str() {
+                "valid" => ModeArg::Valid,
+                "mutated" => ModeArg::Mutated,
+                _ => ModeArg::Both,
+            },
+            args: text("args"),
+            keep: matches.get_one::<PathBuf>("keep").cloned(),
+            timeout: matches.get_one::<u64>("timeout").copied().unwrap_or(10),
+            jobs: matches.get_one::<usize>("jobs").copied(),
+            stderr: match text("stderr").as_str() {
+                "full" => StderrArg::Full,
+                _ => StderrArg::First,
+            },
+            minimize: matches.get_one::<usize>("minimize").copied().unwrap_or(5),
+            print: matches.get_flag("print"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ModeArg {
     Valid,
     Mutated,
     Both,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum StderrArg {
     /// The first line, and the first `[line N]` line of a runtime error.
     First,
