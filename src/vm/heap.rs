@@ -12,7 +12,6 @@
 use std::mem::size_of;
 
 use super::object::*;
-use super::shape::MAX_SHAPE_FIELDS;
 use super::table::Table;
 use super::value::Value;
 use std::ptr::NonNull;
@@ -73,21 +72,33 @@ impl Heap {
         self.bytes_allocated = self.bytes_allocated.saturating_sub(bytes);
     }
 
-    /// The bytes of the pool cell that holds `cap` fields.
-    fn fields_bytes(cap: usize) -> usize {
-        (cap * size_of::<Value>()).max(GRANULE)
+    /// The bytes of the pool cell that holds `cap` values of `T`.
+    fn block_bytes<T>(cap: usize) -> usize {
+        (cap * size_of::<T>()).max(GRANULE)
     }
 
-    /// Fields with room for `cap` values (no block for 0). The caller accounts for
-    /// them through the instance's size (`object_size`).
-    #[inline]
-    pub fn new_fields(&mut self, cap: usize) -> Fields {
+    /// The most values of `T` a block holds.
+    const fn max_block<T>() -> usize {
+        MAX_POOLED / size_of::<T>()
+    }
+
+    /// A block with room for `cap` values (none for 0; at most `max_block`). The
+    /// owner accounts for it through its size (`object_size`).
+    #[inline(always)]
+    pub fn new_block<T: Copy>(&mut self, cap: usize) -> Block<T> {
         if cap == 0 {
-            return Fields::EMPTY;
+            return Block::EMPTY;
         }
-        let cap = cap.min(MAX_SHAPE_FIELDS as usize);
-        let cell = self.pools.take(Heap::fields_bytes(cap)) as *mut Value;
-        Fields {
+        self.take_block(cap)
+    }
+
+    fn take_block<T: Copy>(&mut self, cap: usize) -> Block<T> {
+        assert!(
+            cap <= Heap::max_block::<T>(),
+            "a block too large for the pools"
+        );
+        let cell = self.pools.take(Heap::block_bytes::<T>(cap)) as *mut T;
+        Block {
             // SAFETY: `take` never returns null.
             ptr: unsafe { NonNull::new_unchecked(cell) },
             len: 0,
@@ -95,57 +106,52 @@ impl Heap {
         }
     }
 
-    /// Appends a field, moving the values to a block twice as large (up to
-    /// `MAX_SHAPE_FIELDS`) when the block is full, and accounts for the growth. A
-    /// shaped instance never has more than `MAX_SHAPE_FIELDS` fields.
+    /// Appends a value, moving the values to a block twice as large (up to
+    /// `max_block`) when the block is full, and accounts for the growth.
     #[inline]
-    pub fn push_field(&mut self, fields: &mut Fields, value: Value) {
-        assert!(fields.len < MAX_SHAPE_FIELDS, "too many fields for a shape");
-        if fields.len == fields.cap {
-            let cap = (fields.cap as usize * 2).clamp(4, MAX_SHAPE_FIELDS as usize);
-            let mut grown = self.new_fields(cap);
+    pub fn push_block<T: Copy>(&mut self, block: &mut Block<T>, value: T) {
+        if block.len == block.cap {
+            let max = Heap::max_block::<T>();
+            assert!((block.cap as usize) < max, "a block past its largest size");
+            let cap = (block.cap as usize * 2).clamp(4, max);
+            let mut grown = self.new_block::<T>(cap);
             // SAFETY: the old block holds `len` initialized values and the new one has
             // room for more; the blocks are distinct cells. The old cell is then free.
             unsafe {
                 std::ptr::copy_nonoverlapping(
-                    fields.ptr.as_ptr(),
+                    block.ptr.as_ptr(),
                     grown.ptr.as_ptr(),
-                    fields.len as usize,
+                    block.len as usize,
                 );
-                grown.len = fields.len;
-                if fields.cap > 0 {
+                grown.len = block.len;
+                if block.cap > 0 {
                     self.pools.give(
-                        fields.ptr.as_ptr() as *mut u8,
-                        Heap::fields_bytes(fields.cap as usize),
+                        block.ptr.as_ptr() as *mut u8,
+                        Heap::block_bytes::<T>(block.cap as usize),
                     );
                 }
             }
-            self.bytes_allocated += (grown.cap - fields.cap) as usize * size_of::<Value>();
-            *fields = grown;
+            self.bytes_allocated += (grown.cap - block.cap) as usize * size_of::<T>();
+            *block = grown;
         }
         // SAFETY: `len < cap`: the slot is inside the block.
-        unsafe { fields.ptr.as_ptr().add(fields.len as usize).write(value) };
-        fields.len += 1;
+        unsafe { block.ptr.as_ptr().add(block.len as usize).write(value) };
+        block.len += 1;
     }
 
-    /// Gives the fields' block back (the instance moved them elsewhere) and accounts
-    /// for it.
-    pub fn clear_fields(&mut self, fields: &mut Fields) {
-        if fields.cap > 0 {
-            // SAFETY: the block is a pool cell of this size; `fields` is emptied
-            // below, so nothing reads it again.
-            unsafe {
-                self.pools.give(
-                    fields.ptr.as_ptr() as *mut u8,
-                    Heap::fields_bytes(fields.cap as usize),
-                )
-            };
-            self.unaccount(fields.cap as usize * size_of::<Value>());
+    /// Gives a block back (its owner moved the values elsewhere) and accounts for it.
+    pub fn clear_block<T: Copy>(&mut self, block: &mut Block<T>) {
+        if block.cap > 0 {
+            // SAFETY: the block is a pool cell of this size; `block` is emptied below,
+            // so nothing reads it again.
+            unsafe { release_block(block, &mut self.pools) };
+            self.unaccount(block.cap as usize * size_of::<T>());
         }
-        *fields = Fields::EMPTY;
+        *block = Block::EMPTY;
     }
 
     /// Moves an object to the heap and links it into the object list.
+    #[inline(always)]
     pub fn alloc<T: Object>(&mut self, obj: T) -> Gc<T> {
         const { assert!(size_of::<T>() <= MAX_POOLED && size_of::<T>() >= GRANULE) };
         let cell = self.pools.take(size_of::<T>()) as *mut T;
@@ -265,7 +271,7 @@ impl Heap {
                 ObjKind::Closure => {
                     let c = Gc::<ObjClosure>::from_header(h);
                     self.mark(c.function);
-                    for &u in c.upvalues.iter() {
+                    for &u in c.upvalues.as_slice() {
                         self.mark(u);
                     }
                 }
@@ -411,17 +417,14 @@ unsafe fn free(h: *mut Header, pools: &mut Pools) -> usize {
             ObjKind::String => release::<ObjString>(h, pools),
             ObjKind::Function => release::<ObjFunction>(h, pools),
             ObjKind::Native => release::<ObjNative>(h, pools),
-            ObjKind::Closure => release::<ObjClosure>(h, pools),
+            ObjKind::Closure => {
+                release_block(&Gc::<ObjClosure>::from_header(h).upvalues, pools);
+                release::<ObjClosure>(h, pools)
+            }
             ObjKind::Upvalue => release::<ObjUpvalue>(h, pools),
             ObjKind::Class => release::<ObjClass>(h, pools),
             ObjKind::Instance => {
-                let fields = &Gc::<ObjInstance>::from_header(h).fields;
-                if fields.cap > 0 {
-                    pools.give(
-                        fields.ptr.as_ptr() as *mut u8,
-                        Heap::fields_bytes(fields.cap as usize),
-                    );
-                }
+                release_block(&Gc::<ObjInstance>::from_header(h).fields, pools);
                 release::<ObjInstance>(h, pools)
             }
             ObjKind::BoundMethod => release::<ObjBoundMethod>(h, pools),
@@ -429,12 +432,32 @@ unsafe fn free(h: *mut Header, pools: &mut Pools) -> usize {
     }
 }
 
+/// Returns a block's cell, if it has one, to the pools.
+///
+/// # Safety
+/// `block` must be a block of this heap's pools that nothing reads afterwards.
+unsafe fn release_block<T: Copy>(block: &Block<T>, pools: &mut Pools) {
+    if block.cap > 0 {
+        // SAFETY: the caller guarantees the cell is this block's and no longer used.
+        unsafe {
+            pools.give(
+                block.ptr.as_ptr() as *mut u8,
+                Heap::block_bytes::<T>(block.cap as usize),
+            )
+        };
+    }
+}
+
 // ----- The object allocator ------------------------------------------------------------
 
 /// Cell sizes are multiples of this; it is also every cell's alignment.
 const GRANULE: usize = 16;
-/// The largest object the pools serve (every object type is smaller).
-const MAX_POOLED: usize = 512;
+/// The largest cell the pools serve: every object type is smaller, and so is every
+/// block (`Block`) an object can need.
+const MAX_POOLED: usize = 2048;
+// A closure's upvalues and a shaped instance's fields always fit in one block.
+const _: () = assert!(MAX_POOLED / 8 >= crate::sema::MAX_UPVALUES);
+const _: () = assert!(MAX_POOLED / 8 >= super::shape::MAX_SHAPE_FIELDS as usize);
 /// Cells are carved from chunks of this size.
 const CHUNK_BYTES: usize = 64 * 1024;
 

@@ -209,11 +209,11 @@ impl Vm {
                 }
                 op::GetUpvalue => {
                     let idx = ip.byte() as usize;
-                    sp.push(closure.upvalues[idx].get());
+                    sp.push(closure.upvalues.get(idx).get());
                 }
                 op::SetUpvalue => {
                     let idx = ip.byte() as usize;
-                    let mut upvalue = closure.upvalues[idx];
+                    let mut upvalue = closure.upvalues.get(idx);
                     upvalue.set(sp.peek(0));
                 }
                 op::GetProperty => {
@@ -673,7 +673,7 @@ impl Vm {
         argc: usize,
     ) -> Result<Option<(Gc<ObjClosure>, usize)>, RuntimeError> {
         self.maybe_collect();
-        let fields = self.heap.new_fields(class.field_hint as usize);
+        let fields = self.heap.new_block(class.field_hint as usize);
         let instance = self.heap.alloc(ObjInstance {
             header: Header::new(ObjKind::Instance),
             class,
@@ -879,7 +879,7 @@ impl Vm {
 
     /// Appends a field, moving the instance to shape `next`.
     fn push_field(&mut self, mut instance: Gc<ObjInstance>, next: ShapeId, value: Value) {
-        self.heap.push_field(&mut instance.fields, value);
+        self.heap.push_block(&mut instance.fields, value);
         instance.shape = next;
         let mut class = instance.class;
         class.field_hint = class.field_hint.max(instance.fields.len() as u32);
@@ -894,7 +894,7 @@ impl Vm {
             table.set(key, value);
         }
         self.heap.account(table.heap_bytes());
-        self.heap.clear_fields(&mut instance.fields);
+        self.heap.clear_block(&mut instance.fields);
         instance.dictionary = Some(Box::new(table));
         instance.shape = DICTIONARY;
     }
@@ -1003,10 +1003,11 @@ impl Vm {
     /// Creates a closure of `proto` in the frame at `base` of `enclosing`.
     fn make_closure(&mut self, proto: Gc<ObjFunction>, base: usize, enclosing: Gc<ObjClosure>) {
         self.maybe_collect();
+        let upvalues = self.heap.new_block(proto.upvalues.len());
         let mut closure = self.heap.alloc(ObjClosure {
             header: Header::new(ObjKind::Closure),
             function: proto,
-            upvalues: Vec::with_capacity(proto.upvalues.len()),
+            upvalues,
         });
         // On the stack before capturing, because capturing allocates.
         self.stack.push(Value::object(closure));
@@ -1014,9 +1015,9 @@ impl Vm {
             let upvalue = if desc.is_local {
                 self.capture_upvalue(base + desc.index as usize)
             } else {
-                enclosing.upvalues[desc.index as usize]
+                enclosing.upvalues.get(desc.index as usize)
             };
-            closure.upvalues.push(upvalue);
+            self.heap.push_block(&mut closure.upvalues, upvalue);
         }
     }
 

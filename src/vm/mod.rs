@@ -373,7 +373,7 @@ impl Vm {
         let closure = self.heap.alloc(ObjClosure {
             header: Header::new(ObjKind::Closure),
             function: script,
-            upvalues: Vec::new(),
+            upvalues: Block::EMPTY,
         });
         self.heap.temp_roots.truncate(roots_mark);
         Ok(closure)

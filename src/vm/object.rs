@@ -444,7 +444,7 @@ pub struct ObjClosure {
     pub header: Header,
     pub function: Gc<ObjFunction>,
     /// Filled while the closure is created (capturing may collect, so it grows).
-    pub upvalues: Vec<Gc<ObjUpvalue>>,
+    pub upvalues: Block<Gc<ObjUpvalue>>,
 }
 // SAFETY: `#[repr(C)]` with the header first.
 unsafe impl Object for ObjClosure {
@@ -523,22 +523,26 @@ unsafe impl Object for ObjClass {
     const KIND: ObjKind = ObjKind::Class;
 }
 
-/// An instance's fields: a block of values from the heap's pools, not from the general
-/// allocator (a `malloc` and a `free` per instance cost more than the rest of creating
-/// and collecting it). Only the heap allocates, grows and frees the block
-/// (`Heap::new_fields`, `Heap::push_field`, `Heap::clear_fields`, and the sweep).
+/// A small array owned by an object (an instance's fields, a closure's upvalues) in a
+/// block from the heap's pools, not from the general allocator: a `malloc` and a `free`
+/// per object cost more than the rest of creating and collecting it. Only the heap
+/// allocates, grows and frees the block (`Heap::new_block`, `Heap::push_block`,
+/// `Heap::clear_block`, and the sweep).
 ///
 /// Invariant: `ptr` points to `cap` values of which the first `len` are initialized,
-/// in a pool cell of `Heap::fields_bytes(cap)` bytes, or dangles with `cap == 0`.
-pub struct Fields {
-    pub(super) ptr: NonNull<Value>,
+/// in a pool cell of `Heap::block_bytes::<T>(cap)` bytes, or dangles with `cap == 0`.
+pub struct Block<T: Copy> {
+    pub(super) ptr: NonNull<T>,
     pub(super) len: u32,
     pub(super) cap: u32,
 }
 
-impl Fields {
-    /// No fields and no block.
-    pub const EMPTY: Fields = Fields {
+/// An instance's fields, in slot order.
+pub type Fields = Block<Value>;
+
+impl<T: Copy> Block<T> {
+    /// No values and no block.
+    pub const EMPTY: Block<T> = Block {
         ptr: NonNull::dangling(),
         len: 0,
         cap: 0,
@@ -560,24 +564,24 @@ impl Fields {
     }
 
     #[inline(always)]
-    pub fn as_slice(&self) -> &[Value] {
+    pub fn as_slice(&self) -> &[T] {
         // SAFETY: see the type's invariant (a dangling pointer with length 0 is a valid
         // empty slice).
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len as usize) }
     }
 
-    /// The field in `slot` (checked: a slot past the fields panics).
+    /// The value at `index` (checked: an index past the values panics).
     #[inline(always)]
-    pub fn get(&self, slot: usize) -> Value {
-        self.as_slice()[slot]
+    pub fn get(&self, index: usize) -> T {
+        self.as_slice()[index]
     }
 
-    /// Overwrites the field in `slot` (checked).
+    /// Overwrites the value at `index` (checked).
     #[inline(always)]
-    pub fn set(&mut self, slot: usize, value: Value) {
-        assert!(slot < self.len as usize, "a field slot past the fields");
-        // SAFETY: `slot < len <= cap`, so the value is initialized and in the block.
-        unsafe { self.ptr.as_ptr().add(slot).write(value) }
+    pub fn set(&mut self, index: usize, value: T) {
+        assert!(index < self.len as usize, "an index past the values");
+        // SAFETY: `index < len <= cap`, so the value is initialized and in the block.
+        unsafe { self.ptr.as_ptr().add(index).write(value) }
     }
 }
 

@@ -51,20 +51,18 @@ impl Default for Shapes {
 }
 
 impl Shapes {
-    /// A tree holding only the root shape.
+    /// A tree holding only the root shape. Nothing is allocated until a field is added
+    /// (the root is implicit until then), so classes made at run time, one per call of
+    /// the function that declares them, cost no allocation for their shapes.
     pub fn new() -> Shapes {
-        Shapes {
-            shapes: vec![Shape {
-                parent: ROOT,
-                key: None,
-                len: 0,
-                transitions: Vec::new(),
-            }],
-        }
+        Shapes { shapes: Vec::new() }
     }
 
     /// The slot of field `name` in instances of `shape`.
     pub fn slot_of(&self, shape: ShapeId, name: Gc<ObjString>) -> Option<u32> {
+        if self.shapes.is_empty() {
+            return None;
+        }
         let mut at = shape;
         loop {
             let s = &self.shapes[at as usize];
@@ -79,6 +77,15 @@ impl Shapes {
     /// The shape after adding field `name` to `shape` (created on first use), or
     /// `DICTIONARY` when a bound is reached.
     pub fn add(&mut self, shape: ShapeId, name: Gc<ObjString>) -> ShapeId {
+        if self.shapes.is_empty() {
+            self.shapes.reserve_exact(4);
+            self.shapes.push(Shape {
+                parent: ROOT,
+                key: None,
+                len: 0,
+                transitions: Vec::new(),
+            });
+        }
         let s = &self.shapes[shape as usize];
         if let Some(&(_, next)) = s.transitions.iter().find(|(key, _)| *key == name) {
             return next;
@@ -101,6 +108,9 @@ impl Shapes {
     /// The field names of `shape`, in slot order.
     pub fn keys(&self, shape: ShapeId) -> Vec<Gc<ObjString>> {
         let mut keys = Vec::new();
+        if self.shapes.is_empty() {
+            return keys;
+        }
         let mut at = shape;
         while let Some(key) = self.shapes[at as usize].key {
             keys.push(key);
