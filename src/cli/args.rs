@@ -1,12 +1,16 @@
-//! Parsing the command line by hand. It is a small grammar (`lox [OPTIONS] [FILE]` and
-//! five subcommands, every option global), and an argument-parsing library was a quarter
-//! of the binary and the largest part of start-up's own work. Options take their value
-//! as `--name value` or `--name=value` (`-o OUT`, `-oOUT` or `-o=OUT` for `--output`);
-//! `--` ends the options; a usage error prints a short message and exits 64.
+//! The command line, read with `lexopt`. `clap` was a quarter of the binary and most of
+//! start-up's own work; `lexopt` is one small file with no dependencies and no procedural
+//! macros (which the static build cannot link), and only splits the arguments into
+//! options and values: it adds about 13 kB and no measurable start-up time
+//! (docs/performance.md, "Memory"). The grammar is here: `lox [OPTIONS] [FILE]` and five
+//! subcommands, every option global. Options take their value as `--name value` or
+//! `--name=value` (`-o OUT`, `-oOUT` or `-o=OUT` for `--output`); `--` ends the options;
+//! a usage error prints a short message in clap's words and exits 64.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
+use lexopt::Arg::{Long, Short, Value};
 use loxide::dump::Stage;
 
 use super::{Cli, Command, LangArg, LimitsArg, parse_size};
@@ -23,289 +27,226 @@ pub enum Parsed {
 
 const SUBCOMMANDS: [&str; 5] = ["run", "compile", "verify", "disasm", "dump"];
 
+const VERSION: &str = concat!("lox ", env!("CARGO_PKG_VERSION"), "\n");
+
 /// Parses the arguments after the program's name.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Parsed {
-    match Parser::default().parse(args.into_iter()) {
+    match read(lexopt::Parser::from_args(args)) {
         Ok(parsed) => parsed,
-        Err(message) => Parsed::Usage(message),
+        Err(Usage(message)) => Parsed::Usage(message),
     }
 }
 
-#[derive(Default)]
-struct Parser {
-    subcommand: Option<&'static str>,
-    positionals: Vec<OsString>,
-    limits: Option<LimitsArg>,
-    lang: Option<LangArg>,
-    max_steps: Option<u64>,
-    max_heap: Option<usize>,
-    max_depth: Option<u64>,
-    output: Option<PathBuf>,
-    stage: Option<Stage>,
-    hex: bool,
-}
+/// A usage error's message.
+struct Usage(String);
 
-impl Parser {
-    fn parse(mut self, mut args: impl Iterator<Item = OsString>) -> Result<Parsed, String> {
-        let mut help_for: Option<Option<&'static str>> = None;
-        while let Some(arg) = args.next() {
-            let Some(text) = arg.to_str() else {
-                self.positional(arg)?;
-                continue;
+fn read(mut p: lexopt::Parser) -> Result<Parsed, Usage> {
+    let mut subcommand: Option<&'static str> = None;
+    let mut file: Option<OsString> = None;
+    let mut help_for = None;
+    let (mut limits, mut lang, mut max_steps, mut max_heap, mut max_depth) =
+        (None, None, None, None, None);
+    let (mut output, mut stage, mut hex) = (None, None, false);
+    loop {
+        // `--` ends the options and the subcommand: whatever follows is the FILE.
+        if let Some(mut raw) = p.try_raw_args()
+            && raw.next_if(|arg| arg == "--").is_some()
+        {
+            for arg in raw {
+                if file.is_some() {
+                    return Err(unexpected(&arg));
+                }
+                file = Some(arg);
+            }
+            break;
+        }
+        let Some(arg) = p.next()? else { break };
+        // `help` and the subcommands are names only before the FILE.
+        let open = subcommand.is_none() && file.is_none();
+        match arg {
+            // Neither takes a value nor other letters after it (`-hV` is an error).
+            Short('h') | Long("help") => {
+                p.raw_args()?;
+                help_for = Some(subcommand);
+            }
+            Short('V') | Long("version") => {
+                p.raw_args()?;
+                return Ok(Parsed::Print(VERSION.into()));
+            }
+            Long("limits") => once(
+                &mut limits,
+                &mut p,
+                "--limits <LIMITS>",
+                |v, flag| match v {
+                    "default" => Ok(LimitsArg::Default),
+                    "clox" => Ok(LimitsArg::Clox),
+                    _ => Err(invalid(v, flag, "default, clox")),
+                },
+            )?,
+            Long("lang") => once(&mut lang, &mut p, "--lang <LANG>", |v, flag| match v {
+                "lox" => Ok(LangArg::Lox),
+                "potato" => Ok(LangArg::Potato),
+                _ => Err(invalid(v, flag, "lox, potato")),
+            })?,
+            Long("max-steps") => once(&mut max_steps, &mut p, "--max-steps <N>", |v, flag| {
+                v.parse()
+                    .map_err(|_| invalid(v, flag, "a whole number of steps"))
+            })?,
+            Long("max-heap") => once(&mut max_heap, &mut p, "--max-heap <SIZE>", |v, _| {
+                parse_size(v)
+                    .map_err(|why| error(&format!("invalid value for '--max-heap': {why}")))
+            })?,
+            Long("max-depth") => once(&mut max_depth, &mut p, "--max-depth <N>", |v, flag| {
+                v.parse()
+                    .ok()
+                    .filter(|&depth| depth >= 1)
+                    .ok_or_else(|| invalid(v, flag, "a whole number from 1"))
+            })?,
+            Short('o') | Long("output") if subcommand == Some("compile") => {
+                once(&mut output, &mut p, "--output <OUT>", |v, _| {
+                    Ok(PathBuf::from(v))
+                })?
+            }
+            Long("stage") if subcommand == Some("dump") => {
+                once(&mut stage, &mut p, "--stage <STAGE>", |v, flag| {
+                    v.parse::<Stage>().map_err(|_| {
+                        invalid(v, flag, "tokens, ast, desugared, scopes, ir, bytecode")
+                    })
+                })?
+            }
+            Long("hex") if matches!(subcommand, Some("disasm" | "dump")) => {
+                if hex {
+                    return Err(twice("--hex"));
+                }
+                hex = true;
+            }
+            Value(arg) if open && arg == "help" => {
+                // `lox help [COMMAND]`
+                let topic = p.raw_args()?.next();
+                return match topic.as_deref().and_then(OsStr::to_str) {
+                    None => Ok(Parsed::Print(help(None))),
+                    Some(t) => match SUBCOMMANDS.into_iter().find(|&s| s == t) {
+                        Some(s) => Ok(Parsed::Print(help(Some(s)))),
+                        None => Err(error(&format!("unrecognized subcommand '{t}'"))),
+                    },
+                };
+            }
+            Value(arg) if open && SUBCOMMANDS.iter().any(|&s| arg == s) => {
+                subcommand = SUBCOMMANDS.into_iter().find(|&s| arg == s);
+            }
+            Value(arg) if file.is_none() => file = Some(arg),
+            Value(arg) => return Err(unexpected(&arg)),
+            Short(c) => return Err(unexpected(format!("-{c}"))),
+            Long(name) => {
+                let mut arg = OsString::from(format!("--{name}"));
+                if let Some(value) = p.optional_value() {
+                    arg.push("=");
+                    arg.push(value);
+                }
+                return Err(unexpected(arg));
+            }
+        }
+    }
+    if let Some(topic) = help_for {
+        return Ok(Parsed::Print(help(topic)));
+    }
+    let mut file = file.map(PathBuf::from);
+    let command = match subcommand {
+        None => None,
+        Some(name) => {
+            let missing = |what: &str| {
+                let message = format!("the following required arguments were not provided: {what}");
+                error_usage(&message, &usage_of(name))
             };
-            if text == "--" {
-                for arg in args.by_ref() {
-                    self.positional(arg)?;
-                }
-                break;
-            }
-            if let Some(long) = text.strip_prefix("--") {
-                let (name, inline) = match long.split_once('=') {
-                    Some((name, value)) => (name, Some(value.to_owned())),
-                    None => (long, None),
-                };
-                match name {
-                    "help" => help_for = Some(self.subcommand),
-                    "version" => {
-                        return Ok(Parsed::Print(format!(
-                            "lox {}\n",
-                            env!("CARGO_PKG_VERSION")
-                        )));
-                    }
-                    "hex" if matches!(self.subcommand, Some("disasm" | "dump")) => {
-                        if inline.is_some() {
-                            return Err(error(&format!("unexpected value for '--{name}'")));
-                        }
-                        if self.hex {
-                            return Err(twice("--hex"));
-                        }
-                        self.hex = true;
-                    }
-                    _ if self.takes_value(name) => {
-                        let value = value_of(&format!("--{name}"), inline, &mut args)?;
-                        self.option(name, &value)?;
-                    }
-                    _ => return Err(error(&format!("unexpected argument '{text}' found"))),
-                }
-            } else if text == "-h" {
-                help_for = Some(self.subcommand);
-            } else if text == "-V" {
-                return Ok(Parsed::Print(format!(
-                    "lox {}\n",
-                    env!("CARGO_PKG_VERSION")
-                )));
-            } else if let Some(rest) = text.strip_prefix("-o")
-                && self.subcommand == Some("compile")
-            {
-                let inline = match rest.strip_prefix('=').unwrap_or(rest) {
-                    "" => None,
-                    value => Some(value.to_owned()),
-                };
-                let value = value_of("-o", inline, &mut args)?;
-                self.option("output", &value)?;
-            } else if text.len() > 1 && text.starts_with('-') {
-                return Err(error(&format!("unexpected argument '{text}' found")));
-            } else if self.subcommand.is_none()
-                && self.positionals.is_empty()
-                && (SUBCOMMANDS.contains(&text) || text == "help")
-            {
-                if text == "help" {
-                    // `lox help [COMMAND]`
-                    let topic = args.next();
-                    let topic = topic.as_ref().and_then(|t| t.to_str());
-                    return match topic {
-                        None => Ok(Parsed::Print(help(None))),
-                        Some(t) => match SUBCOMMANDS.iter().find(|&&s| s == t) {
-                            Some(&s) => Ok(Parsed::Print(help(Some(s)))),
-                            None => Err(error(&format!("unrecognized subcommand '{t}'"))),
-                        },
-                    };
-                }
-                self.subcommand = SUBCOMMANDS.iter().copied().find(|&s| s == text);
-            } else {
-                self.positional(arg)?;
-            }
+            // The subcommand takes the FILE.
+            let file = file.take().ok_or_else(|| missing("<FILE>"))?;
+            Some(match name {
+                "run" => Command::Run { file },
+                "compile" => Command::Compile { file, output },
+                "verify" => Command::Verify { file },
+                "disasm" => Command::Disasm { file, hex },
+                _ => Command::Dump {
+                    stage: stage.ok_or_else(|| missing("--stage <STAGE>"))?,
+                    hex,
+                    file,
+                },
+            })
         }
-        if let Some(topic) = help_for {
-            return Ok(Parsed::Print(help(topic)));
-        }
-        self.finish().map(Parsed::Run)
-    }
+    };
+    Ok(Parsed::Run(Cli {
+        file,
+        limits: limits.unwrap_or(LimitsArg::Default),
+        lang,
+        max_steps,
+        max_heap,
+        max_depth,
+        command,
+    }))
+}
 
-    /// Whether `--name VALUE` is an option here.
-    fn takes_value(&self, name: &str) -> bool {
-        match name {
-            "limits" | "lang" | "max-steps" | "max-heap" | "max-depth" => true,
-            "output" => self.subcommand == Some("compile"),
-            "stage" => self.subcommand == Some("dump"),
-            _ => false,
-        }
+/// Reads the value of an option that may be given once, and converts it with `convert`
+/// (given the value and the option's name for messages).
+fn once<T>(
+    slot: &mut Option<T>,
+    p: &mut lexopt::Parser,
+    flag: &str,
+    convert: impl FnOnce(&str, &str) -> Result<T, Usage>,
+) -> Result<(), Usage> {
+    let value = p.value()?;
+    let Some(value) = value.to_str() else {
+        return Err(invalid(&value.to_string_lossy(), flag, "UTF-8 text"));
+    };
+    if slot.is_some() {
+        return Err(twice(flag));
     }
+    *slot = Some(convert(value, flag)?);
+    Ok(())
+}
 
-    fn positional(&mut self, arg: OsString) -> Result<(), String> {
-        if !self.positionals.is_empty() {
-            return Err(error(&format!(
-                "unexpected argument '{}' found",
-                arg.to_string_lossy()
-            )));
-        }
-        self.positionals.push(arg);
-        Ok(())
-    }
-
-    fn option(&mut self, name: &str, value: &str) -> Result<(), String> {
-        let set = |seen: bool, flag: &str| if seen { Err(twice(flag)) } else { Ok(()) };
-        match name {
-            "limits" => {
-                set(self.limits.is_some(), "--limits <LIMITS>")?;
-                self.limits = Some(match value {
-                    "default" => LimitsArg::Default,
-                    "clox" => LimitsArg::Clox,
-                    _ => return Err(invalid(value, "--limits <LIMITS>", "default, clox")),
-                });
+/// lexopt's errors, in the words of the others (which follow clap's).
+impl From<lexopt::Error> for Usage {
+    fn from(e: lexopt::Error) -> Usage {
+        error(&match e {
+            lexopt::Error::MissingValue {
+                option: Some(option),
+            } => format!("a value is required for '{option}' but none was supplied"),
+            lexopt::Error::UnexpectedValue { option, .. } => {
+                format!("unexpected value for '{option}'")
             }
-            "lang" => {
-                set(self.lang.is_some(), "--lang <LANG>")?;
-                self.lang = Some(match value {
-                    "lox" => LangArg::Lox,
-                    "potato" => LangArg::Potato,
-                    _ => return Err(invalid(value, "--lang <LANG>", "lox, potato")),
-                });
-            }
-            "max-steps" => {
-                set(self.max_steps.is_some(), "--max-steps <N>")?;
-                self.max_steps =
-                    Some(value.parse().map_err(|_| {
-                        invalid(value, "--max-steps <N>", "a whole number of steps")
-                    })?);
-            }
-            "max-heap" => {
-                set(self.max_heap.is_some(), "--max-heap <SIZE>")?;
-                self.max_heap = Some(
-                    parse_size(value)
-                        .map_err(|why| error(&format!("invalid value for '--max-heap': {why}")))?,
-                );
-            }
-            "max-depth" => {
-                set(self.max_depth.is_some(), "--max-depth <N>")?;
-                match value.parse::<u64>() {
-                    Ok(depth) if depth >= 1 => self.max_depth = Some(depth),
-                    _ => return Err(invalid(value, "--max-depth <N>", "a whole number from 1")),
-                }
-            }
-            "output" => {
-                set(self.output.is_some(), "--output <OUT>")?;
-                self.output = Some(PathBuf::from(value));
-            }
-            "stage" => {
-                set(self.stage.is_some(), "--stage <STAGE>")?;
-                self.stage = Some(value.parse().map_err(|_| {
-                    invalid(
-                        value,
-                        "--stage <STAGE>",
-                        "tokens, ast, desugared, scopes, ir, bytecode",
-                    )
-                })?);
-            }
-            _ => return Err(error(&format!("unexpected argument '--{name}' found"))),
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> Result<Cli, String> {
-        let file = self.positionals.pop().map(PathBuf::from);
-        let command = match self.subcommand {
-            None => None,
-            Some(name) => {
-                let Some(file) = file.clone() else {
-                    return Err(error_in(
-                        name,
-                        "the following required arguments were not provided: <FILE>",
-                    ));
-                };
-                Some(match name {
-                    "run" => Command::Run { file },
-                    "compile" => Command::Compile {
-                        file,
-                        output: self.output,
-                    },
-                    "verify" => Command::Verify { file },
-                    "disasm" => Command::Disasm {
-                        file,
-                        hex: self.hex,
-                    },
-                    _ => Command::Dump {
-                        stage: self.stage.ok_or_else(|| {
-                            error_in(
-                                name,
-                                "the following required arguments were not provided: --stage <STAGE>",
-                            )
-                        })?,
-                        hex: self.hex,
-                        file,
-                    },
-                })
-            }
-        };
-        Ok(Cli {
-            file: if command.is_some() { None } else { file },
-            limits: self.limits.unwrap_or(LimitsArg::Default),
-            lang: self.lang,
-            max_steps: self.max_steps,
-            max_heap: self.max_heap,
-            max_depth: self.max_depth,
-            command,
+            other => other.to_string(),
         })
     }
 }
 
-/// An option's value: the part after `=`, or else the next argument.
-fn value_of(
-    flag: &str,
-    inline: Option<String>,
-    args: &mut impl Iterator<Item = OsString>,
-) -> Result<String, String> {
-    if let Some(value) = inline {
-        return Ok(value);
-    }
-    match args.next() {
-        Some(value) => value
-            .into_string()
-            .map_err(|v| invalid(&v.to_string_lossy(), flag, "UTF-8 text")),
-        None => Err(error(&format!(
-            "a value is required for '{flag}' but none was supplied"
-        ))),
-    }
+fn unexpected(arg: impl AsRef<OsStr>) -> Usage {
+    let arg = arg.as_ref().to_string_lossy();
+    error(&format!("unexpected argument '{arg}' found"))
 }
 
-fn twice(flag: &str) -> String {
+fn twice(flag: &str) -> Usage {
     error(&format!(
         "the argument '{flag}' cannot be used multiple times"
     ))
 }
 
-fn invalid(value: &str, flag: &str, expected: &str) -> String {
+fn invalid(value: &str, flag: &str, expected: &str) -> Usage {
     error(&format!(
         "invalid value '{value}' for '{flag}' (expected {expected})"
     ))
 }
 
-fn error(message: &str) -> String {
+fn error(message: &str) -> Usage {
     error_usage(message, "lox [OPTIONS] [FILE] [COMMAND]")
 }
 
-fn error_in(subcommand: &str, message: &str) -> String {
-    error_usage(message, &usage_of(subcommand))
-}
-
-fn error_usage(message: &str, usage: &str) -> String {
-    format!("error: {message}\n\nUsage: {usage}\n\nFor more information, try '--help'.\n")
+fn error_usage(message: &str, usage: &str) -> Usage {
+    Usage(format!(
+        "error: {message}\n\nUsage: {usage}\n\nFor more information, try '--help'.\n"
+    ))
 }
 
 fn usage_of(subcommand: &str) -> String {
     match subcommand {
-        "compile" => "lox compile [OPTIONS] <FILE>".into(),
-        "disasm" => "lox disasm [OPTIONS] <FILE>".into(),
         "dump" => "lox dump [OPTIONS] --stage <STAGE> <FILE>".into(),
         other => format!("lox {other} [OPTIONS] <FILE>"),
     }
@@ -412,62 +353,57 @@ fn help(subcommand: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
-    fn parse_strs(args: &[&str]) -> Parsed {
-        parse(args.iter().map(OsString::from))
+    /// Parses a command line given as one string, split at spaces.
+    fn parse_line(line: &str) -> Parsed {
+        parse(line.split_whitespace().map(OsString::from))
     }
 
-    fn cli(args: &[&str]) -> Cli {
-        match parse_strs(args) {
+    fn cli(line: &str) -> Cli {
+        match parse_line(line) {
             Parsed::Run(cli) => cli,
-            Parsed::Print(text) => panic!("{args:?} printed {text}"),
-            Parsed::Usage(text) => panic!("{args:?} is a usage error: {text}"),
+            Parsed::Print(text) => panic!("{line:?} printed {text}"),
+            Parsed::Usage(text) => panic!("{line:?} is a usage error: {text}"),
         }
     }
 
-    fn is_usage_error(args: &[&str]) -> bool {
-        matches!(parse_strs(args), Parsed::Usage(_))
+    fn printed(line: &str) -> String {
+        match parse_line(line) {
+            Parsed::Print(text) => text,
+            _ => panic!("{line:?} printed nothing"),
+        }
+    }
+
+    /// The first line of the usage error, or `None` if it is not one.
+    fn usage_error(line: &str) -> Option<String> {
+        match parse_line(line) {
+            Parsed::Usage(text) => text.lines().next().map(str::to_owned),
+            _ => None,
+        }
     }
 
     #[test]
     fn files_subcommands_and_global_options() {
-        let c = cli(&[]);
+        let c = cli("");
         assert!(c.file.is_none() && c.command.is_none());
-        let c = cli(&["--limits=clox", "p.lox", "--max-steps", "10"]);
+        let c = cli("--limits=clox p.lox --max-steps 10");
         assert_eq!(c.file, Some(PathBuf::from("p.lox")));
         assert_eq!(c.limits, LimitsArg::Clox);
         assert_eq!(c.max_steps, Some(10));
-        let c = cli(&["compile", "p.lox", "-o", "out", "--lang", "potato"]);
+        let c = cli("compile p.lox -o out --lang potato");
         assert!(
             matches!(&c.command, Some(Command::Compile { file, output: Some(out) })
-                if file == &PathBuf::from("p.lox") && out == &PathBuf::from("out"))
+                if file == Path::new("p.lox") && out == Path::new("out"))
         );
         assert_eq!(c.lang, Some(LangArg::Potato));
-        for form in [
-            &["-oout"][..],
-            &["-o=out"],
-            &["--output=out"],
-            &["--output", "out"],
-        ] {
-            let mut args = vec!["compile", "p.lox"];
-            args.extend(form);
+        for form in ["-oout", "-o=out", "--output=out", "--output out"] {
             assert!(matches!(
-                cli(&args).command,
-                Some(Command::Compile {
-                    output: Some(_),
-                    ..
-                })
+                cli(&format!("compile p.lox {form}")).command,
+                Some(Command::Compile { output: Some(out), .. }) if out == Path::new("out")
             ));
         }
-        let c = cli(&[
-            "--max-heap",
-            "64M",
-            "dump",
-            "--hex",
-            "--stage",
-            "ir",
-            "p.lox",
-        ]);
+        let c = cli("--max-heap 64M dump --hex --stage ir p.lox");
         assert!(matches!(
             c.command,
             Some(Command::Dump {
@@ -478,51 +414,117 @@ mod tests {
         ));
         assert_eq!(c.max_heap, Some(64 << 20));
         assert!(matches!(
-            cli(&["run", "compile"]).command,
+            cli("run compile").command,
             Some(Command::Run { .. })
         ));
-        assert_eq!(cli(&["--", "-p.lox"]).file, Some(PathBuf::from("-p.lox")));
-        assert_eq!(cli(&["-"]).file, Some(PathBuf::from("-")));
-        assert_eq!(cli(&["--max-depth", "1"]).max_depth, Some(1));
+        assert_eq!(cli("-- -p.lox").file, Some(PathBuf::from("-p.lox")));
+        // After `--`, a subcommand's name is a file's.
+        let c = cli("-- run");
+        assert!(c.command.is_none() && c.file == Some(PathBuf::from("run")));
+        assert!(matches!(
+            cli("run -- -h").command,
+            Some(Command::Run { file }) if file == Path::new("-h")
+        ));
+        assert_eq!(cli("-").file, Some(PathBuf::from("-")));
+        assert_eq!(cli("--max-depth 1").max_depth, Some(1));
     }
 
     #[test]
     fn usage_errors() {
-        for args in [
-            &["--no-such-flag"][..],
-            &["compile"],
-            &["dump", "p.lox"],
-            &["dump", "--stage", "nonsense", "p.lox"],
-            &["--limits=fast", "p.lox"],
-            &["--limits"],
-            &["a.lox", "b.lox"],
-            &["--max-depth", "0"],
-            &["--max-steps", "-1"],
-            &["--max-heap", "1.5M"],
-            &["--limits=clox", "--limits=clox"],
-            &["-o", "out", "p.lox"],
-            &["--stage", "ir", "p.lox"],
-            &["run", "--hex", "p.lox"],
-            &["-x"],
-            &["--bogus=1", "p.lox"],
+        for line in [
+            "--no-such-flag",
+            "compile",
+            "dump p.lox",
+            "dump --stage nonsense p.lox",
+            "--limits=fast p.lox",
+            "--limits",
+            "a.lox b.lox",
+            "--max-depth 0",
+            "--max-steps -1",
+            "--max-heap 1.5M",
+            "--limits=clox --limits=clox",
+            "-o out p.lox",
+            "--stage ir p.lox",
+            "run --hex p.lox",
+            "--hex disasm p.lox",
+            "disasm --hex=1 p.lox",
+            "disasm --hex --hex p.lox",
+            "compile p.lox -o",
+            "-x",
+            "-hV",
+            "-Vx",
+            "--bogus=1 p.lox",
+            "-- run p.lox",
+            "p.lox help",
         ] {
-            assert!(is_usage_error(args), "{args:?}");
+            assert!(usage_error(line).is_some(), "{line:?}");
         }
     }
 
     #[test]
-    fn help_and_version_print() {
-        for args in [
-            &["--help"][..],
-            &["-h"],
-            &["--version"],
-            &["-V"],
-            &["help"],
-            &["help", "dump"],
-            &["compile", "--help"],
-            &["dump", "-h"],
+    fn usage_error_messages() {
+        for (line, message) in [
+            ("--bogus=1 p.lox", "unexpected argument '--bogus=1' found"),
+            ("a.lox b.lox", "unexpected argument 'b.lox' found"),
+            (
+                "--limits",
+                "a value is required for '--limits' but none was supplied",
+            ),
+            (
+                "--lang=rust",
+                "invalid value 'rust' for '--lang <LANG>' (expected lox, potato)",
+            ),
+            (
+                "--max-depth=1 --max-depth=2",
+                "the argument '--max-depth <N>' cannot be used multiple times",
+            ),
+            (
+                "--max-heap 1.5M",
+                "invalid value for '--max-heap': '1.5M' is not a size (try 64M, 1G, 512K or bytes)",
+            ),
+            (
+                "dump p.lox",
+                "the following required arguments were not provided: --stage <STAGE>",
+            ),
+            ("help nope", "unrecognized subcommand 'nope'"),
         ] {
-            assert!(matches!(parse_strs(args), Parsed::Print(_)), "{args:?}");
+            assert_eq!(
+                usage_error(line),
+                Some(format!("error: {message}")),
+                "{line:?}"
+            );
         }
+        let Parsed::Usage(text) = parse_line("compile") else {
+            panic!("`lox compile` is not a usage error");
+        };
+        assert!(
+            text.contains("\nUsage: lox compile [OPTIONS] <FILE>\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn help_and_version_print() {
+        for line in [
+            "--help",
+            "-h",
+            "--version",
+            "-V",
+            "help",
+            "help dump",
+            "help compile extra",
+            "compile --help",
+            "dump -h",
+        ] {
+            assert!(matches!(parse_line(line), Parsed::Print(_)), "{line:?}");
+        }
+        assert_eq!(
+            printed("-V"),
+            concat!("lox ", env!("CARGO_PKG_VERSION"), "\n")
+        );
+        // `lox -h run` is the command's help, `lox run -h` the subcommand's.
+        assert!(printed("-h run").starts_with("loxide:"));
+        assert_eq!(printed("run -h"), printed("help run"));
+        assert!(printed("dump --help").contains("--stage <STAGE>"));
     }
 }
