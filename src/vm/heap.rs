@@ -396,39 +396,70 @@ unsafe fn object_size(h: *mut Header) -> usize {
 ///
 /// # Safety
 /// `h` must be a live object allocated by `Heap::alloc` and unreachable from now on.
+#[inline(always)]
 unsafe fn free(h: *mut Header, pools: &mut Pools) -> usize {
-    /// # Safety
-    /// `h` must be a live `T` in a pool cell.
-    #[inline(always)]
-    unsafe fn release<T>(h: *mut Header, pools: &mut Pools) -> usize {
-        // SAFETY: the caller guarantees `h` is a live `T` of kind `(*h).kind`, so
-        // `object_size` reads it as that type; after dropping it in place its cell is
-        // free memory of `size_of::<T>()` bytes.
-        unsafe {
-            let size = object_size(h);
-            std::ptr::drop_in_place(h as *mut T);
-            pools.give(h as *mut u8, size_of::<T>());
-            size
+    // SAFETY: the header names the object's real type. The kinds handled here own
+    // nothing but pool memory (dropping them in place would do nothing), so they are
+    // freed inline in the sweep; the rest go through `free_owning`.
+    unsafe {
+        match (*h).kind {
+            ObjKind::Closure => {
+                release_block(&Gc::<ObjClosure>::from_header(h).upvalues, pools);
+                release::<ObjClosure>(h, pools)
+            }
+            ObjKind::Upvalue => release::<ObjUpvalue>(h, pools),
+            ObjKind::Instance if Gc::<ObjInstance>::from_header(h).dictionary.is_none() => {
+                release_block(&Gc::<ObjInstance>::from_header(h).fields, pools);
+                release::<ObjInstance>(h, pools)
+            }
+            ObjKind::BoundMethod => release::<ObjBoundMethod>(h, pools),
+            _ => free_owning(h, pools),
         }
     }
+}
+
+/// `free` for the objects that own memory outside the pools (their drop frees it).
+///
+/// # Safety
+/// As for `free`.
+#[inline(never)]
+unsafe fn free_owning(h: *mut Header, pools: &mut Pools) -> usize {
     // SAFETY: the header names the object's real type.
     unsafe {
         match (*h).kind {
             ObjKind::String => release::<ObjString>(h, pools),
             ObjKind::Function => release::<ObjFunction>(h, pools),
             ObjKind::Native => release::<ObjNative>(h, pools),
-            ObjKind::Closure => {
-                release_block(&Gc::<ObjClosure>::from_header(h).upvalues, pools);
-                release::<ObjClosure>(h, pools)
-            }
-            ObjKind::Upvalue => release::<ObjUpvalue>(h, pools),
             ObjKind::Class => release::<ObjClass>(h, pools),
             ObjKind::Instance => {
                 release_block(&Gc::<ObjInstance>::from_header(h).fields, pools);
                 release::<ObjInstance>(h, pools)
             }
+            ObjKind::Closure => {
+                release_block(&Gc::<ObjClosure>::from_header(h).upvalues, pools);
+                release::<ObjClosure>(h, pools)
+            }
+            ObjKind::Upvalue => release::<ObjUpvalue>(h, pools),
             ObjKind::BoundMethod => release::<ObjBoundMethod>(h, pools),
         }
+    }
+}
+
+/// Drops a `T` in place, returns its cell to the pools and returns the bytes it held
+/// (`object_size`).
+///
+/// # Safety
+/// `h` must be a live `T` of kind `(*h).kind` in a pool cell, unreachable from now on.
+#[inline(always)]
+unsafe fn release<T>(h: *mut Header, pools: &mut Pools) -> usize {
+    // SAFETY: the caller guarantees `h` is a live `T` of kind `(*h).kind`, so
+    // `object_size` reads it as that type; after dropping it in place its cell is free
+    // memory of `size_of::<T>()` bytes.
+    unsafe {
+        let size = object_size(h);
+        std::ptr::drop_in_place(h as *mut T);
+        pools.give(h as *mut u8, size_of::<T>());
+        size
     }
 }
 
