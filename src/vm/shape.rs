@@ -36,7 +36,38 @@ struct Shape {
     /// How many fields instances of this shape have; the added field's slot is one less.
     len: u32,
     /// The shapes reached by adding one more field.
-    transitions: Vec<(Gc<ObjString>, ShapeId)>,
+    transitions: Transitions,
+}
+
+/// A shape's transitions. Most shapes have at most one (instances of a class usually
+/// get their fields in one order), so the first is stored inline and only the others
+/// take a vector: a linear chain of shapes allocates nothing per shape.
+#[derive(Default)]
+struct Transitions {
+    first: Option<(Gc<ObjString>, ShapeId)>,
+    more: Vec<(Gc<ObjString>, ShapeId)>,
+}
+
+impl Transitions {
+    fn find(&self, name: Gc<ObjString>) -> Option<ShapeId> {
+        match self.first {
+            Some((key, next)) if key == name => Some(next),
+            Some(_) => self
+                .more
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|&(_, next)| next),
+            None => None,
+        }
+    }
+
+    fn add(&mut self, name: Gc<ObjString>, next: ShapeId) {
+        if self.first.is_none() {
+            self.first = Some((name, next));
+        } else {
+            self.more.push((name, next));
+        }
+    }
 }
 
 /// The shape tree of one class.
@@ -83,11 +114,11 @@ impl Shapes {
                 parent: ROOT,
                 key: None,
                 len: 0,
-                transitions: Vec::new(),
+                transitions: Transitions::default(),
             });
         }
         let s = &self.shapes[shape as usize];
-        if let Some(&(_, next)) = s.transitions.iter().find(|(key, _)| *key == name) {
+        if let Some(next) = s.transitions.find(name) {
             return next;
         }
         if s.len >= MAX_SHAPE_FIELDS || self.shapes.len() >= MAX_SHAPES {
@@ -99,9 +130,9 @@ impl Shapes {
             parent: shape,
             key: Some(name),
             len,
-            transitions: Vec::new(),
+            transitions: Transitions::default(),
         });
-        self.shapes[shape as usize].transitions.push((name, next));
+        self.shapes[shape as usize].transitions.add(name, next);
         next
     }
 
@@ -135,7 +166,7 @@ impl Shapes {
             + self
                 .shapes
                 .iter()
-                .map(|s| s.transitions.capacity() * 16)
+                .map(|s| s.transitions.more.capacity() * 16)
                 .sum::<usize>()
     }
 }
