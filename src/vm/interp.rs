@@ -18,6 +18,8 @@ use crate::frontend::Lang;
 
 impl Vm {
     /// Runs until the outermost frame returns.
+    // `!(a < b)` is not `a >= b` when either is NaN: the negations are the semantics.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub(super) fn execute(&mut self) -> Result<(), RuntimeError> {
         let frame = *self.frames.last().expect("a frame to run");
         let mut ip = frame.ip;
