@@ -188,6 +188,20 @@ impl Heap {
         self.intern_new(chars.into_boxed_str(), hash)
     }
 
+    /// The interned string `a` followed by `b`, allocating it only if it is new. The
+    /// intern set is searched before anything is built, so a concatenation whose result
+    /// exists (a word rebuilt in a loop, a key) costs a hash and a compare.
+    pub fn intern_concatenation(&mut self, a: &str, b: &str) -> Gc<ObjString> {
+        let hash = hash_continue(hash_str(a), b);
+        if let Some(s) = self.strings.find_concatenation(a, b, hash) {
+            return s;
+        }
+        let mut joined = String::with_capacity(a.len() + b.len());
+        joined.push_str(a);
+        joined.push_str(b);
+        self.intern_new(joined.into_boxed_str(), hash)
+    }
+
     fn intern_new(&mut self, chars: Box<str>, hash: u32) -> Gc<ObjString> {
         let s = self.alloc(ObjString {
             header: Header::new(ObjKind::String),

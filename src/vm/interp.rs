@@ -5,7 +5,8 @@
 //! the frame before anything that can inspect frames (calls, errors) and reloaded after
 //! anything that can change them. Each arm is short; errors and rarely taken paths are
 //! `#[cold]` methods. There is no unsafe code here: the unchecked reads live behind
-//! `Ip`, `Stack` and `Gc`, whose invariants the verifier and the collector keep.
+//! `Ip`, `Stack`, `Gc` and the inline caches' in-place reads (`ObjFunction::cached_*`),
+//! whose invariants the verifier and the collector keep.
 
 use super::number;
 use super::object::*;
@@ -995,11 +996,9 @@ impl Vm {
         if self.exceeds_heap(len) {
             return None;
         }
-        let mut joined = String::with_capacity(len);
-        joined.push_str(&a.chars);
-        joined.push_str(&b.chars);
+        // Both operands are rooted by the caller, so they survive this collection.
         self.maybe_collect();
-        Some(self.heap.intern_owned(joined))
+        Some(self.heap.intern_concatenation(&a.chars, &b.chars))
     }
 
     /// Creates a closure of `proto` in the frame at `base` of `enclosing`.

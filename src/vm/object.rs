@@ -152,7 +152,12 @@ unsafe impl Object for ObjString {
 
 /// FNV-1a, as clox uses: fast for the short strings programs mostly have.
 pub fn hash_str(s: &str) -> u32 {
-    let mut hash: u32 = 2_166_136_261;
+    hash_continue(2_166_136_261, s)
+}
+
+/// Continues an FNV-1a hash over more bytes: `hash_continue(hash_str(a), b)` is the
+/// hash of `a` followed by `b`, so a concatenation is hashed without being built.
+pub fn hash_continue(mut hash: u32, s: &str) -> u32 {
     for b in s.bytes() {
         hash ^= b as u32;
         hash = hash.wrapping_mul(16_777_619);

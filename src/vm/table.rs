@@ -146,6 +146,32 @@ impl Table {
         }
     }
 
+    /// The interned string whose characters are `a` followed by `b`, if there is one
+    /// (`hash` is theirs): finds a concatenation's result without building it.
+    pub fn find_concatenation(&self, a: &str, b: &str, hash: u32) -> Option<Gc<ObjString>> {
+        if self.count == 0 {
+            return None;
+        }
+        let mask = self.entries.len() - 1;
+        let mut index = hash as usize & mask;
+        loop {
+            let entry = &self.entries[index];
+            match entry.key {
+                None if entry.value.is_nil() => return None,
+                Some(k)
+                    if k.hash == hash
+                        && k.chars.len() == a.len() + b.len()
+                        && k.chars.starts_with(a)
+                        && k.chars.ends_with(b) =>
+                {
+                    return Some(k);
+                }
+                _ => {}
+            }
+            index = (index + 1) & mask;
+        }
+    }
+
     /// Deletes every key the predicate rejects (the intern set drops dead strings).
     pub fn retain(&mut self, mut keep: impl FnMut(Gc<ObjString>) -> bool) {
         for entry in &mut self.entries {
