@@ -449,12 +449,9 @@ unsafe fn free_owning(h: *mut Header, pools: &mut Pools) -> usize {
                 release_block(&Gc::<ObjInstance>::from_header(h).fields, pools);
                 release::<ObjInstance>(h, pools)
             }
-            ObjKind::Closure => {
-                release_block(&Gc::<ObjClosure>::from_header(h).upvalues, pools);
-                release::<ObjClosure>(h, pools)
+            ObjKind::Closure | ObjKind::Upvalue | ObjKind::BoundMethod => {
+                unreachable!("`free` releases pool-only objects itself")
             }
-            ObjKind::Upvalue => release::<ObjUpvalue>(h, pools),
-            ObjKind::BoundMethod => release::<ObjBoundMethod>(h, pools),
         }
     }
 }

@@ -128,34 +128,30 @@ impl Vm {
                     .expect("verified: a name constant")
             };
         }
-        // Pops two numbers and jumps when `$holds` says so.
+        // Compares two numbers, `$a` and `$b` (operands read in the order given), pops
+        // `$popped` values and jumps `$offset` forward when `$holds` says so.
         macro_rules! compare_jump {
-            ($holds:expr) => {{
-                let offset = ip.u32();
-                let b = sp.peek(0);
-                let a = sp.peek(1);
+            ($offset:expr, $a:expr, $b:expr, $popped:expr, $holds:expr) => {{
+                let (offset, a, b) = ($offset, $a, $b);
                 if !(a.is_number() && b.is_number()) {
                     throw!("Operands must be numbers.");
                 }
-                sp.discard(2);
+                sp.discard($popped);
                 if $holds(a.as_number(), b.as_number()) {
                     ip.forward(offset);
                 }
             }};
         }
-        // Pops a number, compares it with a constant and jumps when `$holds` says so.
-        macro_rules! compare_constant_jump {
+        // The two stack operands, or the stack top and a constant operand.
+        macro_rules! stack_compare_jump {
+            ($holds:expr) => {
+                compare_jump!(ip.u32(), sp.peek(1), sp.peek(0), 2, $holds)
+            };
+        }
+        macro_rules! constant_compare_jump {
             ($holds:expr) => {{
                 let b = function.constant(ip.u16() as usize);
-                let offset = ip.u32();
-                let a = sp.peek(0);
-                if !(a.is_number() && b.is_number()) {
-                    throw!("Operands must be numbers.");
-                }
-                sp.discard(1);
-                if $holds(a.as_number(), b.as_number()) {
-                    ip.forward(offset);
-                }
+                compare_jump!(ip.u32(), sp.peek(0), b, 1, $holds)
             }};
         }
         macro_rules! binary_number {
@@ -435,10 +431,10 @@ impl Vm {
                         ip.forward(offset);
                     }
                 }
-                op::JumpUnlessLess => compare_jump!(|a, b| !(a < b)),
-                op::JumpUnlessGreater => compare_jump!(|a, b| !(a > b)),
-                op::JumpIfLess => compare_jump!(|a, b| a < b),
-                op::JumpIfGreater => compare_jump!(|a, b| a > b),
+                op::JumpUnlessLess => stack_compare_jump!(|a, b| !(a < b)),
+                op::JumpUnlessGreater => stack_compare_jump!(|a, b| !(a > b)),
+                op::JumpIfLess => stack_compare_jump!(|a, b| a < b),
+                op::JumpIfGreater => stack_compare_jump!(|a, b| a > b),
                 op::JumpUnlessEqual => {
                     let offset = ip.u32();
                     let b = sp.pop();
@@ -528,8 +524,8 @@ impl Vm {
                     sp.push(slots.get(a));
                     sp.push(slots.get(b));
                 }
-                op::JumpUnlessLessConstant => compare_constant_jump!(|a, b| !(a < b)),
-                op::JumpUnlessGreaterConstant => compare_constant_jump!(|a, b| !(a > b)),
+                op::JumpUnlessLessConstant => constant_compare_jump!(|a, b| !(a < b)),
+                op::JumpUnlessGreaterConstant => constant_compare_jump!(|a, b| !(a > b)),
                 op::JumpUnlessEqualConstant => {
                     let b = function.constant(ip.u16() as usize);
                     let offset = ip.u32();
