@@ -196,7 +196,6 @@ fn execute_potato(path: &Path) -> io::Result<Outcome> {
     };
     let out = SharedBuffer::new();
     let mut vm = Vm::with_output(Options::default(), Box::new(out.clone()));
-    vm.set_lang(Lang::Potato);
     let result = vm.run(&program);
     vm.flush();
     let (stderr, exit_code) = match result {

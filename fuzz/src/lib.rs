@@ -15,7 +15,7 @@ use loxide::bytecode::{disasm, file};
 use loxide::driver;
 use loxide::frontend::Lang;
 use loxide::ir::Limits;
-use loxide::testgen;
+use loxide_testgen as testgen;
 use loxide::vm::{Options, RuntimeError, Vm};
 
 /// Call depth for fuzzed programs.
@@ -31,7 +31,7 @@ pub const FUZZ_MAX_HEAP: usize = 64 << 20;
 /// The loader target: decode, disassemble, verify, and run with output discarded. Any
 /// panic or crash in here is a bug.
 pub fn loader(data: &[u8]) {
-    let Ok((module, frontend)) = file::read(data) else {
+    let Ok(module) = file::read(data) else {
         return;
     };
     // `lox disasm` shows files that fail verification, so it must survive them too.
@@ -46,7 +46,6 @@ pub fn loader(data: &[u8]) {
         max_heap: Some(FUZZ_MAX_HEAP),
     };
     let mut vm = Vm::with_output(options, Box::new(std::io::sink()));
-    vm.set_lang(frontend);
     let _ = vm.run(&program);
 }
 
@@ -98,7 +97,6 @@ pub fn source(data: &[u8]) {
                     source_options(limits, SOURCE_MAX_STEPS, SOURCE_MAX_HEAP),
                     Box::new(io::sink()),
                 );
-                vm.set_lang(lang);
                 let _ = vm.run(&program);
             }
             Err(e) => assert!(
@@ -145,10 +143,9 @@ impl Write for Digest {
 pub type Outcome = ((u64, u64), Option<RuntimeError>);
 
 /// Runs a verified program on a fresh VM.
-pub fn outcome(program: &Verified, lang: Lang, options: Options) -> Outcome {
+pub fn outcome(program: &Verified, options: Options) -> Outcome {
     let digest = Digest::default();
     let mut vm = Vm::with_output(options, Box::new(digest.clone()));
-    vm.set_lang(lang);
     let error = vm.run(program).err();
     vm.flush();
     (digest.value(), error)
@@ -163,20 +160,24 @@ pub fn check_roundtrip(
     max_steps: u64,
     max_heap: usize,
 ) {
-    let bytes = file::write(program.module(), lang);
-    let (loaded, loaded_lang) = match file::load(&bytes) {
+    let bytes = file::write(program.module());
+    let loaded = match file::load(&bytes) {
         Ok(loaded) => loaded,
         Err(e) => panic!("compiled {lang:?} does not load back: {e}"),
     };
-    assert_eq!(loaded_lang, lang, "the file's front-end");
+    assert_eq!(
+        loaded.module().dialect,
+        loxide::driver::dialect(lang),
+        "the file's dialect"
+    );
     assert!(
-        file::write(loaded.module(), loaded_lang) == bytes,
+        file::write(loaded.module()) == bytes,
         "writing the loaded module gives other bytes"
     );
     std::hint::black_box(disasm::module(loaded.module(), false));
     let options = source_options(limits, max_steps, max_heap);
-    let direct = outcome(program, lang, options.clone());
-    let from_file = outcome(&loaded, lang, options);
+    let direct = outcome(program, options.clone());
+    let from_file = outcome(&loaded, options);
     assert_eq!(direct, from_file, "from source vs from its bytecode file");
 }
 
@@ -262,7 +263,7 @@ pub fn seeded_input(name: &str, seed: u64) -> Vec<u8> {
             let Ok(program) = driver::compile(&source, Limits::Default) else {
                 return Vec::new();
             };
-            let mut bytes = file::write(program.module(), Lang::Lox);
+            let mut bytes = file::write(program.module());
             for _ in 0..rng.range(0, 4) {
                 let at = rng.below(bytes.len() as u64) as usize;
                 bytes[at] = rng.next_u64() as u8;

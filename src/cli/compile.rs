@@ -39,7 +39,7 @@ pub fn file(cli: &Cli, path: &Path, output: Option<&Path>) -> i32 {
             return EXIT_COMPILE;
         }
     };
-    let encoded = file::write(verified.module(), lang);
+    let encoded = file::write(verified.module());
     if let Err(e) = file::load(&encoded) {
         eprintln!("Internal error: the compiled program does not load back: {e}");
         return EXIT_RUNTIME;

@@ -32,7 +32,7 @@ pub fn verify(path: &Path) -> i32 {
         Err(code) => return code,
     };
     match file::load(&bytes) {
-        Ok((verified, frontend)) => {
+        Ok(verified) => {
             let module = verified.module();
             let code: usize = module.functions.iter().map(|f| f.code.len()).sum();
             let constants: usize = module.functions.iter().map(|f| f.constants.len()).sum();
@@ -47,7 +47,7 @@ pub fn verify(path: &Path) -> i32 {
                  {} globals; front-end {}, format version {VERSION}",
                 module.functions.len(),
                 module.globals.len(),
-                frontend.name(),
+                module.dialect.name(),
             );
             EXIT_OK
         }
@@ -66,7 +66,7 @@ pub fn disasm(path: &Path, hex: bool) -> i32 {
         Err(code) => return code,
     };
     let module = match file::read(&bytes) {
-        Ok((module, _frontend)) => module,
+        Ok(module) => module,
         Err(e) => {
             eprintln!("{e}");
             return EXIT_COMPILE;

@@ -18,7 +18,6 @@ pub fn run(cli: &Cli) -> i32 {
     };
     let lang = cli.lang_of(None);
     let mut vm = Vm::new(cli.vm_options());
-    vm.set_lang(lang);
     interrupt::install(&vm, WhenIdle::Ignore);
     let mut pending = String::new();
     loop {

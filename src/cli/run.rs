@@ -7,7 +7,6 @@ use std::path::Path;
 use loxide::bytecode::file;
 use loxide::bytecode::verify::Verified;
 use loxide::driver;
-use loxide::frontend::Lang;
 use loxide::vm::Vm;
 
 use super::interrupt::{self, WhenIdle};
@@ -22,7 +21,7 @@ pub fn file(cli: &Cli, path: &Path) -> i32 {
         Ok(bytes) => bytes,
         Err(code) => return code,
     };
-    let (program, lang) = if file::is_bytecode(&bytes) {
+    let program = if file::is_bytecode(&bytes) {
         match file::load(&bytes) {
             Ok(loaded) => loaded,
             Err(e) => {
@@ -33,20 +32,19 @@ pub fn file(cli: &Cli, path: &Path) -> i32 {
     } else {
         let lang = cli.lang_of(Some(path));
         match driver::compile_with(&source_text(bytes), lang, cli.compile_limits()) {
-            Ok(verified) => (verified, lang),
+            Ok(verified) => verified,
             Err(e) => {
                 eprint!("{e}");
                 return EXIT_COMPILE;
             }
         }
     };
-    run(&mut vm, &program, lang)
+    run(&mut vm, &program)
 }
 
 /// Runs a verified program; its output is flushed before any error is printed.
 /// An interrupted program prints only `Interrupted.` and exits 130.
-fn run(vm: &mut Vm, program: &Verified, lang: Lang) -> i32 {
-    vm.set_lang(lang);
+fn run(vm: &mut Vm, program: &Verified) -> i32 {
     match interrupt::running(|| vm.run(program)) {
         Ok(()) => EXIT_OK,
         Err(e) if e.message == interrupt::MESSAGE => {

@@ -132,10 +132,9 @@ pub fn lox(args: &[&str]) -> Output {
 }
 
 /// What a run did, as text: stdout, then the runtime error (if any).
-fn run_in_process(program: &Verified, lang: Lang, options: Options) -> (String, Option<String>) {
+fn run_in_process(program: &Verified, options: Options) -> (String, Option<String>) {
     let out = SharedBuffer::new();
     let mut vm = Vm::with_output(options, Box::new(out.clone()));
-    vm.set_lang(lang);
     let error = vm.run(program).err().map(|e| e.to_string());
     (out.contents(), error)
 }
@@ -148,20 +147,20 @@ fn every_compiled_program_runs_like_its_source() {
         let Ok(from_source) = program.compile() else {
             continue;
         };
-        let bytes = file::write(from_source.module(), program.lang);
-        let (read_back, frontend) = file::read(&bytes)
+        let bytes = file::write(from_source.module());
+        let read_back = file::read(&bytes)
             .unwrap_or_else(|e| panic!("{}: the file does not read back: {e}", program.name()));
-        assert_eq!(frontend, program.lang);
+        assert_eq!(read_back.dialect, driver::dialect(program.lang));
         assert_eq!(
             &read_back,
             from_source.module(),
             "{}: the module changed",
             program.name()
         );
-        let (loaded, lang) = file::load(&bytes)
+        let loaded = file::load(&bytes)
             .unwrap_or_else(|e| panic!("{}: the file does not load: {e}", program.name()));
-        let expected = run_in_process(&from_source, program.lang, program.options());
-        let actual = run_in_process(&loaded, lang, program.options());
+        let expected = run_in_process(&from_source, program.options());
+        let actual = run_in_process(&loaded, program.options());
         if expected != actual {
             failures.push(format!(
                 "{}:\n  source: {expected:?}\n  file:   {actual:?}",
@@ -228,12 +227,7 @@ fn compiled_files_run_like_their_source_through_the_cli() {
 #[test]
 fn the_same_source_gives_the_same_bytes() {
     for program in corpus().into_iter().chain(potato_corpus()) {
-        let compile = || {
-            program
-                .compile()
-                .ok()
-                .map(|v| file::write(v.module(), program.lang))
-        };
+        let compile = || program.compile().ok().map(|v| file::write(v.module()));
         assert_eq!(compile(), compile(), "{}", program.name());
     }
     // Two processes, so hash seeds and addresses differ.

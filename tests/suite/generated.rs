@@ -1,5 +1,5 @@
 //! Generated programs: a few hundred valid and mutated programs from
-//! `loxide::testgen`, with fixed seeds, run through the library. Nothing may panic;
+//! `loxide_testgen`, with fixed seeds, run through the library. Nothing may panic;
 //! valid programs must compile (under loxide's limits and clox's).
 //!
 //! Two thousand more valid programs must print the same output and end with the same
@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use loxide::driver;
 use loxide::ir::Limits;
-use loxide::testgen;
 use loxide::vm::{Options, SharedBuffer, Vm};
+use loxide_testgen as testgen;
 
 /// The first seed of each kind; seeds run from here upwards.
 const FIRST_SEED: u64 = 20_000;
@@ -166,7 +166,6 @@ fn output_of(program: &loxide::bytecode::verify::Verified) -> (String, Option<St
 /// what went wrong, and whether the program ended with a runtime error.
 fn check_equivalence(seed: u64) -> Result<bool, String> {
     use loxide::bytecode::file;
-    use loxide::frontend::Lang;
     let source = testgen::program(seed);
     let compiled = driver::compile_here(&source, Limits::Default)
         .map_err(|e| format!("seed {seed}: does not compile:\n{e}"))?;
@@ -181,15 +180,16 @@ fn check_equivalence(seed: u64) -> Result<bool, String> {
     {
         return Err(format!("seed {seed}: ran past {EQUIVALENT_STEPS} steps"));
     }
-    let bytes = file::write(compiled.module(), Lang::Lox);
-    let (loaded, lang) = file::load(&bytes)
+    let bytes = file::write(compiled.module());
+    let loaded = file::load(&bytes)
         .map_err(|e| format!("seed {seed}: its bytecode file does not load: {e}"))?;
-    if lang != Lang::Lox {
+    if loaded.module().dialect != loxide::bytecode::Dialect::Lox {
         return Err(format!(
-            "seed {seed}: the file says its front-end is {lang:?}"
+            "seed {seed}: the file says its dialect is {:?}",
+            loaded.module().dialect
         ));
     }
-    if file::write(loaded.module(), lang) != bytes {
+    if file::write(loaded.module()) != bytes {
         return Err(format!(
             "seed {seed}: writing the loaded module gives other bytes"
         ));

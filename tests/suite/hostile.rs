@@ -14,9 +14,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use loxide::bytecode::file::{self, Frontend};
 use loxide::bytecode::verify::{self, MAX_FUNCTION_NESTING, MaxStack};
 use loxide::bytecode::{Constant, Function, LineRun, Module, Op, disasm};
+use loxide::bytecode::{Dialect, file};
 use loxide::driver;
 
 use super::bytecode_file::{corpus, lox, scratch};
@@ -106,7 +106,7 @@ fn compiled_sample() -> Vec<(String, Vec<u8>)> {
         let Ok(verified) = program.compile() else {
             continue;
         };
-        let bytes = file::write(verified.module(), program.lang);
+        let bytes = file::write(verified.module());
         if bytes.len() <= 4096 && !program.clox_limits() {
             sample.push((program.name(), bytes));
         }
@@ -278,7 +278,7 @@ fn try_mutants(label: &str, mutants: Vec<(String, Vec<u8>)>) -> Tally {
     for (i, (name, bytes)) in mutants.iter().enumerate() {
         // `lox disasm` shows whatever decodes, verified or not: it must survive too.
         let judged = catch_unwind(AssertUnwindSafe(|| {
-            if let Ok((module, _)) = file::read(bytes) {
+            if let Ok(module) = file::read(bytes) {
                 std::hint::black_box(disasm::module(&module, true));
             }
             file::load(bytes).is_ok()
@@ -363,9 +363,9 @@ fn random_module_mutations_are_rejected_or_run() {
     let mutants = (0..MODULE_MUTANTS)
         .map(|_| {
             let (name, original) = &sample[rng.below(sample.len())];
-            let (mut module, frontend) = file::read(original).expect("compiled files read back");
+            let mut module = file::read(original).expect("compiled files read back");
             mutate_module(&mut rng, &mut module);
-            (name.clone(), file::write(&module, frontend))
+            (name.clone(), file::write(&module))
         })
         .collect();
     let tally = try_mutants("module-mutants", mutants);
@@ -408,17 +408,18 @@ fn nested(depth: usize) -> Module {
     Module {
         functions,
         globals: Vec::new(),
+        dialect: Dialect::Lox,
     }
 }
 
 #[test]
 fn function_nesting_is_bounded() {
-    let deepest = file::write(&nested(MAX_FUNCTION_NESTING), Frontend::Lox);
-    let (program, _) = file::load(&deepest).expect("the deepest allowed nesting loads");
+    let deepest = file::write(&nested(MAX_FUNCTION_NESTING));
+    let program = file::load(&deepest).expect("the deepest allowed nesting loads");
     let mut vm = loxide::vm::Vm::with_output(Default::default(), Box::new(std::io::sink()));
     vm.run(&program).expect("and runs");
 
-    let too_deep = file::write(&nested(MAX_FUNCTION_NESTING + 1), Frontend::Lox);
+    let too_deep = file::write(&nested(MAX_FUNCTION_NESTING + 1));
     let error = file::load(&too_deep).unwrap_err().to_string();
     assert!(
         error.contains(&format!("nest more than {MAX_FUNCTION_NESTING} deep")),
@@ -476,8 +477,9 @@ fn every_cap_of_the_reader_is_enforced() {
     let module = Module {
         functions: vec![script],
         globals: Vec::new(),
+        dialect: Dialect::Lox,
     };
-    let valid = file::write(&module, Frontend::Lox);
+    let valid = file::write(&module);
     assert!(file::load(&valid).is_ok());
     let cases = [
         (12, file::MAX_GLOBALS, "global names"),
@@ -547,7 +549,7 @@ fn exercise(op: Op) -> Module {
         Op::Nil as u8,
         Op::Return as u8,
     ];
-    let captured = vec![loxide::sema::UpvalueDesc {
+    let captured = vec![loxide::bytecode::UpvalueDesc {
         is_local: true,
         index: 1,
     }];
@@ -568,6 +570,7 @@ fn exercise(op: Op) -> Module {
             ),
         ],
         globals: vec!["g".into()],
+        dialect: Dialect::Lox,
     }
 }
 
@@ -576,8 +579,8 @@ fn every_opcode_reaches_its_interpreter_arm() {
     // The interpreter's `unreachable!` arm must be unreachable for verified code: every
     // opcode the verifier accepts runs (to the end or to a runtime error), never panics.
     for &op in Op::ALL {
-        let bytes = file::write(&exercise(op), Frontend::Lox);
-        let (program, _) = file::load(&bytes)
+        let bytes = file::write(&exercise(op));
+        let program = file::load(&bytes)
             .unwrap_or_else(|e| panic!("{}: the exercise does not verify: {e}", op.name()));
         let ran = catch_unwind(AssertUnwindSafe(|| {
             let mut vm = loxide::vm::Vm::with_output(Default::default(), Box::new(std::io::sink()));

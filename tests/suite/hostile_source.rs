@@ -624,7 +624,6 @@ fn run_in_process(case: &Case) -> Result<Run, String> {
                 options.max_frames = depth;
             }
             let mut vm = Vm::with_output(options, Box::new(out.clone()));
-            vm.set_lang(lang);
             let result = vm.run(&program);
             vm.flush();
             let (exit, stderr) = match result {

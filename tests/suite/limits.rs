@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use loxide::bytecode::file;
 use loxide::driver;
-use loxide::frontend::Lang;
 use loxide::ir::Limits;
 use loxide::vm::{Options, RuntimeError, SharedBuffer, Vm};
 
@@ -539,9 +538,9 @@ fn limits_from_a_compiled_file_stop_where_the_source_does() {
         ),
     ] {
         let compiled = compile(source);
-        let bytes = file::write(compiled.module(), Lang::Lox);
-        let (loaded, lang) = file::load(&bytes).expect("the file loads back");
-        assert_eq!(lang, Lang::Lox);
+        let bytes = file::write(compiled.module());
+        let loaded = file::load(&bytes).expect("the file loads back");
+        assert_eq!(loaded.module().dialect, loxide::bytecode::Dialect::Lox);
         let (mut direct, direct_out) = vm_with(options.clone());
         let (mut from_file, file_out) = vm_with(options);
         let a = direct.run(&compiled).unwrap_err();

@@ -43,7 +43,7 @@ fn main() {
         let source = String::from_utf8_lossy(&std::fs::read(path).expect("readable")).into_owned();
         let lang = Lang::from_path(path);
         if let Ok(program) = driver::compile_with(&source, lang, Limits::Default) {
-            let bytes = file::write(program.module(), lang);
+            let bytes = file::write(program.module());
             std::fs::write(out.join(format!("{i:04}.loxc")), bytes)
                 .expect("a writable corpus file");
             written += 1;

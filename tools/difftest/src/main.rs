@@ -1,4 +1,4 @@
-//! `lox-difftest`: runs programs from `loxide::testgen` through loxide and through a
+//! `lox-difftest`: runs programs from `loxide_testgen` through loxide and through a
 //! reference interpreter (clox), and reports every program on which they disagree.
 //!
 //! Two runs agree when they have the same standard output, the same exit status, the
@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use clap::builder::PossibleValuesParser;
 use clap::{Arg, ArgAction, value_parser};
-use loxide::testgen;
+use loxide_testgen as testgen;
 
 /// Compare loxide with a reference Lox interpreter on generated programs.
 ///

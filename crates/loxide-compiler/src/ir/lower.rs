@@ -1,0 +1,615 @@
+//! Lowering: a resolved program to IR.
+//!
+//! Scopes turn into pops (or closes, for captured locals), control flow into labels,
+//! literals and names into per-function constants. This is also where the code-size
+//! limits are checked: by default the generous ones of loxide's encoding, and under
+//! `--limits=clox` clox's own, counted the way clox counts them (every global name use
+//! costs a constant, every jump is measured in clox's bytes) so the same programs fail.
+
+use std::collections::HashMap;
+
+use super::{Const, ConstIdx, Function, Instr, Label, Module};
+use loxide_syntax::ast::{BinaryOp, Literal, LogicalOp, UnaryOp};
+use loxide_syntax::desugar::core::{self as c, FunKind};
+use loxide_syntax::diag::Diagnostic;
+use loxide_syntax::sema::{Binding, Resolved};
+
+/// Which limits the compiler enforces.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Limits {
+    /// loxide's own, lifted where clox's trip honest programs.
+    #[default]
+    Default,
+    /// clox's exactly, messages included.
+    Clox,
+}
+
+/// Constants per function: loxide's constant operands are 16 bits wide.
+pub const MAX_CONSTANTS: usize = loxide_bytecode::MAX_CONSTANTS;
+/// clox's constants per function (a one-byte operand).
+pub const CLOX_MAX_CONSTANTS: u32 = 256;
+/// Global variables per module: global operands are 16 bits wide.
+pub const MAX_GLOBALS: usize = loxide_bytecode::MAX_GLOBALS;
+/// clox's longest jump in bytes (a 16-bit operand).
+pub const CLOX_MAX_JUMP: u32 = u16::MAX as u32;
+
+/// clox's message for a forward jump longer than `CLOX_MAX_JUMP`.
+const TOO_FAR: &str = "Too much code to jump over.";
+
+/// Lowers a resolved program, or reports the limits it exceeds.
+pub fn lower(resolved: &Resolved, limits: Limits) -> Result<Module, Vec<Diagnostic>> {
+    let mut l = Lowerer {
+        resolved,
+        limits,
+        functions: Vec::new(),
+        stack: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    if resolved.globals.len() > MAX_GLOBALS {
+        l.diagnostics
+            .push(Diagnostic::at(0, "Too many global variables."));
+    }
+    l.function(&resolved.program.script);
+    if !l.diagnostics.is_empty() {
+        return Err(l.diagnostics);
+    }
+    let functions = l
+        .functions
+        .into_iter()
+        .map(|f| f.expect("every function is finished"))
+        .collect();
+    Ok(Module {
+        functions,
+        globals: resolved.globals.clone(),
+    })
+}
+
+#[derive(Hash, PartialEq, Eq)]
+enum ConstKey {
+    Number(u64),
+    Str(String),
+}
+
+struct Builder {
+    func: Function,
+    index: usize,
+    kind: FunKind,
+    dedup: HashMap<ConstKey, ConstIdx>,
+    /// Constants as clox would have counted them.
+    clox_constants: u32,
+    /// Code size as clox would have encoded it, in bytes.
+    clox_size: u32,
+}
+
+struct Lowerer<'r> {
+    resolved: &'r Resolved,
+    limits: Limits,
+    functions: Vec<Option<Function>>,
+    stack: Vec<Builder>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The size of an instruction in clox's encoding.
+fn clox_size(instr: &Instr, upvalues: usize) -> u32 {
+    use Instr::*;
+    match instr {
+        Label(_) => 0,
+        Nil | True | False | Pop | Equal | Greater | Less | Add | Subtract | Multiply | Divide
+        | Not | Negate | Print | CloseUpvalue | Return | Inherit => 1,
+        Jump(_) | JumpIfFalse(_) | Invoke(..) | SuperInvoke(..) => 3,
+        // A clox jump and the pop after it.
+        JumpIfFalsePop(_) => 4,
+        Closure(_) => 2 + 2 * upvalues as u32,
+        _ => 2,
+    }
+}
+
+impl Lowerer<'_> {
+    fn b(&mut self) -> &mut Builder {
+        self.stack
+            .last_mut()
+            .expect("lowering is always inside a function")
+    }
+
+    fn emit(&mut self, instr: Instr, line: u32) {
+        let b = self.b();
+        b.clox_size += clox_size(&instr, 0);
+        b.func.code.push(instr);
+        b.func.lines.push(line);
+    }
+
+    fn label(&mut self) -> Label {
+        let b = self.b();
+        b.func.n_labels += 1;
+        b.func.n_labels - 1
+    }
+
+    fn place(&mut self, label: Label) {
+        self.emit(Instr::Label(label), 0);
+        let b = self.b();
+        // A label inherits the line of the instruction before it, for the dumps.
+        let n = b.func.lines.len();
+        if n >= 2 {
+            b.func.lines[n - 1] = b.func.lines[n - 2];
+        }
+    }
+
+    /// Counts one clox constant (clox allocates one per use) at `tok`.
+    fn clox_constant(&mut self, tok: u32) {
+        if self.limits != Limits::Clox {
+            return;
+        }
+        let b = self.b();
+        b.clox_constants += 1;
+        if b.clox_constants > CLOX_MAX_CONSTANTS {
+            self.diagnostics
+                .push(Diagnostic::at(tok, "Too many constants in one chunk."));
+        }
+    }
+
+    /// Adds a constant to the pool (reusing an equal one) and returns its index.
+    fn constant(&mut self, value: Const, tok: u32) -> ConstIdx {
+        self.clox_constant(tok);
+        let key = match &value {
+            Const::Number(n) => Some(ConstKey::Number(n.to_bits())),
+            Const::Str(s) => Some(ConstKey::Str(s.clone())),
+            Const::Function(_) => None,
+        };
+        let b = self.stack.last_mut().expect("inside a function");
+        if let Some(&idx) = key.as_ref().and_then(|k| b.dedup.get(k)) {
+            return idx;
+        }
+        let idx = b.func.constants.len();
+        if idx == MAX_CONSTANTS && self.limits == Limits::Default {
+            self.diagnostics
+                .push(Diagnostic::at(tok, "Too many constants in one chunk."));
+        }
+        let b = self.b();
+        b.func.constants.push(value);
+        if let Some(k) = key {
+            b.dedup.insert(k, idx as ConstIdx);
+        }
+        idx as ConstIdx
+    }
+
+    fn name_constant(&mut self, name: &str, tok: u32) -> ConstIdx {
+        self.constant(Const::Str(name.to_string()), tok)
+    }
+
+    /// Checks a jump's length in clox's bytes, under `--limits=clox`.
+    fn check_clox_jump(&mut self, from: u32, tok: u32, msg: &str) {
+        if self.limits == Limits::Clox && self.b().clox_size - from > CLOX_MAX_JUMP {
+            self.diagnostics.push(Diagnostic::at(tok, msg));
+        }
+    }
+
+    // ----- Functions --------------------------------------------------------------------
+
+    /// Lowers a function and returns its index in the module.
+    fn function(&mut self, fun: &c::Function) -> u32 {
+        let index = self.functions.len();
+        self.functions.push(None);
+        let upvalues = self
+            .resolved
+            .fun(fun.id)
+            .upvalues
+            .iter()
+            .map(|u| loxide_bytecode::UpvalueDesc {
+                is_local: u.is_local,
+                index: u.index,
+            })
+            .collect();
+        let name = if fun.kind == FunKind::Script {
+            String::new()
+        } else {
+            fun.name.name.clone()
+        };
+        self.stack.push(Builder {
+            func: Function {
+                name,
+                arity: fun.params.len().min(255) as u8,
+                upvalues,
+                code: Vec::new(),
+                lines: Vec::new(),
+                constants: Vec::new(),
+                n_labels: 0,
+            },
+            index,
+            kind: fun.kind,
+            dedup: HashMap::new(),
+            clox_constants: 0,
+            clox_size: 0,
+        });
+        self.stmts(&fun.body);
+        self.implicit_return(fun.end_line);
+        let b = self.stack.pop().expect("pushed above");
+        self.functions[b.index] = Some(b.func);
+        index as u32
+    }
+
+    fn implicit_return(&mut self, line: u32) {
+        if self.b().kind == FunKind::Initializer {
+            self.emit(Instr::GetLocal(0), line);
+        } else {
+            self.emit(Instr::Nil, line);
+        }
+        self.emit(Instr::Return, line);
+    }
+
+    /// Emits a closure for a nested function (its constant is made after its body, as
+    /// in clox, so it counts against the enclosing function at the closing brace).
+    fn closure(&mut self, fun: &c::Function) {
+        let index = self.function(fun);
+        let konst = self.constant(Const::Function(index), fun.end_tok);
+        let n_upvalues = self.resolved.fun(fun.id).upvalues.len();
+        self.emit(Instr::Closure(konst), fun.end_line);
+        self.b().clox_size += 2 * n_upvalues as u32;
+    }
+
+    // ----- Variables --------------------------------------------------------------------
+
+    fn get(&mut self, binding: Binding, tok: u32, line: u32) {
+        let instr = match binding {
+            Binding::Local(s) => Instr::GetLocal(s),
+            Binding::Upvalue(u) => Instr::GetUpvalue(u),
+            Binding::Global(g) => {
+                self.clox_constant(tok);
+                Instr::GetGlobal(g)
+            }
+        };
+        self.emit(instr, line);
+    }
+
+    fn set(&mut self, binding: Binding, line: u32) {
+        let instr = match binding {
+            Binding::Local(s) => Instr::SetLocal(s),
+            Binding::Upvalue(u) => Instr::SetUpvalue(u),
+            Binding::Global(g) => Instr::SetGlobal(g),
+        };
+        self.emit(instr, line);
+    }
+
+    /// Counts the constant clox spends on a global declaration's name.
+    fn declare(&mut self, decl: &c::Decl) {
+        if let Binding::Global(_) = self.resolved.decl(decl).binding {
+            self.clox_constant(decl.tok);
+        }
+    }
+
+    /// Binds the value on top of the stack to a declaration: a global is stored, a
+    /// local simply stays where it is.
+    fn define(&mut self, decl: &c::Decl, line: u32) {
+        if let Binding::Global(g) = self.resolved.decl(decl).binding {
+            self.emit(Instr::DefineGlobal(g), line);
+        }
+    }
+
+    /// Leaves a scope: pops its locals, closing the captured ones.
+    fn end_scope(&mut self, scope: c::ScopeId, line: u32) {
+        for &decl in self.resolved.scope_locals(scope).iter().rev() {
+            let instr = if self.resolved.decl_info(decl).captured {
+                Instr::CloseUpvalue
+            } else {
+                Instr::Pop
+            };
+            self.emit(instr, line);
+        }
+    }
+
+    // ----- Statements -------------------------------------------------------------------
+
+    fn stmts(&mut self, stmts: &[c::Stmt]) {
+        for stmt in stmts {
+            self.stmt(stmt);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &c::Stmt) {
+        match stmt {
+            c::Stmt::Expr { expr, line } => {
+                self.expr(expr);
+                self.emit(Instr::Pop, *line);
+            }
+            c::Stmt::Print { expr, line } => {
+                self.expr(expr);
+                self.emit(Instr::Print, *line);
+            }
+            c::Stmt::Var { decl, init } => {
+                self.declare(decl);
+                match init {
+                    Some(e) => self.expr(e),
+                    None => self.emit(Instr::Nil, decl.line),
+                }
+                self.define(decl, decl.line);
+            }
+            c::Stmt::Block { stmts, scope } => {
+                self.stmts(stmts);
+                let line = self.b().func.lines.last().copied().unwrap_or(0);
+                self.end_scope(*scope, line);
+            }
+            c::Stmt::If {
+                cond,
+                then_branch,
+                else_branch,
+                line,
+                then_end_tok,
+                end_tok,
+            } => {
+                self.expr(cond);
+                let else_label = self.label();
+                let end = self.label();
+                // clox pops the condition on each branch; one fused jump does both.
+                self.emit(Instr::JumpIfFalsePop(else_label), *line);
+                let then_start = self.b().clox_size - 1;
+                self.stmt(then_branch);
+                self.emit(Instr::Jump(end), *line);
+                self.check_clox_jump(then_start, *then_end_tok, TOO_FAR);
+                let else_start = self.b().clox_size;
+                self.place(else_label);
+                self.b().clox_size += 1;
+                if let Some(e) = else_branch {
+                    self.stmt(e);
+                }
+                self.check_clox_jump(else_start, *end_tok, TOO_FAR);
+                self.place(end);
+            }
+            c::Stmt::While {
+                cond,
+                body,
+                line,
+                end_tok,
+            } => {
+                let start = self.label();
+                let exit = self.label();
+                let clox_start = self.b().clox_size;
+                self.place(start);
+                // `while (true)` (and a `for` without a condition) needs no test.
+                let always = matches!(
+                    cond,
+                    c::Expr::Literal {
+                        value: Literal::Bool(true),
+                        ..
+                    }
+                );
+                let mut exit_start = 0;
+                if !always {
+                    self.expr(cond);
+                    self.emit(Instr::JumpIfFalsePop(exit), *line);
+                    exit_start = self.b().clox_size - 1;
+                }
+                self.stmt(body);
+                self.emit(Instr::Jump(start), *line);
+                self.check_clox_jump(clox_start, *end_tok, "Loop body too large.");
+                if !always {
+                    self.check_clox_jump(exit_start, *end_tok, TOO_FAR);
+                }
+                if !always {
+                    self.place(exit);
+                    self.b().clox_size += 1;
+                }
+            }
+            c::Stmt::Fun(f) => {
+                self.declare(&f.name);
+                self.closure(f);
+                self.define(&f.name, f.end_line);
+            }
+            c::Stmt::AssignOrDeclare {
+                decl, value, line, ..
+            } => match self.resolved.assignment(decl) {
+                Some(binding) => {
+                    self.expr(value);
+                    self.set(binding, *line);
+                    self.emit(Instr::Pop, *line);
+                }
+                None => {
+                    self.expr(value);
+                    self.define(decl, *line);
+                }
+            },
+            c::Stmt::Return { value, line, .. } => {
+                match value {
+                    Some(v) => self.expr(v),
+                    None if self.b().kind == FunKind::Initializer => {
+                        self.emit(Instr::GetLocal(0), *line)
+                    }
+                    None => self.emit(Instr::Nil, *line),
+                }
+                self.emit(Instr::Return, *line);
+            }
+            c::Stmt::Class(class) => self.class(class),
+        }
+    }
+
+    fn class(&mut self, class: &c::Class) {
+        let line = class.name.line;
+        let name = self.name_constant(&class.name.name, class.name.tok);
+        self.emit(Instr::Class(name), line);
+        self.define(&class.name, line);
+        let class_binding = self.resolved.decl(&class.name).binding;
+        if let Some(superclass) = &class.superclass {
+            let sline = superclass.line;
+            self.get(self.resolved.binding(superclass), superclass.tok, sline);
+            // The superclass stays on the stack as the hidden local `super`.
+            self.get(class_binding, class.name.tok, sline);
+            self.emit(Instr::Inherit, sline);
+        }
+        self.get(class_binding, class.name.tok, line);
+        for method in &class.methods {
+            let name = self.name_constant(&method.name.name, method.name.tok);
+            self.closure(method);
+            self.emit(Instr::Method(name), method.end_line);
+        }
+        let end_line = self.b().func.lines.last().copied().unwrap_or(line);
+        self.emit(Instr::Pop, end_line);
+        if class.superclass.is_some() {
+            self.end_scope(class.super_scope, end_line);
+        }
+    }
+
+    // ----- Expressions ------------------------------------------------------------------
+
+    fn expr(&mut self, expr: &c::Expr) {
+        match expr {
+            c::Expr::Literal { value, tok, line } => match value {
+                Literal::Number(n) => {
+                    let k = self.constant(Const::Number(*n), *tok);
+                    self.emit(Instr::Constant(k), *line);
+                }
+                Literal::Str(s) => {
+                    let k = self.constant(Const::Str(s.clone()), *tok);
+                    self.emit(Instr::Constant(k), *line);
+                }
+                Literal::Bool(true) => self.emit(Instr::True, *line),
+                Literal::Bool(false) => self.emit(Instr::False, *line),
+                Literal::Nil => self.emit(Instr::Nil, *line),
+            },
+            c::Expr::Unary { op, operand, line } => {
+                self.expr(operand);
+                let instr = match op {
+                    UnaryOp::Negate => Instr::Negate,
+                    UnaryOp::Not => Instr::Not,
+                };
+                self.emit(instr, *line);
+            }
+            c::Expr::Binary {
+                op,
+                left,
+                right,
+                line,
+            } => {
+                self.expr(left);
+                self.expr(right);
+                // As in clox, `a <= b` is `!(a > b)`: observable with NaN.
+                let (instr, negate) = match op {
+                    BinaryOp::Add => (Instr::Add, false),
+                    BinaryOp::Subtract => (Instr::Subtract, false),
+                    BinaryOp::Multiply => (Instr::Multiply, false),
+                    BinaryOp::Divide => (Instr::Divide, false),
+                    BinaryOp::Equal => (Instr::Equal, false),
+                    BinaryOp::NotEqual => (Instr::Equal, true),
+                    BinaryOp::Less => (Instr::Less, false),
+                    BinaryOp::LessEqual => (Instr::Greater, true),
+                    BinaryOp::Greater => (Instr::Greater, false),
+                    BinaryOp::GreaterEqual => (Instr::Less, true),
+                };
+                self.emit(instr, *line);
+                if negate {
+                    self.emit(Instr::Not, *line);
+                }
+            }
+            c::Expr::Logical {
+                op,
+                left,
+                right,
+                line,
+                end_tok,
+            } => {
+                self.expr(left);
+                let end = self.label();
+                match op {
+                    LogicalOp::And => {
+                        self.emit(Instr::JumpIfFalse(end), *line);
+                    }
+                    LogicalOp::Or => {
+                        let else_label = self.label();
+                        self.emit(Instr::JumpIfFalse(else_label), *line);
+                        self.emit(Instr::Jump(end), *line);
+                        self.place(else_label);
+                    }
+                }
+                let start = self.b().clox_size;
+                self.emit(Instr::Pop, *line);
+                self.expr(right);
+                self.check_clox_jump(start, *end_tok, TOO_FAR);
+                self.place(end);
+            }
+            c::Expr::Variable(r) => self.get(self.resolved.binding(r), r.tok, r.line),
+            c::Expr::Assign {
+                target,
+                value,
+                line,
+            } => {
+                let binding = self.resolved.binding(target);
+                if let Binding::Global(_) = binding {
+                    self.clox_constant(target.tok);
+                }
+                self.expr(value);
+                self.set(binding, *line);
+            }
+            c::Expr::Call { callee, args, line } => self.call(callee, args, *line),
+            c::Expr::Get { object, name } => {
+                self.expr(object);
+                let k = self.name_constant(&name.name, name.tok);
+                self.emit(Instr::GetProperty(k), name.line);
+            }
+            c::Expr::Set {
+                object,
+                name,
+                value,
+                line,
+            } => {
+                self.expr(object);
+                let k = self.name_constant(&name.name, name.tok);
+                self.expr(value);
+                self.emit(Instr::SetProperty(k), *line);
+            }
+            c::Expr::This(r) => self.get(self.resolved.binding(r), r.tok, r.line),
+            c::Expr::Super {
+                this,
+                super_ref,
+                method,
+                line,
+                ..
+            } => {
+                // As for a `super` invoke: clox reports these constants at the name.
+                let k = self.name_constant(&method.name, method.tok);
+                self.get(self.resolved.binding(this), method.tok, *line);
+                self.get(self.resolved.binding(super_ref), method.tok, *line);
+                self.emit(Instr::GetSuper(k), *line);
+            }
+        }
+    }
+
+    /// Calls; a call of a property or a `super` method becomes a single invoke.
+    fn call(&mut self, callee: &c::Expr, args: &[c::Expr], line: u32) {
+        let argc = args.len().min(255) as u8;
+        match callee {
+            c::Expr::Get { object, name } => {
+                self.expr(object);
+                let k = self.name_constant(&name.name, name.tok);
+                self.args(args);
+                self.emit(Instr::Invoke(k, argc), line);
+            }
+            c::Expr::Super {
+                this,
+                super_ref,
+                method,
+                ..
+            } => {
+                // `this` and `super` spend constants only in erroneous code (outside a
+                // class, or without a superclass); clox reports such a constant at the
+                // method name, which comes after the error at `super`.
+                let k = self.name_constant(&method.name, method.tok);
+                self.get(self.resolved.binding(this), method.tok, line);
+                self.args(args);
+                self.get(self.resolved.binding(super_ref), method.tok, line);
+                self.emit(Instr::SuperInvoke(k, argc), line);
+            }
+            _ => {
+                self.expr(callee);
+                self.args(args);
+                self.emit(Instr::Call(argc), line);
+            }
+        }
+    }
+
+    fn args(&mut self, args: &[c::Expr]) {
+        for arg in args {
+            self.expr(arg);
+        }
+    }
+}
+
+// The language's limits fit the bytecode's operands.
+const _: () = assert!(loxide_syntax::sema::MAX_UPVALUES <= loxide_bytecode::MAX_UPVALUES);
+const _: () = assert!(loxide_syntax::sema::MAX_LOCALS <= 1 << 8);

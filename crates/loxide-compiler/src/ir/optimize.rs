@@ -1,0 +1,302 @@
+//! IR optimization: constant folding and fusing common instruction sequences.
+//!
+//! A peephole pass over each function's instruction list. It never looks across a
+//! label (a jump may land there), so every rewrite is local and keeps the program's
+//! meaning, runtime errors and their lines included. The fused instructions were chosen
+//! from the dynamic pair profile of the benchmarks (`--features op-profile`): a
+//! comparison feeding a conditional jump, a store whose value is dropped, and
+//! arithmetic with a constant operand.
+
+use super::{Const, Function, Instr, Module};
+use loxide_bytecode::number;
+
+/// Optimizes every function of a module in place.
+pub fn optimize(module: &mut Module) {
+    for f in &mut module.functions {
+        fold_constants(f);
+        drop_unreachable(f);
+        fuse(f);
+    }
+}
+
+/// A value known at compile time: what a literal instruction pushes.
+#[derive(Clone, Copy)]
+enum Literal {
+    Nil,
+    Bool(bool),
+    Number(f64),
+    /// A string constant, by index.
+    Str(u32),
+}
+
+/// The value an instruction pushes, if it is a literal.
+fn literal(f: &Function, instr: Instr) -> Option<Literal> {
+    match instr {
+        Instr::Nil => Some(Literal::Nil),
+        Instr::True => Some(Literal::Bool(true)),
+        Instr::False => Some(Literal::Bool(false)),
+        Instr::Constant(k) => match f.constants[k as usize] {
+            Const::Number(n) => Some(Literal::Number(n)),
+            Const::Str(_) => Some(Literal::Str(k)),
+            Const::Function(_) => None,
+        },
+        _ => None,
+    }
+}
+
+/// The number a constant instruction pushes, if it pushes one.
+fn number(f: &Function, instr: Instr) -> Option<f64> {
+    match literal(f, instr) {
+        Some(Literal::Number(n)) => Some(n),
+        _ => None,
+    }
+}
+
+/// `==` on two literals, as the VM computes it: numbers by IEEE equality (NaN is not
+/// equal to itself), strings by content (they are interned), other values by kind
+/// and value; values of different kinds are never equal.
+fn literals_equal(f: &Function, a: Literal, b: Literal) -> bool {
+    match (a, b) {
+        (Literal::Nil, Literal::Nil) => true,
+        (Literal::Bool(x), Literal::Bool(y)) => x == y,
+        (Literal::Number(x), Literal::Number(y)) => x == y,
+        (Literal::Str(x), Literal::Str(y)) => f.constants[x as usize] == f.constants[y as usize],
+        _ => false,
+    }
+}
+
+/// Truthiness of a literal: only `nil` and `false` are falsey.
+fn literal_truthy(a: Literal) -> bool {
+    !matches!(a, Literal::Nil | Literal::Bool(false))
+}
+
+/// The instruction that pushes a boolean.
+fn push_bool(b: bool) -> Instr {
+    if b { Instr::True } else { Instr::False }
+}
+
+/// True for instructions that push one value and can neither fail nor have any other
+/// effect: followed by `Pop`, both can go.
+fn pure_push(instr: Instr) -> bool {
+    matches!(
+        instr,
+        Instr::Constant(_)
+            | Instr::Nil
+            | Instr::True
+            | Instr::False
+            | Instr::GetLocal(_)
+            | Instr::GetUpvalue(_)
+    )
+}
+
+/// The constant index for a number, reusing an equal one; `None` when the pool is full
+/// (then the caller leaves the code as it is).
+fn number_constant(f: &mut Function, n: f64) -> Option<u32> {
+    let existing = f
+        .constants
+        .iter()
+        .position(|c| matches!(c, Const::Number(m) if m.to_bits() == n.to_bits()));
+    match existing {
+        Some(i) => Some(i as u32),
+        None if f.constants.len() < super::lower::MAX_CONSTANTS => {
+            f.constants.push(Const::Number(n));
+            Some((f.constants.len() - 1) as u32)
+        }
+        None => None,
+    }
+}
+
+/// Evaluates what can be known at compile time, in one pass that treats the output as
+/// a stack: arithmetic and comparisons of two number constants, negation of one, `==`
+/// of any two literals, `!` of a literal. Then drops a literal or a local that is
+/// pushed only to be popped (an expression statement without effects, such as the
+/// result of a folded comparison). Operations that fail at run time (a comparison of a
+/// string, say) stay, so they still fail there, on their line. Strings are not
+/// concatenated here: the VM interns the result of a concatenation.
+fn fold_constants(f: &mut Function) {
+    let mut code: Vec<Instr> = Vec::with_capacity(f.code.len());
+    let mut lines: Vec<u32> = Vec::with_capacity(f.lines.len());
+    for i in 0..f.code.len() {
+        let (instr, line) = (f.code[i], f.lines[i]);
+        let n = code.len();
+        let last = |k: usize| {
+            if n >= k {
+                literal(f, code[n - k])
+            } else {
+                None
+            }
+        };
+        let num = |k: usize| if n >= k { number(f, code[n - k]) } else { None };
+        // (operands replaced, the instruction that replaces them and `instr`)
+        let folded: Option<(usize, Instr)> = match instr {
+            Instr::Add | Instr::Subtract | Instr::Multiply | Instr::Divide => {
+                match (num(2), num(1)) {
+                    (Some(a), Some(b)) => {
+                        let value = match instr {
+                            Instr::Add => number::add(a, b),
+                            Instr::Subtract => a - b,
+                            Instr::Multiply => number::multiply(a, b),
+                            _ => a / b,
+                        };
+                        // A NaN result is left to run time: it gains nothing and keeps
+                        // NaN's sign rules (see `number::add`) in one place.
+                        if value.is_nan() {
+                            None
+                        } else {
+                            number_constant(f, value).map(|k| (2, Instr::Constant(k)))
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            Instr::Negate => match num(1) {
+                Some(a) if !a.is_nan() => number_constant(f, -a).map(|k| (1, Instr::Constant(k))),
+                _ => None,
+            },
+            Instr::Less | Instr::Greater => match (num(2), num(1)) {
+                (Some(a), Some(b)) => Some((
+                    2,
+                    push_bool(if instr == Instr::Less { a < b } else { a > b }),
+                )),
+                _ => None,
+            },
+            Instr::Equal => match (last(2), last(1)) {
+                (Some(a), Some(b)) => Some((2, push_bool(literals_equal(f, a, b)))),
+                _ => None,
+            },
+            Instr::Not => last(1).map(|a| (1, push_bool(!literal_truthy(a)))),
+            Instr::Pop if n >= 1 && pure_push(code[n - 1]) => {
+                code.pop();
+                lines.pop();
+                continue;
+            }
+            _ => None,
+        };
+        match folded {
+            Some((operands, replacement)) => {
+                code.truncate(n - operands);
+                lines.truncate(n - operands);
+                code.push(replacement);
+                lines.push(line);
+            }
+            None => {
+                code.push(instr);
+                lines.push(line);
+            }
+        }
+    }
+    f.code = code;
+    f.lines = lines;
+}
+
+/// Drops the instructions that follow a `Return` or an unconditional jump up to the
+/// next label: nothing can reach them.
+fn drop_unreachable(f: &mut Function) {
+    let mut code: Vec<Instr> = Vec::with_capacity(f.code.len());
+    let mut lines: Vec<u32> = Vec::with_capacity(f.lines.len());
+    let mut reachable = true;
+    for (&instr, &line) in f.code.iter().zip(&f.lines) {
+        if let Instr::Label(_) = instr {
+            reachable = true;
+        }
+        if reachable {
+            code.push(instr);
+            lines.push(line);
+        }
+        if matches!(instr, Instr::Return | Instr::Jump(_)) {
+            reachable = false;
+        }
+    }
+    f.code = code;
+    f.lines = lines;
+}
+
+/// A fusion rule: given the instruction at a position and the two after it, the
+/// replacement, how many instructions it consumes, and which of them gives the
+/// replacement its line (the one that can fail).
+type Rule = fn(&Function, [Option<Instr>; 3]) -> Option<(Instr, usize, usize)>;
+
+/// Fuses instruction pairs and triples into single instructions, in two rounds: the
+/// second fuses an operand into instructions the first made.
+fn fuse(f: &mut Function) {
+    rewrite(f, first_round);
+    rewrite(f, second_round);
+}
+
+/// Operators with their result use: compare-and-branch, stores whose value is dropped,
+/// arithmetic with a constant operand, property reads of locals, returns of nil.
+fn first_round(f: &Function, at: [Option<Instr>; 3]) -> Option<(Instr, usize, usize)> {
+    use Instr::*;
+    match at {
+        [Some(Less), Some(Not), Some(JumpIfFalsePop(l))] => Some((JumpIfLess(l), 3, 0)),
+        [Some(Greater), Some(Not), Some(JumpIfFalsePop(l))] => Some((JumpIfGreater(l), 3, 0)),
+        [Some(Equal), Some(Not), Some(JumpIfFalsePop(l))] => Some((JumpIfEqual(l), 3, 0)),
+        [Some(Less), Some(JumpIfFalsePop(l)), _] => Some((JumpUnlessLess(l), 2, 0)),
+        [Some(Greater), Some(JumpIfFalsePop(l)), _] => Some((JumpUnlessGreater(l), 2, 0)),
+        [Some(Equal), Some(JumpIfFalsePop(l)), _] => Some((JumpUnlessEqual(l), 2, 0)),
+        [Some(SetLocal(s)), Some(Pop), _] => Some((SetLocalPop(s), 2, 0)),
+        [Some(SetGlobal(g)), Some(Pop), _] => Some((SetGlobalPop(g), 2, 0)),
+        [Some(SetProperty(k)), Some(Pop), _] => Some((SetPropertyPop(k), 2, 0)),
+        [Some(Constant(k)), Some(Add), _] => Some((AddConstant(k), 2, 1)),
+        [Some(Constant(k)), Some(Subtract), _]
+            if matches!(f.constants[k as usize], Const::Number(_)) =>
+        {
+            Some((SubtractConstant(k), 2, 1))
+        }
+        [Some(GetLocal(s)), Some(GetProperty(k)), _] => Some((GetLocalProperty(s, k), 2, 1)),
+        // Left for the next position when a property read follows the second.
+        [Some(GetLocal(a)), Some(GetLocal(b)), next] if !matches!(next, Some(GetProperty(_))) => {
+            Some((GetLocal2(a, b), 2, 0))
+        }
+        [Some(Nil), Some(Return), _] => Some((ReturnNil, 2, 1)),
+        _ => None,
+    }
+}
+
+/// A constant or a local as the operand of what the first round made: comparisons with
+/// a constant, a local plus or minus a constant, a local returned.
+fn second_round(_: &Function, at: [Option<Instr>; 3]) -> Option<(Instr, usize, usize)> {
+    use Instr::*;
+    match at {
+        [Some(Constant(k)), Some(JumpUnlessLess(l)), _] => {
+            Some((JumpUnlessLessConstant(k, l), 2, 1))
+        }
+        [Some(Constant(k)), Some(JumpUnlessGreater(l)), _] => {
+            Some((JumpUnlessGreaterConstant(k, l), 2, 1))
+        }
+        [Some(Constant(k)), Some(JumpUnlessEqual(l)), _] => {
+            Some((JumpUnlessEqualConstant(k, l), 2, 1))
+        }
+        [Some(GetLocal(s)), Some(AddConstant(k)), _] => Some((AddLocalConstant(s, k), 2, 1)),
+        [Some(GetLocal(s)), Some(SubtractConstant(k)), _] => {
+            Some((SubtractLocalConstant(s, k), 2, 1))
+        }
+        [Some(GetLocal(s)), Some(Return), _] => Some((ReturnLocal(s), 2, 1)),
+        _ => None,
+    }
+}
+
+/// Applies `rule` at every position, left to right, never across a label (a label is
+/// an instruction of its own, so no rule matches one).
+fn rewrite(f: &mut Function, rule: Rule) {
+    let mut code: Vec<Instr> = Vec::with_capacity(f.code.len());
+    let mut lines: Vec<u32> = Vec::with_capacity(f.lines.len());
+    let mut i = 0;
+    while i < f.code.len() {
+        let at = |k: usize| f.code.get(i + k).copied();
+        match rule(f, [at(0), at(1), at(2)]) {
+            Some((instr, consumed, line_of)) => {
+                code.push(instr);
+                lines.push(f.lines[i + line_of]);
+                i += consumed;
+            }
+            None => {
+                code.push(f.code[i]);
+                lines.push(f.lines[i]);
+                i += 1;
+            }
+        }
+    }
+    f.code = code;
+    f.lines = lines;
+}

@@ -1,0 +1,1047 @@
+//! The interpreter loop and the calling convention.
+//!
+//! Fetch–decode–dispatch over verified bytecode. The current frame's instruction
+//! pointer, stack base and function live in locals (`ip`, `base`, `function`), saved to
+//! the frame before anything that can inspect frames (calls, errors) and reloaded after
+//! anything that can change them. Each arm is short; errors and rarely taken paths are
+//! `#[cold]` methods. There is no unsafe code here: the unchecked reads live behind
+//! `Ip`, `Stack`, `Gc` and the inline caches' in-place reads (`ObjFunction::cached_*`),
+//! whose invariants the verifier and the collector keep.
+
+use super::object::*;
+use super::shape::{DICTIONARY, ROOT, ShapeId, Shapes};
+use super::table::Table;
+use super::value::Value;
+use super::{CallFrame, RuntimeError, Vm};
+use loxide_bytecode::number;
+use loxide_bytecode::opcodes::byte as op;
+
+impl Vm {
+    /// Runs until the outermost frame returns.
+    // `!(a < b)` is not `a >= b` when either is NaN: the negations are the semantics.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    pub(super) fn execute(&mut self) -> Result<(), RuntimeError> {
+        let frame = *self.frames.last().expect("a frame to run");
+        let mut ip = frame.ip;
+        let mut base = frame.base;
+        let mut closure = frame.closure;
+        let mut function = closure.function;
+        // The stack top and the frame's slots live in locals: keeping the top out of
+        // memory removes a store-to-load dependency between consecutive instructions
+        // (fib: -20% instructions, more in time).
+        let mut slots = self.stack.slots(base);
+        let mut sp = self.stack.sp();
+
+        // Writes the stack top back, before anything that reads the stack through
+        // `self.stack` (the collector, calls, slow paths).
+        macro_rules! sync {
+            () => {
+                self.stack.set_sp(sp)
+            };
+        }
+        // Saves the instruction pointer into the current frame (and the stack top).
+        macro_rules! save {
+            () => {{
+                sync!();
+                self.frames.last_mut().expect("a running frame").ip = ip;
+            }};
+        }
+        // Reloads the locals from the (possibly new) current frame.
+        macro_rules! load {
+            () => {{
+                let frame = *self.frames.last().expect("a running frame");
+                ip = frame.ip;
+                base = frame.base;
+                closure = frame.closure;
+                function = closure.function;
+                slots = self.stack.slots(base);
+                sp = self.stack.sp();
+            }};
+        }
+        // Enters the frame `push_frame` just pushed for `callee` at `base` (the stack top
+        // is unchanged: the arguments become the new frame's first slots).
+        macro_rules! enter {
+            ($callee:expr, $base:expr) => {{
+                closure = $callee;
+                function = closure.function;
+                ip = function.ip();
+                base = $base;
+                slots = self.stack.slots(base);
+            }};
+        }
+        // Leaves the current frame with `$result`: closes its captured locals, drops its
+        // slots and continues in the caller (or ends the run after the outermost frame).
+        macro_rules! ret {
+            ($result:expr) => {{
+                let result = $result;
+                if self.open_upvalues.is_some() {
+                    self.close_upvalues(base);
+                }
+                self.frames.pop();
+                let Some(&caller) = self.frames.last() else {
+                    self.stack.truncate(0);
+                    return Ok(());
+                };
+                // The result takes the callee's place, slot 0 of the finished frame, and
+                // becomes the caller's stack top.
+                slots.set(0, result);
+                sp = slots.top_after(1);
+                ip = caller.ip;
+                base = caller.base;
+                closure = caller.closure;
+                function = closure.function;
+                slots = self.stack.slots(base);
+            }};
+        }
+        // Counts one step (a back-edge or a call); with no fuel left, polls first (which
+        // refuels, or fails when the budget is spent).
+        macro_rules! tick {
+            () => {{
+                if self.fuel == 0 {
+                    save!();
+                    check!(self.poll());
+                }
+                self.fuel -= 1;
+            }};
+        }
+        // Fails with a runtime error at the current instruction.
+        macro_rules! throw {
+            ($($msg:tt)*) => {{
+                save!();
+                return Err(self.error(format!($($msg)*)));
+            }};
+        }
+        // Propagates an error from a method that saw the saved frame.
+        macro_rules! check {
+            ($e:expr) => {
+                if let Err(e) = $e {
+                    return Err(e);
+                }
+            };
+        }
+        macro_rules! name_at {
+            ($idx:expr) => {
+                function
+                    .constant($idx)
+                    .as_obj::<ObjString>()
+                    .expect("verified: a name constant")
+            };
+        }
+        // Compares two numbers, `$a` and `$b` (operands read in the order given), pops
+        // `$popped` values and jumps `$offset` forward when `$holds` says so.
+        macro_rules! compare_jump {
+            ($offset:expr, $a:expr, $b:expr, $popped:expr, $holds:expr) => {{
+                let (offset, a, b) = ($offset, $a, $b);
+                if !(a.is_number() && b.is_number()) {
+                    throw!("Operands must be numbers.");
+                }
+                sp.discard($popped);
+                if $holds(a.as_number(), b.as_number()) {
+                    ip.forward(offset);
+                }
+            }};
+        }
+        // The two stack operands, or the stack top and a constant operand.
+        macro_rules! stack_compare_jump {
+            ($holds:expr) => {
+                compare_jump!(ip.u32(), sp.peek(1), sp.peek(0), 2, $holds)
+            };
+        }
+        macro_rules! constant_compare_jump {
+            ($holds:expr) => {{
+                let b = function.constant(ip.u16() as usize);
+                compare_jump!(ip.u32(), sp.peek(0), b, 1, $holds)
+            }};
+        }
+        macro_rules! binary_number {
+            ($make:expr) => {{
+                let b = sp.peek(0);
+                let a = sp.peek(1);
+                if !(a.is_number() && b.is_number()) {
+                    throw!("Operands must be numbers.");
+                }
+                sp.discard(1);
+                sp.set_peek(0, $make(a.as_number(), b.as_number()));
+            }};
+        }
+
+        loop {
+            let byte = ip.opcode();
+            #[cfg(feature = "op-profile")]
+            self.profile.record(byte);
+            match byte {
+                op::Constant => {
+                    let idx = ip.u16() as usize;
+                    sp.push(function.constant(idx));
+                }
+                op::Nil => sp.push(Value::NIL),
+                op::True => sp.push(Value::TRUE),
+                op::False => sp.push(Value::FALSE),
+                op::Pop => sp.discard(1),
+                op::GetLocal => {
+                    let slot = ip.byte() as usize;
+                    sp.push(slots.get(slot));
+                }
+                op::SetLocal => {
+                    let slot = ip.byte() as usize;
+                    slots.set(slot, sp.peek(0));
+                }
+                op::GetGlobal => {
+                    let slot = ip.u16() as usize;
+                    let value = self.globals[slot];
+                    if value == Value::UNDEFINED {
+                        throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                    }
+                    sp.push(value);
+                }
+                op::DefineGlobal => {
+                    let slot = ip.u16() as usize;
+                    self.globals[slot] = sp.pop();
+                }
+                op::SetGlobal => {
+                    let slot = ip.u16() as usize;
+                    if self.globals[slot] == Value::UNDEFINED {
+                        throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                    }
+                    self.globals[slot] = sp.peek(0);
+                }
+                op::GetUpvalue => {
+                    let idx = ip.byte() as usize;
+                    sp.push(closure.upvalues.get(idx).get());
+                }
+                op::SetUpvalue => {
+                    let idx = ip.byte() as usize;
+                    let mut upvalue = closure.upvalues.get(idx);
+                    upvalue.set(sp.peek(0));
+                }
+                op::GetProperty => {
+                    let k = ip.u16() as usize;
+                    let Some(instance) = sp.peek(0).as_obj::<ObjInstance>() else {
+                        throw!("Only instances have properties.");
+                    };
+                    // Inline cache hit: a field of a known layout.
+                    if let Some(slot) = function.cached_field_slot(k, &instance) {
+                        sp.set_peek(0, instance.fields.get(slot));
+                    } else {
+                        sync!();
+                        if !self.get_property(function, k, instance) {
+                            throw!("Undefined property '{}'.", name_at!(k).chars);
+                        }
+                    }
+                }
+                op::SetProperty => {
+                    let k = ip.u16() as usize;
+                    let Some(instance) = sp.peek(1).as_obj::<ObjInstance>() else {
+                        throw!("Only instances have fields.");
+                    };
+                    let value = sp.pop();
+                    self.store_property(function, k, instance, value);
+                    sp.set_peek(0, value);
+                }
+                op::GetSuper => {
+                    let name = name_at!(ip.u16() as usize);
+                    let Some(superclass) = sp.pop().as_obj::<ObjClass>() else {
+                        throw!("Superclass must be a class.");
+                    };
+                    sync!();
+                    if !self.bind_method(superclass, name) {
+                        throw!("Undefined property '{}'.", name.chars);
+                    }
+                }
+                op::Equal => {
+                    let b = sp.pop();
+                    let a = sp.peek(0);
+                    sp.set_peek(0, Value::bool(a.equals(b)));
+                }
+                op::Greater => binary_number!(|a, b| Value::bool(a > b)),
+                op::Less => binary_number!(|a, b| Value::bool(a < b)),
+                op::Add => {
+                    let b = sp.peek(0);
+                    let a = sp.peek(1);
+                    if a.is_number() && b.is_number() {
+                        sp.discard(1);
+                        sp.set_peek(0, Value::number(number::add(a.as_number(), b.as_number())));
+                    } else if let (Some(x), Some(y)) =
+                        (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
+                    {
+                        // Both operands stay on the stack (rooted) until the result exists.
+                        sync!();
+                        let Some(joined) = self.concatenate(x, y) else {
+                            throw!("Out of memory.");
+                        };
+                        sp.discard(1);
+                        sp.set_peek(0, Value::object(joined));
+                    } else {
+                        save!();
+                        return Err(self.add_error());
+                    }
+                }
+                op::Subtract => binary_number!(|a, b| Value::number(a - b)),
+                op::Multiply => binary_number!(|a, b| Value::number(number::multiply(a, b))),
+                op::Divide => binary_number!(|a, b| Value::number(a / b)),
+                op::Not => {
+                    let v = sp.peek(0);
+                    sp.set_peek(0, Value::bool(v.is_falsey()));
+                }
+                op::Negate => {
+                    let v = sp.peek(0);
+                    if !v.is_number() {
+                        throw!("Operand must be a number.");
+                    }
+                    sp.set_peek(0, Value::number(-v.as_number()));
+                }
+                op::Print => {
+                    let v = sp.pop();
+                    let _ = Vm::write_value(&mut self.out, v, self.dialect);
+                    let _ = self.out.write_all(b"\n");
+                }
+                op::Jump => {
+                    let offset = ip.u32();
+                    ip.forward(offset);
+                }
+                op::JumpIfFalse => {
+                    let offset = ip.u32();
+                    if sp.peek(0).is_falsey() {
+                        ip.forward(offset);
+                    }
+                }
+                op::Loop => {
+                    let offset = ip.u32();
+                    tick!();
+                    ip.back(offset);
+                }
+                op::Call => {
+                    tick!();
+                    let argc = ip.byte() as usize;
+                    let callee = sp.peek(argc);
+                    save!();
+                    // The common cases, a closure and a class with an initializer, enter
+                    // the new frame directly.
+                    if let Some(callee) = callee.as_obj::<ObjClosure>() {
+                        match self.push_frame(callee, argc) {
+                            Ok(new_base) => enter!(callee, new_base),
+                            Err(e) => return Err(e),
+                        }
+                    } else if let Some(class) = callee.as_obj::<ObjClass>() {
+                        match self.instantiate(class, argc) {
+                            Ok(Some((init, new_base))) => enter!(init, new_base),
+                            // No initializer: the instance replaced the class.
+                            Ok(None) => {}
+                            Err(e) => return Err(e),
+                        }
+                    } else {
+                        check!(self.call_value(callee, argc));
+                        load!();
+                    }
+                }
+                op::Invoke => {
+                    tick!();
+                    let k = ip.u16() as usize;
+                    let argc = ip.byte() as usize;
+                    save!();
+                    let Some(instance) = sp.peek(argc).as_obj::<ObjInstance>() else {
+                        return Err(self.error("Only instances have methods.".into()));
+                    };
+                    // Inline cache hit: a method of a known layout's class.
+                    match function.cached_method(k, &instance) {
+                        Some(method) => match self.push_frame(method, argc) {
+                            Ok(new_base) => enter!(method, new_base),
+                            Err(e) => return Err(e),
+                        },
+                        _ => {
+                            check!(self.invoke(function, k, instance, argc));
+                            load!();
+                        }
+                    }
+                }
+                op::SuperInvoke => {
+                    tick!();
+                    let name = name_at!(ip.u16() as usize);
+                    let argc = ip.byte() as usize;
+                    let Some(superclass) = sp.pop().as_obj::<ObjClass>() else {
+                        throw!("Superclass must be a class.");
+                    };
+                    save!();
+                    check!(self.invoke_from_class(superclass, name, argc));
+                    load!();
+                }
+                op::Closure => {
+                    let idx = ip.u16() as usize;
+                    let proto = function
+                        .constant(idx)
+                        .as_obj::<ObjFunction>()
+                        .expect("verified: a function");
+                    sync!();
+                    self.make_closure(proto, base, closure);
+                    sp = self.stack.sp();
+                }
+                op::CloseUpvalue => {
+                    sync!();
+                    self.close_upvalues(self.stack.len() - 1);
+                    sp.discard(1);
+                }
+                op::Return => {
+                    let result = sp.pop();
+                    ret!(result);
+                }
+                op::ReturnNil => ret!(Value::NIL),
+                op::ReturnLocal => {
+                    let slot = ip.byte() as usize;
+                    ret!(slots.get(slot));
+                }
+                op::Class => {
+                    let name = name_at!(ip.u16() as usize);
+                    sync!();
+                    self.maybe_collect();
+                    let class = self.heap.alloc(ObjClass {
+                        header: Header::new(ObjKind::Class),
+                        name,
+                        methods: Default::default(),
+                        init: None,
+                        shapes: Shapes::new(),
+                        field_hint: 0,
+                    });
+                    sp.push(Value::object(class));
+                }
+                op::Inherit => {
+                    let (Some(superclass), Some(class)) = (
+                        sp.peek(1).as_obj::<ObjClass>(),
+                        sp.peek(0).as_obj::<ObjClass>(),
+                    ) else {
+                        throw!("Superclass must be a class.");
+                    };
+                    self.inherit(class, superclass);
+                    sp.discard(1);
+                }
+                op::Method => {
+                    let name = name_at!(ip.u16() as usize);
+                    let (Some(method), Some(class)) = (
+                        sp.peek(0).as_obj::<ObjClosure>(),
+                        sp.peek(1).as_obj::<ObjClass>(),
+                    ) else {
+                        throw!("Only classes have methods.");
+                    };
+                    self.add_method(class, name, method);
+                    sp.discard(1);
+                }
+                op::JumpIfFalsePop => {
+                    let offset = ip.u32();
+                    if sp.pop().is_falsey() {
+                        ip.forward(offset);
+                    }
+                }
+                op::JumpUnlessLess => stack_compare_jump!(|a, b| !(a < b)),
+                op::JumpUnlessGreater => stack_compare_jump!(|a, b| !(a > b)),
+                op::JumpIfLess => stack_compare_jump!(|a, b| a < b),
+                op::JumpIfGreater => stack_compare_jump!(|a, b| a > b),
+                op::JumpUnlessEqual => {
+                    let offset = ip.u32();
+                    let b = sp.pop();
+                    let a = sp.pop();
+                    if !a.equals(b) {
+                        ip.forward(offset);
+                    }
+                }
+                op::JumpIfEqual => {
+                    let offset = ip.u32();
+                    let b = sp.pop();
+                    let a = sp.pop();
+                    if a.equals(b) {
+                        ip.forward(offset);
+                    }
+                }
+                op::SetLocalPop => {
+                    let slot = ip.byte() as usize;
+                    let value = sp.pop();
+                    slots.set(slot, value);
+                }
+                op::SetGlobalPop => {
+                    let slot = ip.u16() as usize;
+                    if self.globals[slot] == Value::UNDEFINED {
+                        throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                    }
+                    self.globals[slot] = sp.pop();
+                }
+                op::SetPropertyPop => {
+                    let k = ip.u16() as usize;
+                    let Some(instance) = sp.peek(1).as_obj::<ObjInstance>() else {
+                        throw!("Only instances have fields.");
+                    };
+                    let value = sp.peek(0);
+                    self.store_property(function, k, instance, value);
+                    sp.discard(2);
+                }
+                op::AddConstant => {
+                    let b = function.constant(ip.u16() as usize);
+                    let a = sp.peek(0);
+                    if a.is_number() && b.is_number() {
+                        sp.set_peek(0, Value::number(number::add(a.as_number(), b.as_number())));
+                    } else if let (Some(x), Some(y)) =
+                        (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
+                    {
+                        // `a` is on the stack and `b` a constant of a running function:
+                        // both stay rooted while the result is made.
+                        sync!();
+                        let Some(joined) = self.concatenate(x, y) else {
+                            throw!("Out of memory.");
+                        };
+                        sp.set_peek(0, Value::object(joined));
+                    } else {
+                        save!();
+                        return Err(self.add_error());
+                    }
+                }
+                op::SubtractConstant => {
+                    let b = function.constant(ip.u16() as usize);
+                    let a = sp.peek(0);
+                    if !(a.is_number() && b.is_number()) {
+                        throw!("Operands must be numbers.");
+                    }
+                    sp.set_peek(0, Value::number(a.as_number() - b.as_number()));
+                }
+                op::GetLocalProperty => {
+                    let slot = ip.byte() as usize;
+                    let k = ip.u16() as usize;
+                    let receiver = slots.get(slot);
+                    let Some(instance) = receiver.as_obj::<ObjInstance>() else {
+                        throw!("Only instances have properties.");
+                    };
+                    if let Some(slot) = function.cached_field_slot(k, &instance) {
+                        sp.push(instance.fields.get(slot));
+                    } else {
+                        // The slow path replaces the receiver on top of the stack.
+                        sp.push(receiver);
+                        sync!();
+                        if !self.get_property(function, k, instance) {
+                            throw!("Undefined property '{}'.", name_at!(k).chars);
+                        }
+                    }
+                }
+                op::GetLocal2 => {
+                    let a = ip.byte() as usize;
+                    let b = ip.byte() as usize;
+                    sp.push(slots.get(a));
+                    sp.push(slots.get(b));
+                }
+                op::JumpUnlessLessConstant => constant_compare_jump!(|a, b| !(a < b)),
+                op::JumpUnlessGreaterConstant => constant_compare_jump!(|a, b| !(a > b)),
+                op::JumpUnlessEqualConstant => {
+                    let b = function.constant(ip.u16() as usize);
+                    let offset = ip.u32();
+                    if !sp.pop().equals(b) {
+                        ip.forward(offset);
+                    }
+                }
+                op::AddLocalConstant => {
+                    let a = slots.get(ip.byte() as usize);
+                    let b = function.constant(ip.u16() as usize);
+                    if a.is_number() && b.is_number() {
+                        sp.push(Value::number(number::add(a.as_number(), b.as_number())));
+                    } else if let (Some(x), Some(y)) =
+                        (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
+                    {
+                        // `a` is pushed (rooted) and `b` is a constant of a running
+                        // function while the result is made.
+                        sp.push(a);
+                        sync!();
+                        let Some(joined) = self.concatenate(x, y) else {
+                            throw!("Out of memory.");
+                        };
+                        sp.set_peek(0, Value::object(joined));
+                    } else {
+                        save!();
+                        return Err(self.add_error());
+                    }
+                }
+                op::SubtractLocalConstant => {
+                    let a = slots.get(ip.byte() as usize);
+                    let b = function.constant(ip.u16() as usize);
+                    if !(a.is_number() && b.is_number()) {
+                        throw!("Operands must be numbers.");
+                    }
+                    sp.push(Value::number(a.as_number() - b.as_number()));
+                }
+                byte => unreachable!("verified code has no opcode {byte}"),
+            }
+        }
+    }
+
+    /// Stores `value` into field `k` of `instance`: an inline-cache hit overwrites the
+    /// slot, or appends the field and moves the instance to the cached next shape;
+    /// anything else takes the slow path. Never collects.
+    #[inline(always)]
+    fn store_property(
+        &mut self,
+        function: Gc<ObjFunction>,
+        k: usize,
+        mut instance: Gc<ObjInstance>,
+        value: Value,
+    ) {
+        if let Some(slot) = function.cached_store_slot(k, &instance) {
+            instance.fields.set(slot, value);
+        } else if let Some(next) = function.cached_transition(k, &instance) {
+            self.push_field(instance, next, value);
+        } else {
+            self.set_property(function, k, instance, value);
+        }
+    }
+
+    // ----- Calls ------------------------------------------------------------------------
+
+    /// Calls any value with `argc` arguments above it on the stack.
+    #[inline]
+    fn call_value(&mut self, callee: Value, argc: usize) -> Result<(), RuntimeError> {
+        match callee.obj_kind() {
+            Some(ObjKind::Closure) => self.call(callee.as_obj().expect("kind checked"), argc),
+            Some(ObjKind::BoundMethod) => {
+                let bound = callee.as_obj::<ObjBoundMethod>().expect("kind checked");
+                self.stack.set_peek(argc, bound.receiver);
+                self.call(bound.method, argc)
+            }
+            Some(ObjKind::Class) => self
+                .instantiate(callee.as_obj().expect("kind checked"), argc)
+                .map(|_| ()),
+            Some(ObjKind::Native) => self.call_native(callee.as_obj().expect("kind checked"), argc),
+            _ => Err(self.error(self.dialect.words().not_callable.into())),
+        }
+    }
+
+    /// Pushes a frame for a closure whose arguments are on the stack.
+    #[inline(always)]
+    pub(super) fn call(
+        &mut self,
+        closure: Gc<ObjClosure>,
+        argc: usize,
+    ) -> Result<(), RuntimeError> {
+        self.push_frame(closure, argc).map(|_| ())
+    }
+
+    /// `call`, returning the new frame's base (for the interpreter to enter it).
+    #[inline(always)]
+    fn push_frame(&mut self, closure: Gc<ObjClosure>, argc: usize) -> Result<usize, RuntimeError> {
+        let function = closure.function;
+        if argc != function.arity as usize {
+            return Err(self.arity_error(function.arity as usize, argc));
+        }
+        let base = self.stack.len() - argc - 1;
+        if self.frames.len() >= self.options.max_frames
+            || !self.stack.has_room(base, function.max_stack as usize)
+        {
+            return Err(self.overflow_error());
+        }
+        self.frames.push(CallFrame {
+            closure,
+            ip: function.ip(),
+            base,
+        });
+        Ok(base)
+    }
+
+    #[cold]
+    fn overflow_error(&mut self) -> RuntimeError {
+        self.error("Stack overflow.".into())
+    }
+
+    #[cold]
+    fn add_error(&mut self) -> RuntimeError {
+        self.error(self.dialect.words().bad_add_operands.into())
+    }
+
+    #[cold]
+    fn arity_error(&mut self, arity: usize, argc: usize) -> RuntimeError {
+        self.error(format!("Expected {arity} arguments but got {argc}."))
+    }
+
+    /// Replaces the class below the arguments with a new instance and pushes a frame
+    /// for its `init`, if it has one: then returns `init` and the new frame's base.
+    #[inline(always)]
+    fn instantiate(
+        &mut self,
+        class: Gc<ObjClass>,
+        argc: usize,
+    ) -> Result<Option<(Gc<ObjClosure>, usize)>, RuntimeError> {
+        self.maybe_collect();
+        let fields = self.heap.new_block(class.field_hint as usize);
+        let instance = self.heap.alloc(ObjInstance {
+            header: Header::new(ObjKind::Instance),
+            class,
+            shape: ROOT,
+            fields,
+            dictionary: None,
+        });
+        self.stack.set_peek(argc, Value::object(instance));
+        match class.init {
+            Some(init) => Ok(Some((init, self.push_frame(init, argc)?))),
+            None if argc != 0 => Err(self.arity_error(0, argc)),
+            None => Ok(None),
+        }
+    }
+
+    fn call_native(&mut self, native: Gc<ObjNative>, argc: usize) -> Result<(), RuntimeError> {
+        let result = (native.function)(self.stack.top_slice(argc));
+        match result {
+            Ok(value) => {
+                let base = self.stack.len() - argc - 1;
+                self.stack.truncate(base);
+                self.stack.push(value);
+                Ok(())
+            }
+            Err(message) => Err(self.error(message)),
+        }
+    }
+
+    /// `receiver.name(args)`: a field holding a callable, or a method.
+    /// `receiver.name(args)` on a cache miss: a field holding a callable, or a method.
+    /// Fills the inline cache of name constant `k`.
+    fn invoke(
+        &mut self,
+        function: Gc<ObjFunction>,
+        k: usize,
+        instance: Gc<ObjInstance>,
+        argc: usize,
+    ) -> Result<(), RuntimeError> {
+        let name = function
+            .constant(k)
+            .as_obj::<ObjString>()
+            .expect("verified: a name constant");
+        if let Some((field, _)) = self.find_field(instance, name) {
+            self.stack.set_peek(argc, field);
+            return self.call_value(field, argc);
+        }
+        match instance
+            .class
+            .methods
+            .get(name)
+            .and_then(|m| m.as_obj::<ObjClosure>())
+        {
+            Some(method) => {
+                self.cache_method(function, k, instance, method);
+                self.call(method, argc)
+            }
+            None => Err(self.error(format!("Undefined property '{}'.", name.chars))),
+        }
+    }
+
+    // ----- Fields and inline caches -----------------------------------------------------
+
+    /// A field's value and, for a shaped instance, its slot.
+    fn find_field(
+        &self,
+        instance: Gc<ObjInstance>,
+        name: Gc<ObjString>,
+    ) -> Option<(Value, Option<u32>)> {
+        if instance.shape == DICTIONARY {
+            return instance
+                .dictionary
+                .as_ref()
+                .and_then(|d| d.get(name))
+                .map(|v| (v, None));
+        }
+        let slot = instance.class.shapes.slot_of(instance.shape, name)?;
+        Some((instance.fields.get(slot as usize), Some(slot)))
+    }
+
+    /// Remembers that `name` (constant `k`) is a method for instances like `instance`.
+    fn cache_method(
+        &mut self,
+        function: Gc<ObjFunction>,
+        k: usize,
+        instance: Gc<ObjInstance>,
+        method: Gc<ObjClosure>,
+    ) {
+        if instance.shape != DICTIONARY {
+            let cache = function.cache(k);
+            let mut entry = cache.get();
+            entry.learn(ReadEntry {
+                class: Some(instance.class),
+                shape: instance.shape,
+                slot: NO_SLOT,
+                method: Some(method),
+            });
+            cache.set(entry);
+        }
+    }
+
+    /// Reads property `k` of the instance on top of the stack into its place, on a
+    /// cache miss (or a cached method). False if there is no such property.
+    fn get_property(
+        &mut self,
+        function: Gc<ObjFunction>,
+        k: usize,
+        instance: Gc<ObjInstance>,
+    ) -> bool {
+        let cache = function.cache(k);
+        let mut entry = cache.get();
+        if let Some(method) = entry.lookup(&instance).and_then(|e| e.method) {
+            self.bind(method);
+            return true;
+        }
+        let name = function
+            .constant(k)
+            .as_obj::<ObjString>()
+            .expect("verified: a name constant");
+        if let Some((value, slot)) = self.find_field(instance, name) {
+            if let Some(slot) = slot {
+                entry.learn(ReadEntry {
+                    class: Some(instance.class),
+                    shape: instance.shape,
+                    slot,
+                    method: None,
+                });
+                cache.set(entry);
+            }
+            self.stack.set_peek(0, value);
+            return true;
+        }
+        match instance
+            .class
+            .methods
+            .get(name)
+            .and_then(|m| m.as_obj::<ObjClosure>())
+        {
+            Some(method) => {
+                self.cache_method(function, k, instance, method);
+                self.bind(method);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Writes property `k` of `instance` on a cache miss, or when the write adds a field.
+    /// Never collects.
+    fn set_property(
+        &mut self,
+        function: Gc<ObjFunction>,
+        k: usize,
+        mut instance: Gc<ObjInstance>,
+        value: Value,
+    ) {
+        let name = function
+            .constant(k)
+            .as_obj::<ObjString>()
+            .expect("verified: a name constant");
+        let cache = function.cache(k);
+        let entry = cache.get();
+        let shape = instance.shape;
+        if shape == DICTIONARY {
+            self.set_dictionary_field(instance, name, value);
+            return;
+        }
+        if entry.writes(&instance) {
+            // A cached transition: the write adds the field.
+            self.push_field(instance, entry.set_next, value);
+            return;
+        }
+        let mut class = instance.class;
+        if let Some(slot) = class.shapes.slot_of(shape, name) {
+            instance.fields.set(slot as usize, value);
+            cache.set(Cache {
+                set_class: Some(class),
+                set_shape: shape,
+                set_slot: slot,
+                set_next: shape,
+                ..entry
+            });
+            return;
+        }
+        let before = class.shapes.heap_bytes();
+        let next = class.shapes.add(shape, name);
+        let after = class.shapes.heap_bytes();
+        self.heap.account(after.saturating_sub(before));
+        if next == DICTIONARY {
+            self.to_dictionary(instance);
+            self.set_dictionary_field(instance, name, value);
+            return;
+        }
+        let slot = instance.fields.len() as u32;
+        self.push_field(instance, next, value);
+        cache.set(Cache {
+            set_class: Some(class),
+            set_shape: shape,
+            set_slot: slot,
+            set_next: next,
+            ..entry
+        });
+    }
+
+    /// Appends a field, moving the instance to shape `next`.
+    fn push_field(&mut self, mut instance: Gc<ObjInstance>, next: ShapeId, value: Value) {
+        self.heap.push_block(&mut instance.fields, value);
+        instance.shape = next;
+        let mut class = instance.class;
+        class.field_hint = class.field_hint.max(instance.fields.len() as u32);
+    }
+
+    /// Moves a shaped instance's fields into a dictionary.
+    #[cold]
+    fn to_dictionary(&mut self, mut instance: Gc<ObjInstance>) {
+        let mut table = Table::new();
+        let keys = instance.class.shapes.keys(instance.shape);
+        for (key, &value) in keys.into_iter().zip(instance.fields.as_slice()) {
+            table.set(key, value);
+        }
+        self.heap.account(table.heap_bytes());
+        self.heap.clear_block(&mut instance.fields);
+        instance.dictionary = Some(Box::new(table));
+        instance.shape = DICTIONARY;
+    }
+
+    fn set_dictionary_field(
+        &mut self,
+        mut instance: Gc<ObjInstance>,
+        name: Gc<ObjString>,
+        value: Value,
+    ) {
+        let table = instance.dictionary.get_or_insert_with(Default::default);
+        let before = table.heap_bytes();
+        table.set(name, value);
+        let after = table.heap_bytes();
+        self.heap.account(after - before);
+    }
+
+    fn invoke_from_class(
+        &mut self,
+        class: Gc<ObjClass>,
+        name: Gc<ObjString>,
+        argc: usize,
+    ) -> Result<(), RuntimeError> {
+        match class
+            .methods
+            .get(name)
+            .and_then(|m| m.as_obj::<ObjClosure>())
+        {
+            Some(method) => self.call(method, argc),
+            None => Err(self.error(format!("Undefined property '{}'.", name.chars))),
+        }
+    }
+
+    // ----- Objects ----------------------------------------------------------------------
+
+    /// Replaces the receiver on top of the stack with `class`'s method `name` bound to
+    /// it. False if there is no such method.
+    fn bind_method(&mut self, class: Gc<ObjClass>, name: Gc<ObjString>) -> bool {
+        match class
+            .methods
+            .get(name)
+            .and_then(|m| m.as_obj::<ObjClosure>())
+        {
+            Some(method) => {
+                self.bind(method);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Replaces the receiver on top of the stack with `method` bound to it.
+    fn bind(&mut self, method: Gc<ObjClosure>) {
+        // The receiver stays on the stack (rooted) while the bound method is made, and
+        // the method is reachable from its class or a cache.
+        self.maybe_collect();
+        let bound = self.heap.alloc(ObjBoundMethod {
+            header: Header::new(ObjKind::BoundMethod),
+            receiver: self.stack.peek(0),
+            method,
+        });
+        self.stack.set_peek(0, Value::object(bound));
+    }
+
+    #[cold]
+    fn inherit(&mut self, mut class: Gc<ObjClass>, superclass: Gc<ObjClass>) {
+        // Source cannot make a class its own superclass, but bytecode can; copying a
+        // table into itself would grow it while iterating over it.
+        if class == superclass {
+            return;
+        }
+        let before = class.methods.heap_bytes();
+        class.methods.add_all(&superclass.methods);
+        class.init = superclass.init;
+        let after = class.methods.heap_bytes();
+        self.heap.account(after - before);
+    }
+
+    #[cold]
+    fn add_method(&mut self, mut class: Gc<ObjClass>, name: Gc<ObjString>, method: Gc<ObjClosure>) {
+        let before = class.methods.heap_bytes();
+        class.methods.set(name, Value::object(method));
+        if name == self.init_string {
+            class.init = Some(method);
+        }
+        let after = class.methods.heap_bytes();
+        self.heap.account(after - before);
+    }
+
+    /// Joins two strings. The caller keeps both reachable (on the stack, or constants of
+    /// a running function) until the result exists.
+    /// `None` when the result would not fit under `max_heap` (checked before the
+    /// allocation happens).
+    fn concatenate(&mut self, a: Gc<ObjString>, b: Gc<ObjString>) -> Option<Gc<ObjString>> {
+        let len = a.chars.len() + b.chars.len();
+        if self.exceeds_heap(len) {
+            return None;
+        }
+        // Both operands are rooted by the caller, so they survive this collection.
+        self.maybe_collect();
+        Some(self.heap.intern_concatenation(&a.chars, &b.chars))
+    }
+
+    /// Creates a closure of `proto` in the frame at `base` of `enclosing`.
+    fn make_closure(&mut self, proto: Gc<ObjFunction>, base: usize, enclosing: Gc<ObjClosure>) {
+        self.maybe_collect();
+        let upvalues = self.heap.new_block(proto.upvalues.len());
+        let mut closure = self.heap.alloc(ObjClosure {
+            header: Header::new(ObjKind::Closure),
+            function: proto,
+            upvalues,
+        });
+        // On the stack before capturing, because capturing allocates.
+        self.stack.push(Value::object(closure));
+        for desc in proto.upvalues.iter() {
+            let upvalue = if desc.is_local {
+                self.capture_upvalue(base + desc.index as usize)
+            } else {
+                enclosing.upvalues.get(desc.index as usize)
+            };
+            self.heap.push_block(&mut closure.upvalues, upvalue);
+        }
+    }
+
+    /// The open upvalue for a stack slot, shared by every closure that captures it.
+    fn capture_upvalue(&mut self, slot: usize) -> Gc<ObjUpvalue> {
+        let mut prev: Option<Gc<ObjUpvalue>> = None;
+        let mut cursor = self.open_upvalues;
+        while let Some(u) = cursor {
+            if u.slot <= slot {
+                break;
+            }
+            prev = cursor;
+            cursor = u.next_open;
+        }
+        if let Some(u) = cursor {
+            if u.slot == slot {
+                return u;
+            }
+        }
+        self.maybe_collect();
+        let location = self.stack.slot_ptr(slot);
+        let mut created = self.heap.alloc(ObjUpvalue::open(location, slot));
+        created.next_open = cursor;
+        match prev {
+            None => self.open_upvalues = Some(created),
+            Some(mut p) => p.next_open = Some(created),
+        }
+        created
+    }
+
+    /// Closes every open upvalue at or above stack slot `last`.
+    fn close_upvalues(&mut self, last: usize) {
+        while let Some(mut u) = self.open_upvalues {
+            if u.slot < last {
+                break;
+            }
+            u.close();
+            self.open_upvalues = u.next_open;
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! The pipeline, end to end: source text through every stage to verified bytecode.
+//!
+//! Each stage reports instead of failing; this module decides what to show. When
+//! semantic analysis (or a clox limit) finds errors, the parser runs once more with
+//! those errors injected at their tokens, so that panic mode and recovery interleave
+//! them with syntax errors exactly as clox's single pass does.
+
+use std::fmt;
+
+use loxide_bytecode::{Dialect, verify};
+use loxide_compiler::encode;
+use loxide_compiler::ir::{self, Limits};
+use loxide_syntax::diag::{Diagnostic, Loc, Rendered, TokIdx, TokenTable};
+use loxide_syntax::frontend::lox::{lexer, parser};
+use loxide_syntax::frontend::{Lang, potato};
+use loxide_syntax::{desugar, sema};
+
+/// The run-time dialect of a source language: how its values print and its errors read.
+pub fn dialect(lang: Lang) -> Dialect {
+    match lang {
+        Lang::Lox => Dialect::Lox,
+        Lang::Potato => Dialect::Potato,
+    }
+}
+
+/// Compile errors, rendered in clox's format, one per line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompileError {
+    pub lines: Vec<String>,
+    /// True when every error is at the end of the input: more input could fix it.
+    pub at_end: bool,
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for line in &self.lines {
+            writeln!(f, "{line}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How deep the compiler's own stack may get: the stages are recursive, and nesting is
+/// bounded by `parser::MAX_NESTING`; this leaves a wide margin on every build.
+const COMPILER_STACK_BYTES: usize = 256 << 20;
+
+/// Compiles Lox source to verified bytecode.
+///
+/// Runs on a thread of its own with a large stack, so the caller's stack size does not
+/// matter (the stages recurse up to the nesting limit).
+pub fn compile(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
+    on_compiler_stack(source.len(), || compile_here(source, limits))
+}
+
+/// Compiles source in the given language to verified bytecode, on the compiler's own
+/// thread as `compile` does.
+pub fn compile_with(
+    source: &str,
+    lang: Lang,
+    limits: Limits,
+) -> Result<verify::Verified, CompileError> {
+    on_compiler_stack(source.len(), || compile_with_here(source, lang, limits))
+}
+
+/// Like `compile_with`, for a program that runs after others in the same VM (a REPL):
+/// `predefined` names the globals they defined, which Potato may then use.
+pub fn compile_after(
+    source: &str,
+    lang: Lang,
+    limits: Limits,
+    predefined: &[String],
+) -> Result<verify::Verified, CompileError> {
+    on_compiler_stack(source.len(), || match lang {
+        Lang::Lox => compile_here(source, limits),
+        Lang::Potato => compile_potato(source, limits, predefined),
+    })
+}
+
+/// The most times `compile_here` replays the parse with semantic errors injected.
+const MAX_REPLAYS: usize = 32;
+
+/// The stages after parsing: desugaring, semantic analysis and lowering to IR. The
+/// program is lowered even when semantic analysis reports errors, because clox keeps
+/// compiling past them, and the limits it then exceeds (too many constants...) are
+/// reported too. At one token, a limit's error comes first (clox counts a class name's
+/// constant before it declares the class).
+fn later_stages(
+    program: &loxide_syntax::ast::Program,
+    limits: Limits,
+) -> Result<ir::Module, Vec<Diagnostic>> {
+    let core = desugar::desugar(program, Lang::Lox);
+    let (resolved, mut diagnostics) = sema::resolve_all(core);
+    match ir::lower(&resolved, limits) {
+        Ok(mut module) if diagnostics.is_empty() => {
+            ir::optimize::optimize(&mut module);
+            Ok(module)
+        }
+        Ok(_) => Err(diagnostics),
+        Err(mut found) => {
+            found.append(&mut diagnostics);
+            Err(found)
+        }
+    }
+}
+
+/// `compile_with` on the current thread.
+pub fn compile_with_here(
+    source: &str,
+    lang: Lang,
+    limits: Limits,
+) -> Result<verify::Verified, CompileError> {
+    match lang {
+        Lang::Lox => compile_here(source, limits),
+        Lang::Potato => compile_potato(source, limits, &[]),
+    }
+}
+
+/// Sources this short nest at most this deep (a level takes at least a byte), which
+/// any thread's stack can take: they compile on the calling thread and skip the cost of
+/// starting one (half of `lox`'s start-up on an empty file).
+pub const SMALL_SOURCE_BYTES: usize = 256;
+
+/// Runs a compiler stage on a thread with a stack large enough for the deepest input
+/// the parser accepts, unless `source_len` is small enough for any stack. A panic in
+/// the stage (a bug) becomes an internal error.
+pub fn on_compiler_stack<T: Send>(
+    source_len: usize,
+    work: impl FnOnce() -> Result<T, CompileError> + Send,
+) -> Result<T, CompileError> {
+    if source_len <= SMALL_SOURCE_BYTES {
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+            .unwrap_or_else(|_| Err(internal("the compiler panicked")));
+    }
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("lox-compiler".into())
+            .stack_size(COMPILER_STACK_BYTES)
+            .spawn_scoped(scope, work)
+        {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|_| Err(internal("the compiler panicked"))),
+            Err(_) => Err(internal("could not start the compiler thread")),
+        }
+    })
+}
+
+/// An error that is a bug in loxide, not in the program.
+pub fn internal(what: &str) -> CompileError {
+    CompileError {
+        lines: vec![format!("Internal compiler error: {what}.")],
+        at_end: false,
+    }
+}
+
+/// Compiles on the current thread.
+pub fn compile_here(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
+    let tokens = lexer::scan(source);
+    let parsed = parser::parse(&tokens);
+    let module = match later_stages(&parsed.program, limits) {
+        Ok(module) if parsed.diagnostics.is_empty() => module,
+        Ok(_) => return Err(render(&tokens, &parsed.diagnostics)),
+        Err(mut injected) => {
+            // An injected error puts the parser in panic mode, and what recovery then
+            // skips (a `}`, say) changes the scopes of the code after it, and so the
+            // errors found there. Replay until the injected errors are those of the
+            // program the replay parses; an error depends only on the code before it,
+            // so each round settles at least one more.
+            let mut replayed = parser::parse_with_injected(&tokens, &injected);
+            for _ in 0..MAX_REPLAYS {
+                let found = later_stages(&replayed.program, limits)
+                    .err()
+                    .unwrap_or_default();
+                if found == injected {
+                    break;
+                }
+                injected = found;
+                replayed = parser::parse_with_injected(&tokens, &injected);
+            }
+            return Err(render(&tokens, &replayed.diagnostics));
+        }
+    };
+    let encoded = encode::encode(&module, Dialect::Lox);
+    verify::verify(encoded, verify::MaxStack::Compute).map_err(|e| internal(&e.to_string()))
+}
+
+/// The Potato pipeline: its own lexer and parser, then exactly Lox's stages. Potato
+/// has no clox to imitate, so there is no replay: the parser's and semantic analysis's
+/// diagnostics are shown together, in source order.
+fn compile_potato(
+    source: &str,
+    limits: Limits,
+    predefined: &[String],
+) -> Result<verify::Verified, CompileError> {
+    let tokens = potato::lexer::scan(source);
+    let parsed = potato::parser::parse(&tokens);
+    let mut core = desugar::desugar(&parsed.program, Lang::Potato);
+    core.predefined = predefined.to_vec();
+    let mut diagnostics = parsed.diagnostics;
+    let module = match sema::resolve(core) {
+        Err(found) => {
+            diagnostics.extend(found);
+            None
+        }
+        Ok(resolved) => match ir::lower(&resolved, limits) {
+            Err(found) => {
+                diagnostics.extend(found);
+                None
+            }
+            Ok(mut module) => {
+                ir::optimize::optimize(&mut module);
+                Some(module)
+            }
+        },
+    };
+    match module {
+        Some(module) if diagnostics.is_empty() => {
+            let encoded = encode::encode(&module, Dialect::Potato);
+            verify::verify(encoded, verify::MaxStack::Compute).map_err(|e| internal(&e.to_string()))
+        }
+        _ => {
+            // By line, then lexical errors (which have no token) first, then by token.
+            diagnostics.sort_by_key(|d| match d.loc {
+                Loc::Line(line) => (line, 0, 0),
+                Loc::Token(tok) => (tokens.line(tok), 1, tok),
+            });
+            Err(render_table(&tokens, tokens.eof(), &diagnostics))
+        }
+    }
+}
+
+/// Renders diagnostics against any front-end's token table; `eof` is the index of its
+/// end-of-file token.
+fn render_table<T: TokenTable>(table: &T, eof: TokIdx, diagnostics: &[Diagnostic]) -> CompileError {
+    CompileError {
+        lines: diagnostics
+            .iter()
+            .map(|d| Rendered(d, table).to_string())
+            .collect(),
+        at_end: diagnostics.iter().all(|d| d.loc == Loc::Token(eof)),
+    }
+}
+
+fn render(tokens: &lexer::Tokens, diagnostics: &[Diagnostic]) -> CompileError {
+    let eof = tokens.tokens.len() as u32 - 1;
+    let at_end = diagnostics.iter().all(|d| match d.loc {
+        Loc::Token(t) => t == eof,
+        Loc::Line(_) => false,
+    }) || diagnostics
+        .iter()
+        .any(|d| d.message == "Unterminated string.");
+    CompileError {
+        lines: diagnostics
+            .iter()
+            .map(|d| Rendered(d, tokens).to_string())
+            .collect(),
+        at_end,
+    }
+}
+
+#[cfg(test)]
+mod potato_tests {
+    use super::*;
+    use loxide_syntax::frontend::potato::parser::MAX_NESTING;
+
+    fn compile_errors(source: &str) -> Vec<String> {
+        match compile_with(source, Lang::Potato, Limits::Default) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.lines,
+        }
+    }
+
+    #[test]
+    fn every_broken_line_is_reported_once() {
+        let errors = compile_errors("say\nsay 1 2 3\nf (1, 2) 3\nsay (\nsay 1\n");
+        assert_eq!(
+            errors,
+            [
+                "[line 1] Error at 'newline': Expect expression.",
+                "[line 2] Error at '2': Expect end of line after statement.",
+                "[line 3] Error at '1': Expect parameter name.",
+                "[line 4] Error at 'newline': Expect expression.",
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_and_semantic_errors_come_in_source_order() {
+        let errors = compile_errors("say a\nsay (\nsay b\n");
+        assert_eq!(
+            errors,
+            [
+                "[line 1] Error at 'a': Variable used before it is defined.",
+                "[line 2] Error at 'newline': Expect expression.",
+                "[line 3] Error at 'b': Variable used before it is defined.",
+            ]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_a_compile_error_not_a_crash() {
+        let n = 100_000;
+        let parens = format!("say {}1{}\n", "(".repeat(n), ")".repeat(n));
+        assert_eq!(
+            compile_errors(&parens),
+            ["[line 1] Error at '(': Too much nesting."]
+        );
+        let chain = format!("say 1{}\n", " potato 1".repeat(n));
+        assert_eq!(
+            compile_errors(&chain),
+            ["[line 1] Error at 'potato': Too much nesting."]
+        );
+        let args = format!("f (x) x\nsay {}1{}\n", "f(".repeat(n), ")".repeat(n));
+        assert_eq!(
+            compile_errors(&args),
+            ["[line 2] Error at 'f': Too much nesting."]
+        );
+        let same_line = format!("{}1\n", "f () ".repeat(n));
+        assert_eq!(
+            compile_errors(&same_line),
+            ["[line 1] Error at 'f': Too much nesting."]
+        );
+        let blocks: String = (0..10_000)
+            .map(|depth| format!("{}f ()\n", " ".repeat(depth)))
+            .collect::<String>()
+            + &" ".repeat(10_000)
+            + "say 1\nsay 2\n";
+        let errors = compile_errors(&blocks);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].ends_with("Error at 'f': Too much nesting."));
+    }
+
+    #[test]
+    fn nesting_just_inside_the_limit_compiles() {
+        // Each level of parentheses is one level of nesting, on top of the statement's.
+        let depth = MAX_NESTING as usize - 2;
+        let source = format!("say {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+        assert!(compile_errors(&source).is_empty());
+    }
+}
