@@ -44,12 +44,40 @@ impl fmt::Display for CompileError {
 /// bounded by `parser::MAX_NESTING`; this leaves a wide margin on every build.
 const COMPILER_STACK_BYTES: usize = 256 << 20;
 
+/// Where the pipeline shows its intermediate results: each stage hands what it made to
+/// the observer as it goes, so `lox dump` (and anything else that wants to look) sees
+/// the very data the compilation used, from one run. Every method does nothing unless
+/// overridden, which is what an ordinary compilation passes.
+///
+/// When semantic analysis finds errors in a Lox program, the parser runs again with
+/// them injected (see `compile_here`); the observer then sees the later stages once per
+/// round. A compilation that reports errors has no final stages to show.
+pub trait Observer {
+    /// The tokens of a Lox program.
+    fn lox_tokens(&mut self, _tokens: &lexer::Tokens) {}
+    /// The tokens of a Potato program, layout tokens included.
+    fn potato_tokens(&mut self, _tokens: &potato::Tokens) {}
+    /// The syntax tree as parsed (partial when the parser reported errors).
+    fn ast(&mut self, _program: &loxide_syntax::ast::Program, _lang: Lang) {}
+    /// The core tree after desugaring.
+    fn desugared(&mut self, _program: &loxide_syntax::desugar::core::Program) {}
+    /// The program with every name resolved, when semantic analysis found no errors.
+    fn resolved(&mut self, _resolved: &sema::Resolved) {}
+    /// The optimized IR.
+    fn ir(&mut self, _module: &ir::Module) {}
+}
+
+/// The observer of an ordinary compilation: it looks at nothing.
+struct Unobserved;
+
+impl Observer for Unobserved {}
+
 /// Compiles Lox source to verified bytecode.
 ///
 /// Runs on a thread of its own with a large stack, so the caller's stack size does not
 /// matter (the stages recurse up to the nesting limit).
 pub fn compile(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
-    on_compiler_stack(source.len(), || compile_here(source, limits))
+    compile_with(source, Lang::Lox, limits)
 }
 
 /// Compiles source in the given language to verified bytecode, on the compiler's own
@@ -59,7 +87,7 @@ pub fn compile_with(
     lang: Lang,
     limits: Limits,
 ) -> Result<verify::Verified, CompileError> {
-    on_compiler_stack(source.len(), || compile_with_here(source, lang, limits))
+    compile_after(source, lang, limits, &[])
 }
 
 /// Like `compile_with`, for a program that runs after others in the same VM (a REPL):
@@ -70,49 +98,28 @@ pub fn compile_after(
     limits: Limits,
     predefined: &[String],
 ) -> Result<verify::Verified, CompileError> {
-    on_compiler_stack(source.len(), || match lang {
-        Lang::Lox => compile_here(source, limits),
-        Lang::Potato => compile_potato(source, limits, predefined),
+    on_compiler_stack(source.len(), || {
+        pipeline(source, lang, limits, predefined, &mut Unobserved)
     })
 }
 
-/// The most times `compile_here` replays the parse with semantic errors injected.
-const MAX_REPLAYS: usize = 32;
-
-/// The stages after parsing: desugaring, semantic analysis and lowering to IR. The
-/// program is lowered even when semantic analysis reports errors, because clox keeps
-/// compiling past them, and the limits it then exceeds (too many constants...) are
-/// reported too. At one token, a limit's error comes first (clox counts a class name's
-/// constant before it declares the class).
-fn later_stages(
-    program: &loxide_syntax::ast::Program,
-    limits: Limits,
-) -> Result<ir::Module, Vec<Diagnostic>> {
-    let core = desugar::desugar(program, Lang::Lox);
-    let (resolved, mut diagnostics) = sema::resolve_all(core);
-    match ir::lower(&resolved, limits) {
-        Ok(mut module) if diagnostics.is_empty() => {
-            ir::optimize::optimize(&mut module);
-            Ok(module)
-        }
-        Ok(_) => Err(diagnostics),
-        Err(mut found) => {
-            found.append(&mut diagnostics);
-            Err(found)
-        }
-    }
-}
-
-/// `compile_with` on the current thread.
-pub fn compile_with_here(
+/// Compiles like `compile_after`, showing every stage's result to `observer` as the
+/// pipeline makes it.
+pub fn compile_observed(
     source: &str,
     lang: Lang,
     limits: Limits,
+    predefined: &[String],
+    observer: &mut (dyn Observer + Send),
 ) -> Result<verify::Verified, CompileError> {
-    match lang {
-        Lang::Lox => compile_here(source, limits),
-        Lang::Potato => compile_potato(source, limits, &[]),
-    }
+    on_compiler_stack(source.len(), || {
+        pipeline(source, lang, limits, predefined, observer)
+    })
+}
+
+/// Compiles Lox on the current thread, whatever its stack (for tests that catch panics).
+pub fn compile_here(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
+    pipeline(source, Lang::Lox, limits, &[], &mut Unobserved)
 }
 
 /// Sources this short nest at most this deep (a level takes at least a byte), which
@@ -153,80 +160,124 @@ pub fn internal(what: &str) -> CompileError {
     }
 }
 
-/// Compiles on the current thread.
-pub fn compile_here(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
-    let tokens = lexer::scan(source);
-    let parsed = parser::parse(&tokens);
-    let module = match later_stages(&parsed.program, limits) {
-        Ok(module) if parsed.diagnostics.is_empty() => module,
-        Ok(_) => return Err(render(&tokens, &parsed.diagnostics)),
-        Err(mut injected) => {
-            // An injected error puts the parser in panic mode, and what recovery then
-            // skips (a `}`, say) changes the scopes of the code after it, and so the
-            // errors found there. Replay until the injected errors are those of the
-            // program the replay parses; an error depends only on the code before it,
-            // so each round settles at least one more.
-            let mut replayed = parser::parse_with_injected(&tokens, &injected);
-            for _ in 0..MAX_REPLAYS {
-                let found = later_stages(&replayed.program, limits)
-                    .err()
-                    .unwrap_or_default();
-                if found == injected {
-                    break;
-                }
-                injected = found;
-                replayed = parser::parse_with_injected(&tokens, &injected);
+/// The most times the Lox pipeline replays the parse with semantic errors injected.
+const MAX_REPLAYS: usize = 32;
+
+/// The whole pipeline, defined once: a front-end makes tokens and a syntax tree; every
+/// later stage is shared. The front-ends differ only in how errors are reported: Lox
+/// imitates clox's single pass (see `lox_errors`), Potato reports everything found, in
+/// source order.
+fn pipeline(
+    source: &str,
+    lang: Lang,
+    limits: Limits,
+    predefined: &[String],
+    observer: &mut dyn Observer,
+) -> Result<verify::Verified, CompileError> {
+    match lang {
+        Lang::Lox => {
+            let tokens = lexer::scan(source);
+            observer.lox_tokens(&tokens);
+            let parsed = parser::parse(&tokens);
+            observer.ast(&parsed.program, lang);
+            match later_stages(&parsed.program, lang, limits, predefined, observer) {
+                Ok(module) if parsed.diagnostics.is_empty() => finish(&module, lang),
+                Ok(_) => Err(render(&tokens, &parsed.diagnostics)),
+                Err(found) => Err(lox_errors(&tokens, found, limits, observer)),
             }
-            return Err(render(&tokens, &replayed.diagnostics));
         }
-    };
-    let encoded = encode::encode(&module, Dialect::Lox);
+        Lang::Potato => {
+            let tokens = potato::lexer::scan(source);
+            observer.potato_tokens(&tokens);
+            let parsed = potato::parser::parse(&tokens);
+            observer.ast(&parsed.program, lang);
+            let later = later_stages(&parsed.program, lang, limits, predefined, observer);
+            let mut diagnostics = parsed.diagnostics;
+            match later {
+                Ok(module) if diagnostics.is_empty() => finish(&module, lang),
+                Ok(_) => Err(potato_errors(&tokens, diagnostics)),
+                Err(found) => {
+                    diagnostics.extend(found);
+                    Err(potato_errors(&tokens, diagnostics))
+                }
+            }
+        }
+    }
+}
+
+/// The stages after parsing: desugaring, semantic analysis, lowering to IR and
+/// optimizing it. The program is lowered even when semantic analysis reports errors,
+/// because clox keeps compiling past them, and the limits it then exceeds (too many
+/// constants...) are reported too. At one token, a limit's error comes first (clox
+/// counts a class name's constant before it declares the class).
+fn later_stages(
+    program: &loxide_syntax::ast::Program,
+    lang: Lang,
+    limits: Limits,
+    predefined: &[String],
+    observer: &mut dyn Observer,
+) -> Result<ir::Module, Vec<Diagnostic>> {
+    let mut core = desugar::desugar(program, lang);
+    core.predefined = predefined.to_vec();
+    observer.desugared(&core);
+    let (resolved, mut diagnostics) = sema::resolve(core);
+    if diagnostics.is_empty() {
+        observer.resolved(&resolved);
+    }
+    match ir::lower(&resolved, limits) {
+        Ok(mut module) if diagnostics.is_empty() => {
+            ir::optimize::optimize(&mut module);
+            observer.ir(&module);
+            Ok(module)
+        }
+        Ok(_) => Err(diagnostics),
+        Err(mut found) => {
+            found.append(&mut diagnostics);
+            Err(found)
+        }
+    }
+}
+
+/// The last stages: encoding, then the verifier, which every program passes through
+/// on its way to the VM, compiled here or loaded from a file.
+fn finish(module: &ir::Module, lang: Lang) -> Result<verify::Verified, CompileError> {
+    let encoded = encode::encode(module, dialect(lang));
     verify::verify(encoded, verify::MaxStack::Compute).map_err(|e| internal(&e.to_string()))
 }
 
-/// The Potato pipeline: its own lexer and parser, then exactly Lox's stages. Potato
-/// has no clox to imitate, so there is no replay: the parser's and semantic analysis's
-/// diagnostics are shown together, in source order.
-fn compile_potato(
-    source: &str,
+/// Lox's errors as clox reports them. An injected error puts the parser in panic mode,
+/// and what recovery then skips (a `}`, say) changes the scopes of the code after it,
+/// and so the errors found there. Replay until the injected errors are those of the
+/// program the replay parses; an error depends only on the code before it, so each
+/// round settles at least one more.
+fn lox_errors(
+    tokens: &lexer::Tokens,
+    mut injected: Vec<Diagnostic>,
     limits: Limits,
-    predefined: &[String],
-) -> Result<verify::Verified, CompileError> {
-    let tokens = potato::lexer::scan(source);
-    let parsed = potato::parser::parse(&tokens);
-    let mut core = desugar::desugar(&parsed.program, Lang::Potato);
-    core.predefined = predefined.to_vec();
-    let mut diagnostics = parsed.diagnostics;
-    let module = match sema::resolve(core) {
-        Err(found) => {
-            diagnostics.extend(found);
-            None
+    observer: &mut dyn Observer,
+) -> CompileError {
+    let mut replayed = parser::parse_with_injected(tokens, &injected);
+    for _ in 0..MAX_REPLAYS {
+        let found = later_stages(&replayed.program, Lang::Lox, limits, &[], observer)
+            .err()
+            .unwrap_or_default();
+        if found == injected {
+            break;
         }
-        Ok(resolved) => match ir::lower(&resolved, limits) {
-            Err(found) => {
-                diagnostics.extend(found);
-                None
-            }
-            Ok(mut module) => {
-                ir::optimize::optimize(&mut module);
-                Some(module)
-            }
-        },
-    };
-    match module {
-        Some(module) if diagnostics.is_empty() => {
-            let encoded = encode::encode(&module, Dialect::Potato);
-            verify::verify(encoded, verify::MaxStack::Compute).map_err(|e| internal(&e.to_string()))
-        }
-        _ => {
-            // By line, then lexical errors (which have no token) first, then by token.
-            diagnostics.sort_by_key(|d| match d.loc {
-                Loc::Line(line) => (line, 0, 0),
-                Loc::Token(tok) => (tokens.line(tok), 1, tok),
-            });
-            Err(render_table(&tokens, tokens.eof(), &diagnostics))
-        }
+        injected = found;
+        replayed = parser::parse_with_injected(tokens, &injected);
     }
+    render(tokens, &replayed.diagnostics)
+}
+
+/// Potato's errors: by line, then lexical errors (which have no token) first, then by
+/// token.
+fn potato_errors(tokens: &potato::Tokens, mut diagnostics: Vec<Diagnostic>) -> CompileError {
+    diagnostics.sort_by_key(|d| match d.loc {
+        Loc::Line(line) => (line, 0, 0),
+        Loc::Token(tok) => (tokens.line(tok), 1, tok),
+    });
+    render_table(tokens, tokens.eof(), &diagnostics)
 }
 
 /// Renders diagnostics against any front-end's token table; `eof` is the index of its
@@ -255,6 +306,57 @@ fn render(tokens: &lexer::Tokens, diagnostics: &[Diagnostic]) -> CompileError {
             .map(|d| Rendered(d, tokens).to_string())
             .collect(),
         at_end,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names the stages it is shown, in order.
+    #[derive(Default)]
+    struct Recorder(Vec<&'static str>);
+
+    impl Observer for Recorder {
+        fn lox_tokens(&mut self, _: &lexer::Tokens) {
+            self.0.push("tokens");
+        }
+        fn potato_tokens(&mut self, _: &potato::Tokens) {
+            self.0.push("tokens");
+        }
+        fn ast(&mut self, _: &loxide_syntax::ast::Program, _: Lang) {
+            self.0.push("ast");
+        }
+        fn desugared(&mut self, _: &loxide_syntax::desugar::core::Program) {
+            self.0.push("desugared");
+        }
+        fn resolved(&mut self, _: &sema::Resolved) {
+            self.0.push("resolved");
+        }
+        fn ir(&mut self, _: &ir::Module) {
+            self.0.push("ir");
+        }
+    }
+
+    #[test]
+    fn one_compilation_shows_every_stage_once_in_order() {
+        for (lang, source) in [(Lang::Lox, "print 1;"), (Lang::Potato, "say 1\n")] {
+            let mut seen = Recorder::default();
+            compile_observed(source, lang, Limits::Default, &[], &mut seen).expect("compiles");
+            assert_eq!(seen.0, ["tokens", "ast", "desugared", "resolved", "ir"]);
+        }
+    }
+
+    #[test]
+    fn a_program_with_semantic_errors_never_shows_resolved_names() {
+        let mut seen = Recorder::default();
+        let source = "fun f() { return this; }";
+        assert!(compile_observed(source, Lang::Lox, Limits::Default, &[], &mut seen).is_err());
+        assert!(
+            !seen.0.contains(&"resolved") && !seen.0.contains(&"ir"),
+            "{:?}",
+            seen.0
+        );
     }
 }
 

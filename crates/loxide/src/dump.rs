@@ -6,10 +6,11 @@ use std::str::FromStr;
 use crate::driver::{self, CompileError};
 use loxide_bytecode::disasm;
 use loxide_compiler::ir::{self, Limits};
-use loxide_syntax::dump::{ast, scopes, tree};
-use loxide_syntax::frontend::lox::{lexer, parser};
+use loxide_syntax::desugar::core;
+use loxide_syntax::dump::{self as syntax_dump, ast, scopes, tree};
+use loxide_syntax::frontend::lox::lexer;
 use loxide_syntax::frontend::{Lang, potato};
-use loxide_syntax::{desugar, dump as syntax_dump, sema};
+use loxide_syntax::sema::Resolved;
 
 /// A stage whose output can be shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,8 +77,10 @@ pub fn stage(
     stage_for(Lang::Lox, stage, source, limits, hex)
 }
 
-/// The text of one stage for a program in any language. Only `tokens` and `ast` depend
-/// on the language's front-end; every later stage is the shared pipeline's.
+/// The text of one stage for a program in any language, taken from the one compilation
+/// that also reports the program's errors exactly as a run would. Only `tokens` and
+/// `ast` depend on the language's front-end; every later stage is the shared
+/// pipeline's. The tokens can be shown even for a program with errors.
 pub fn stage_for(
     lang: Lang,
     stage: Stage,
@@ -85,47 +88,60 @@ pub fn stage_for(
     limits: Limits,
     hex: bool,
 ) -> Result<String, CompileError> {
-    driver::on_compiler_stack(source.len(), || {
-        stage_here(lang, stage, source, limits, hex)
-    })
+    let mut shown = Shown {
+        stage,
+        text: String::new(),
+    };
+    let compiled = driver::compile_observed(source, lang, limits, &[], &mut shown);
+    match (stage, compiled) {
+        (Stage::Tokens, _) => Ok(shown.text),
+        (Stage::Bytecode, Ok(verified)) => Ok(disasm::module(verified.module(), hex)),
+        (_, Ok(_)) => Ok(shown.text),
+        (_, Err(errors)) => Err(errors),
+    }
 }
 
-fn stage_here(
-    lang: Lang,
+/// Renders the one stage asked for as the pipeline passes it. A stage seen again (the
+/// Lox pipeline replays after errors) replaces what was rendered before.
+struct Shown {
     stage: Stage,
-    source: &str,
-    limits: Limits,
-    hex: bool,
-) -> Result<String, CompileError> {
-    if stage == Stage::Tokens {
-        return Ok(match lang {
-            Lang::Lox => syntax_dump::token_list(&lexer::scan(source)),
-            Lang::Potato => syntax_dump::potato_token_list(&potato::lexer::scan(source)),
-        });
-    }
-    // The full compile reports errors exactly as a run would.
-    let verified = driver::compile_with_here(source, lang, limits)?;
-    let parsed = match lang {
-        Lang::Lox => parser::parse(&lexer::scan(source)),
-        Lang::Potato => potato::parser::parse(&potato::lexer::scan(source)),
-    };
-    let core = desugar::desugar(&parsed.program, lang);
-    Ok(match stage {
-        Stage::Tokens => unreachable!("handled above"),
-        Stage::Ast => tree::draw(&ast::program(&parsed.program, lang)),
-        Stage::Desugared => tree::draw(&ast::core(&core)),
-        Stage::Scopes | Stage::Ir => {
-            let resolved = sema::resolve(core)
-                .map_err(|_| driver::internal("analysis failed after compiling"))?;
-            if stage == Stage::Scopes {
-                tree::draw(&scopes::program(&resolved))
-            } else {
-                let mut module = ir::lower(&resolved, limits)
-                    .map_err(|_| driver::internal("lowering failed after compiling"))?;
-                ir::optimize::optimize(&mut module);
-                module.to_string()
-            }
+    text: String,
+}
+
+impl driver::Observer for Shown {
+    fn lox_tokens(&mut self, tokens: &lexer::Tokens) {
+        if self.stage == Stage::Tokens {
+            self.text = syntax_dump::token_list(tokens);
         }
-        Stage::Bytecode => disasm::module(verified.module(), hex),
-    })
+    }
+
+    fn potato_tokens(&mut self, tokens: &potato::Tokens) {
+        if self.stage == Stage::Tokens {
+            self.text = syntax_dump::potato_token_list(tokens);
+        }
+    }
+
+    fn ast(&mut self, program: &loxide_syntax::ast::Program, lang: Lang) {
+        if self.stage == Stage::Ast {
+            self.text = tree::draw(&ast::program(program, lang));
+        }
+    }
+
+    fn desugared(&mut self, program: &core::Program) {
+        if self.stage == Stage::Desugared {
+            self.text = tree::draw(&ast::core(program));
+        }
+    }
+
+    fn resolved(&mut self, resolved: &Resolved) {
+        if self.stage == Stage::Scopes {
+            self.text = tree::draw(&scopes::program(resolved));
+        }
+    }
+
+    fn ir(&mut self, module: &ir::Module) {
+        if self.stage == Stage::Ir {
+            self.text = module.to_string();
+        }
+    }
 }

@@ -92,21 +92,11 @@ impl Resolved {
     }
 }
 
-/// Resolves a program. On errors, returns every diagnostic found.
-pub fn resolve(program: Program) -> Result<Resolved, Vec<Diagnostic>> {
-    let (resolved, diagnostics) = resolve_all(program);
-    if diagnostics.is_empty() {
-        Ok(resolved)
-    } else {
-        Err(diagnostics)
-    }
-}
-
 /// Resolves a program and returns it with every diagnostic found. With diagnostics,
 /// the result is good only for counting what clox counts past its errors (constants,
 /// code size): like clox, it binds a name it reports as it compiles it (`this` outside
 /// a class to nothing, a local beyond the limit to no slot).
-pub fn resolve_all(program: Program) -> (Resolved, Vec<Diagnostic>) {
+pub fn resolve(program: Program) -> (Resolved, Vec<Diagnostic>) {
     let unresolved = DeclInfo {
         binding: Binding::Global(u32::MAX),
         captured: false,
