@@ -22,9 +22,9 @@ Usage:
 
 Without FILES, the benchmarks are bench/*.lox; FILES replaces that default
 and --dir DIR adds every DIR/*.lox to whichever set is chosen. Without
---interp, the interpreters are lox=target/release/lox (or $LOX) and, when the
+--interp, the interpreters are lox=the release build's lox (or $LOX) and, when the
 environment variable CLOX names a clox binary, clox=$CLOX. CMD may hold
-arguments (`--interp 'lox=target/release/lox --limits=clox'`); the benchmark
+arguments (`--interp 'lox=path/to/lox --limits=clox'`); the benchmark
 file is appended to it.
 
 Peak RSS on Linux: a child forked from this Python process would carry
@@ -63,6 +63,14 @@ FIXED_TIME = {
 
 NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 TIMING_LABELS = {"elapsed", "loop", "equals", "time", "seconds"}
+
+
+def release_lox():
+    """The release build's `lox`: builds name their target (`.cargo/config.toml`), so it
+    is target/<host triple>/release/lox; target/release/lox when built otherwise."""
+    for path in sorted(glob.glob(os.path.join(REPO_DIR, "target", "*", "release", "lox"))):
+        return path
+    return os.path.join(REPO_DIR, "target", "release", "lox")
 
 
 def is_number(line):
@@ -225,7 +233,7 @@ def collect_benchmarks(args):
 def parse_interps(specs):
     interps = []
     if not specs:
-        lox = os.environ.get("LOX", os.path.join(REPO_DIR, "target", "release", "lox"))
+        lox = os.environ.get("LOX", release_lox())
         specs = ["lox=" + shlex.quote(lox)]
         if os.environ.get("CLOX"):
             specs.append("clox=" + shlex.quote(os.environ["CLOX"]))
@@ -294,7 +302,7 @@ def main():
                     help="benchmark files (default: bench/*.lox)")
     ap.add_argument("--runs", type=int, default=5, help="runs of each benchmark (default 5)")
     ap.add_argument("--interp", action="append", default=[], metavar="NAME=CMD",
-                    help="an interpreter; repeat for several (default: lox=target/release/lox, "
+                    help="an interpreter; repeat for several (default: lox=the release build's lox, "
                     "plus clox=$CLOX when set)")
     ap.add_argument("--baseline", metavar="NAME",
                     help="interpreter the ratios are relative to (default: the second one)")

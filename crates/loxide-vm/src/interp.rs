@@ -114,9 +114,7 @@ impl Vm {
         // Propagates an error from a method that saw the saved frame.
         macro_rules! check {
             ($e:expr) => {
-                if let Err(e) = $e {
-                    return Err(e);
-                }
+                $e?
             };
         }
         macro_rules! name_at {
@@ -850,7 +848,7 @@ impl Vm {
         let after = class.shapes.heap_bytes();
         self.heap.account(after.saturating_sub(before));
         if next == DICTIONARY {
-            self.to_dictionary(instance);
+            self.move_to_dictionary(instance);
             self.set_dictionary_field(instance, name, value);
             return;
         }
@@ -875,7 +873,7 @@ impl Vm {
 
     /// Moves a shaped instance's fields into a dictionary.
     #[cold]
-    fn to_dictionary(&mut self, mut instance: Gc<ObjInstance>) {
+    fn move_to_dictionary(&mut self, mut instance: Gc<ObjInstance>) {
         let mut table = Table::new();
         let keys = instance.class.shapes.keys(instance.shape);
         for (key, &value) in keys.into_iter().zip(instance.fields.as_slice()) {
@@ -1018,10 +1016,10 @@ impl Vm {
             prev = cursor;
             cursor = u.next_open;
         }
-        if let Some(u) = cursor {
-            if u.slot == slot {
-                return u;
-            }
+        if let Some(u) = cursor
+            && u.slot == slot
+        {
+            return u;
         }
         self.maybe_collect();
         let location = self.stack.slot_ptr(slot);

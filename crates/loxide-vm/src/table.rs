@@ -175,13 +175,13 @@ impl Table {
     /// Deletes every key the predicate rejects (the intern set drops dead strings).
     pub fn retain(&mut self, mut keep: impl FnMut(Gc<ObjString>) -> bool) {
         for entry in &mut self.entries {
-            if let Some(k) = entry.key {
-                if !keep(k) {
-                    *entry = Entry {
-                        key: None,
-                        value: Value::TRUE,
-                    };
-                }
+            if let Some(k) = entry.key
+                && !keep(k)
+            {
+                *entry = Entry {
+                    key: None,
+                    value: Value::TRUE,
+                };
             }
         }
     }

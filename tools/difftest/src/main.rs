@@ -72,9 +72,11 @@ impl Cli {
                 Arg::new("lox")
                     .long("lox")
                     .value_name("LOX")
-                    .default_value("target/release/lox")
                     .value_parser(value_parser!(PathBuf))
-                    .help("The loxide binary: run as `LOX ARGS... FILE`"),
+                    .help(
+                        "The loxide binary: run as `LOX ARGS... FILE` \
+                         (default: the release build's, target/*/release/lox)",
+                    ),
             )
             .arg(
                 Arg::new("count")
@@ -165,7 +167,7 @@ impl Cli {
             lox: matches
                 .get_one::<PathBuf>("lox")
                 .cloned()
-                .unwrap_or_default(),
+                .unwrap_or_else(release_lox),
             count: matches.get_one::<u64>("count").copied().unwrap_or(1000),
             seed: matches.get_one::<u64>("seed").copied().unwrap_or(0),
             mode: match text("mode").as_str() {
@@ -656,4 +658,20 @@ fn status_of(status: ExitStatus) -> Status {
         }
     }
     Status::Exit(status.code().unwrap_or(-1))
+}
+
+/// The release build's `lox` under the current directory: builds name their target
+/// (`.cargo/config.toml`), so it is `target/<host triple>/release/lox`, or
+/// `target/release/lox` for a build that did not.
+fn release_lox() -> PathBuf {
+    let triples = std::fs::read_dir("target").into_iter().flatten().flatten();
+    let mut found: Vec<PathBuf> = triples
+        .map(|entry| entry.path().join("release").join("lox"))
+        .filter(|path| path.is_file() && !path.starts_with("target/release"))
+        .collect();
+    found.sort();
+    found
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| PathBuf::from("target/release/lox"))
 }

@@ -291,17 +291,16 @@ impl Desugarer {
         let scope = self.scope_id();
         let params = f.params.iter().map(|p| self.decl(p)).collect();
         let mut body = self.stmts(&f.body);
-        if f.implicit_result {
-            // The value of a trailing expression statement is the call's result.
-            if let Some(c::Stmt::Expr { .. }) = body.last() {
-                if let Some(c::Stmt::Expr { expr, line }) = body.pop() {
-                    body.push(c::Stmt::Return {
-                        keyword: f.end_tok,
-                        value: Some(expr),
-                        line,
-                    });
-                }
-            }
+        // The value of a trailing expression statement is the call's result.
+        if f.implicit_result
+            && let Some(c::Stmt::Expr { .. }) = body.last()
+            && let Some(c::Stmt::Expr { expr, line }) = body.pop()
+        {
+            body.push(c::Stmt::Return {
+                keyword: f.end_tok,
+                value: Some(expr),
+                line,
+            });
         }
         c::Function {
             id,
