@@ -27,8 +27,8 @@ expressions and benchmark folders) and prints each failing file, then a line
 bad command line.
 
   CHECKOUT         a checkout of the Crafting Interpreters repository
-  --lox PATH       the interpreter to run (default: target/release/lox of this
-                   workspace)
+  --lox PATH       the interpreter to run (default: this workspace's release
+                   build, target/<host triple>/release/lox)
   --filter PREFIX  run only the files whose path under test/ starts with PREFIX
   -- LOX_ARGS...   arguments given to the interpreter before each file, instead
                    of the default --limits=clox ('--' alone gives none, for clox)";
@@ -78,7 +78,7 @@ fn main() -> ExitCode {
     let program = match request.lox {
         Some(path) => path,
         None => {
-            let built = workspace_root().join("target").join("release").join("lox");
+            let built = release_lox(&workspace_root());
             if !built.is_file() {
                 return usage_error(&format!(
                     "there is no lox at {}: build it with `cargo build --release`, or pass --lox",
@@ -183,4 +183,22 @@ fn workspace_root() -> PathBuf {
         .and_then(Path::parent)
         .unwrap_or(manifest)
         .to_path_buf()
+}
+
+/// The release build's `lox` in a workspace: builds name their target
+/// (`.cargo/config.toml`), so it is `target/<host triple>/release/lox`; a build that
+/// did not name one leaves it at `target/release/lox`.
+fn release_lox(root: &std::path::Path) -> PathBuf {
+    let target = root.join("target");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&target)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path().join("release").join("lox"))
+        .filter(|path| path.is_file())
+        .collect();
+    found.sort();
+    let plain = target.join("release").join("lox");
+    found.retain(|path| *path != plain);
+    found.into_iter().next().unwrap_or(plain)
 }
