@@ -38,6 +38,10 @@ mod limits;
 // Generated valid and mutated programs run without panicking (see tests/suite/generated.rs).
 #[path = "suite/generated.rs"]
 mod generated;
+// The command-and-output examples of the documentation run as written (see
+// tests/suite/docs.rs).
+#[path = "suite/docs.rs"]
+mod docs;
 
 use std::env;
 use std::fs;

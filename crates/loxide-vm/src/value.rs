@@ -134,78 +134,146 @@ impl fmt::Debug for Value {
     }
 }
 
+/// The stack's block as `Sp` and `Slots` know it in debug builds, which check every
+/// access against it. Release builds carry nothing, so the checks cost them nothing.
+#[cfg(debug_assertions)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Block {
+    start: *const Value,
+    len: usize,
+}
+
+#[cfg(debug_assertions)]
+impl Block {
+    /// The index in the block of a pointer into it, or one past its end.
+    fn index(&self, ptr: *const Value) -> usize {
+        let offset = ptr
+            .addr()
+            .checked_sub(self.start.addr())
+            .expect("a stack pointer below the stack");
+        let index = offset / size_of::<Value>();
+        assert!(index <= self.len, "a stack pointer past the stack's end");
+        index
+    }
+}
+
 /// The top of the value stack, held by the interpreter loop in a local (so in a
 /// register) instead of in `Stack`. `Stack::sp` hands it out and `Stack::set_sp` takes
 /// it back; in between, nothing else may change the stack's height. The accesses are
-/// unchecked under the same invariant as `Stack`'s (verified depths, per-call room).
+/// unchecked under the same invariant as `Stack`'s (verified depths, per-call room);
+/// debug builds check them against the stack's block.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Sp(*mut Value);
+pub struct Sp {
+    top: *mut Value,
+    #[cfg(debug_assertions)]
+    block: Block,
+}
 
 impl Sp {
+    /// The number of values below the top (debug builds only).
+    #[cfg(debug_assertions)]
+    fn height(&self) -> usize {
+        self.block.index(self.top)
+    }
+
     #[inline(always)]
     pub fn push(&mut self, v: Value) {
+        #[cfg(debug_assertions)]
+        assert!(self.height() < self.block.len, "a push above the stack");
         // SAFETY: the verified depth bound and the per-call room check keep the top
         // inside the stack's block (see `Stack`).
         unsafe {
-            self.0.write(v);
-            self.0 = self.0.add(1);
+            self.top.write(v);
+            self.top = self.top.add(1);
         }
     }
 
     #[inline(always)]
     pub fn pop(&mut self) -> Value {
+        #[cfg(debug_assertions)]
+        assert!(self.height() > 0, "a pop from an empty stack");
         // SAFETY: the verifier proves no instruction pops an empty frame stack.
         unsafe {
-            self.0 = self.0.sub(1);
-            self.0.read()
+            self.top = self.top.sub(1);
+            self.top.read()
         }
     }
 
     /// The value `distance` below the top (0 is the top).
     #[inline(always)]
     pub fn peek(&self, distance: usize) -> Value {
+        #[cfg(debug_assertions)]
+        assert!(distance < self.height(), "a peek below the stack");
         // SAFETY: the verifier proves the stack holds at least `distance + 1` values.
-        unsafe { self.0.sub(distance + 1).read() }
+        unsafe { self.top.sub(distance + 1).read() }
     }
 
     #[inline(always)]
     pub fn set_peek(&mut self, distance: usize, v: Value) {
+        #[cfg(debug_assertions)]
+        assert!(distance < self.height(), "a store below the stack");
         // SAFETY: as for `peek`.
-        unsafe { self.0.sub(distance + 1).write(v) }
+        unsafe { self.top.sub(distance + 1).write(v) }
     }
 
     /// Discards the top `n` values.
     #[inline(always)]
     pub fn discard(&mut self, n: usize) {
+        #[cfg(debug_assertions)]
+        assert!(n <= self.height(), "a discard below the stack");
         // SAFETY: the verifier proves the stack holds at least `n` values.
-        self.0 = unsafe { self.0.sub(n) };
+        self.top = unsafe { self.top.sub(n) };
     }
 }
 
-/// The slots of the running frame (slot 0 is the callee or `this`).
+/// The slots of the running frame (slot 0 is the callee or `this`). Unchecked, under
+/// the same invariant as `Sp`; debug builds check them against the stack's block.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Slots(*mut Value);
+pub struct Slots {
+    base: *mut Value,
+    #[cfg(debug_assertions)]
+    block: Block,
+}
 
 impl Slots {
     #[inline(always)]
     pub fn get(&self, slot: usize) -> Value {
+        #[cfg(debug_assertions)]
+        assert!(
+            self.block.index(self.base) + slot < self.block.len,
+            "a slot past the stack's end"
+        );
         // SAFETY: the verifier proves every slot operand is below the stack top.
-        unsafe { self.0.add(slot).read() }
+        unsafe { self.base.add(slot).read() }
     }
 
     #[inline(always)]
     pub fn set(&mut self, slot: usize, v: Value) {
+        #[cfg(debug_assertions)]
+        assert!(
+            self.block.index(self.base) + slot < self.block.len,
+            "a slot past the stack's end"
+        );
         // SAFETY: as for `get`.
-        unsafe { self.0.add(slot).write(v) }
+        unsafe { self.base.add(slot).write(v) }
     }
 
     /// The stack top that leaves exactly this frame's first `n` slots (a return keeps
     /// one: the result, in slot 0).
     #[inline(always)]
     pub fn top_after(&self, n: usize) -> Sp {
-        // SAFETY: the frame's first `n` slots are inside the stack's block (a frame has
-        // at least its slot 0), so one past them is too.
-        Sp(unsafe { self.0.add(n) })
+        #[cfg(debug_assertions)]
+        assert!(
+            self.block.index(self.base) + n <= self.block.len,
+            "a top past the stack's end"
+        );
+        Sp {
+            // SAFETY: the frame's first `n` slots are inside the stack's block (a frame
+            // has at least its slot 0), so one past them is too.
+            top: unsafe { self.base.add(n) },
+            #[cfg(debug_assertions)]
+            block: self.block,
+        }
     }
 }
 
@@ -308,18 +376,33 @@ impl Stack {
         self.top = len;
     }
 
+    /// The block, for the checks of `Sp` and `Slots` in debug builds.
+    #[cfg(debug_assertions)]
+    fn block(&self) -> Block {
+        Block {
+            start: self.buf.as_ptr(),
+            len: self.buf.len(),
+        }
+    }
+
     /// The top, for the interpreter loop to keep in a local.
     #[inline(always)]
     pub fn sp(&mut self) -> Sp {
-        // SAFETY: `top` is within the block (one past the last value at most).
-        Sp(unsafe { self.buf.as_mut_ptr().add(self.top) })
+        Sp {
+            // SAFETY: `top` is within the block (one past the last value at most).
+            top: unsafe { self.buf.as_mut_ptr().add(self.top) },
+            #[cfg(debug_assertions)]
+            block: self.block(),
+        }
     }
 
     /// Takes back a top handed out by `sp` and moved by pushes and pops.
     #[inline(always)]
     pub fn set_sp(&mut self, sp: Sp) {
+        #[cfg(debug_assertions)]
+        assert_eq!(sp.block, self.block(), "a top from another stack");
         // SAFETY: `sp` points into this block (it came from `sp()` and moved within it).
-        self.top = unsafe { sp.0.offset_from(self.buf.as_ptr()) } as usize;
+        self.top = unsafe { sp.top.offset_from(self.buf.as_ptr()) } as usize;
         debug_assert!(self.top <= self.buf.len());
     }
 
@@ -327,8 +410,12 @@ impl Stack {
     #[inline(always)]
     pub fn slots(&mut self, base: usize) -> Slots {
         debug_assert!(base <= self.buf.len());
-        // SAFETY: `base` is within the block.
-        Slots(unsafe { self.buf.as_mut_ptr().add(base) })
+        Slots {
+            // SAFETY: `base` is within the block.
+            base: unsafe { self.buf.as_mut_ptr().add(base) },
+            #[cfg(debug_assertions)]
+            block: self.block(),
+        }
     }
 
     /// The address of a slot, for an open upvalue. Stable: the block never moves.
