@@ -9,6 +9,7 @@
 //! The handler is a plain SIGINT handler (no thread): it only reads and writes atomics,
 //! and when it ends the process it does so with `write(2)` and `_exit(2)`, which are
 //! async-signal-safe (`eprintln!` and `process::exit` are not).
+#![allow(unsafe_code)]
 
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};

@@ -7,6 +7,9 @@
 //! when it is loaded, so slots persist across modules (the REPL) and the interpreter
 //! never sees a name.
 
+// `unsafe` is allowed in `value`, `object` and `heap` only; each says so at its top.
+#![deny(unsafe_code)]
+
 pub mod heap;
 mod interp;
 pub mod natives;
