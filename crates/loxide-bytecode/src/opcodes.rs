@@ -125,6 +125,9 @@ impl Flow {
 ///    $( ( $($field:ident : $kind:ident),+ ) )?
 ///    pops $pops:ident($n:literal) pushes $pushes:literal flow $flow:ident; )*
 /// ```
+///
+/// Invoke it where items go (`for_each_opcode!(my_callback);`): the callback's
+/// expansion must be items, such as an enum or a function built from the list.
 #[macro_export]
 macro_rules! for_each_opcode {
     ($callback:path) => {
@@ -371,6 +374,12 @@ mod tests {
             assert!(op.operands().len() <= MAX_OPERANDS, "{op:?}");
             let jumps = op.operands().iter().filter(|o| o.is_jump()).count();
             assert!(jumps <= 1, "{op:?} has more than one jump operand");
+            if let Pops::ArgcPlus(_) = op.pops() {
+                assert!(
+                    op.operands().contains(&Operand::Argc),
+                    "{op:?} pops its argument count but has none"
+                );
+            }
         }
     }
 

@@ -91,3 +91,70 @@ fn function(f: &ir::Function) -> Function {
         max_stack: 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loxide_bytecode::decode::{self, Target};
+    use loxide_bytecode::{Op, UpvalueDesc};
+
+    /// An operand value for each kind: 1, except that jumps backward go to label 0 (the
+    /// start of the code) and jumps forward to label 1 (its end).
+    macro_rules! sample {
+        (JumpBack) => {
+            0
+        };
+        ($kind:ident) => {
+            1
+        };
+    }
+
+    /// Defines `every_instr`: every instruction of the opcode list, with sample operands.
+    macro_rules! define_every_instr {
+        ($( $(#[doc = $doc:literal])* $name:ident = $text:literal $( ( $($field:ident : $operand:ident),+ ) )? pops $pops:ident($n:literal) pushes $push:literal flow $flow:ident; )*) => {
+            fn every_instr() -> Vec<Instr> {
+                vec![ $( Instr::$name $( ( $( sample!($operand) ),+ ) )? ),* ]
+            }
+        };
+    }
+
+    loxide_bytecode::for_each_opcode!(define_every_instr);
+
+    #[test]
+    fn every_instruction_encodes_to_its_opcode_and_operands() {
+        let every = every_instr();
+        assert_eq!(every.len(), Op::ALL.len());
+        let mut code = vec![Instr::Label(0)];
+        code.extend(&every);
+        code.push(Instr::Label(1));
+        let f = ir::Function {
+            name: "f".into(),
+            arity: 0,
+            upvalues: vec![UpvalueDesc {
+                is_local: true,
+                index: 1,
+            }],
+            lines: vec![1; code.len()],
+            code,
+            constants: Vec::new(),
+            n_labels: 2,
+        };
+        let encoded = function(&f);
+        let decoded: Vec<decode::Instruction> = decode::instructions(&encoded.code)
+            .map(|i| i.expect("the encoder writes whole instructions"))
+            .collect();
+        let ops: Vec<Op> = decoded.iter().map(|i| i.op).collect();
+        assert_eq!(ops, Op::ALL);
+        for instruction in decoded {
+            for field in instruction.fields().filter(|field| !field.kind.is_jump()) {
+                assert_eq!(field.value, 1, "{:?}", instruction.op);
+            }
+            let expected = match instruction.op.operands().iter().find(|k| k.is_jump()) {
+                Some(Operand::JumpBack) => Some(Target::Offset(0)),
+                Some(_) => Some(Target::Offset(encoded.code.len())),
+                None => None,
+            };
+            assert_eq!(instruction.target(), expected, "{:?}", instruction.op);
+        }
+    }
+}
