@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use super::{Constant, Function, Module, Op, Operand, read_operand};
+use super::decode::{self, Instruction};
+use super::{Constant, Function, Module, Op, Operand};
 use crate::number;
 
 /// Disassembles every function of a module; `hex` adds each instruction's raw bytes.
@@ -42,9 +43,9 @@ fn function(out: &mut String, module: &Module, index: usize, f: &Function, hex: 
         f.upvalues.len(),
         f.max_stack
     );
-    let mut offset = 0;
     let mut last_line = None;
-    while offset < f.code.len() {
+    for decoded in decode::instructions(&f.code) {
+        let offset = decoded.map_or_else(|e| e.offset(), |instruction| instruction.offset);
         let line = f.line_at(offset);
         let _ = write!(out, "{offset:04} ");
         if last_line == Some(line) {
@@ -53,73 +54,88 @@ fn function(out: &mut String, module: &Module, index: usize, f: &Function, hex: 
             let _ = write!(out, "{line:4} ");
         }
         last_line = Some(line);
-        let Some(op) = Op::from_byte(f.code[offset]) else {
-            let _ = writeln!(out, "<bad opcode {}>", f.code[offset]);
-            offset += 1;
-            continue;
-        };
-        let size = op.size();
-        if offset + size > f.code.len() {
-            let _ = writeln!(out, "{} <truncated>", op.name());
-            break;
-        }
-        if hex {
-            let bytes: Vec<String> = f.code[offset..offset + size]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            let _ = write!(out, "{:<24}", bytes.join(" "));
-        }
-        let mut text = format!("OP_{:<16}", op.name());
-        let mut at = offset + 1;
-        let mut parts = Vec::new();
-        for kind in op.operands() {
-            let value = read_operand(&f.code, at, kind.width());
-            at += kind.width();
-            parts.push(match kind {
-                Operand::Const | Operand::Name | Operand::Func => {
-                    let text = f
-                        .constants
-                        .get(value as usize)
-                        .map(|c| constant_text(module, c));
-                    format!("{value:4} '{}'", text.unwrap_or_else(|| "?".into()))
-                }
-                Operand::Global => {
-                    let name = module
-                        .globals
-                        .get(value as usize)
-                        .map(String::as_str)
-                        .unwrap_or("?");
-                    format!("{value:4} '{name}'")
-                }
-                Operand::JumpForward => format!("{offset:4} -> {}", offset + size + value as usize),
-                Operand::JumpBack => {
-                    format!(
-                        "{offset:4} -> {}",
-                        (offset + size).wrapping_sub(value as usize)
-                    )
-                }
-                Operand::Argc => format!("({value} args)"),
-                Operand::Local | Operand::Upvalue => format!("{value:4}"),
-            });
-        }
-        text.push_str(&parts.join(" "));
-        let _ = writeln!(out, "{}", text.trim_end());
-        if op == Op::Closure {
-            let target = read_operand(&f.code, offset + 1, 2) as usize;
-            if let Some(Constant::Function(fi)) = f.constants.get(target) {
-                if let Some(g) = module.functions.get(*fi as usize) {
-                    for u in &g.upvalues {
-                        let kind = if u.is_local { "local" } else { "upvalue" };
-                        let _ = writeln!(
-                            out,
-                            "{:04}    |                     {kind} {}",
-                            offset, u.index
-                        );
-                    }
-                }
+        match decoded {
+            Ok(instruction) => self::instruction(out, module, f, &instruction, hex),
+            Err(decode::Error::CutOff { op, .. }) => {
+                let _ = writeln!(out, "{} <truncated>", op.name());
+            }
+            Err(decode::Error::UnknownOpcode { byte, .. }) => {
+                let _ = writeln!(out, "<bad opcode {byte}>");
+            }
+            // The walk never starts an instruction past the end of the code.
+            Err(e @ decode::Error::PastEnd { .. }) => {
+                let _ = writeln!(out, "<{e}>");
             }
         }
-        offset += size;
+    }
+}
+
+/// One instruction, after its offset and line.
+fn instruction(
+    out: &mut String,
+    module: &Module,
+    f: &Function,
+    instruction: &Instruction,
+    hex: bool,
+) {
+    let (offset, op) = (instruction.offset, instruction.op);
+    if hex {
+        let bytes: Vec<String> = f.code[offset..instruction.end()]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let _ = write!(out, "{:<24}", bytes.join(" "));
+    }
+    let mut text = format!("OP_{:<16}", op.name());
+    let mut parts = Vec::new();
+    for field in instruction.fields() {
+        let value = field.value;
+        parts.push(match field.kind {
+            Operand::Const | Operand::Name | Operand::Func => {
+                let text = f
+                    .constants
+                    .get(value as usize)
+                    .map(|c| constant_text(module, c));
+                format!("{value:4} '{}'", text.unwrap_or_else(|| "?".into()))
+            }
+            Operand::Global => {
+                let name = module
+                    .globals
+                    .get(value as usize)
+                    .map(String::as_str)
+                    .unwrap_or("?");
+                format!("{value:4} '{name}'")
+            }
+            Operand::JumpForward => {
+                format!("{offset:4} -> {}", instruction.end() + value as usize)
+            }
+            Operand::JumpBack => {
+                format!(
+                    "{offset:4} -> {}",
+                    instruction.end().wrapping_sub(value as usize)
+                )
+            }
+            Operand::Argc => format!("({value} args)"),
+            Operand::Local | Operand::Upvalue => format!("{value:4}"),
+        });
+    }
+    text.push_str(&parts.join(" "));
+    let _ = writeln!(out, "{}", text.trim_end());
+    // A closure's capture list: what the VM reads from the enclosing frame.
+    let function = instruction
+        .value_of(Operand::Func)
+        .and_then(|k| f.constants.get(k as usize));
+    if op == Op::Closure
+        && let Some(Constant::Function(fi)) = function
+        && let Some(g) = module.functions.get(*fi as usize)
+    {
+        for u in &g.upvalues {
+            let kind = if u.is_local { "local" } else { "upvalue" };
+            let _ = writeln!(
+                out,
+                "{:04}    |                     {kind} {}",
+                offset, u.index
+            );
+        }
     }
 }

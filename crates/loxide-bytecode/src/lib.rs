@@ -7,13 +7,14 @@
 //! print and add, which the compiler's folding and the VM must agree on exactly.
 #![forbid(unsafe_code)]
 
+pub mod decode;
 pub mod disasm;
 pub mod file;
 pub mod number;
 pub mod opcodes;
 pub mod verify;
 
-pub use opcodes::{Op, Operand, Pops};
+pub use opcodes::{Flow, Op, Operand, Pops};
 
 /// Upvalues per function: upvalue operands are 8 bits wide.
 pub const MAX_UPVALUES: usize = 1 << 8;
@@ -136,13 +137,4 @@ pub struct Module {
     pub globals: Vec<String>,
     /// The language's words for printing values and reporting errors.
     pub dialect: Dialect,
-}
-
-/// Reads the little-endian operand of `width` bytes at `at`.
-pub fn read_operand(code: &[u8], at: usize, width: usize) -> u32 {
-    match width {
-        1 => code[at] as u32,
-        2 => u16::from_le_bytes([code[at], code[at + 1]]) as u32,
-        _ => u32::from_le_bytes([code[at], code[at + 1], code[at + 2], code[at + 3]]),
-    }
 }

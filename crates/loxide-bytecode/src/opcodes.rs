@@ -1,9 +1,19 @@
 //! The instruction set, declared exactly once.
 //!
-//! Each opcode is listed with its operands, its stack effect and a one-line doc. The
-//! `Op` enum, operand sizes, the disassembler, the verifier's stack analysis and the
-//! opcode table of `docs/bytecode.md` are all generated from this list; a unit test
-//! fails when the document and the list disagree.
+//! `for_each_opcode!` holds the one list: each opcode with its operands (a name and a
+//! kind each), its stack effect, its control flow and a one-line doc. The `Op` enum,
+//! operand sizes, the decoder, the disassembler, the verifier's stack and flow
+//! analysis, the compiler's IR instructions with their encoder and dump, and the
+//! opcode table of `docs/bytecode.md` are all generated from it or driven by what it
+//! generates; a unit test fails when the document and the list disagree. The
+//! trade-off: the list is a macro, so other crates generate their code from it with a
+//! callback macro of their own instead of reading plain data.
+//!
+//! Adding a fused opcode takes three edits: a line at the end of the list below (new
+//! opcodes are only ever appended, so old files keep their meaning), its arm in the
+//! interpreter loop (`loxide-vm`'s `interp.rs`), and the optimizer rule that makes it
+//! (`loxide-compiler`'s `ir/optimize.rs`). The IR instruction, its encoding, its dump,
+//! its verification and its disassembly follow from the line.
 
 /// The kind of an operand, which fixes its width and what the verifier checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +47,11 @@ impl Operand {
         }
     }
 
+    /// True for the jump offsets.
+    pub const fn is_jump(self) -> bool {
+        matches!(self, Operand::JumpForward | Operand::JumpBack)
+    }
+
     pub const fn doc_name(self) -> &'static str {
         match self {
             Operand::Local => "slot:u8",
@@ -60,8 +75,188 @@ pub enum Pops {
     ArgcPlus(u8),
 }
 
-macro_rules! opcodes {
-    ($( $(#[doc = $doc:literal])* $name:ident = $text:literal ( $($operand:ident),* ) pops $pops:ident($n:literal) pushes $push:literal; )*) => {
+/// Where control goes after an instruction: what the verifier's walk, the optimizer's
+/// dead-code pass and `Op::is_terminator` all read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// On to the next instruction.
+    Next,
+    /// To the jump operand's target or on to the next instruction.
+    Branch,
+    /// Always to the jump operand's target.
+    Goto,
+    /// Out of the function, closing the upvalues of its frame.
+    Return,
+}
+
+impl Flow {
+    /// True when control may continue with the next instruction.
+    pub const fn falls_through(self) -> bool {
+        matches!(self, Flow::Next | Flow::Branch)
+    }
+
+    /// True when control may go to the jump operand's target.
+    pub const fn jumps(self) -> bool {
+        matches!(self, Flow::Branch | Flow::Goto)
+    }
+
+    /// The name in the opcode table of `docs/bytecode.md`.
+    pub const fn doc_name(self) -> &'static str {
+        match self {
+            Flow::Next => "next",
+            Flow::Branch => "branch",
+            Flow::Goto => "goto",
+            Flow::Return => "return",
+        }
+    }
+}
+
+/// Calls the macro `$callback` with the list of opcodes, in encoding order, so that
+/// other crates can generate code from the same list (the compiler's IR instructions).
+///
+/// Each entry is `Name = "TEXT" (field: Kind, ...) pops Fixed(n) | ArgcPlus(n) pushes n
+/// flow Next | Branch | Goto | Return;`, after its `///` doc line. The operand list is
+/// left out, parentheses and all, when the opcode has no operands; a field name names
+/// the operand where code binds it, and `Kind` is a variant of `Operand`. A callback
+/// matches it with
+///
+/// ```text
+/// $( $(#[doc = $doc:literal])* $name:ident = $text:literal
+///    $( ( $($field:ident : $kind:ident),+ ) )?
+///    pops $pops:ident($n:literal) pushes $pushes:literal flow $flow:ident; )*
+/// ```
+///
+/// Invoke it where items go (`for_each_opcode!(my_callback);`): the callback's
+/// expansion must be items, such as an enum or a function built from the list.
+#[macro_export]
+macro_rules! for_each_opcode {
+    ($callback:path) => {
+        $callback! {
+            /// Push a constant.
+            Constant = "CONSTANT" (constant: Const) pops Fixed(0) pushes 1 flow Next;
+            /// Push nil.
+            Nil = "NIL" pops Fixed(0) pushes 1 flow Next;
+            /// Push true.
+            True = "TRUE" pops Fixed(0) pushes 1 flow Next;
+            /// Push false.
+            False = "FALSE" pops Fixed(0) pushes 1 flow Next;
+            /// Discard the top of the stack.
+            Pop = "POP" pops Fixed(1) pushes 0 flow Next;
+            /// Push a local of the current frame.
+            GetLocal = "GET_LOCAL" (slot: Local) pops Fixed(0) pushes 1 flow Next;
+            /// Store the top of the stack (kept) into a local.
+            SetLocal = "SET_LOCAL" (slot: Local) pops Fixed(1) pushes 1 flow Next;
+            /// Push a global; a runtime error if it is undefined.
+            GetGlobal = "GET_GLOBAL" (global: Global) pops Fixed(0) pushes 1 flow Next;
+            /// Pop a value into a global, defining it.
+            DefineGlobal = "DEFINE_GLOBAL" (global: Global) pops Fixed(1) pushes 0 flow Next;
+            /// Store the top of the stack (kept) into an existing global.
+            SetGlobal = "SET_GLOBAL" (global: Global) pops Fixed(1) pushes 1 flow Next;
+            /// Push a captured variable.
+            GetUpvalue = "GET_UPVALUE" (upvalue: Upvalue) pops Fixed(0) pushes 1 flow Next;
+            /// Store the top of the stack (kept) into a captured variable.
+            SetUpvalue = "SET_UPVALUE" (upvalue: Upvalue) pops Fixed(1) pushes 1 flow Next;
+            /// Replace an instance with its field or bound method.
+            GetProperty = "GET_PROPERTY" (name: Name) pops Fixed(1) pushes 1 flow Next;
+            /// Store a value into an instance's field; leave the value.
+            SetProperty = "SET_PROPERTY" (name: Name) pops Fixed(2) pushes 1 flow Next;
+            /// Pop a superclass and `this`; push the superclass method bound to `this`.
+            GetSuper = "GET_SUPER" (name: Name) pops Fixed(2) pushes 1 flow Next;
+            /// Compare two values for equality.
+            Equal = "EQUAL" pops Fixed(2) pushes 1 flow Next;
+            /// Compare two numbers.
+            Greater = "GREATER" pops Fixed(2) pushes 1 flow Next;
+            /// Compare two numbers.
+            Less = "LESS" pops Fixed(2) pushes 1 flow Next;
+            /// Add two numbers or concatenate two strings.
+            Add = "ADD" pops Fixed(2) pushes 1 flow Next;
+            /// Subtract two numbers.
+            Subtract = "SUBTRACT" pops Fixed(2) pushes 1 flow Next;
+            /// Multiply two numbers.
+            Multiply = "MULTIPLY" pops Fixed(2) pushes 1 flow Next;
+            /// Divide two numbers.
+            Divide = "DIVIDE" pops Fixed(2) pushes 1 flow Next;
+            /// Logical negation of truthiness.
+            Not = "NOT" pops Fixed(1) pushes 1 flow Next;
+            /// Negate a number.
+            Negate = "NEGATE" pops Fixed(1) pushes 1 flow Next;
+            /// Pop and print a value and a newline.
+            Print = "PRINT" pops Fixed(1) pushes 0 flow Next;
+            /// Jump forward.
+            Jump = "JUMP" (target: JumpForward) pops Fixed(0) pushes 0 flow Goto;
+            /// Jump forward if the top of the stack (kept) is falsey.
+            JumpIfFalse = "JUMP_IF_FALSE" (target: JumpForward) pops Fixed(1) pushes 1 flow Branch;
+            /// Jump backward.
+            Loop = "LOOP" (target: JumpBack) pops Fixed(0) pushes 0 flow Goto;
+            /// Call the callee below the arguments.
+            Call = "CALL" (argc: Argc) pops ArgcPlus(1) pushes 1 flow Next;
+            /// Call a receiver's method by name: a property read and call in one.
+            Invoke = "INVOKE" (name: Name, argc: Argc) pops ArgcPlus(1) pushes 1 flow Next;
+            /// Call a superclass method on `this` (below the arguments; superclass on top).
+            SuperInvoke = "SUPER_INVOKE" (name: Name, argc: Argc) pops ArgcPlus(2) pushes 1 flow Next;
+            /// Create a closure of a function, capturing its upvalues.
+            Closure = "CLOSURE" (function: Func) pops Fixed(0) pushes 1 flow Next;
+            /// Move the captured local on top of the stack to the heap, and pop it.
+            CloseUpvalue = "CLOSE_UPVALUE" pops Fixed(1) pushes 0 flow Next;
+            /// Return the top of the stack from the current function.
+            Return = "RETURN" pops Fixed(1) pushes 0 flow Return;
+            /// Create a class.
+            Class = "CLASS" (name: Name) pops Fixed(0) pushes 1 flow Next;
+            /// Copy the superclass's methods into the class on top; pop the class.
+            Inherit = "INHERIT" pops Fixed(2) pushes 1 flow Next;
+            /// Pop a closure into a method of the class below it.
+            Method = "METHOD" (name: Name) pops Fixed(1) pushes 0 flow Next;
+            // clox's instruction set ends here; the rest are loxide's own, fused
+            // instructions chosen from the benchmarks' opcode-pair profile.
+            /// Pop the condition; jump forward if it is falsey.
+            JumpIfFalsePop = "JUMP_IF_FALSE_POP" (target: JumpForward) pops Fixed(1) pushes 0 flow Branch;
+            /// Pop two numbers; jump forward unless the first is less than the second.
+            JumpUnlessLess = "JUMP_UNLESS_LESS" (target: JumpForward) pops Fixed(2) pushes 0 flow Branch;
+            /// Pop two numbers; jump forward unless the first is greater than the second.
+            JumpUnlessGreater = "JUMP_UNLESS_GREATER" (target: JumpForward) pops Fixed(2) pushes 0 flow Branch;
+            /// Pop two values; jump forward unless they are equal.
+            JumpUnlessEqual = "JUMP_UNLESS_EQUAL" (target: JumpForward) pops Fixed(2) pushes 0 flow Branch;
+            /// Pop two numbers; jump forward if the first is less than the second.
+            JumpIfLess = "JUMP_IF_LESS" (target: JumpForward) pops Fixed(2) pushes 0 flow Branch;
+            /// Pop two numbers; jump forward if the first is greater than the second.
+            JumpIfGreater = "JUMP_IF_GREATER" (target: JumpForward) pops Fixed(2) pushes 0 flow Branch;
+            /// Pop two values; jump forward if they are equal.
+            JumpIfEqual = "JUMP_IF_EQUAL" (target: JumpForward) pops Fixed(2) pushes 0 flow Branch;
+            /// Pop a value into a local.
+            SetLocalPop = "SET_LOCAL_POP" (slot: Local) pops Fixed(1) pushes 0 flow Next;
+            /// Pop a value into an existing global.
+            SetGlobalPop = "SET_GLOBAL_POP" (global: Global) pops Fixed(1) pushes 0 flow Next;
+            /// Pop a value and an instance; store the value into the instance's field.
+            SetPropertyPop = "SET_PROPERTY_POP" (name: Name) pops Fixed(2) pushes 0 flow Next;
+            /// Add a constant to the top of the stack (numbers, or strings joined).
+            AddConstant = "ADD_CONSTANT" (constant: Const) pops Fixed(1) pushes 1 flow Next;
+            /// Subtract a constant from the number on top of the stack.
+            SubtractConstant = "SUBTRACT_CONSTANT" (constant: Const) pops Fixed(1) pushes 1 flow Next;
+            /// Push a field or bound method of the instance in a local (`GET_LOCAL` then `GET_PROPERTY`).
+            GetLocalProperty = "GET_LOCAL_PROPERTY" (slot: Local, name: Name) pops Fixed(0) pushes 1 flow Next;
+            /// Push two locals, the first operand's first.
+            GetLocal2 = "GET_LOCAL_2" (first: Local, second: Local) pops Fixed(0) pushes 2 flow Next;
+            /// Return nil from the current function.
+            ReturnNil = "RETURN_NIL" pops Fixed(0) pushes 0 flow Return;
+            /// Pop a number; jump forward unless it is less than the constant.
+            JumpUnlessLessConstant = "JUMP_UNLESS_LESS_CONSTANT" (constant: Const, target: JumpForward) pops Fixed(1) pushes 0 flow Branch;
+            /// Pop a number; jump forward unless it is greater than the constant.
+            JumpUnlessGreaterConstant = "JUMP_UNLESS_GREATER_CONSTANT" (constant: Const, target: JumpForward) pops Fixed(1) pushes 0 flow Branch;
+            /// Pop a value; jump forward unless it equals the constant.
+            JumpUnlessEqualConstant = "JUMP_UNLESS_EQUAL_CONSTANT" (constant: Const, target: JumpForward) pops Fixed(1) pushes 0 flow Branch;
+            /// Push a local plus a constant (numbers, or strings joined).
+            AddLocalConstant = "ADD_LOCAL_CONSTANT" (slot: Local, constant: Const) pops Fixed(0) pushes 1 flow Next;
+            /// Push a local minus a constant.
+            SubtractLocalConstant = "SUBTRACT_LOCAL_CONSTANT" (slot: Local, constant: Const) pops Fixed(0) pushes 1 flow Next;
+            /// Return a local from the current function.
+            ReturnLocal = "RETURN_LOCAL" (slot: Local) pops Fixed(0) pushes 0 flow Return;
+        }
+    };
+}
+
+/// The callback that generates `Op` and its tables.
+macro_rules! define_op {
+    ($( $(#[doc = $doc:literal])* $name:ident = $text:literal $( ( $($field:ident : $operand:ident),+ ) )? pops $pops:ident($n:literal) pushes $push:literal flow $flow:ident; )*) => {
         /// A bytecode opcode.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[repr(u8)]
@@ -92,7 +287,7 @@ macro_rules! opcodes {
 
             /// The operands, in encoding order.
             pub const fn operands(self) -> &'static [Operand] {
-                match self { $( Op::$name => &[ $(Operand::$operand),* ], )* }
+                match self { $( Op::$name => &[ $( $(Operand::$operand),+ )? ], )* }
             }
 
             pub const fn pops(self) -> Pops {
@@ -103,6 +298,11 @@ macro_rules! opcodes {
                 match self { $( Op::$name => $push, )* }
             }
 
+            /// Where control goes after the instruction.
+            pub const fn flow(self) -> Flow {
+                match self { $( Op::$name => Flow::$flow, )* }
+            }
+
             /// The one-line description.
             pub const fn doc(self) -> &'static str {
                 match self { $( Op::$name => concat!($($doc),*), )* }
@@ -111,124 +311,7 @@ macro_rules! opcodes {
     };
 }
 
-opcodes! {
-    /// Push a constant.
-    Constant = "CONSTANT" (Const) pops Fixed(0) pushes 1;
-    /// Push nil.
-    Nil = "NIL" () pops Fixed(0) pushes 1;
-    /// Push true.
-    True = "TRUE" () pops Fixed(0) pushes 1;
-    /// Push false.
-    False = "FALSE" () pops Fixed(0) pushes 1;
-    /// Discard the top of the stack.
-    Pop = "POP" () pops Fixed(1) pushes 0;
-    /// Push a local of the current frame.
-    GetLocal = "GET_LOCAL" (Local) pops Fixed(0) pushes 1;
-    /// Store the top of the stack (kept) into a local.
-    SetLocal = "SET_LOCAL" (Local) pops Fixed(1) pushes 1;
-    /// Push a global; a runtime error if it is undefined.
-    GetGlobal = "GET_GLOBAL" (Global) pops Fixed(0) pushes 1;
-    /// Pop a value into a global, defining it.
-    DefineGlobal = "DEFINE_GLOBAL" (Global) pops Fixed(1) pushes 0;
-    /// Store the top of the stack (kept) into an existing global.
-    SetGlobal = "SET_GLOBAL" (Global) pops Fixed(1) pushes 1;
-    /// Push a captured variable.
-    GetUpvalue = "GET_UPVALUE" (Upvalue) pops Fixed(0) pushes 1;
-    /// Store the top of the stack (kept) into a captured variable.
-    SetUpvalue = "SET_UPVALUE" (Upvalue) pops Fixed(1) pushes 1;
-    /// Replace an instance with its field or bound method.
-    GetProperty = "GET_PROPERTY" (Name) pops Fixed(1) pushes 1;
-    /// Store a value into an instance's field; leave the value.
-    SetProperty = "SET_PROPERTY" (Name) pops Fixed(2) pushes 1;
-    /// Pop a superclass and `this`; push the superclass method bound to `this`.
-    GetSuper = "GET_SUPER" (Name) pops Fixed(2) pushes 1;
-    /// Compare two values for equality.
-    Equal = "EQUAL" () pops Fixed(2) pushes 1;
-    /// Compare two numbers.
-    Greater = "GREATER" () pops Fixed(2) pushes 1;
-    /// Compare two numbers.
-    Less = "LESS" () pops Fixed(2) pushes 1;
-    /// Add two numbers or concatenate two strings.
-    Add = "ADD" () pops Fixed(2) pushes 1;
-    /// Subtract two numbers.
-    Subtract = "SUBTRACT" () pops Fixed(2) pushes 1;
-    /// Multiply two numbers.
-    Multiply = "MULTIPLY" () pops Fixed(2) pushes 1;
-    /// Divide two numbers.
-    Divide = "DIVIDE" () pops Fixed(2) pushes 1;
-    /// Logical negation of truthiness.
-    Not = "NOT" () pops Fixed(1) pushes 1;
-    /// Negate a number.
-    Negate = "NEGATE" () pops Fixed(1) pushes 1;
-    /// Pop and print a value and a newline.
-    Print = "PRINT" () pops Fixed(1) pushes 0;
-    /// Jump forward.
-    Jump = "JUMP" (JumpForward) pops Fixed(0) pushes 0;
-    /// Jump forward if the top of the stack (kept) is falsey.
-    JumpIfFalse = "JUMP_IF_FALSE" (JumpForward) pops Fixed(1) pushes 1;
-    /// Jump backward.
-    Loop = "LOOP" (JumpBack) pops Fixed(0) pushes 0;
-    /// Call the callee below the arguments.
-    Call = "CALL" (Argc) pops ArgcPlus(1) pushes 1;
-    /// Call a receiver's method by name: a property read and call in one.
-    Invoke = "INVOKE" (Name, Argc) pops ArgcPlus(1) pushes 1;
-    /// Call a superclass method on `this` (below the arguments; superclass on top).
-    SuperInvoke = "SUPER_INVOKE" (Name, Argc) pops ArgcPlus(2) pushes 1;
-    /// Create a closure of a function, capturing its upvalues.
-    Closure = "CLOSURE" (Func) pops Fixed(0) pushes 1;
-    /// Move the captured local on top of the stack to the heap, and pop it.
-    CloseUpvalue = "CLOSE_UPVALUE" () pops Fixed(1) pushes 0;
-    /// Return the top of the stack from the current function.
-    Return = "RETURN" () pops Fixed(1) pushes 0;
-    /// Create a class.
-    Class = "CLASS" (Name) pops Fixed(0) pushes 1;
-    /// Copy the superclass's methods into the class on top; pop the class.
-    Inherit = "INHERIT" () pops Fixed(2) pushes 1;
-    /// Pop a closure into a method of the class below it.
-    Method = "METHOD" (Name) pops Fixed(1) pushes 0;
-    /// Pop the condition; jump forward if it is falsey.
-    JumpIfFalsePop = "JUMP_IF_FALSE_POP" (JumpForward) pops Fixed(1) pushes 0;
-    /// Pop two numbers; jump forward unless the first is less than the second.
-    JumpUnlessLess = "JUMP_UNLESS_LESS" (JumpForward) pops Fixed(2) pushes 0;
-    /// Pop two numbers; jump forward unless the first is greater than the second.
-    JumpUnlessGreater = "JUMP_UNLESS_GREATER" (JumpForward) pops Fixed(2) pushes 0;
-    /// Pop two values; jump forward unless they are equal.
-    JumpUnlessEqual = "JUMP_UNLESS_EQUAL" (JumpForward) pops Fixed(2) pushes 0;
-    /// Pop two numbers; jump forward if the first is less than the second.
-    JumpIfLess = "JUMP_IF_LESS" (JumpForward) pops Fixed(2) pushes 0;
-    /// Pop two numbers; jump forward if the first is greater than the second.
-    JumpIfGreater = "JUMP_IF_GREATER" (JumpForward) pops Fixed(2) pushes 0;
-    /// Pop two values; jump forward if they are equal.
-    JumpIfEqual = "JUMP_IF_EQUAL" (JumpForward) pops Fixed(2) pushes 0;
-    /// Pop a value into a local.
-    SetLocalPop = "SET_LOCAL_POP" (Local) pops Fixed(1) pushes 0;
-    /// Pop a value into an existing global.
-    SetGlobalPop = "SET_GLOBAL_POP" (Global) pops Fixed(1) pushes 0;
-    /// Pop a value and an instance; store the value into the instance's field.
-    SetPropertyPop = "SET_PROPERTY_POP" (Name) pops Fixed(2) pushes 0;
-    /// Add a constant to the top of the stack (numbers, or strings joined).
-    AddConstant = "ADD_CONSTANT" (Const) pops Fixed(1) pushes 1;
-    /// Subtract a constant from the number on top of the stack.
-    SubtractConstant = "SUBTRACT_CONSTANT" (Const) pops Fixed(1) pushes 1;
-    /// Push a field or bound method of the instance in a local (`GET_LOCAL` then `GET_PROPERTY`).
-    GetLocalProperty = "GET_LOCAL_PROPERTY" (Local, Name) pops Fixed(0) pushes 1;
-    /// Push two locals, the first operand's first.
-    GetLocal2 = "GET_LOCAL_2" (Local, Local) pops Fixed(0) pushes 2;
-    /// Return nil from the current function.
-    ReturnNil = "RETURN_NIL" () pops Fixed(0) pushes 0;
-    /// Pop a number; jump forward unless it is less than the constant.
-    JumpUnlessLessConstant = "JUMP_UNLESS_LESS_CONSTANT" (Const, JumpForward) pops Fixed(1) pushes 0;
-    /// Pop a number; jump forward unless it is greater than the constant.
-    JumpUnlessGreaterConstant = "JUMP_UNLESS_GREATER_CONSTANT" (Const, JumpForward) pops Fixed(1) pushes 0;
-    /// Pop a value; jump forward unless it equals the constant.
-    JumpUnlessEqualConstant = "JUMP_UNLESS_EQUAL_CONSTANT" (Const, JumpForward) pops Fixed(1) pushes 0;
-    /// Push a local plus a constant (numbers, or strings joined).
-    AddLocalConstant = "ADD_LOCAL_CONSTANT" (Local, Const) pops Fixed(0) pushes 1;
-    /// Push a local minus a constant.
-    SubtractLocalConstant = "SUBTRACT_LOCAL_CONSTANT" (Local, Const) pops Fixed(0) pushes 1;
-    /// Return a local from the current function.
-    ReturnLocal = "RETURN_LOCAL" (Local) pops Fixed(0) pushes 0;
-}
+for_each_opcode!(define_op);
 
 /// The most operands an instruction has.
 pub const MAX_OPERANDS: usize = 3;
@@ -240,17 +323,15 @@ impl Op {
     }
 
     /// True for instructions after which control never falls through.
-    pub fn is_terminator(self) -> bool {
-        matches!(
-            self,
-            Op::Return | Op::ReturnNil | Op::ReturnLocal | Op::Jump | Op::Loop
-        )
+    pub const fn is_terminator(self) -> bool {
+        !self.flow().falls_through()
     }
 
     /// The Markdown opcode table of `docs/bytecode.md`.
     pub fn markdown_table() -> String {
-        let mut out = String::from("| byte | opcode | operands | pops | pushes | description |\n");
-        out.push_str("|---:|---|---|---|---|---|\n");
+        let mut out =
+            String::from("| byte | opcode | operands | pops | pushes | flow | description |\n");
+        out.push_str("|---:|---|---|---|---|---|---|\n");
         for (i, op) in Op::ALL.iter().enumerate() {
             let operands: Vec<&str> = op.operands().iter().map(|o| o.doc_name()).collect();
             let pops = match op.pops() {
@@ -258,7 +339,7 @@ impl Op {
                 Pops::ArgcPlus(n) => format!("argc+{n}"),
             };
             out.push_str(&format!(
-                "| {i} | `{}` | {} | {pops} | {} | {} |\n",
+                "| {i} | `{}` | {} | {pops} | {} | {} | {} |\n",
                 op.name(),
                 if operands.is_empty() {
                     "—".to_string()
@@ -266,7 +347,8 @@ impl Op {
                     operands.join(", ")
                 },
                 op.pushes(),
-                op.doc()
+                op.flow().doc_name(),
+                op.doc().trim()
             ));
         }
         out
@@ -290,12 +372,24 @@ mod tests {
     fn operands_fit_the_verifier() {
         for op in Op::ALL {
             assert!(op.operands().len() <= MAX_OPERANDS, "{op:?}");
-            let jumps = op
-                .operands()
-                .iter()
-                .filter(|o| matches!(o, Operand::JumpForward | Operand::JumpBack))
-                .count();
+            let jumps = op.operands().iter().filter(|o| o.is_jump()).count();
             assert!(jumps <= 1, "{op:?} has more than one jump operand");
+            if let Pops::ArgcPlus(_) = op.pops() {
+                assert!(
+                    op.operands().contains(&Operand::Argc),
+                    "{op:?} pops its argument count but has none"
+                );
+            }
+        }
+    }
+
+    /// The verifier follows a jump operand whatever the flow says, and the fall-through
+    /// only when the flow says so: the two must tell the same story.
+    #[test]
+    fn flow_agrees_with_the_jump_operands() {
+        for op in Op::ALL {
+            let has_jump = op.operands().iter().any(|o| o.is_jump());
+            assert_eq!(op.flow().jumps(), has_jump, "{op:?}");
         }
     }
 }

@@ -14,8 +14,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use super::opcodes::MAX_OPERANDS;
-use super::{Constant, Function, Module, Op, Operand, Pops, read_operand};
+use super::decode::{self, Instruction, Target};
+use super::{Constant, Flow, Function, Module, Op, Operand, Pops};
 
 /// How deeply function constants may nest (functions inside functions).
 pub const MAX_FUNCTION_NESTING: usize = 1024;
@@ -219,37 +219,31 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
     }
     check_lines(f).map_err(|m| err(None, m))?;
 
-    // Pass 1: instruction boundaries and static operand checks.
+    // Pass 1: instruction boundaries and static operand checks, and whether some
+    // closure captures a local.
+    let decode_error = |e: decode::Error| err(Some(e.offset()), e.to_string());
     let mut is_start = vec![false; code.len()];
-    let mut offset = 0;
-    let mut last = 0;
-    while offset < code.len() {
-        is_start[offset] = true;
-        last = offset;
-        let op = Op::from_byte(code[offset])
-            .ok_or_else(|| err(Some(offset), format!("unknown opcode {}", code[offset])))?;
-        let size = op.size();
-        if offset + size > code.len() {
-            return Err(err(
-                Some(offset),
-                format!("{} is cut off by the end of the code", op.name()),
-            ));
+    let mut last = None;
+    let mut tracks = false;
+    for instruction in decode::instructions(code) {
+        let instruction = instruction.map_err(decode_error)?;
+        is_start[instruction.offset] = true;
+        for field in instruction.fields() {
+            check_operand(module, f, instruction.op, field.kind, field.value as usize)
+                .map_err(|m| err(Some(instruction.offset), m))?;
         }
-        let mut at = offset + 1;
-        for kind in op.operands() {
-            let value = read_operand(code, at, kind.width()) as usize;
-            at += kind.width();
-            check_operand(module, f, op, *kind, value).map_err(|m| err(Some(offset), m))?;
-        }
-        offset += size;
+        tracks = tracks || captures_a_local(module, f, &instruction);
+        last = Some(instruction);
     }
     // The last instruction must not fall through: a return, or a jump (the optimizer
     // drops a `nil; return` that an endless loop makes unreachable).
-    if !Op::from_byte(code[last]).is_some_and(Op::is_terminator) {
-        let name = Op::from_byte(code[last]).map_or("?", Op::name);
+    if let Some(last) = last.filter(|last| !last.op.is_terminator()) {
         return Err(err(
-            Some(last),
-            format!("the function ends with {name}, which falls off its end"),
+            Some(last.offset),
+            format!(
+                "the function ends with {}, which falls off its end",
+                last.op.name()
+            ),
         ));
     }
     if let Some(run) = f.lines.iter().find(|run| !is_start[run.offset as usize]) {
@@ -267,7 +261,6 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
     // through CLOSE_UPVALUE or RETURN, which close it; popped any other way, the upvalue
     // would go on reading whatever the slot holds later. Capture sets only grow where
     // paths meet, so the walk settles; functions that capture no local skip it.
-    let tracks = captures_locals(module, f, code, &is_start);
     let mut sets = SlotSets::default();
     let mut captured_at: Vec<u32> = if tracks {
         vec![0; code.len()]
@@ -315,37 +308,26 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         if tracks {
             captured_at[offset] = captured;
         }
-        let op = Op::from_byte(code[offset]).expect("decoded in pass 1");
-        let size = op.size();
-        // Each operand's kind and value.
-        let mut operands = [(Operand::Argc, 0u32); MAX_OPERANDS];
-        let mut at = offset + 1;
-        for (i, kind) in op.operands().iter().enumerate() {
-            operands[i] = (*kind, read_operand(code, at, kind.width()));
-            at += kind.width();
-        }
-        let operands = &operands[..op.operands().len()];
-        let first = operands.first().map_or(0, |&(_, value)| value);
+        let instruction = decode::at(code, offset).map_err(decode_error)?;
+        let op = instruction.op;
+        let values = instruction.values();
         // The deepest local slot the instruction reads or writes, if any, and the
         // first slot it may not read: slots exist below the stack top, and
         // GET_LOCAL_2 reads its second slot after pushing the first.
-        let local = operands
-            .iter()
-            .filter(|(kind, _)| *kind == Operand::Local)
-            .map(|&(_, value)| value)
+        let local = instruction
+            .fields()
+            .filter(|field| field.kind == Operand::Local)
+            .map(|field| field.value)
             .max();
         let readable = if op == Op::GetLocal2 {
-            let second = operands[1].1;
-            (operands[0].1 < depth && second <= depth).then_some(depth + 1)
+            let second = values[1];
+            (values[0] < depth && second <= depth).then_some(depth + 1)
         } else {
             Some(depth)
         };
         let pops = match op.pops() {
             Pops::Fixed(n) => n as u32,
-            Pops::ArgcPlus(n) => {
-                let argc = read_operand(code, offset + size - 1, 1);
-                argc + n as u32
-            }
+            Pops::ArgcPlus(n) => instruction.value_of(Operand::Argc).unwrap_or(0) + n as u32,
         };
         // METHOD pops only the closure but also uses the class below it.
         let needs = if op == Op::Method { pops + 1 } else { pops };
@@ -384,7 +366,10 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
             Op::Closure => {
                 // The new closure is pushed before it captures, so it may capture the
                 // slot it lands in (a local function that calls itself).
-                if let Some(Constant::Function(child)) = f.constants.get(first as usize) {
+                let function = instruction.value_of(Operand::Func);
+                if let Some(Constant::Function(child)) =
+                    function.and_then(|k| f.constants.get(k as usize))
+                {
                     for u in &module.functions[*child as usize].upvalues {
                         if u.is_local && u.index as u32 > depth {
                             return Err(err(
@@ -399,7 +384,8 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
                 }
             }
             Op::CloseUpvalue if tracks => captured = sets.without(captured, depth - 1),
-            Op::Return | Op::ReturnNil | Op::ReturnLocal => {}
+            // Leaving the function closes every upvalue of its frame.
+            _ if op.flow() == Flow::Return => {}
             _ if tracks => {
                 if let Some(slot) = sets.first_at_or_above(captured, after) {
                     return Err(err(
@@ -414,48 +400,41 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
             _ => {}
         }
         max = max.max(after);
-        let end = offset + size;
-        // Successors follow from the operand kinds, so every jump instruction, present
-        // or future, has its target checked: a forward-jump operand adds the target,
-        // and only the unconditional jumps and `Return` drop the fall-through.
-        let jump = operands
-            .iter()
-            .find(|(kind, _)| matches!(kind, Operand::JumpForward | Operand::JumpBack));
-        match jump {
-            Some(&(Operand::JumpForward, distance)) => {
-                work.push((end.saturating_add(distance as usize), after, captured))
+        // A jump operand's target is always followed, so every jump instruction,
+        // present or future, has its target checked; the flow says whether control
+        // also goes on to the next instruction.
+        match instruction.target() {
+            Some(Target::Offset(target)) => work.push((target, after, captured)),
+            Some(Target::BeforeStart) => {
+                return Err(err(
+                    Some(offset),
+                    "a backward jump leaves the function".into(),
+                ));
             }
-            Some(&(Operand::JumpBack, distance)) => match end.checked_sub(distance as usize) {
-                Some(target) => work.push((target, after, captured)),
-                None => {
-                    return Err(err(
-                        Some(offset),
-                        "a backward jump leaves the function".into(),
-                    ));
-                }
-            },
-            _ => {}
+            None => {}
         }
-        if !op.is_terminator() {
-            work.push((end, after, captured));
+        if op.flow().falls_through() {
+            work.push((instruction.end(), after, captured));
         }
     }
     Ok(max)
 }
 
-/// True when some CLOSURE of the function captures one of its locals.
-fn captures_locals(module: &Module, f: &Function, code: &[u8], is_start: &[bool]) -> bool {
-    (0..code.len())
-        .filter(|&offset| is_start[offset] && code[offset] == Op::Closure as u8)
-        .any(
-            |offset| match f.constants.get(read_operand(code, offset + 1, 2) as usize) {
-                Some(Constant::Function(child)) => module.functions[*child as usize]
-                    .upvalues
-                    .iter()
-                    .any(|u| u.is_local),
-                _ => false,
-            },
-        )
+/// True for a CLOSURE of a function that captures a local of the enclosing frame.
+fn captures_a_local(module: &Module, f: &Function, instruction: &Instruction) -> bool {
+    if instruction.op != Op::Closure {
+        return false;
+    }
+    match instruction
+        .value_of(Operand::Func)
+        .and_then(|index| f.constants.get(index as usize))
+    {
+        Some(Constant::Function(child)) => module.functions[*child as usize]
+            .upvalues
+            .iter()
+            .any(|u| u.is_local),
+        _ => false,
+    }
 }
 
 /// Sets of stack slots (captured slots are `u8` operands, so below 256), interned so
@@ -575,7 +554,10 @@ fn check_operand(
             "global {value} does not exist ({} declared)",
             module.globals.len()
         )),
-        _ => Ok(()),
+        Operand::Upvalue | Operand::Global => Ok(()),
+        // Slots depend on the stack depth and jumps on where they land: the walk of
+        // pass 2 checks them. Any argument count is fine by itself.
+        Operand::Local | Operand::Argc | Operand::JumpForward | Operand::JumpBack => Ok(()),
     }
 }
 

@@ -1,9 +1,12 @@
-//! Encoding: IR to bytecode. Picks each instruction's encoding, resolves labels to byte
-//! offsets and builds the run-length line table. It cannot fail: the IR stage already
-//! checked every limit the encoding has.
+//! Encoding: IR to bytecode. Resolves labels to byte offsets, writes each instruction's
+//! opcode and operands by operand kind, and builds the run-length line table. It cannot
+//! fail: the IR stage already checked every limit the encoding has (a jump that goes
+//! against its opcode's direction is a compiler bug, and it panics). The trade-off: it
+//! knows no opcode by name (an IR instruction gives its opcode and operands, both
+//! generated from the one opcode list), so a new opcode needs nothing here.
 
 use crate::ir::{self, Instr};
-use loxide_bytecode::{Constant, Function, LineRun, Module, Op};
+use loxide_bytecode::{Constant, Function, LineRun, Module, Operand};
 
 /// Encodes a whole IR module, in a language's dialect. `max_stack` is left at 0 for the
 /// verifier to compute.
@@ -15,164 +18,58 @@ pub fn encode(module: &ir::Module, dialect: loxide_bytecode::Dialect) -> Module 
     }
 }
 
-fn op_of(instr: &Instr) -> Option<Op> {
-    use Instr as I;
-    Some(match instr {
-        I::Constant(_) => Op::Constant,
-        I::Nil => Op::Nil,
-        I::True => Op::True,
-        I::False => Op::False,
-        I::Pop => Op::Pop,
-        I::GetLocal(_) => Op::GetLocal,
-        I::SetLocal(_) => Op::SetLocal,
-        I::GetGlobal(_) => Op::GetGlobal,
-        I::DefineGlobal(_) => Op::DefineGlobal,
-        I::SetGlobal(_) => Op::SetGlobal,
-        I::GetUpvalue(_) => Op::GetUpvalue,
-        I::SetUpvalue(_) => Op::SetUpvalue,
-        I::GetProperty(_) => Op::GetProperty,
-        I::SetProperty(_) => Op::SetProperty,
-        I::GetSuper(_) => Op::GetSuper,
-        I::Equal => Op::Equal,
-        I::Greater => Op::Greater,
-        I::Less => Op::Less,
-        I::Add => Op::Add,
-        I::Subtract => Op::Subtract,
-        I::Multiply => Op::Multiply,
-        I::Divide => Op::Divide,
-        I::Not => Op::Not,
-        I::Negate => Op::Negate,
-        I::Print => Op::Print,
-        // Direction is settled once labels have offsets; both have the same size.
-        I::Jump(_) => Op::Jump,
-        I::JumpIfFalse(_) => Op::JumpIfFalse,
-        I::Label(_) => return None,
-        I::Call(_) => Op::Call,
-        I::Invoke(..) => Op::Invoke,
-        I::SuperInvoke(..) => Op::SuperInvoke,
-        I::Closure(_) => Op::Closure,
-        I::CloseUpvalue => Op::CloseUpvalue,
-        I::Return => Op::Return,
-        I::Class(_) => Op::Class,
-        I::Inherit => Op::Inherit,
-        I::Method(_) => Op::Method,
-        I::JumpIfFalsePop(_) => Op::JumpIfFalsePop,
-        I::JumpUnlessLess(_) => Op::JumpUnlessLess,
-        I::JumpUnlessGreater(_) => Op::JumpUnlessGreater,
-        I::JumpUnlessEqual(_) => Op::JumpUnlessEqual,
-        I::JumpIfLess(_) => Op::JumpIfLess,
-        I::JumpIfGreater(_) => Op::JumpIfGreater,
-        I::JumpIfEqual(_) => Op::JumpIfEqual,
-        I::SetLocalPop(_) => Op::SetLocalPop,
-        I::SetGlobalPop(_) => Op::SetGlobalPop,
-        I::SetPropertyPop(_) => Op::SetPropertyPop,
-        I::AddConstant(_) => Op::AddConstant,
-        I::SubtractConstant(_) => Op::SubtractConstant,
-        I::GetLocalProperty(..) => Op::GetLocalProperty,
-        I::GetLocal2(..) => Op::GetLocal2,
-        I::ReturnNil => Op::ReturnNil,
-        I::JumpUnlessLessConstant(..) => Op::JumpUnlessLessConstant,
-        I::JumpUnlessGreaterConstant(..) => Op::JumpUnlessGreaterConstant,
-        I::JumpUnlessEqualConstant(..) => Op::JumpUnlessEqualConstant,
-        I::AddLocalConstant(..) => Op::AddLocalConstant,
-        I::SubtractLocalConstant(..) => Op::SubtractLocalConstant,
-        I::ReturnLocal(_) => Op::ReturnLocal,
-    })
-}
-
 fn function(f: &ir::Function) -> Function {
     // Pass 1: the offset of every label.
     let mut labels = vec![0u32; f.n_labels as usize];
     let mut offset = 0u32;
     for instr in &f.code {
-        match op_of(instr) {
-            Some(op) => offset += op.size() as u32,
-            None => {
-                if let Instr::Label(l) = instr {
-                    labels[*l as usize] = offset;
-                }
-            }
+        match (instr, instr.op()) {
+            (Instr::Label(l), _) => labels[*l as usize] = offset,
+            (_, Some(op)) => offset += op.size() as u32,
+            (_, None) => {}
         }
     }
     // Pass 2: the bytes.
     let mut code = Vec::with_capacity(offset as usize);
     let mut lines: Vec<LineRun> = Vec::new();
     for (instr, &line) in f.code.iter().zip(&f.lines) {
-        let Some(mut op) = op_of(instr) else { continue };
+        let Some((op, operands)) = instr.encoding() else {
+            continue;
+        };
         let at = code.len() as u32;
         if lines.last().is_none_or(|run| run.line != line) {
             lines.push(LineRun { offset: at, line });
         }
         let end = at + op.size() as u32;
-        let jump = |label: &u32| -> (bool, u32) {
-            let target = labels[*label as usize];
-            if target >= end {
-                (true, target - end)
-            } else {
-                (false, end - target)
-            }
-        };
-        let operands: Vec<u32> = match instr {
-            Instr::Constant(k)
-            | Instr::GetProperty(k)
-            | Instr::SetProperty(k)
-            | Instr::GetSuper(k)
-            | Instr::Closure(k)
-            | Instr::Class(k)
-            | Instr::Method(k)
-            | Instr::SetPropertyPop(k)
-            | Instr::AddConstant(k)
-            | Instr::SubtractConstant(k) => vec![*k],
-            Instr::GetLocal(s)
-            | Instr::SetLocal(s)
-            | Instr::SetLocalPop(s)
-            | Instr::GetUpvalue(s)
-            | Instr::SetUpvalue(s) => {
-                vec![*s as u32]
-            }
-            Instr::Call(n) => vec![*n as u32],
-            Instr::GetLocalProperty(s, k) => vec![*s as u32, *k],
-            Instr::GetLocal2(a, b) => vec![*a as u32, *b as u32],
-            Instr::AddLocalConstant(s, k) | Instr::SubtractLocalConstant(s, k) => {
-                vec![*s as u32, *k]
-            }
-            Instr::ReturnLocal(s) => vec![*s as u32],
-            Instr::JumpUnlessLessConstant(k, l)
-            | Instr::JumpUnlessGreaterConstant(k, l)
-            | Instr::JumpUnlessEqualConstant(k, l) => {
-                let (forward, distance) = jump(l);
-                debug_assert!(forward, "conditional jumps only go forward");
-                vec![*k, distance]
-            }
-            Instr::GetGlobal(g)
-            | Instr::DefineGlobal(g)
-            | Instr::SetGlobal(g)
-            | Instr::SetGlobalPop(g) => vec![*g],
-            Instr::Invoke(k, n) | Instr::SuperInvoke(k, n) => vec![*k, *n as u32],
-            Instr::Jump(l) => {
-                let (forward, distance) = jump(l);
-                if !forward {
-                    op = Op::Loop;
-                }
-                vec![distance]
-            }
-            Instr::JumpIfFalse(l)
-            | Instr::JumpIfFalsePop(l)
-            | Instr::JumpUnlessLess(l)
-            | Instr::JumpUnlessGreater(l)
-            | Instr::JumpUnlessEqual(l)
-            | Instr::JumpIfLess(l)
-            | Instr::JumpIfGreater(l)
-            | Instr::JumpIfEqual(l) => {
-                let (forward, distance) = jump(l);
-                debug_assert!(forward, "conditional jumps only go forward");
-                vec![distance]
-            }
-            _ => Vec::new(),
-        };
         code.push(op as u8);
-        for (value, kind) in operands.iter().zip(op.operands()) {
-            code.extend_from_slice(&value.to_le_bytes()[..kind.width()]);
+        for (&kind, &value) in op.operands().iter().zip(operands.iter()) {
+            // A jump's direction is its opcode's: lowering emits `Loop` for the back
+            // edges and the forward jumps for everything else, which this checks.
+            let encoded = match kind {
+                Operand::JumpForward => {
+                    let target = labels[value as usize];
+                    assert!(target >= end, "{op:?} to L{value} jumps backward");
+                    target - end
+                }
+                Operand::JumpBack => {
+                    let target = labels[value as usize];
+                    assert!(target <= end, "{op:?} to L{value} jumps forward");
+                    end - target
+                }
+                Operand::Local
+                | Operand::Upvalue
+                | Operand::Argc
+                | Operand::Const
+                | Operand::Name
+                | Operand::Func
+                | Operand::Global => value,
+            };
+            let width = kind.width();
+            debug_assert!(
+                width == 4 || encoded >> (8 * width) == 0,
+                "{op:?}: {encoded} does not fit {width} bytes"
+            );
+            code.extend_from_slice(&encoded.to_le_bytes()[..width]);
         }
     }
     let constants = f
@@ -192,5 +89,72 @@ fn function(f: &ir::Function) -> Function {
         constants,
         lines,
         max_stack: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loxide_bytecode::decode::{self, Target};
+    use loxide_bytecode::{Op, UpvalueDesc};
+
+    /// An operand value for each kind: 1, except that jumps backward go to label 0 (the
+    /// start of the code) and jumps forward to label 1 (its end).
+    macro_rules! sample {
+        (JumpBack) => {
+            0
+        };
+        ($kind:ident) => {
+            1
+        };
+    }
+
+    /// Defines `every_instr`: every instruction of the opcode list, with sample operands.
+    macro_rules! define_every_instr {
+        ($( $(#[doc = $doc:literal])* $name:ident = $text:literal $( ( $($field:ident : $operand:ident),+ ) )? pops $pops:ident($n:literal) pushes $push:literal flow $flow:ident; )*) => {
+            fn every_instr() -> Vec<Instr> {
+                vec![ $( Instr::$name $( ( $( sample!($operand) ),+ ) )? ),* ]
+            }
+        };
+    }
+
+    loxide_bytecode::for_each_opcode!(define_every_instr);
+
+    #[test]
+    fn every_instruction_encodes_to_its_opcode_and_operands() {
+        let every = every_instr();
+        assert_eq!(every.len(), Op::ALL.len());
+        let mut code = vec![Instr::Label(0)];
+        code.extend(&every);
+        code.push(Instr::Label(1));
+        let f = ir::Function {
+            name: "f".into(),
+            arity: 0,
+            upvalues: vec![UpvalueDesc {
+                is_local: true,
+                index: 1,
+            }],
+            lines: vec![1; code.len()],
+            code,
+            constants: Vec::new(),
+            n_labels: 2,
+        };
+        let encoded = function(&f);
+        let decoded: Vec<decode::Instruction> = decode::instructions(&encoded.code)
+            .map(|i| i.expect("the encoder writes whole instructions"))
+            .collect();
+        let ops: Vec<Op> = decoded.iter().map(|i| i.op).collect();
+        assert_eq!(ops, Op::ALL);
+        for instruction in decoded {
+            for field in instruction.fields().filter(|field| !field.kind.is_jump()) {
+                assert_eq!(field.value, 1, "{:?}", instruction.op);
+            }
+            let expected = match instruction.op.operands().iter().find(|k| k.is_jump()) {
+                Some(Operand::JumpBack) => Some(Target::Offset(0)),
+                Some(_) => Some(Target::Offset(encoded.code.len())),
+                None => None,
+            };
+            assert_eq!(instruction.target(), expected, "{:?}", instruction.op);
+        }
     }
 }

@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use heap::Heap;
 use loxide_bytecode::verify::Verified;
-use loxide_bytecode::{Constant, Dialect, Op, Operand, number, read_operand};
+use loxide_bytecode::{Constant, Dialect, Operand, decode, number};
 use object::*;
 use value::{Stack, Value};
 
@@ -540,22 +540,18 @@ fn canonical(n: f64) -> f64 {
 
 /// Rewrites a verified function's global operands from module indices to VM slots.
 fn patch_globals(code: &[u8], slots: &[u32]) -> Vec<u8> {
-    let mut code = code.to_vec();
-    let mut offset = 0;
-    while offset < code.len() {
-        let op = Op::from_byte(code[offset]).expect("verified code");
-        let mut at = offset + 1;
-        for kind in op.operands() {
-            if *kind == Operand::Global {
-                let index = read_operand(&code, at, 2) as usize;
-                let slot = slots[index] as u16;
-                code[at..at + 2].copy_from_slice(&slot.to_le_bytes());
+    let mut patched = code.to_vec();
+    for instruction in decode::instructions(code) {
+        let instruction = instruction.expect("verified code");
+        for field in instruction.fields() {
+            if field.kind == Operand::Global {
+                let slot = slots[field.value as usize];
+                let width = field.kind.width();
+                patched[field.at..field.at + width].copy_from_slice(&slot.to_le_bytes()[..width]);
             }
-            at += kind.width();
         }
-        offset += op.size();
     }
-    code
+    patched
 }
 
 /// An output buffer that can be handed to a VM and read afterwards (embedding, tests).

@@ -96,7 +96,7 @@ fn clox_size(instr: &Instr, upvalues: usize) -> u32 {
         Label(_) => 0,
         Nil | True | False | Pop | Equal | Greater | Less | Add | Subtract | Multiply | Divide
         | Not | Negate | Print | CloseUpvalue | Return | Inherit => 1,
-        Jump(_) | JumpIfFalse(_) | Invoke(..) | SuperInvoke(..) => 3,
+        Jump(_) | Loop(_) | JumpIfFalse(_) | Invoke(..) | SuperInvoke(..) => 3,
         // A clox jump and the pop after it.
         JumpIfFalsePop(_) => 4,
         Closure(_) => 2 + 2 * upvalues as u32,
@@ -378,7 +378,7 @@ impl Lowerer<'_> {
                     exit_start = self.b().clox_size - 1;
                 }
                 self.stmt(body);
-                self.emit(Instr::Jump(start), *line);
+                self.emit(Instr::Loop(start), *line);
                 self.check_clox_jump(clox_start, *end_tok, "Loop body too large.");
                 if !always {
                     self.check_clox_jump(exit_start, *end_tok, TOO_FAR);

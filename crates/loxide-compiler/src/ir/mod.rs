@@ -10,7 +10,8 @@ pub mod optimize;
 
 use std::fmt;
 
-use loxide_bytecode::UpvalueDesc;
+use loxide_bytecode::opcodes::MAX_OPERANDS;
+use loxide_bytecode::{Op, Operand, UpvalueDesc};
 
 pub use lower::{Limits, lower};
 
@@ -18,6 +19,8 @@ pub use lower::{Limits, lower};
 pub type Label = u32;
 /// An index into a function's constant pool.
 pub type ConstIdx = u32;
+/// An index into the module's global names.
+pub type GlobalIdx = u32;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Const {
@@ -27,81 +30,83 @@ pub enum Const {
     Function(u32),
 }
 
+/// The IR type of each operand kind: slots, upvalues and argument counts are bytes;
+/// constants, names, functions and globals are indices; jump offsets are labels.
+#[rustfmt::skip]
+macro_rules! ir_operand_type {
+    (Local) => { u8 };
+    (Upvalue) => { u8 };
+    (Argc) => { u8 };
+    (Const) => { ConstIdx };
+    (Name) => { ConstIdx };
+    (Func) => { ConstIdx };
+    (Global) => { GlobalIdx };
+    (JumpForward) => { Label };
+    (JumpBack) => { Label };
+}
+
+/// The callback of `for_each_opcode!` that generates `Instr`: one variant per opcode,
+/// with the opcode's operands as typed fields, and the mapping back to opcodes.
+macro_rules! define_instr {
+    ($( $(#[doc = $doc:literal])* $name:ident = $text:literal $( ( $($field:ident : $operand:ident),+ ) )? pops $pops:ident($n:literal) pushes $push:literal flow $flow:ident; )*) => {
+        /// An IR instruction: an opcode with its operands, jumps to labels instead of
+        /// offsets, or a label.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Instr {
+            $( $(#[doc = $doc])* $name $( ( $( ir_operand_type!($operand) ),+ ) )?, )*
+            /// Marks a jump target; emits no code.
+            Label(Label),
+        }
+
+        impl Instr {
+            /// The opcode, with the operands as numbers in encoding order (labels by
+            /// number); `None` for a label.
+            pub fn encoding(self) -> Option<(Op, Operands)> {
+                match self {
+                    $( Instr::$name $( ( $($field),+ ) )? => Some((
+                        Op::$name,
+                        Operands::new(&[ $( $( u32::from($field) ),+ )? ]),
+                    )), )*
+                    Instr::Label(_) => None,
+                }
+            }
+        }
+    };
+}
+
+loxide_bytecode::for_each_opcode!(define_instr);
+
+impl Instr {
+    /// The opcode, `None` for a label.
+    pub fn op(self) -> Option<Op> {
+        self.encoding().map(|(op, _)| op)
+    }
+}
+
+/// An instruction's operands as numbers, in encoding order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Instr {
-    Constant(ConstIdx),
-    Nil,
-    True,
-    False,
-    Pop,
-    GetLocal(u8),
-    SetLocal(u8),
-    GetGlobal(u32),
-    DefineGlobal(u32),
-    SetGlobal(u32),
-    GetUpvalue(u8),
-    SetUpvalue(u8),
-    GetProperty(ConstIdx),
-    SetProperty(ConstIdx),
-    GetSuper(ConstIdx),
-    Equal,
-    Greater,
-    Less,
-    Add,
-    Subtract,
-    Multiply,
-    Divide,
-    Not,
-    Negate,
-    Print,
-    /// Unconditional jump, forward or backward.
-    Jump(Label),
-    /// Jumps when the top of the stack is falsey; leaves it on the stack.
-    JumpIfFalse(Label),
-    /// Marks a jump target; emits no code.
-    Label(Label),
-    Call(u8),
-    Invoke(ConstIdx, u8),
-    SuperInvoke(ConstIdx, u8),
-    Closure(ConstIdx),
-    CloseUpvalue,
-    Return,
-    Class(ConstIdx),
-    Inherit,
-    Method(ConstIdx),
-    // Fused instructions, made by `optimize` (and `JumpIfFalsePop` by lowering).
-    /// Pops the condition; jumps when it is falsey.
-    JumpIfFalsePop(Label),
-    /// Pops two numbers; jumps unless the comparison holds.
-    JumpUnlessLess(Label),
-    JumpUnlessGreater(Label),
-    JumpUnlessEqual(Label),
-    /// Pops two numbers; jumps if the comparison holds (`>=`, `<=`, `!=` negate).
-    JumpIfLess(Label),
-    JumpIfGreater(Label),
-    JumpIfEqual(Label),
-    /// A store whose value is not used.
-    SetLocalPop(u8),
-    SetGlobalPop(u32),
-    SetPropertyPop(ConstIdx),
-    /// Adds or subtracts a constant operand.
-    AddConstant(ConstIdx),
-    SubtractConstant(ConstIdx),
-    /// `GetLocal` then `GetProperty`.
-    GetLocalProperty(u8, ConstIdx),
-    /// Two `GetLocal`s.
-    GetLocal2(u8, u8),
-    /// `Nil` then `Return`.
-    ReturnNil,
-    /// `Constant` then a comparison jump.
-    JumpUnlessLessConstant(ConstIdx, Label),
-    JumpUnlessGreaterConstant(ConstIdx, Label),
-    JumpUnlessEqualConstant(ConstIdx, Label),
-    /// `GetLocal` then `AddConstant` or `SubtractConstant`.
-    AddLocalConstant(u8, ConstIdx),
-    SubtractLocalConstant(u8, ConstIdx),
-    /// `GetLocal` then `Return`.
-    ReturnLocal(u8),
+pub struct Operands {
+    values: [u32; MAX_OPERANDS],
+    len: usize,
+}
+
+impl Operands {
+    fn new(list: &[u32]) -> Operands {
+        let mut values = [0; MAX_OPERANDS];
+        values[..list.len()].copy_from_slice(list);
+        Operands {
+            values,
+            len: list.len(),
+        }
+    }
+}
+
+impl std::ops::Deref for Operands {
+    type Target = [u32];
+
+    fn deref(&self) -> &[u32] {
+        &self.values[..self.len]
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -146,81 +151,38 @@ impl fmt::Display for Module {
             for (instr, line) in func.code.iter().zip(&func.lines) {
                 if let Instr::Label(l) = instr {
                     writeln!(f, "  L{l}:")?;
-                    continue;
+                } else if let Some((op, operands)) = instr.encoding() {
+                    let text = self.show(func, op, &operands);
+                    writeln!(f, "    {text:<24} ; line {line}")?;
                 }
-                writeln!(f, "    {:<24} ; line {line}", self.show(func, instr))?;
             }
         }
         Ok(())
     }
 }
 
-/// `CloseUpvalue` → `close_upvalue`.
-fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
-}
-
 impl Module {
-    fn show(&self, func: &Function, instr: &Instr) -> String {
-        let konst = |c: &ConstIdx| match &func.constants[*c as usize] {
-            Const::Number(n) => loxide_bytecode::number::format(*n),
-            Const::Str(s) => format!("{s:?}"),
-            Const::Function(i) => format!("<fn #{i}>"),
-        };
-        let global = |g: &u32| self.globals[*g as usize].clone();
-        use Instr::*;
-        match instr {
-            Constant(c) => format!("const {}", konst(c)),
-            GetLocal(s) => format!("get_local {s}"),
-            SetLocal(s) => format!("set_local {s}"),
-            GetGlobal(g) => format!("get_global {}", global(g)),
-            DefineGlobal(g) => format!("define_global {}", global(g)),
-            SetGlobal(g) => format!("set_global {}", global(g)),
-            GetUpvalue(u) => format!("get_upvalue {u}"),
-            SetUpvalue(u) => format!("set_upvalue {u}"),
-            GetProperty(c) => format!("get_property {}", konst(c)),
-            SetProperty(c) => format!("set_property {}", konst(c)),
-            GetSuper(c) => format!("get_super {}", konst(c)),
-            Jump(l) => format!("jump L{l}"),
-            JumpIfFalse(l) => format!("jump_if_false L{l}"),
-            JumpIfFalsePop(l) => format!("jump_if_false_pop L{l}"),
-            JumpUnlessLess(l) => format!("jump_unless_less L{l}"),
-            JumpUnlessGreater(l) => format!("jump_unless_greater L{l}"),
-            JumpUnlessEqual(l) => format!("jump_unless_equal L{l}"),
-            JumpIfLess(l) => format!("jump_if_less L{l}"),
-            JumpIfGreater(l) => format!("jump_if_greater L{l}"),
-            JumpIfEqual(l) => format!("jump_if_equal L{l}"),
-            SetLocalPop(s) => format!("set_local_pop {s}"),
-            SetGlobalPop(g) => format!("set_global_pop {}", global(g)),
-            SetPropertyPop(c) => format!("set_property_pop {}", konst(c)),
-            AddConstant(c) => format!("add_constant {}", konst(c)),
-            SubtractConstant(c) => format!("subtract_constant {}", konst(c)),
-            GetLocalProperty(s, c) => format!("get_local_property {s} {}", konst(c)),
-            GetLocal2(a, b) => format!("get_local_2 {a} {b}"),
-            JumpUnlessLessConstant(c, l) => format!("jump_unless_less_constant {} L{l}", konst(c)),
-            JumpUnlessGreaterConstant(c, l) => {
-                format!("jump_unless_greater_constant {} L{l}", konst(c))
+    /// An instruction as the dump shows it: the opcode's name in lower case, then the
+    /// operands by kind: constants and names by value, globals by name, jumps by label.
+    fn show(&self, func: &Function, op: Op, operands: &[u32]) -> String {
+        let mut text = op.name().to_ascii_lowercase();
+        for (kind, &value) in op.operands().iter().zip(operands) {
+            text.push(' ');
+            match kind {
+                Operand::Const | Operand::Name | Operand::Func => {
+                    match &func.constants[value as usize] {
+                        Const::Number(n) => text.push_str(&loxide_bytecode::number::format(*n)),
+                        Const::Str(s) => text.push_str(&format!("{s:?}")),
+                        Const::Function(i) => text.push_str(&format!("<fn #{i}>")),
+                    }
+                }
+                Operand::Global => text.push_str(&self.globals[value as usize]),
+                Operand::JumpForward | Operand::JumpBack => text.push_str(&format!("L{value}")),
+                Operand::Local | Operand::Upvalue | Operand::Argc => {
+                    text.push_str(&value.to_string())
+                }
             }
-            JumpUnlessEqualConstant(c, l) => {
-                format!("jump_unless_equal_constant {} L{l}", konst(c))
-            }
-            AddLocalConstant(s, c) => format!("add_local_constant {s} {}", konst(c)),
-            SubtractLocalConstant(s, c) => format!("subtract_local_constant {s} {}", konst(c)),
-            ReturnLocal(s) => format!("return_local {s}"),
-            Call(n) => format!("call {n}"),
-            Invoke(c, n) => format!("invoke {} {n}", konst(c)),
-            SuperInvoke(c, n) => format!("super_invoke {} {n}", konst(c)),
-            Closure(c) => format!("closure {}", konst(c)),
-            Class(c) => format!("class {}", konst(c)),
-            Method(c) => format!("method {}", konst(c)),
-            other => snake_case(&format!("{other:?}")),
         }
+        text
     }
 }

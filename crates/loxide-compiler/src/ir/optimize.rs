@@ -8,7 +8,7 @@
 //! arithmetic with a constant operand.
 
 use super::{Const, Function, Instr, Module};
-use loxide_bytecode::number;
+use loxide_bytecode::{Op, number};
 
 /// Optimizes every function of a module in place.
 pub fn optimize(module: &mut Module) {
@@ -189,8 +189,8 @@ fn fold_constants(f: &mut Function) {
     f.lines = lines;
 }
 
-/// Drops the instructions that follow a `Return` or an unconditional jump up to the
-/// next label: nothing can reach them.
+/// Drops the instructions that follow a terminator (a return or an unconditional jump,
+/// by the opcode's flow) up to the next label: nothing can reach them.
 fn drop_unreachable(f: &mut Function) {
     let mut code: Vec<Instr> = Vec::with_capacity(f.code.len());
     let mut lines: Vec<u32> = Vec::with_capacity(f.lines.len());
@@ -203,7 +203,7 @@ fn drop_unreachable(f: &mut Function) {
             code.push(instr);
             lines.push(line);
         }
-        if matches!(instr, Instr::Return | Instr::Jump(_)) {
+        if instr.op().is_some_and(Op::is_terminator) {
             reachable = false;
         }
     }
