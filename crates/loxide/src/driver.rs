@@ -242,7 +242,7 @@ fn render_table<T: TokenTable>(table: &T, eof: TokIdx, diagnostics: &[Diagnostic
 }
 
 fn render(tokens: &lexer::Tokens, diagnostics: &[Diagnostic]) -> CompileError {
-    let eof = tokens.tokens.len() as u32 - 1;
+    let eof = tokens.eof();
     let at_end = diagnostics.iter().all(|d| match d.loc {
         Loc::Token(t) => t == eof,
         Loc::Line(_) => false,

@@ -100,7 +100,7 @@ fn stage_here(
     if stage == Stage::Tokens {
         return Ok(match lang {
             Lang::Lox => syntax_dump::token_list(&lexer::scan(source)),
-            Lang::Potato => syntax_dump::potato_token_list(&potato::lexer::scan(source)),
+            Lang::Potato => syntax_dump::token_list(&potato::lexer::scan(source)),
         });
     }
     // The full compile reports errors exactly as a run would.

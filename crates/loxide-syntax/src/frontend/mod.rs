@@ -1,8 +1,11 @@
 //! Front-ends: each turns source text into the shared surface AST (`crate::ast`).
-//! Each has its own lexer and parser; nothing after the AST knows which one ran.
+//! Each has its own lexer and parser, over one shared token layer (`token`, `cursor`);
+//! nothing after the AST knows which one ran.
 
+pub mod cursor;
 pub mod lox;
 pub mod potato;
+pub mod token;
 
 use crate::ast::Program;
 use crate::diag::Diagnostic;
