@@ -19,7 +19,7 @@ pub fn token_list<K: Kind>(tokens: &Tokens<K>) -> String {
         let t = tokens.get(tok);
         let name = t.kind.name();
         let _ = match t.kind.lex_error() {
-            Some(message) => writeln!(out, "{:4} {name:<14} {message}", t.line),
+            Some((message, _)) => writeln!(out, "{:4} {name:<14} {message}", t.line),
             None if t.kind == K::EOF || t.kind.stand_in().is_some() => {
                 writeln!(out, "{:4} {name}", t.line)
             }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use super::token::{Kind, Tokens};
 use crate::ast::Ident;
-use crate::diag::{Diagnostic, Loc, TokIdx};
+use crate::diag::{self, Diagnostic, Loc, TokIdx};
 
 /// How lexical errors (error tokens) meet panic mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,11 +154,8 @@ impl<'t, 'src, K: Kind> Cursor<'t, 'src, K> {
 
     /// Reports the lexical errors from `current` on, until it is a real token.
     fn skip_error_tokens(&mut self) {
-        while let Some(message) = self.kind(self.current).lex_error() {
-            let diagnostic = Diagnostic {
-                loc: Loc::Line(self.line(self.current)),
-                message: message.to_string(),
-            };
+        while let Some((message, kind)) = self.kind(self.current).lex_error() {
+            let diagnostic = Diagnostic::new(Loc::Line(self.line(self.current)), message, kind);
             match self.lexical {
                 LexicalErrors::LikeSyntaxErrors => self.report(diagnostic),
                 LexicalErrors::Always => {
@@ -181,9 +178,15 @@ impl<'t, 'src, K: Kind> Cursor<'t, 'src, K> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// Reports `message` at the token `tok`.
+    /// Reports `message` at the token `tok`. At the end-of-file token it is
+    /// `diag::Kind::Incomplete`: the input stopped where more was wanted.
     pub fn error_at(&mut self, tok: TokIdx, message: &str) {
-        self.report(Diagnostic::at(tok, message));
+        let kind = if tok == self.tokens.eof() {
+            diag::Kind::Incomplete
+        } else {
+            diag::Kind::Error
+        };
+        self.report(Diagnostic::new(Loc::Token(tok), message, kind));
     }
 
     /// Reports `message` at the token just passed.
@@ -209,11 +212,11 @@ mod tests {
         Cursor::new(tokens, lexical, &[])
     }
 
-    /// The messages of the diagnostics found, with where they are.
-    fn found<'c>(c: &'c Cursor<Toy>) -> Vec<(Loc, &'c str)> {
+    /// The messages and kinds of the diagnostics found, with where they are.
+    fn found<'c>(c: &'c Cursor<Toy>) -> Vec<(Loc, &'c str, diag::Kind)> {
         c.diagnostics
             .iter()
-            .map(|d| (d.loc, d.message.as_str()))
+            .map(|d| (d.loc, d.message.as_str(), d.kind))
             .collect()
     }
 
@@ -231,7 +234,10 @@ mod tests {
         assert_eq!(c.ident(c.current).name, "b");
         c.consume(Toy::Semicolon, "Expect ';'.");
         assert_eq!(c.current, 2, "a failed consume does not move");
-        assert_eq!(found(&c), [(Loc::Token(2), "Expect ';'.")]);
+        assert_eq!(
+            found(&c),
+            [(Loc::Token(2), "Expect ';'.", diag::Kind::Error)]
+        );
         assert!(c.panic);
     }
 
@@ -257,8 +263,24 @@ mod tests {
         c.error_at_current("Third.");
         assert_eq!(
             found(&c),
-            [(Loc::Token(0), "First."), (Loc::Token(1), "Third.")]
+            [
+                (Loc::Token(0), "First.", diag::Kind::Error),
+                (Loc::Token(1), "Third.", diag::Kind::Error)
+            ]
         );
+    }
+
+    #[test]
+    fn an_error_at_the_end_of_input_is_incomplete() {
+        let tokens = toy_scan("a");
+        let mut c = cursor(&tokens, LexicalErrors::LikeSyntaxErrors);
+        c.advance();
+        c.consume(Toy::Semicolon, "Expect ';'.");
+        assert_eq!(
+            found(&c),
+            [(Loc::Token(1), "Expect ';'.", diag::Kind::Incomplete)]
+        );
+        assert!(diag::wants_more_input(&c.diagnostics));
     }
 
     #[test]
@@ -269,26 +291,29 @@ mod tests {
                 "? \"",
                 LexicalErrors::LikeSyntaxErrors,
                 false,
-                vec![(Loc::Line(1), "Bad.")],
+                vec![(Loc::Line(1), "Bad.", diag::Kind::Error)],
             ),
             (
                 "? \"",
                 LexicalErrors::Always,
                 false,
-                vec![(Loc::Line(1), "Bad."), (Loc::Line(1), "Open.")],
+                vec![
+                    (Loc::Line(1), "Bad.", diag::Kind::Error),
+                    (Loc::Line(1), "Open.", diag::Kind::Unterminated),
+                ],
             ),
             (
                 "a\n\"",
                 LexicalErrors::LikeSyntaxErrors,
                 false,
-                vec![(Loc::Line(2), "Open.")],
+                vec![(Loc::Line(2), "Open.", diag::Kind::Unterminated)],
             ),
             ("a\n?", LexicalErrors::LikeSyntaxErrors, true, vec![]),
             (
                 "a\n?",
                 LexicalErrors::Always,
                 true,
-                vec![(Loc::Line(2), "Bad.")],
+                vec![(Loc::Line(2), "Bad.", diag::Kind::Error)],
             ),
         ];
         for (source, policy, panic, expected) in cases {
@@ -312,16 +337,13 @@ mod tests {
         let injected = [
             Diagnostic::at(1, "At b."),
             Diagnostic::at(2, "At c."),
-            Diagnostic {
-                loc: Loc::Line(1),
-                message: "Not at a token.".to_string(),
-            },
+            Diagnostic::new(Loc::Line(1), "Not at a token.", diag::Kind::Error),
         ];
         let mut c = Cursor::new(&tokens, LexicalErrors::LikeSyntaxErrors, &injected);
         c.advance();
         assert!(c.diagnostics.is_empty());
         c.advance();
-        assert_eq!(found(&c), [(Loc::Token(1), "At b.")]);
+        assert_eq!(found(&c), [(Loc::Token(1), "At b.", diag::Kind::Error)]);
         // `step` skips code without raising what is injected there.
         c.panic = false;
         c.step();

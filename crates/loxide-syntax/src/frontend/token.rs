@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::diag::{TokIdx, TokenTable};
+use crate::diag::{self, TokIdx, TokenTable};
 
 /// What a language's token kinds tell the shared layer: the end-of-file kind, the names
 /// dumps use, which kinds are lexical errors, and which tokens have no text of their own.
@@ -20,9 +20,9 @@ pub trait Kind: Copy + Eq + fmt::Debug {
     /// The name used by `lox dump --stage tokens` (`LEFT_PAREN`).
     fn name(self) -> &'static str;
 
-    /// For a lexical error token, the message the parser reports; `None` for every other
-    /// token.
-    fn lex_error(self) -> Option<&'static str>;
+    /// For a lexical error token, the message the parser reports and what kind of
+    /// problem it is; `None` for every other token.
+    fn lex_error(self) -> Option<(&'static str, diag::Kind)>;
 
     /// For a token with no text of its own (Potato's layout tokens), the word that names
     /// it in error messages (`newline`); `None` for tokens named by their lexeme. The
@@ -142,9 +142,9 @@ pub(crate) mod tests {
         Word,
         Semicolon,
         Newline,
-        /// A lexical error.
+        /// A lexical error that more input cannot fix.
         Bad,
-        /// Another lexical error.
+        /// A lexical error that more input could complete.
         Open,
         Eof,
     }
@@ -162,10 +162,10 @@ pub(crate) mod tests {
             }
         }
 
-        fn lex_error(self) -> Option<&'static str> {
+        fn lex_error(self) -> Option<(&'static str, diag::Kind)> {
             match self {
-                Toy::Bad => Some("Bad."),
-                Toy::Open => Some("Open."),
+                Toy::Bad => Some(("Bad.", diag::Kind::Error)),
+                Toy::Open => Some(("Open.", diag::Kind::Unterminated)),
                 _ => None,
             }
         }

@@ -4,6 +4,7 @@
 //! the parser reports it in order with everything else. Scanning all tokens up front
 //! costs a vector but lets diagnostics and dumps refer to tokens by index.
 
+use crate::diag;
 use crate::frontend::token;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -67,6 +68,14 @@ impl LexError {
             LexError::UnexpectedCharacter => "Unexpected character.",
         }
     }
+
+    /// An unterminated string runs to the end of the input, so more input could end it.
+    pub fn kind(self) -> diag::Kind {
+        match self {
+            LexError::UnterminatedString => diag::Kind::Unterminated,
+            LexError::UnexpectedCharacter => diag::Kind::Error,
+        }
+    }
 }
 
 impl token::Kind for TokenKind {
@@ -119,9 +128,9 @@ impl token::Kind for TokenKind {
         }
     }
 
-    fn lex_error(self) -> Option<&'static str> {
+    fn lex_error(self) -> Option<(&'static str, diag::Kind)> {
         match self {
-            TokenKind::Error(error) => Some(error.message()),
+            TokenKind::Error(error) => Some((error.message(), error.kind())),
             _ => None,
         }
     }

@@ -12,6 +12,7 @@
 //! spaces may therefore both be used, but two lines whose indentation cannot be compared
 //! that way (a tab against four spaces) are an error rather than a guess about tab width.
 
+use crate::diag;
 use crate::frontend::token;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,6 +56,7 @@ pub enum LexError {
 }
 
 impl LexError {
+    /// Each is an error more input cannot fix: a string ends at the end of its line.
     pub fn message(self) -> &'static str {
         match self {
             LexError::UnterminatedString => "Unterminated string.",
@@ -94,9 +96,9 @@ impl token::Kind for TokenKind {
         }
     }
 
-    fn lex_error(self) -> Option<&'static str> {
+    fn lex_error(self) -> Option<(&'static str, diag::Kind)> {
         match self {
-            TokenKind::Error(error) => Some(error.message()),
+            TokenKind::Error(error) => Some((error.message(), diag::Kind::Error)),
             _ => None,
         }
     }
