@@ -10,7 +10,7 @@ use std::fmt;
 use loxide_bytecode::{Dialect, verify};
 use loxide_compiler::encode;
 use loxide_compiler::ir::{self, Limits};
-use loxide_syntax::diag::{Diagnostic, Loc, Rendered, TokIdx, TokenTable};
+use loxide_syntax::diag::{self, Diagnostic, Loc, Rendered, TokenTable};
 use loxide_syntax::frontend::lox::{lexer, parser};
 use loxide_syntax::frontend::{Lang, potato};
 use loxide_syntax::{desugar, sema};
@@ -27,7 +27,7 @@ pub fn dialect(lang: Lang) -> Dialect {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompileError {
     pub lines: Vec<String>,
-    /// True when every error is at the end of the input: more input could fix it.
+    /// True when more input could complete the source (`diag::wants_more_input`).
     pub at_end: bool,
 }
 
@@ -277,35 +277,17 @@ fn potato_errors(tokens: &potato::Tokens, mut diagnostics: Vec<Diagnostic>) -> C
         Loc::Line(line) => (line, 0, 0),
         Loc::Token(tok) => (tokens.line(tok), 1, tok),
     });
-    render_table(tokens, tokens.eof(), &diagnostics)
+    render(tokens, &diagnostics)
 }
 
-/// Renders diagnostics against any front-end's token table; `eof` is the index of its
-/// end-of-file token.
-fn render_table<T: TokenTable>(table: &T, eof: TokIdx, diagnostics: &[Diagnostic]) -> CompileError {
+/// Renders diagnostics against any front-end's token table.
+fn render<T: TokenTable>(table: &T, diagnostics: &[Diagnostic]) -> CompileError {
     CompileError {
         lines: diagnostics
             .iter()
             .map(|d| Rendered(d, table).to_string())
             .collect(),
-        at_end: diagnostics.iter().all(|d| d.loc == Loc::Token(eof)),
-    }
-}
-
-fn render(tokens: &lexer::Tokens, diagnostics: &[Diagnostic]) -> CompileError {
-    let eof = tokens.tokens.len() as u32 - 1;
-    let at_end = diagnostics.iter().all(|d| match d.loc {
-        Loc::Token(t) => t == eof,
-        Loc::Line(_) => false,
-    }) || diagnostics
-        .iter()
-        .any(|d| d.message == "Unterminated string.");
-    CompileError {
-        lines: diagnostics
-            .iter()
-            .map(|d| Rendered(d, tokens).to_string())
-            .collect(),
-        at_end,
+        at_end: diag::wants_more_input(diagnostics),
     }
 }
 

@@ -117,7 +117,7 @@ impl driver::Observer for Shown {
 
     fn potato_tokens(&mut self, tokens: &potato::Tokens) {
         if self.stage == Stage::Tokens {
-            self.text = syntax_dump::potato_token_list(tokens);
+            self.text = syntax_dump::token_list(tokens);
         }
     }
 

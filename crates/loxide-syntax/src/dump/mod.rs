@@ -7,51 +7,25 @@ pub mod tree;
 
 use std::fmt::Write;
 
-use crate::frontend::lox::lexer;
-use crate::frontend::potato;
+use crate::diag::TokIdx;
+use crate::frontend::token::{Kind, Tokens};
 
-/// The `tokens` dump of a Lox token list: line, kind and lexeme, one token a line.
-pub fn token_list(tokens: &lexer::Tokens) -> String {
+/// The `tokens` dump of either language's token list: line, kind and lexeme, one token
+/// a line. An error token shows its message instead of its text, and a token with no
+/// text of its own (the end of file, Potato's layout) shows only its kind.
+pub fn token_list<K: Kind>(tokens: &Tokens<K>) -> String {
     let mut out = String::new();
-    for t in &tokens.tokens {
-        let lexeme = tokens.lexeme(t);
-        match t.kind {
-            lexer::TokenKind::Error => {
-                let _ = writeln!(
-                    out,
-                    "{:4} {:<14} {}",
-                    t.line,
-                    t.kind.name(),
-                    tokens.error_message(t)
-                );
+    for tok in 0..tokens.len() as TokIdx {
+        let t = tokens.get(tok);
+        let name = t.kind.name();
+        let _ = match t.kind.lex_error() {
+            Some((message, _)) => writeln!(out, "{:4} {name:<14} {message}", t.line),
+            None if t.kind == K::EOF || t.kind.stand_in().is_some() => {
+                writeln!(out, "{:4} {name}", t.line)
             }
-            lexer::TokenKind::Eof => {
-                let _ = writeln!(out, "{:4} {}", t.line, t.kind.name());
+            None => {
+                writeln!(out, "{:4} {name:<14} {}", t.line, tokens.lexeme(tok))
             }
-            _ => {
-                let _ = writeln!(out, "{:4} {:<14} {lexeme}", t.line, t.kind.name());
-            }
-        }
-    }
-    out
-}
-
-/// The `tokens` dump of a Potato token list, layout tokens included.
-pub fn potato_token_list(tokens: &potato::Tokens) -> String {
-    let mut out = String::new();
-    for t in &tokens.tokens {
-        let _ = match t.kind {
-            potato::TokenKind::Error(error) => writeln!(
-                out,
-                "{:4} {:<14} {}",
-                t.line,
-                t.kind.name(),
-                error.message()
-            ),
-            kind if kind.is_layout() || kind == potato::TokenKind::Eof => {
-                writeln!(out, "{:4} {}", t.line, kind.name())
-            }
-            kind => writeln!(out, "{:4} {:<14} {}", t.line, kind.name(), tokens.lexeme(t)),
         };
     }
     out

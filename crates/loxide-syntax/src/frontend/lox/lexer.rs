@@ -4,7 +4,8 @@
 //! the parser reports it in order with everything else. Scanning all tokens up front
 //! costs a vector but lets diagnostics and dumps refer to tokens by index.
 
-use crate::diag::{TokIdx, TokenTable};
+use crate::diag;
+use crate::frontend::token;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -46,14 +47,42 @@ pub enum TokenKind {
     True,
     Var,
     While,
-    /// A lexical error; the message is in `Tokens::error_message`.
-    Error,
+    /// A lexical error.
+    Error(LexError),
     Eof,
 }
 
-impl TokenKind {
+/// What is wrong with an `Error` token (its span covers the offending text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LexError {
+    /// A `"` with no closing `"` before the end of the input.
+    UnterminatedString,
+    /// A character that starts no token.
+    UnexpectedCharacter,
+}
+
+impl LexError {
+    pub fn message(self) -> &'static str {
+        match self {
+            LexError::UnterminatedString => "Unterminated string.",
+            LexError::UnexpectedCharacter => "Unexpected character.",
+        }
+    }
+
+    /// An unterminated string runs to the end of the input, so more input could end it.
+    pub fn kind(self) -> diag::Kind {
+        match self {
+            LexError::UnterminatedString => diag::Kind::Unterminated,
+            LexError::UnexpectedCharacter => diag::Kind::Error,
+        }
+    }
+}
+
+impl token::Kind for TokenKind {
+    const EOF: Self = TokenKind::Eof;
+
     /// The name used by `lox dump --stage tokens`, in clox's `TOKEN_` spelling.
-    pub fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         use TokenKind::*;
         match self {
             LeftParen => "LEFT_PAREN",
@@ -94,54 +123,29 @@ impl TokenKind {
             True => "TRUE",
             Var => "VAR",
             While => "WHILE",
-            Error => "ERROR",
+            Error(_) => "ERROR",
             Eof => "EOF",
         }
     }
-}
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Token {
-    pub kind: TokenKind,
-    /// Byte offset of the lexeme in the source.
-    pub start: u32,
-    pub len: u32,
-    pub line: u32,
-}
-
-/// The token list of one source text, with the text it indexes into.
-#[derive(Debug)]
-pub struct Tokens<'src> {
-    pub source: &'src str,
-    pub tokens: Vec<Token>,
-}
-
-impl<'src> Tokens<'src> {
-    pub fn lexeme(&self, tok: &Token) -> &'src str {
-        let start = tok.start as usize;
-        &self.source[start..start + tok.len as usize]
-    }
-
-    /// The message of an `Error` token (its span covers the offending text).
-    pub fn error_message(&self, tok: &Token) -> &'static str {
-        if self.lexeme(tok).starts_with('"') {
-            "Unterminated string."
-        } else {
-            "Unexpected character."
+    fn lex_error(self) -> Option<(&'static str, diag::Kind)> {
+        match self {
+            TokenKind::Error(error) => Some((error.message(), error.kind())),
+            _ => None,
         }
     }
-}
 
-impl TokenTable for Tokens<'_> {
-    fn line(&self, tok: TokIdx) -> u32 {
-        self.tokens[tok as usize].line
-    }
-
-    fn lexeme(&self, tok: TokIdx) -> Option<&str> {
-        let t = &self.tokens[tok as usize];
-        (t.kind != TokenKind::Eof).then(|| Tokens::lexeme(self, t))
+    /// Every Lox token but the end of file is named by its text.
+    fn stand_in(self) -> Option<&'static str> {
+        None
     }
 }
+
+/// One Lox token: kind, byte span and line.
+pub type Token = token::Token<TokenKind>;
+
+/// The token list of one source text, with the text it indexes into.
+pub type Tokens<'src> = token::Tokens<'src, TokenKind>;
 
 /// Scans the whole source. The last token is always `Eof`.
 pub fn scan(source: &str) -> Tokens<'_> {
@@ -161,17 +165,14 @@ pub fn scan(source: &str) -> Tokens<'_> {
         lexer.tokens.push(Token {
             kind,
             start: lexer.start as u32,
-            len: (lexer.pos - lexer.start) as u32,
+            end: lexer.pos as u32,
             line: lexer.token_line(kind),
         });
         if kind == TokenKind::Eof {
             break;
         }
     }
-    Tokens {
-        source,
-        tokens: lexer.tokens,
-    }
+    Tokens::new(source, lexer.tokens)
 }
 
 struct Lexer<'a> {
@@ -284,7 +285,7 @@ impl Lexer<'_> {
                 while self.pos < self.src.len() && (self.src[self.pos] & 0xC0) == 0x80 {
                     self.pos += 1;
                 }
-                Error
+                Error(LexError::UnexpectedCharacter)
             }
         }
     }
@@ -297,7 +298,7 @@ impl Lexer<'_> {
             self.pos += 1;
         }
         if self.at_end() {
-            return TokenKind::Error;
+            return TokenKind::Error(LexError::UnterminatedString);
         }
         self.pos += 1;
         TokenKind::String
@@ -356,7 +357,7 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<TokenKind> {
-        scan(src).tokens.iter().map(|t| t.kind).collect()
+        scan(src).iter().map(|t| t.kind).collect()
     }
 
     #[test]
@@ -394,16 +395,22 @@ mod tests {
     #[test]
     fn strings_span_lines_and_unterminated_ones_are_errors() {
         let t = scan("\"a\nb\" \"open");
-        assert_eq!(t.tokens[0].kind, TokenKind::String);
-        assert_eq!(t.tokens[0].line, 2);
-        assert_eq!(t.tokens[1].kind, TokenKind::Error);
-        assert_eq!(t.error_message(&t.tokens[1]), "Unterminated string.");
+        assert_eq!(t.kind(0), TokenKind::String);
+        assert_eq!(t.line(0), 2);
+        assert_eq!(t.lexeme(0), "\"a\nb\"");
+        assert_eq!(t.kind(1), TokenKind::Error(LexError::UnterminatedString));
+        assert_eq!(t.lexeme(1), "\"open");
+        assert_eq!(
+            LexError::UnterminatedString.message(),
+            "Unterminated string."
+        );
     }
 
     #[test]
     fn a_non_ascii_character_is_one_error_token() {
         let t = scan("é");
-        assert_eq!(t.tokens.len(), 2);
-        assert_eq!(t.error_message(&t.tokens[0]), "Unexpected character.");
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.kind(0), TokenKind::Error(LexError::UnexpectedCharacter));
+        assert_eq!(t.lexeme(0), "é");
     }
 }

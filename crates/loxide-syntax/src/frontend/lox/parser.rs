@@ -9,11 +9,10 @@
 //! with those errors *injected*: each fires when the parser steps past its token, just
 //! as clox would have raised it there.
 
-use std::collections::HashMap;
-
 use super::lexer::{TokenKind, Tokens};
 use crate::ast::*;
-use crate::diag::{Diagnostic, Loc, TokIdx};
+use crate::diag::{Diagnostic, TokIdx};
+use crate::frontend::cursor::{Cursor, LexicalErrors};
 
 /// How deeply constructs may nest (parentheses, blocks, operator chains...). The later
 /// stages walk the tree recursively, so the parser bounds its depth; 10^5 nested
@@ -39,32 +38,20 @@ pub fn parse(tokens: &Tokens) -> Parsed {
 /// Parses again, raising each injected diagnostic when the parser steps past its token
 /// (outside error recovery), under the same panic-mode rules as the parser's own errors.
 pub fn parse_with_injected(tokens: &Tokens, injected: &[Diagnostic]) -> Parsed {
-    let mut by_token: HashMap<TokIdx, Vec<String>> = HashMap::new();
-    for d in injected {
-        if let Loc::Token(t) = d.loc {
-            by_token.entry(t).or_default().push(d.message.clone());
-        }
-    }
     let mut p = Parser {
-        tokens,
-        current: 0,
-        previous: 0,
-        panic: false,
-        diagnostics: Vec::new(),
-        injected: by_token,
+        cursor: Cursor::new(tokens, LexicalErrors::LikeSyntaxErrors, injected),
         depth: 0,
         too_deep: false,
         unwinding: false,
     };
-    p.skip_error_tokens();
     let mut stmts = Vec::new();
-    while !p.matches(TokenKind::Eof) {
+    while !p.cursor.matches(TokenKind::Eof) {
         stmts.push(p.declaration());
     }
-    let end_line = p.prev_line();
+    let end_line = p.cursor.prev_line();
     Parsed {
         program: Program { stmts, end_line },
-        diagnostics: p.diagnostics,
+        diagnostics: p.cursor.diagnostics,
     }
 }
 
@@ -117,12 +104,7 @@ fn infix_precedence(kind: TokenKind) -> Prec {
 }
 
 struct Parser<'t, 'src> {
-    tokens: &'t Tokens<'src>,
-    current: usize,
-    previous: usize,
-    panic: bool,
-    diagnostics: Vec<Diagnostic>,
-    injected: HashMap<TokIdx, Vec<String>>,
+    cursor: Cursor<'t, 'src, TokenKind>,
     depth: u32,
     /// Set once `Too much nesting.` is reported: a file nested a million deep gets one
     /// such error, not one per `MAX_NESTING` levels that recovery resumes at.
@@ -136,133 +118,39 @@ struct Parser<'t, 'src> {
 impl Parser<'_, '_> {
     // ----- Token handling -------------------------------------------------------------
 
-    fn kind(&self, idx: usize) -> TokenKind {
-        self.tokens.tokens[idx].kind
-    }
-
-    fn line(&self, idx: usize) -> u32 {
-        self.tokens.tokens[idx].line
-    }
-
-    fn prev_line(&self) -> u32 {
-        self.line(self.previous)
-    }
-
-    fn ident(&self, idx: usize) -> Ident {
-        let tok = &self.tokens.tokens[idx];
-        Ident {
-            name: self.tokens.lexeme(tok).to_string(),
-            tok: idx as TokIdx,
-            line: tok.line,
-        }
-    }
-
-    /// Reports lexical errors until `current` is a real token.
-    fn skip_error_tokens(&mut self) {
-        while self.kind(self.current) == TokenKind::Error {
-            let msg = self.tokens.error_message(&self.tokens.tokens[self.current]);
-            let line = self.line(self.current);
-            self.report(Loc::Line(line), msg.to_string());
-            self.current += 1;
-        }
-    }
-
-    fn step(&mut self) {
-        self.previous = self.current;
-        if self.kind(self.current) != TokenKind::Eof {
-            self.current += 1;
-            self.skip_error_tokens();
-        }
-    }
-
-    /// Moves to the next token; an injected diagnostic on the token just passed fires.
-    fn advance(&mut self) {
-        self.step();
-        self.fire_injected();
-    }
-
-    /// Raises the injected diagnostics on the token just passed.
-    fn fire_injected(&mut self) {
-        if let Some(messages) = self.injected.get(&(self.previous as TokIdx)) {
-            for msg in messages.clone() {
-                self.error(&msg);
-            }
-        }
-    }
-
-    fn check(&self, kind: TokenKind) -> bool {
-        self.kind(self.current) == kind
-    }
-
-    fn matches(&mut self, kind: TokenKind) -> bool {
-        if !self.check(kind) {
-            return false;
-        }
-        self.advance();
-        true
-    }
-
     /// Matches the keyword of a declaration (`class`, `fun`, `var`). When no name
     /// follows, the declaration is named by the keyword itself (clox declares
     /// `parser.previous`), and an error about that declaration (a duplicate, say) comes
     /// after the missing-name error, in panic mode: clox never shows it, so it does not
     /// fire here.
     fn matches_declaration(&mut self, kind: TokenKind) -> bool {
-        if !self.check(kind) {
+        if !self.cursor.check(kind) {
             return false;
         }
-        self.step();
-        if self.check(TokenKind::Identifier) {
-            self.fire_injected();
+        self.cursor.step();
+        if self.cursor.check(TokenKind::Identifier) {
+            self.cursor.fire_injected();
         }
         true
     }
 
-    fn consume(&mut self, kind: TokenKind, msg: &str) {
-        if self.check(kind) {
-            self.advance();
-        } else {
-            self.error_at_current(msg);
-        }
-    }
-
-    // ----- Errors -----------------------------------------------------------------------
-
-    fn report(&mut self, loc: Loc, message: String) {
-        if self.panic {
-            return;
-        }
-        self.panic = true;
-        self.diagnostics.push(Diagnostic { loc, message });
-    }
-
-    fn error_at(&mut self, idx: usize, msg: &str) {
-        self.report(Loc::Token(idx as TokIdx), msg.to_string());
-    }
-
-    fn error(&mut self, msg: &str) {
-        self.error_at(self.previous, msg);
-    }
-
-    fn error_at_current(&mut self, msg: &str) {
-        self.error_at(self.current, msg);
-    }
+    // ----- Recovery ---------------------------------------------------------------------
 
     /// Skips to a likely statement boundary after an error. Injected diagnostics do not
     /// fire here: clox compiles nothing it skips.
     fn synchronize(&mut self) {
-        self.panic = false;
+        self.cursor.panic = false;
         self.unwinding = false;
-        while !self.check(TokenKind::Eof) {
-            if self.kind(self.previous) == TokenKind::Semicolon {
+        while !self.cursor.check(TokenKind::Eof) {
+            if self.cursor.kind(self.cursor.previous) == TokenKind::Semicolon {
                 return;
             }
             use TokenKind as T;
-            match self.kind(self.current) {
+            match self.cursor.kind(self.cursor.current) {
                 T::Class | T::Fun | T::Var | T::For | T::If | T::While | T::Print | T::Return => {
                     return;
                 }
-                _ => self.step(),
+                _ => self.cursor.step(),
             }
         }
     }
@@ -274,10 +162,10 @@ impl Parser<'_, '_> {
             self.unwinding = true;
             if self.too_deep {
                 // Already reported: only enter panic mode, to recover as usual.
-                self.panic = true;
+                self.cursor.panic = true;
             } else {
                 self.too_deep = true;
-                self.error_at_current(NESTING_MESSAGE);
+                self.cursor.error_at_current(NESTING_MESSAGE);
             }
             return false;
         }
@@ -290,10 +178,10 @@ impl Parser<'_, '_> {
         let saved_depth = self.depth;
         let stmt = if !self.enter() {
             // Too deep: take a token so that the enclosing loop makes progress.
-            self.advance();
+            self.cursor.advance();
             Stmt::Expr {
-                expr: placeholder(self.prev_line()),
-                line: self.prev_line(),
+                expr: placeholder(self.cursor.prev_line()),
+                line: self.cursor.prev_line(),
             }
         } else if self.matches_declaration(TokenKind::Class) {
             self.class_declaration()
@@ -305,29 +193,34 @@ impl Parser<'_, '_> {
             self.statement()
         };
         self.depth = saved_depth;
-        if self.panic {
+        if self.cursor.panic {
             self.synchronize();
         }
         stmt
     }
 
     fn class_declaration(&mut self) -> Stmt {
-        let line = self.prev_line();
-        self.consume(TokenKind::Identifier, "Expect class name.");
-        let name = self.ident(self.previous);
+        let line = self.cursor.prev_line();
+        self.cursor
+            .consume(TokenKind::Identifier, "Expect class name.");
+        let name = self.cursor.ident(self.cursor.previous);
         let mut superclass = None;
-        if self.matches(TokenKind::Less) {
-            self.consume(TokenKind::Identifier, "Expect superclass name.");
-            superclass = Some(self.ident(self.previous));
+        if self.cursor.matches(TokenKind::Less) {
+            self.cursor
+                .consume(TokenKind::Identifier, "Expect superclass name.");
+            superclass = Some(self.cursor.ident(self.cursor.previous));
         }
-        self.consume(TokenKind::LeftBrace, "Expect '{' before class body.");
+        self.cursor
+            .consume(TokenKind::LeftBrace, "Expect '{' before class body.");
         let mut methods = Vec::new();
-        while !self.check(TokenKind::RightBrace) && !self.check(TokenKind::Eof) {
-            self.consume(TokenKind::Identifier, "Expect method name.");
-            let name = self.ident(self.previous);
+        while !self.cursor.check(TokenKind::RightBrace) && !self.cursor.check(TokenKind::Eof) {
+            self.cursor
+                .consume(TokenKind::Identifier, "Expect method name.");
+            let name = self.cursor.ident(self.cursor.previous);
             methods.push(self.function(name));
         }
-        self.consume(TokenKind::RightBrace, "Expect '}' after class body.");
+        self.cursor
+            .consume(TokenKind::RightBrace, "Expect '}' after class body.");
         Stmt::Class {
             name,
             superclass,
@@ -337,35 +230,41 @@ impl Parser<'_, '_> {
     }
 
     fn fun_declaration(&mut self) -> Stmt {
-        self.consume(TokenKind::Identifier, "Expect function name.");
-        let name = self.ident(self.previous);
+        self.cursor
+            .consume(TokenKind::Identifier, "Expect function name.");
+        let name = self.cursor.ident(self.cursor.previous);
         Stmt::Fun(self.function(name))
     }
 
     /// Parameters and body of a function or method whose name was just read.
     fn function(&mut self, name: Ident) -> Function {
-        self.consume(TokenKind::LeftParen, "Expect '(' after function name.");
+        self.cursor
+            .consume(TokenKind::LeftParen, "Expect '(' after function name.");
         let mut params = Vec::new();
-        if !self.check(TokenKind::RightParen) {
+        if !self.cursor.check(TokenKind::RightParen) {
             loop {
                 if params.len() == MAX_ARGS {
-                    self.error_at_current("Can't have more than 255 parameters.");
+                    self.cursor
+                        .error_at_current("Can't have more than 255 parameters.");
                 }
-                self.consume(TokenKind::Identifier, "Expect parameter name.");
-                params.push(self.ident(self.previous));
-                if !self.matches(TokenKind::Comma) {
+                self.cursor
+                    .consume(TokenKind::Identifier, "Expect parameter name.");
+                params.push(self.cursor.ident(self.cursor.previous));
+                if !self.cursor.matches(TokenKind::Comma) {
                     break;
                 }
             }
         }
-        self.consume(TokenKind::RightParen, "Expect ')' after parameters.");
-        self.consume(TokenKind::LeftBrace, "Expect '{' before function body.");
+        self.cursor
+            .consume(TokenKind::RightParen, "Expect ')' after parameters.");
+        self.cursor
+            .consume(TokenKind::LeftBrace, "Expect '{' before function body.");
         let (body, closed) = self.block_body_closed();
         // clox makes the function's constant right after the closing brace. Without
         // one, that comes right after the missing-brace error, in panic mode, so an
         // error about the constant is never shown: no token carries it.
         let end_tok = if closed {
-            self.previous as TokIdx
+            self.cursor.previous
         } else {
             NO_TOKEN
         };
@@ -374,20 +273,21 @@ impl Parser<'_, '_> {
             params,
             body,
             end_tok,
-            end_line: self.prev_line(),
+            end_line: self.cursor.prev_line(),
             implicit_result: false,
         }
     }
 
     fn var_declaration(&mut self) -> Stmt {
-        self.consume(TokenKind::Identifier, "Expect variable name.");
-        let name = self.ident(self.previous);
-        let init = if self.matches(TokenKind::Equal) {
+        self.cursor
+            .consume(TokenKind::Identifier, "Expect variable name.");
+        let name = self.cursor.ident(self.cursor.previous);
+        let init = if self.cursor.matches(TokenKind::Equal) {
             Some(self.expression())
         } else {
             None
         };
-        self.consume(
+        self.cursor.consume(
             TokenKind::Semicolon,
             "Expect ';' after variable declaration.",
         );
@@ -396,26 +296,26 @@ impl Parser<'_, '_> {
 
     fn statement(&mut self) -> Stmt {
         use TokenKind as T;
-        if self.matches(T::Print) {
+        if self.cursor.matches(T::Print) {
             let expr = self.expression();
-            self.consume(T::Semicolon, "Expect ';' after value.");
+            self.cursor.consume(T::Semicolon, "Expect ';' after value.");
             Stmt::Print {
                 expr,
-                line: self.prev_line(),
+                line: self.cursor.prev_line(),
             }
-        } else if self.matches(T::For) {
+        } else if self.cursor.matches(T::For) {
             self.for_statement()
-        } else if self.matches(T::If) {
+        } else if self.cursor.matches(T::If) {
             self.if_statement()
-        } else if self.matches(T::Return) {
+        } else if self.cursor.matches(T::Return) {
             self.return_statement()
-        } else if self.matches(T::While) {
+        } else if self.cursor.matches(T::While) {
             self.while_statement()
-        } else if self.matches(T::LeftBrace) {
+        } else if self.cursor.matches(T::LeftBrace) {
             let stmts = self.block_body();
             Stmt::Block {
                 stmts,
-                end_tok: self.previous as TokIdx,
+                end_tok: self.cursor.previous,
             }
         } else {
             self.expression_statement()
@@ -430,10 +330,10 @@ impl Parser<'_, '_> {
             self.statement()
         } else {
             // Too deep: take a token so that the enclosing loop makes progress.
-            self.advance();
+            self.cursor.advance();
             Stmt::Expr {
-                expr: placeholder(self.prev_line()),
-                line: self.prev_line(),
+                expr: placeholder(self.cursor.prev_line()),
+                line: self.cursor.prev_line(),
             }
         };
         self.depth = saved_depth;
@@ -448,28 +348,30 @@ impl Parser<'_, '_> {
     /// A block's statements, and whether its closing brace was there.
     fn block_body_closed(&mut self) -> (Vec<Stmt>, bool) {
         let mut stmts = Vec::new();
-        while !self.check(TokenKind::RightBrace) && !self.check(TokenKind::Eof) {
+        while !self.cursor.check(TokenKind::RightBrace) && !self.cursor.check(TokenKind::Eof) {
             stmts.push(self.declaration());
         }
-        let closed = self.check(TokenKind::RightBrace);
-        self.consume(TokenKind::RightBrace, "Expect '}' after block.");
+        let closed = self.cursor.check(TokenKind::RightBrace);
+        self.cursor
+            .consume(TokenKind::RightBrace, "Expect '}' after block.");
         (stmts, closed)
     }
 
     fn expression_statement(&mut self) -> Stmt {
         let expr = self.expression();
-        self.consume(TokenKind::Semicolon, "Expect ';' after expression.");
+        self.cursor
+            .consume(TokenKind::Semicolon, "Expect ';' after expression.");
         Stmt::Expr {
             expr,
-            line: self.prev_line(),
+            line: self.cursor.prev_line(),
         }
     }
 
     fn for_statement(&mut self) -> Stmt {
         use TokenKind as T;
-        let line = self.prev_line();
-        self.consume(T::LeftParen, "Expect '(' after 'for'.");
-        let init = if self.matches(T::Semicolon) {
+        let line = self.cursor.prev_line();
+        self.cursor.consume(T::LeftParen, "Expect '(' after 'for'.");
+        let init = if self.cursor.matches(T::Semicolon) {
             None
         } else if self.matches_declaration(T::Var) {
             Some(Box::new(self.var_declaration()))
@@ -477,16 +379,18 @@ impl Parser<'_, '_> {
             Some(Box::new(self.expression_statement()))
         };
         let mut cond = None;
-        if !self.matches(T::Semicolon) {
+        if !self.cursor.matches(T::Semicolon) {
             cond = Some(self.expression());
-            self.consume(T::Semicolon, "Expect ';' after loop condition.");
+            self.cursor
+                .consume(T::Semicolon, "Expect ';' after loop condition.");
         }
         let mut incr = None;
-        let mut incr_end_tok = self.previous as TokIdx;
-        if !self.matches(T::RightParen) {
+        let mut incr_end_tok = self.cursor.previous;
+        if !self.cursor.matches(T::RightParen) {
             incr = Some(self.expression());
-            self.consume(T::RightParen, "Expect ')' after for clauses.");
-            incr_end_tok = self.previous as TokIdx;
+            self.cursor
+                .consume(T::RightParen, "Expect ')' after for clauses.");
+            incr_end_tok = self.cursor.previous;
         }
         let body = Box::new(self.nested_statement());
         Stmt::For {
@@ -496,18 +400,20 @@ impl Parser<'_, '_> {
             body,
             line,
             incr_end_tok,
-            end_tok: self.previous as TokIdx,
+            end_tok: self.cursor.previous,
         }
     }
 
     fn if_statement(&mut self) -> Stmt {
-        self.consume(TokenKind::LeftParen, "Expect '(' after 'if'.");
+        self.cursor
+            .consume(TokenKind::LeftParen, "Expect '(' after 'if'.");
         let cond = self.expression();
-        self.consume(TokenKind::RightParen, "Expect ')' after condition.");
-        let line = self.prev_line();
+        self.cursor
+            .consume(TokenKind::RightParen, "Expect ')' after condition.");
+        let line = self.cursor.prev_line();
         let then_branch = Box::new(self.nested_statement());
-        let then_end_tok = self.previous as TokIdx;
-        let else_branch = if self.matches(TokenKind::Else) {
+        let then_end_tok = self.cursor.previous;
+        let else_branch = if self.cursor.matches(TokenKind::Else) {
             Some(Box::new(self.nested_statement()))
         } else {
             None
@@ -518,39 +424,42 @@ impl Parser<'_, '_> {
             else_branch,
             line,
             then_end_tok,
-            end_tok: self.previous as TokIdx,
+            end_tok: self.cursor.previous,
         }
     }
 
     fn return_statement(&mut self) -> Stmt {
-        let keyword = self.previous as TokIdx;
-        if self.matches(TokenKind::Semicolon) {
+        let keyword = self.cursor.previous;
+        if self.cursor.matches(TokenKind::Semicolon) {
             return Stmt::Return {
                 keyword,
                 value: None,
-                line: self.prev_line(),
+                line: self.cursor.prev_line(),
             };
         }
         let value = self.expression();
-        self.consume(TokenKind::Semicolon, "Expect ';' after return value.");
+        self.cursor
+            .consume(TokenKind::Semicolon, "Expect ';' after return value.");
         Stmt::Return {
             keyword,
             value: Some(value),
-            line: self.prev_line(),
+            line: self.cursor.prev_line(),
         }
     }
 
     fn while_statement(&mut self) -> Stmt {
-        self.consume(TokenKind::LeftParen, "Expect '(' after 'while'.");
+        self.cursor
+            .consume(TokenKind::LeftParen, "Expect '(' after 'while'.");
         let cond = self.expression();
-        self.consume(TokenKind::RightParen, "Expect ')' after condition.");
-        let line = self.prev_line();
+        self.cursor
+            .consume(TokenKind::RightParen, "Expect ')' after condition.");
+        let line = self.cursor.prev_line();
         let body = Box::new(self.nested_statement());
         Stmt::While {
             cond,
             body,
             line,
-            end_tok: self.previous as TokIdx,
+            end_tok: self.cursor.previous,
         }
     }
 
@@ -563,30 +472,30 @@ impl Parser<'_, '_> {
     fn parse_precedence(&mut self, prec: Prec) -> Expr {
         let saved_depth = self.depth;
         if !self.enter() {
-            self.advance();
+            self.cursor.advance();
             self.depth = saved_depth;
-            return placeholder(self.prev_line());
+            return placeholder(self.cursor.prev_line());
         }
-        self.advance();
+        self.cursor.advance();
         let can_assign = prec <= Prec::Assignment;
         let mut expr = match self.prefix(can_assign) {
             Some(expr) => expr,
             None => {
-                self.error("Expect expression.");
+                self.cursor.error("Expect expression.");
                 self.depth = saved_depth;
-                return placeholder(self.prev_line());
+                return placeholder(self.cursor.prev_line());
             }
         };
-        while prec <= infix_precedence(self.kind(self.current)) {
+        while prec <= infix_precedence(self.cursor.kind(self.cursor.current)) {
             // Each link of an operator chain deepens the tree by one level.
             if !self.enter() {
                 break;
             }
-            self.advance();
+            self.cursor.advance();
             expr = self.infix(expr, can_assign);
         }
-        if can_assign && self.matches(TokenKind::Equal) {
-            self.error("Invalid assignment target.");
+        if can_assign && self.cursor.matches(TokenKind::Equal) {
+            self.cursor.error("Invalid assignment target.");
         }
         self.depth = saved_depth;
         expr
@@ -595,23 +504,20 @@ impl Parser<'_, '_> {
     /// The prefix rule for the token just read, or `None` if it cannot start an expression.
     fn prefix(&mut self, can_assign: bool) -> Option<Expr> {
         use TokenKind as T;
-        let tok = self.previous;
-        let line = self.prev_line();
-        let literal = |value| Expr::Literal {
-            value,
-            tok: tok as TokIdx,
-            line,
-        };
-        Some(match self.kind(tok) {
+        let tok = self.cursor.previous;
+        let line = self.cursor.prev_line();
+        let literal = |value| Expr::Literal { value, tok, line };
+        Some(match self.cursor.kind(tok) {
             T::LeftParen => {
                 let inner = self.expression();
-                self.consume(T::RightParen, "Expect ')' after expression.");
+                self.cursor
+                    .consume(T::RightParen, "Expect ')' after expression.");
                 Expr::Grouping {
                     inner: Box::new(inner),
                 }
             }
             T::Minus | T::Bang => {
-                let op = if self.kind(tok) == T::Minus {
+                let op = if self.cursor.kind(tok) == T::Minus {
                     UnaryOp::Negate
                 } else {
                     UnaryOp::Not
@@ -620,45 +526,43 @@ impl Parser<'_, '_> {
                 Expr::Unary {
                     op,
                     operand: Box::new(operand),
-                    line: self.prev_line(),
+                    line: self.cursor.prev_line(),
                 }
             }
             T::Number => {
-                let text = self.tokens.lexeme(&self.tokens.tokens[tok]);
+                let text = self.cursor.lexeme(tok);
                 literal(Literal::Number(text.parse().unwrap_or(0.0)))
             }
             T::String => {
-                let text = self.tokens.lexeme(&self.tokens.tokens[tok]);
+                let text = self.cursor.lexeme(tok);
                 literal(Literal::Str(text[1..text.len() - 1].to_string()))
             }
             T::True => literal(Literal::Bool(true)),
             T::False => literal(Literal::Bool(false)),
             T::Nil => literal(Literal::Nil),
             T::Identifier => {
-                let name = self.ident(tok);
-                if can_assign && self.matches(T::Equal) {
+                let name = self.cursor.ident(tok);
+                if can_assign && self.cursor.matches(T::Equal) {
                     let value = self.expression();
                     Expr::Assign {
                         name,
                         value: Box::new(value),
-                        line: self.prev_line(),
+                        line: self.cursor.prev_line(),
                     }
                 } else {
                     Expr::Variable { name }
                 }
             }
-            T::This => Expr::This {
-                tok: tok as TokIdx,
-                line,
-            },
+            T::This => Expr::This { tok, line },
             T::Super => {
-                self.consume(T::Dot, "Expect '.' after 'super'.");
-                self.consume(T::Identifier, "Expect superclass method name.");
-                let method = self.ident(self.previous);
+                self.cursor.consume(T::Dot, "Expect '.' after 'super'.");
+                self.cursor
+                    .consume(T::Identifier, "Expect superclass method name.");
+                let method = self.cursor.ident(self.cursor.previous);
                 Expr::Super {
-                    keyword: tok as TokIdx,
+                    keyword: tok,
                     method,
-                    line: self.prev_line(),
+                    line: self.cursor.prev_line(),
                 }
             }
             _ => return None,
@@ -668,26 +572,27 @@ impl Parser<'_, '_> {
     /// The infix rule for the operator just read, with its left operand.
     fn infix(&mut self, left: Expr, can_assign: bool) -> Expr {
         use TokenKind as T;
-        let kind = self.kind(self.previous);
+        let kind = self.cursor.kind(self.cursor.previous);
         match kind {
             T::LeftParen => {
                 let args = self.arguments();
                 Expr::Call {
                     callee: Box::new(left),
                     args,
-                    line: self.prev_line(),
+                    line: self.cursor.prev_line(),
                 }
             }
             T::Dot => {
-                self.consume(T::Identifier, "Expect property name after '.'.");
-                let name = self.ident(self.previous);
-                if can_assign && self.matches(T::Equal) {
+                self.cursor
+                    .consume(T::Identifier, "Expect property name after '.'.");
+                let name = self.cursor.ident(self.cursor.previous);
+                if can_assign && self.cursor.matches(T::Equal) {
                     let value = self.expression();
                     Expr::Set {
                         object: Box::new(left),
                         name,
                         value: Box::new(value),
-                        line: self.prev_line(),
+                        line: self.cursor.prev_line(),
                     }
                 } else {
                     Expr::Get {
@@ -707,8 +612,8 @@ impl Parser<'_, '_> {
                     op,
                     left: Box::new(left),
                     right: Box::new(right),
-                    line: self.prev_line(),
-                    end_tok: self.previous as TokIdx,
+                    line: self.cursor.prev_line(),
+                    end_tok: self.cursor.previous,
                 }
             }
             _ => {
@@ -729,7 +634,7 @@ impl Parser<'_, '_> {
                     op,
                     left: Box::new(left),
                     right: Box::new(right),
-                    line: self.prev_line(),
+                    line: self.cursor.prev_line(),
                 }
             }
         }
@@ -737,18 +642,19 @@ impl Parser<'_, '_> {
 
     fn arguments(&mut self) -> Vec<Expr> {
         let mut args = Vec::new();
-        if !self.check(TokenKind::RightParen) {
+        if !self.cursor.check(TokenKind::RightParen) {
             loop {
                 args.push(self.expression());
                 if args.len() == MAX_ARGS + 1 {
-                    self.error("Can't have more than 255 arguments.");
+                    self.cursor.error("Can't have more than 255 arguments.");
                 }
-                if !self.matches(TokenKind::Comma) {
+                if !self.cursor.matches(TokenKind::Comma) {
                     break;
                 }
             }
         }
-        self.consume(TokenKind::RightParen, "Expect ')' after arguments.");
+        self.cursor
+            .consume(TokenKind::RightParen, "Expect ')' after arguments.");
         args
     }
 }

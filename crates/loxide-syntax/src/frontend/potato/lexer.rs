@@ -12,7 +12,8 @@
 //! spaces may therefore both be used, but two lines whose indentation cannot be compared
 //! that way (a tab against four spaces) are an error rather than a guess about tab width.
 
-use crate::diag::{TokIdx, TokenTable};
+use crate::diag;
+use crate::frontend::token;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -55,6 +56,7 @@ pub enum LexError {
 }
 
 impl LexError {
+    /// Each is an error more input cannot fix: a string ends at the end of its line.
     pub fn message(self) -> &'static str {
         match self {
             LexError::UnterminatedString => "Unterminated string.",
@@ -66,9 +68,11 @@ impl LexError {
     }
 }
 
-impl TokenKind {
+impl token::Kind for TokenKind {
+    const EOF: Self = TokenKind::Eof;
+
     /// The name used by `lox dump --stage tokens`.
-    pub fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         use TokenKind::*;
         match self {
             LeftParen => "LEFT_PAREN",
@@ -92,6 +96,26 @@ impl TokenKind {
         }
     }
 
+    fn lex_error(self) -> Option<(&'static str, diag::Kind)> {
+        match self {
+            TokenKind::Error(error) => Some((error.message(), diag::Kind::Error)),
+            _ => None,
+        }
+    }
+
+    /// Layout tokens have no text of their own; they are named by what they are, so that
+    /// `say` at the end of a line reports `Error at 'newline': Expect expression.`
+    fn stand_in(self) -> Option<&'static str> {
+        match self {
+            TokenKind::Newline => Some("newline"),
+            TokenKind::Indent => Some("indent"),
+            TokenKind::Dedent => Some("dedent"),
+            _ => None,
+        }
+    }
+}
+
+impl TokenKind {
     /// True for the tokens that stand for layout rather than text.
     pub fn is_layout(self) -> bool {
         matches!(
@@ -101,52 +125,11 @@ impl TokenKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Token {
-    pub kind: TokenKind,
-    /// Byte offset of the lexeme in the source.
-    pub start: u32,
-    pub len: u32,
-    pub line: u32,
-}
+/// One Potato token: kind, byte span and line.
+pub type Token = token::Token<TokenKind>;
 
 /// The token list of one source text, with the text it indexes into.
-#[derive(Debug)]
-pub struct Tokens<'src> {
-    pub source: &'src str,
-    pub tokens: Vec<Token>,
-}
-
-impl<'src> Tokens<'src> {
-    pub fn lexeme(&self, tok: &Token) -> &'src str {
-        let start = tok.start as usize;
-        &self.source[start..start + tok.len as usize]
-    }
-
-    /// The index of the `Eof` token (always the last).
-    pub fn eof(&self) -> TokIdx {
-        self.tokens.len() as TokIdx - 1
-    }
-}
-
-impl TokenTable for Tokens<'_> {
-    fn line(&self, tok: TokIdx) -> u32 {
-        self.tokens[tok as usize].line
-    }
-
-    /// Layout tokens have no text of their own; they are named by what they are, so that
-    /// `say` at the end of a line reports `Error at 'newline': Expect expression.`
-    fn lexeme(&self, tok: TokIdx) -> Option<&str> {
-        let t = &self.tokens[tok as usize];
-        match t.kind {
-            TokenKind::Eof => None,
-            TokenKind::Newline => Some("newline"),
-            TokenKind::Indent => Some("indent"),
-            TokenKind::Dedent => Some("dedent"),
-            _ => Some(Tokens::lexeme(self, t)),
-        }
-    }
-}
+pub type Tokens<'src> = token::Tokens<'src, TokenKind>;
 
 /// The words that are not identifiers.
 fn keyword(word: &str) -> Option<TokenKind> {
@@ -180,13 +163,10 @@ pub fn scan(source: &str) -> Tokens<'_> {
     }
     let end = source.len() as u32;
     for _ in 0..lexer.blocks.len() {
-        lexer.push(TokenKind::Dedent, end, 0);
+        lexer.push(TokenKind::Dedent, end, end);
     }
-    lexer.push(TokenKind::Eof, end, 0);
-    Tokens {
-        source,
-        tokens: lexer.tokens,
-    }
+    lexer.push(TokenKind::Eof, end, end);
+    Tokens::new(source, lexer.tokens)
 }
 
 struct Lexer<'src> {
@@ -222,11 +202,11 @@ fn ends_word(c: char) -> bool {
 }
 
 impl<'src> Lexer<'src> {
-    fn push(&mut self, kind: TokenKind, start: u32, len: u32) {
+    fn push(&mut self, kind: TokenKind, start: u32, end: u32) {
         self.tokens.push(Token {
             kind,
             start,
-            len,
+            end,
             line: self.line,
         });
     }
@@ -280,7 +260,7 @@ impl<'src> Lexer<'src> {
     fn indentation(&mut self, mut indent: &'src str) {
         let at = self.pos as u32;
         if compare_indent(indent, self.prev_indent).is_none() {
-            self.push(TokenKind::Error(LexError::MixedIndentation), at, 0);
+            self.push(TokenKind::Error(LexError::MixedIndentation), at, at);
             // Read the line as if it were indented like the one before.
             indent = self.prev_indent;
         }
@@ -291,11 +271,11 @@ impl<'src> Lexer<'src> {
                 break;
             }
             self.blocks.pop();
-            self.push(TokenKind::Dedent, at, 0);
+            self.push(TokenKind::Dedent, at, at);
         }
         if compare_indent(indent, self.prev_indent) == Some(std::cmp::Ordering::Greater) {
             self.blocks.push(self.prev_indent);
-            self.push(TokenKind::Indent, at, 0);
+            self.push(TokenKind::Indent, at, at);
         }
         self.prev_indent = indent;
     }
@@ -316,11 +296,11 @@ impl<'src> Lexer<'src> {
         loop {
             let start = self.pos;
             let Some(c) = self.peek() else {
-                self.push(TokenKind::Newline, start as u32, 0);
+                self.push(TokenKind::Newline, start as u32, start as u32);
                 return;
             };
             if c == '\n' {
-                self.push(TokenKind::Newline, start as u32, 1);
+                self.push(TokenKind::Newline, start as u32, start as u32 + 1);
                 self.pos += 1;
                 self.line += 1;
                 return;
@@ -347,7 +327,7 @@ impl<'src> Lexer<'src> {
                     _ => self.word(start, c),
                 }
             };
-            self.push(kind, start as u32, (self.pos - start) as u32);
+            self.push(kind, start as u32, self.pos as u32);
         }
     }
 
@@ -402,17 +382,17 @@ fn is_number(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::TokenTable;
     use TokenKind::*;
 
     fn kinds(src: &str) -> Vec<TokenKind> {
-        scan(src).tokens.iter().map(|t| t.kind).collect()
+        scan(src).iter().map(|t| t.kind).collect()
     }
 
     fn lexemes(src: &str) -> Vec<std::string::String> {
         let t = scan(src);
-        t.tokens
-            .iter()
-            .filter(|tok| !tok.kind.is_layout() && tok.kind != Eof)
+        (0..t.eof())
+            .filter(|&tok| !t.kind(tok).is_layout())
             .map(|tok| t.lexeme(tok).to_string())
             .collect()
     }
@@ -472,7 +452,7 @@ mod tests {
     #[test]
     fn strings_stop_at_the_end_of_the_line() {
         let t = scan("say \"a # b\"\nsay \"open\nsay 1");
-        let k: Vec<_> = t.tokens.iter().map(|t| t.kind).collect();
+        let k: Vec<_> = t.iter().map(|t| t.kind).collect();
         assert_eq!(
             k,
             vec![
@@ -488,9 +468,10 @@ mod tests {
                 Eof
             ]
         );
-        assert_eq!(t.lexeme(&t.tokens[1]), "\"a # b\"");
-        assert_eq!(t.tokens[4].line, 2);
-        assert_eq!(t.tokens[6].line, 3);
+        assert_eq!(t.lexeme(1), "\"a # b\"");
+        assert_eq!(t.lexeme(4), "\"open");
+        assert_eq!(t.line(4), 2);
+        assert_eq!(t.line(6), 3);
     }
 
     #[test]
@@ -551,7 +532,7 @@ mod tests {
         );
         // A tab against spaces: an error, and the line counts as indented like the last.
         let t = scan("f ()\n\tsay 1\n    say 2\n");
-        let k: Vec<_> = t.tokens.iter().map(|t| t.kind).collect();
+        let k: Vec<_> = t.iter().map(|t| t.kind).collect();
         assert_eq!(
             k,
             vec![
@@ -571,13 +552,13 @@ mod tests {
                 Eof
             ]
         );
-        assert_eq!(t.tokens[8].line, 3);
+        assert_eq!(t.line(8), 3);
     }
 
     #[test]
     fn lines_are_counted_across_blank_lines_and_crlf() {
         let t = scan("say 1\r\n\r\n# c\r\nsay 2\r\n");
-        let lines: Vec<_> = t.tokens.iter().map(|t| (t.kind, t.line)).collect();
+        let lines: Vec<_> = t.iter().map(|t| (t.kind, t.line)).collect();
         assert_eq!(
             lines,
             vec![
@@ -597,5 +578,23 @@ mod tests {
         let t = scan("say\n");
         assert_eq!(TokenTable::lexeme(&t, 1), Some("newline"));
         assert_eq!(TokenTable::lexeme(&t, 2), None);
+        // Layout tokens span the text they stand for: a line break, or nothing.
+        let t = scan("f ()\n  say 1");
+        let spans: Vec<_> = (0..t.len() as u32).map(|tok| t.span(tok)).collect();
+        assert_eq!(
+            spans,
+            [
+                0..1,
+                2..3,
+                3..4,
+                4..5,
+                7..7,
+                7..10,
+                11..12,
+                12..12,
+                12..12,
+                12..12
+            ]
+        );
     }
 }

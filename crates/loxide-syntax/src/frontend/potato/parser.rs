@@ -12,8 +12,9 @@
 
 use super::lexer::{TokenKind, Tokens};
 use crate::ast::*;
-use crate::diag::{Diagnostic, Loc, TokIdx};
+use crate::diag::TokIdx;
 use crate::frontend::Parsed;
+use crate::frontend::cursor::{Cursor, LexicalErrors};
 
 /// How deeply constructs may nest (parentheses, operator chains, definitions inside
 /// definitions). The stages after the parser are shared with Lox and walk the tree
@@ -29,139 +30,61 @@ pub const MAX_ARGS: usize = crate::frontend::lox::parser::MAX_ARGS;
 
 /// Parses a token list.
 pub fn parse(tokens: &Tokens) -> Parsed {
+    // Lexical errors are reported even on a line that already has an error (they do
+    // not depend on parsing), and they silence the syntax errors that follow from them.
     let mut p = Parser {
-        tokens,
-        current: 0,
-        previous: 0,
-        panic: false,
-        diagnostics: Vec::new(),
+        cursor: Cursor::new(tokens, LexicalErrors::Always, &[]),
         depth: 0,
     };
-    p.skip_error_tokens();
     // At top level `lines` stops only at the end: every DEDENT closes a block that a
     // definition (or an unexpected indentation) has read the INDENT of.
     let stmts = p.lines();
     Parsed {
         program: Program {
             stmts,
-            end_line: p.line(tokens.tokens.len() - 1),
+            end_line: tokens.line(tokens.eof()),
         },
-        diagnostics: p.diagnostics,
+        diagnostics: p.cursor.diagnostics,
     }
 }
 
 struct Parser<'t, 'src> {
-    tokens: &'t Tokens<'src>,
-    current: usize,
-    previous: usize,
-    /// Set by the first error on a line; later errors on that line are not reported.
-    panic: bool,
-    diagnostics: Vec<Diagnostic>,
+    /// Its panic mode is set by the first error on a line: later errors on that line
+    /// are not reported.
+    cursor: Cursor<'t, 'src, TokenKind>,
     depth: u32,
 }
 
 impl Parser<'_, '_> {
     // ----- Token handling -------------------------------------------------------------
 
-    fn kind(&self, idx: usize) -> TokenKind {
-        self.tokens.tokens[idx].kind
-    }
-
-    fn line(&self, idx: usize) -> u32 {
-        self.tokens.tokens[idx].line
-    }
-
-    fn ident(&self, idx: usize) -> Ident {
-        let tok = &self.tokens.tokens[idx];
-        Ident {
-            name: self.tokens.lexeme(tok).to_string(),
-            tok: idx as TokIdx,
-            line: tok.line,
+    /// The next token that is not a lexical error, from `tok` on.
+    fn real_token(&self, mut tok: TokIdx) -> TokIdx {
+        while self.cursor.is_error(tok) {
+            tok += 1;
         }
-    }
-
-    /// Reports lexical errors until `current` is a real token. They are reported even on
-    /// a line that already has an error (they do not depend on parsing), and they
-    /// silence the syntax errors that would follow from them.
-    fn skip_error_tokens(&mut self) {
-        while let TokenKind::Error(error) = self.kind(self.current) {
-            let line = self.line(self.current);
-            self.diagnostics.push(Diagnostic {
-                loc: Loc::Line(line),
-                message: error.message().to_string(),
-            });
-            self.panic = true;
-            self.current += 1;
-        }
-    }
-
-    fn advance(&mut self) {
-        self.previous = self.current;
-        if self.kind(self.current) != TokenKind::Eof {
-            self.current += 1;
-            self.skip_error_tokens();
-        }
-    }
-
-    fn check(&self, kind: TokenKind) -> bool {
-        self.kind(self.current) == kind
-    }
-
-    fn matches(&mut self, kind: TokenKind) -> bool {
-        if !self.check(kind) {
-            return false;
-        }
-        self.advance();
-        true
-    }
-
-    fn consume(&mut self, kind: TokenKind, msg: &str) {
-        if self.check(kind) {
-            self.advance();
-        } else {
-            self.error_at_current(msg);
-        }
-    }
-
-    /// The next token that is not a lexical error, from `idx` on.
-    fn real_token(&self, mut idx: usize) -> usize {
-        while matches!(self.kind(idx), TokenKind::Error(_)) {
-            idx += 1;
-        }
-        idx
+        tok
     }
 
     /// True when nothing but the end of the line remains.
     fn at_line_end(&self) -> bool {
-        self.check(TokenKind::Newline) || self.check(TokenKind::Eof)
+        self.cursor.check(TokenKind::Newline) || self.cursor.check(TokenKind::Eof)
     }
 
     /// Skips to the end of the line (not past it).
     fn skip_line(&mut self) {
         while !self.at_line_end() {
-            self.advance();
+            self.cursor.advance();
         }
     }
 
-    // ----- Errors -----------------------------------------------------------------------
-
-    fn error_at(&mut self, idx: usize, msg: &str) {
-        if self.panic {
-            return;
-        }
-        self.panic = true;
-        self.diagnostics.push(Diagnostic::at(idx as TokIdx, msg));
-    }
-
-    fn error_at_current(&mut self, msg: &str) {
-        self.error_at(self.current, msg);
-    }
+    // ----- Nesting ----------------------------------------------------------------------
 
     /// Enters one level of nesting; false (after reporting) when it is too deep.
     fn enter(&mut self) -> bool {
         self.depth += 1;
         if self.depth > MAX_NESTING {
-            self.error_at_current(NESTING_MESSAGE);
+            self.cursor.error_at_current(NESTING_MESSAGE);
             return false;
         }
         true
@@ -172,7 +95,7 @@ impl Parser<'_, '_> {
     /// Lines up to the end of the enclosing block (its DEDENT) or of the input.
     fn lines(&mut self) -> Vec<Stmt> {
         let mut stmts = Vec::new();
-        while !self.check(TokenKind::Dedent) && !self.check(TokenKind::Eof) {
+        while !self.cursor.check(TokenKind::Dedent) && !self.cursor.check(TokenKind::Eof) {
             if let Some(stmt) = self.statement_line() {
                 stmts.push(stmt);
             }
@@ -182,29 +105,32 @@ impl Parser<'_, '_> {
 
     /// One line: a statement and its NEWLINE, then any block wrongly indented under it.
     fn statement_line(&mut self) -> Option<Stmt> {
-        self.panic = false;
-        if self.check(TokenKind::Indent) {
+        self.cursor.panic = false;
+        if self.cursor.check(TokenKind::Indent) {
             // Only the first line of the input can get here: indented with nothing above.
             self.unexpected_block();
             return None;
         }
-        let start = self.current;
+        let start = self.cursor.current;
         let stmt = if self.at_line_end() {
             // The line held nothing but lexical errors.
             None
         } else {
             self.statement()
         };
-        if self.previous >= start && self.kind(self.previous) == TokenKind::Dedent {
+        if self.cursor.previous >= start
+            && self.cursor.kind(self.cursor.previous) == TokenKind::Dedent
+        {
             // A definition whose block body has just closed: its line is long gone.
             return stmt;
         }
         if !self.at_line_end() {
-            self.error_at_current("Expect end of line after statement.");
+            self.cursor
+                .error_at_current("Expect end of line after statement.");
             self.skip_line();
         }
-        self.matches(TokenKind::Newline);
-        if self.check(TokenKind::Indent) {
+        self.cursor.matches(TokenKind::Newline);
+        if self.cursor.check(TokenKind::Indent) {
             self.unexpected_block();
         }
         stmt
@@ -213,18 +139,18 @@ impl Parser<'_, '_> {
     /// A block indented under a line that does not open one. It is reported (unless its
     /// line already had an error), parsed for errors of its own, and dropped.
     fn unexpected_block(&mut self) {
-        if !self.panic {
-            let first = self.real_token(self.current + 1);
-            self.error_at(first, "Unexpected indentation.");
+        if !self.cursor.panic {
+            let first = self.real_token(self.cursor.current + 1);
+            self.cursor.error_at(first, "Unexpected indentation.");
         }
         self.block();
     }
 
     /// An indented block: INDENT, lines, DEDENT. Returns the lines and the index of the
     /// block's last NEWLINE.
-    fn block(&mut self) -> (Vec<Stmt>, usize) {
+    fn block(&mut self) -> (Vec<Stmt>, TokIdx) {
         let saved_depth = self.depth;
-        self.advance(); // INDENT
+        self.cursor.advance(); // INDENT
         let stmts = if self.enter() {
             self.lines()
         } else {
@@ -232,8 +158,9 @@ impl Parser<'_, '_> {
             Vec::new()
         };
         self.depth = saved_depth;
-        let last = self.previous;
-        self.consume(TokenKind::Dedent, "Expect the end of the block.");
+        let last = self.cursor.previous;
+        self.cursor
+            .consume(TokenKind::Dedent, "Expect the end of the block.");
         (stmts, last)
     }
 
@@ -241,14 +168,14 @@ impl Parser<'_, '_> {
     fn skip_block(&mut self) {
         let mut open = 0usize;
         loop {
-            match self.kind(self.current) {
+            match self.cursor.kind(self.cursor.current) {
                 TokenKind::Eof => return,
                 TokenKind::Dedent if open == 0 => return,
                 TokenKind::Dedent => open -= 1,
                 TokenKind::Indent => open += 1,
                 _ => {}
             }
-            self.advance();
+            self.cursor.advance();
         }
     }
 
@@ -256,22 +183,22 @@ impl Parser<'_, '_> {
 
     fn statement(&mut self) -> Option<Stmt> {
         use TokenKind as T;
-        let start = self.current;
-        let line = self.line(start);
-        match self.kind(start) {
+        let start = self.cursor.current;
+        let line = self.cursor.line(start);
+        match self.cursor.kind(start) {
             T::Say => {
-                self.advance();
+                self.cursor.advance();
                 let expr = self.expression();
                 Some(Stmt::Print { expr, line })
             }
             T::Identifier => {
                 let next = self.real_token(start + 1);
-                match self.kind(next) {
+                match self.cursor.kind(next) {
                     T::Is | T::Gains => {
-                        let name = self.ident(start);
-                        let gains = self.kind(next) == T::Gains;
-                        self.advance();
-                        self.advance();
+                        let name = self.cursor.ident(start);
+                        let gains = self.cursor.kind(next) == T::Gains;
+                        self.cursor.advance();
+                        self.cursor.advance();
                         let value = self.expression();
                         Some(if gains {
                             Stmt::Gains { name, value, line }
@@ -294,11 +221,11 @@ impl Parser<'_, '_> {
     /// function when anything follows the closing parenthesis on the same line, or when
     /// an indented block follows; otherwise it is a call. Returns the index of the
     /// closing parenthesis of a definition.
-    fn definition_close(&self, open: usize) -> Option<usize> {
+    fn definition_close(&self, open: TokIdx) -> Option<TokIdx> {
         let mut depth = 0usize;
         let mut idx = open;
         loop {
-            match self.kind(idx) {
+            match self.cursor.kind(idx) {
                 TokenKind::LeftParen => depth += 1,
                 TokenKind::RightParen => {
                     depth -= 1;
@@ -312,51 +239,54 @@ impl Parser<'_, '_> {
             idx += 1;
         }
         let close = idx;
-        match self.kind(close + 1) {
+        match self.cursor.kind(close + 1) {
             TokenKind::Eof => None,
-            TokenKind::Newline if self.kind(close + 2) != TokenKind::Indent => None,
+            TokenKind::Newline if self.cursor.kind(close + 2) != TokenKind::Indent => None,
             _ => Some(close),
         }
     }
 
     /// A definition whose name is the current token and whose parameter list closes at
     /// `close`.
-    fn definition(&mut self, close: usize) -> Option<Stmt> {
+    fn definition(&mut self, close: TokIdx) -> Option<Stmt> {
         let saved_depth = self.depth;
         if !self.enter() {
             // Too deep: skip the definition, block and all.
             self.skip_line();
-            if self.check(TokenKind::Newline) && self.kind(self.current + 1) == TokenKind::Indent {
-                self.advance();
-                self.advance();
+            if self.cursor.check(TokenKind::Newline)
+                && self.cursor.kind(self.cursor.current + 1) == TokenKind::Indent
+            {
+                self.cursor.advance();
+                self.cursor.advance();
                 self.skip_block();
-                self.advance();
+                self.cursor.advance();
             }
             self.depth = saved_depth;
             return None;
         }
-        let name = self.ident(self.current);
-        self.advance(); // the name
-        self.advance(); // `(`
+        let name = self.cursor.ident(self.cursor.current);
+        self.cursor.advance(); // the name
+        self.cursor.advance(); // `(`
         let params = self.parameters(close);
-        let (body, end) =
-            if self.check(TokenKind::Newline) && self.kind(self.current + 1) == TokenKind::Indent {
-                self.advance();
-                self.block()
-            } else if self.at_line_end() {
-                // Only a lexical error followed the `)`; it has been reported.
-                (Vec::new(), self.previous)
-            } else {
-                let body: Vec<Stmt> = self.statement().into_iter().collect();
-                (body, self.previous)
-            };
+        let (body, end) = if self.cursor.check(TokenKind::Newline)
+            && self.cursor.kind(self.cursor.current + 1) == TokenKind::Indent
+        {
+            self.cursor.advance();
+            self.block()
+        } else if self.at_line_end() {
+            // Only a lexical error followed the `)`; it has been reported.
+            (Vec::new(), self.cursor.previous)
+        } else {
+            let body: Vec<Stmt> = self.statement().into_iter().collect();
+            (body, self.cursor.previous)
+        };
         self.depth = saved_depth;
         Some(Stmt::Fun(Function {
             name,
             params,
             body,
-            end_tok: end as TokIdx,
-            end_line: self.line(end),
+            end_tok: end,
+            end_line: self.cursor.line(end),
             implicit_result: true,
         }))
     }
@@ -364,45 +294,46 @@ impl Parser<'_, '_> {
     /// The parameters of a definition, up to and including the `)` at `close`. A
     /// parameter that is not an identifier is reported and left out; the others are
     /// kept, so that the body's uses of them do not cascade into more errors.
-    fn parameters(&mut self, close: usize) -> Vec<Ident> {
+    fn parameters(&mut self, close: TokIdx) -> Vec<Ident> {
         let mut params = Vec::new();
-        while self.current < close {
+        while self.cursor.current < close {
             if params.len() == MAX_ARGS {
-                self.error_at_current("Can't have more than 255 parameters.");
+                self.cursor
+                    .error_at_current("Can't have more than 255 parameters.");
             }
-            if self.check(TokenKind::Identifier) {
-                params.push(self.ident(self.current));
-                self.advance();
+            if self.cursor.check(TokenKind::Identifier) {
+                params.push(self.cursor.ident(self.cursor.current));
+                self.cursor.advance();
             } else {
-                self.error_at_current("Expect parameter name.");
+                self.cursor.error_at_current("Expect parameter name.");
                 self.skip_parameter(close);
             }
-            if self.current < close && !self.matches(TokenKind::Comma) {
-                self.error_at_current("Expect ')' after parameters.");
+            if self.cursor.current < close && !self.cursor.matches(TokenKind::Comma) {
+                self.cursor.error_at_current("Expect ')' after parameters.");
                 self.skip_parameter(close);
-                self.matches(TokenKind::Comma);
+                self.cursor.matches(TokenKind::Comma);
             }
         }
-        self.advance(); // `)`
+        self.cursor.advance(); // `)`
         params
     }
 
     /// Skips a malformed parameter: up to the next top-level `,` or to `close`.
-    fn skip_parameter(&mut self, close: usize) {
+    fn skip_parameter(&mut self, close: TokIdx) {
         let mut depth = 0usize;
-        while self.current < close {
-            match self.kind(self.current) {
+        while self.cursor.current < close {
+            match self.cursor.kind(self.cursor.current) {
                 TokenKind::Comma if depth == 0 => return,
                 TokenKind::LeftParen => depth += 1,
                 TokenKind::RightParen => depth = depth.saturating_sub(1),
                 _ => {}
             }
-            self.advance();
+            self.cursor.advance();
         }
     }
 
     fn expression_statement(&mut self) -> Stmt {
-        let line = self.line(self.current);
+        let line = self.cursor.line(self.cursor.current);
         let expr = self.expression();
         Stmt::Expr { expr, line }
     }
@@ -415,17 +346,17 @@ impl Parser<'_, '_> {
         if !self.enter() {
             self.skip_line();
             self.depth = saved_depth;
-            return placeholder(self.line(self.current));
+            return placeholder(self.cursor.line(self.cursor.current));
         }
         let mut expr = self.sum();
-        while self.check(TokenKind::Equals) {
+        while self.cursor.check(TokenKind::Equals) {
             // Each link of an operator chain deepens the tree by one level.
             if !self.enter() {
                 self.skip_line();
                 break;
             }
-            let line = self.line(self.current);
-            self.advance();
+            let line = self.cursor.line(self.cursor.current);
+            self.cursor.advance();
             let right = self.sum();
             expr = Expr::Binary {
                 op: BinaryOp::Equal,
@@ -442,13 +373,13 @@ impl Parser<'_, '_> {
     fn sum(&mut self) -> Expr {
         let saved_depth = self.depth;
         let mut expr = self.primary();
-        while self.check(TokenKind::Potato) {
+        while self.cursor.check(TokenKind::Potato) {
             if !self.enter() {
                 self.skip_line();
                 break;
             }
-            let line = self.line(self.current);
-            self.advance();
+            let line = self.cursor.line(self.cursor.current);
+            self.cursor.advance();
             let right = self.primary();
             expr = Expr::Binary {
                 op: BinaryOp::Add,
@@ -463,64 +394,63 @@ impl Parser<'_, '_> {
 
     fn primary(&mut self) -> Expr {
         use TokenKind as T;
-        let tok = self.current;
-        let line = self.line(tok);
-        let literal = |value| Expr::Literal {
-            value,
-            tok: tok as TokIdx,
-            line,
-        };
-        let text = self.tokens.lexeme(&self.tokens.tokens[tok]);
-        let expr = match self.kind(tok) {
+        let tok = self.cursor.current;
+        let line = self.cursor.line(tok);
+        let literal = |value| Expr::Literal { value, tok, line };
+        let text = self.cursor.lexeme(tok);
+        let expr = match self.cursor.kind(tok) {
             T::Number => literal(Literal::Number(text.parse().unwrap_or(0.0))),
             T::String => literal(Literal::Str(text[1..text.len() - 1].to_string())),
             T::True => literal(Literal::Bool(true)),
             T::False => literal(Literal::Bool(false)),
             T::Identifier => {
-                let name = self.ident(tok);
-                self.advance();
-                if self.matches(T::LeftParen) {
+                let name = self.cursor.ident(tok);
+                self.cursor.advance();
+                if self.cursor.matches(T::LeftParen) {
                     let args = self.arguments();
                     return Expr::Call {
                         callee: Box::new(Expr::Variable { name }),
                         args,
-                        line: self.line(self.previous),
+                        line: self.cursor.line(self.cursor.previous),
                     };
                 }
                 return Expr::Variable { name };
             }
             T::LeftParen => {
-                self.advance();
+                self.cursor.advance();
                 let inner = self.expression();
-                self.consume(T::RightParen, "Expect ')' after expression.");
+                self.cursor
+                    .consume(T::RightParen, "Expect ')' after expression.");
                 return Expr::Grouping {
                     inner: Box::new(inner),
                 };
             }
             _ => {
-                self.error_at_current("Expect expression.");
+                self.cursor.error_at_current("Expect expression.");
                 return placeholder(line);
             }
         };
-        self.advance();
+        self.cursor.advance();
         expr
     }
 
     /// The arguments of a call whose `(` was just read, and its `)`.
     fn arguments(&mut self) -> Vec<Expr> {
         let mut args = Vec::new();
-        if !self.check(TokenKind::RightParen) {
+        if !self.cursor.check(TokenKind::RightParen) {
             loop {
                 if args.len() == MAX_ARGS {
-                    self.error_at_current("Can't have more than 255 arguments.");
+                    self.cursor
+                        .error_at_current("Can't have more than 255 arguments.");
                 }
                 args.push(self.expression());
-                if !self.matches(TokenKind::Comma) {
+                if !self.cursor.matches(TokenKind::Comma) {
                     break;
                 }
             }
         }
-        self.consume(TokenKind::RightParen, "Expect ')' after arguments.");
+        self.cursor
+            .consume(TokenKind::RightParen, "Expect ')' after arguments.");
         args
     }
 }
