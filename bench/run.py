@@ -18,14 +18,30 @@ the geometric mean of those ratios.
 Usage:
     python3 bench/run.py [--runs N] [--interp NAME=CMD ...] [--baseline NAME]
                          [--dir DIR ...] [--metric wall|cpu|both] [--empty]
+                         [--with-lua] [--lua-dir DIR] [--ratio A/B ...]
+                         [--pauses [--live N]]
                          [--markdown FILE] [--check] [FILES ...]
 
-Without FILES, the benchmarks are bench/*.lox; FILES replaces that default
+Without FILES, the benchmarks are bench/*.lox but for bench/pauses.lox (see
+NOT_IN_DEFAULT_SET); FILES replaces that default
 and --dir DIR adds every DIR/*.lox to whichever set is chosen. Without
 --interp, the interpreters are lox=the release build's lox (or $LOX) and, when the
 environment variable CLOX names a clox binary, clox=$CLOX. CMD may hold
 arguments (`--interp 'lox=path/to/lox --limits=clox'`); the benchmark
-file is appended to it.
+file is appended to it. An interpreter named by a bare command that is not on
+PATH is left out, with a note.
+
+Lua: `--interp 'NAME=lua:CMD'` names a Lua interpreter. It runs each
+benchmark's Lua translation instead of the Lox file (see `lua_translation`:
+bench/X.lox -> bench/lua/X.lua, the book's test/benchmark/X.lox ->
+bench/lua/book/X.lua); a benchmark without one is skipped for it, with a
+note. `--with-lua` adds `lua5.4=lua:lua5.4` and `luajit=lua:luajit -joff`
+(LuaJIT's interpreter, its compiler off). `--ratio A/B` adds a column of A's
+time over B's (e.g. `--ratio lox/luajit`).
+
+Pauses: `--pauses` runs only bench/pauses.lox (and its translation), and
+after the time table prints each interpreter's collector pauses as the
+program reports them; `--live N` sets the size of its long-lived tree.
 
 Peak RSS on Linux: a child forked from this Python process would carry
 Python's own memory into its peak (the kernel keeps the largest footprint a
@@ -44,6 +60,7 @@ import os
 import platform
 import re
 import shlex
+import shutil
 import signal
 import statistics
 import sys
@@ -61,8 +78,26 @@ FIXED_TIME = {
     "zoo_batch": (1, "batch"),
 }
 
+# Benchmarks of bench/ left out of the default set: the pause benchmark runs
+# for seconds per interpreter and measures pauses, not throughput (--pauses).
+NOT_IN_DEFAULT_SET = {"pauses"}
+
+# The pause benchmark and the labels of the lines it prints before its
+# measurements (label -> key), in milliseconds of CPU time; see bench/pauses.lox.
+PAUSES_FILE = os.path.join(BENCH_DIR, "pauses.lox")
+PAUSE_LABELS = {"median iteration ms": "median", "p99 pause ms": "p99",
+                "max pause ms": "max"}
+
+# Lua translations live under LUA_DIR (see `lua_translation`); a folder of
+# benchmarks other than bench/ has a subfolder there, named after the folder or
+# as LUA_FOLDERS says (the book's test/benchmark is `book`).
+LUA_DIR = os.path.join(BENCH_DIR, "lua")
+LUA_FOLDERS = {"benchmark": "book"}
+LUA_PREFIX = "lua:"
+WITH_LUA = ["lua5.4=lua:lua5.4", "luajit=lua:luajit -joff"]
+
 NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
-TIMING_LABELS = {"elapsed", "loop", "equals", "time", "seconds"}
+TIMING_LABELS = {"elapsed", "loop", "equals", "time", "seconds"} | set(PAUSE_LABELS)
 
 
 def release_lox():
@@ -207,6 +242,30 @@ class Bench:
         self.group = group
         self.name = name or os.path.splitext(os.path.basename(path))[0]
         self.fixed = FIXED_TIME.get(self.name)
+        self.lua = None  # the Lua translation's path, set by main
+
+
+def lua_translation(bench, lua_dir):
+    """Where the Lua translation of a benchmark is: LUA_DIR/X.lua for bench/X.lox,
+    LUA_DIR/<folder>/X.lua for DIR/X.lox (the folder's name, or LUA_FOLDERS')."""
+    stem = os.path.splitext(os.path.basename(bench.path))[0] + ".lua"
+    if os.path.dirname(os.path.abspath(bench.path)) == BENCH_DIR:
+        return os.path.join(lua_dir, stem)
+    return os.path.join(lua_dir, LUA_FOLDERS.get(bench.group, bench.group), stem)
+
+
+def patch_live(source, live, directory):
+    """A copy of `source` (the pause benchmark or its translation) in `directory`,
+    whose `var LIVE = ...` or `local LIVE = ...` line says `live` instead."""
+    with open(source) as f:
+        text = f.read()
+    text, count = re.subn(r"(?m)^((?:var|local) LIVE = )\d+", r"\g<1>%d" % live, text)
+    if count != 1:
+        sys.exit("run.py: %s has no `LIVE = <number>` line to change" % source)
+    path = os.path.join(directory, os.path.basename(source))
+    with open(path, "w") as f:
+        f.write(text)
+    return path
 
 
 def collect_benchmarks(args):
@@ -219,7 +278,8 @@ def collect_benchmarks(args):
                 benches.append(Bench(f, os.path.basename(os.path.dirname(os.path.abspath(f)))))
     else:
         for f in sorted(glob.glob(os.path.join(BENCH_DIR, "*.lox"))):
-            benches.append(Bench(f, "bench"))
+            if os.path.splitext(os.path.basename(f))[0] not in NOT_IN_DEFAULT_SET:
+                benches.append(Bench(f, "bench"))
     for d in args.dir:
         group = os.path.basename(os.path.normpath(os.path.abspath(d)))
         files = sorted(glob.glob(os.path.join(d, "*.lox")))
@@ -230,28 +290,48 @@ def collect_benchmarks(args):
     return benches
 
 
-def parse_interps(specs):
+def parse_interps(specs, with_lua=False):
+    """The interpreters as [(name, argv)], the set of the names of those that run
+    Lua translations (CMD prefixed with `lua:`), and notes on those left out
+    because their command is not installed."""
     interps = []
+    lua = set()
+    notes = []
     if not specs:
         lox = os.environ.get("LOX", release_lox())
         specs = ["lox=" + shlex.quote(lox)]
         if os.environ.get("CLOX"):
             specs.append("clox=" + shlex.quote(os.environ["CLOX"]))
+    if with_lua:
+        specs = specs + WITH_LUA
     for spec in specs:
         name, sep, cmd = spec.partition("=")
-        if not sep or not name or not cmd.strip():
-            sys.exit("run.py: --interp wants NAME=CMD, got %r" % spec)
+        cmd = cmd.strip()
+        is_lua = cmd.startswith(LUA_PREFIX)
+        if is_lua:
+            cmd = cmd[len(LUA_PREFIX):].strip()
+        if not sep or not name or not cmd:
+            sys.exit("run.py: --interp wants NAME=CMD or NAME=lua:CMD, got %r" % spec)
         argv = shlex.split(cmd)
         exe = argv[0]
         if os.sep in exe:
             argv[0] = os.path.abspath(exe)
             if not os.access(argv[0], os.X_OK):
                 sys.exit("run.py: %s: %s is not an executable file" % (name, exe))
+        elif shutil.which(exe) is None:
+            notes.append("%s was not run: `%s` is not installed (not found on PATH)"
+                         % (name, exe))
+            print("run.py: note: " + notes[-1], file=sys.stderr)
+            continue
         interps.append((name, argv))
+        if is_lua:
+            lua.add(name)
     names = [n for n, _ in interps]
+    if not interps:
+        sys.exit("run.py: no interpreter to run")
     if len(set(names)) != len(names):
         sys.exit("run.py: interpreter names must differ")
-    return interps
+    return interps, lua, notes
 
 
 # ---- formatting -------------------------------------------------------------------
@@ -291,6 +371,59 @@ def first_difference(a, b):
     return None
 
 
+# ---- pauses -------------------------------------------------------------------------
+
+
+def pause_values(stdout):
+    """The pause benchmark's measurements, {key: milliseconds}, read from the
+    lines that follow its labels (PAUSE_LABELS)."""
+    lines = stdout.splitlines()
+    values = {}
+    for i, line in enumerate(lines[:-1]):
+        key = PAUSE_LABELS.get(line.strip().lower().rstrip(":"))
+        if key:
+            try:
+                values[key] = float(lines[i + 1])
+            except ValueError:
+                pass
+    return values
+
+
+def fmt_ms(ms):
+    if ms is None:
+        return "—"
+    return "%.1f ms" % ms if ms >= 10 else "%.2f ms" % ms
+
+
+def pause_table(bench, names, results, failed, live):
+    """Markdown lines: each interpreter's pauses, medians over the runs, and the
+    range of the longest pause across runs."""
+    if live is None:
+        with open(PAUSES_FILE) as f:
+            found = re.search(r"(?m)^var LIVE = (\d+)", f.read())
+        live = int(found.group(1)) if found else None
+    out = ["Collector pauses (bench/pauses.lox, %s live instances): a pause is the CPU "
+           "time an iteration took beyond the median iteration; medians over the runs."
+           % ("{:,}".format(live) if live else "LIVE"), ""]
+    out.append("| interpreter | max pause | max pause, all runs | p99 pause "
+               "| median iteration | peak RSS |")
+    out.append("|---|---:|---:|---:|---:|---:|")
+    for n in names:
+        runs = [] if (bench.path, n) in failed else [pause_values(r.stdout) for r in results[n]]
+        runs = [v for v in runs if len(v) == len(PAUSE_LABELS)]
+        if not runs:
+            out.append("| %s | — | — | — | — | — |" % n)
+            continue
+        maxima = [v["max"] for v in runs]
+        out.append("| %s | %s | %s–%s | %s | %s | %s |" % (
+            n, fmt_ms(statistics.median(maxima)), fmt_ms(min(maxima)), fmt_ms(max(maxima)),
+            fmt_ms(statistics.median(v["p99"] for v in runs)),
+            fmt_ms(statistics.median(v["median"] for v in runs)),
+            fmt_rss(statistics.median(r.rss_kb for r in results[n]))))
+    out.append("")
+    return out
+
+
 # ---- main ---------------------------------------------------------------------------
 
 
@@ -303,7 +436,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5, help="runs of each benchmark (default 5)")
     ap.add_argument("--interp", action="append", default=[], metavar="NAME=CMD",
                     help="an interpreter; repeat for several (default: lox=the release build's lox, "
-                    "plus clox=$CLOX when set)")
+                    "plus clox=$CLOX when set); NAME=lua:CMD runs the Lua translations")
     ap.add_argument("--baseline", metavar="NAME",
                     help="interpreter the ratios are relative to (default: the second one)")
     ap.add_argument("--dir", action="append", default=[], metavar="DIR",
@@ -320,9 +453,21 @@ def main():
     ap.add_argument("--markdown", metavar="FILE", help="also write the tables to FILE")
     ap.add_argument("--check", action="store_true",
                     help="run everything once and only check that outputs match")
+    ap.add_argument("--with-lua", action="store_true",
+                    help="also run the Lua translations on lua5.4 and on `luajit -joff` "
+                    "(each left out, with a note, when not installed)")
+    ap.add_argument("--lua-dir", default=LUA_DIR, metavar="DIR",
+                    help="where the Lua translations are (default: bench/lua)")
+    ap.add_argument("--ratio", action="append", default=[], metavar="A/B",
+                    help="also show the ratio of A's time to B's (repeatable)")
+    ap.add_argument("--pauses", action="store_true",
+                    help="run only bench/pauses.lox and report collector pauses")
+    ap.add_argument("--live", type=int, metavar="N",
+                    help="with --pauses: live instances in the long-lived tree "
+                    "(default: the program's own, 2,000,000)")
     args = ap.parse_args()
 
-    interps = parse_interps(args.interp)
+    interps, lua_names, interp_notes = parse_interps(args.interp, args.with_lua)
     names = [n for n, _ in interps]
     if args.baseline is None:
         baseline = names[1] if len(names) > 1 else names[0]
@@ -330,15 +475,64 @@ def main():
         baseline = args.baseline
     else:
         sys.exit("run.py: no interpreter named %r" % args.baseline)
-    benches = collect_benchmarks(args)
-    empty_file = None
+    extra_pairs = []
+    for spec in args.ratio:
+        a, sep, b = spec.partition("/")
+        if not sep or a not in names or b not in names:
+            sys.exit("run.py: --ratio wants A/B, two interpreters' names; got %r" % spec)
+        extra_pairs.append((a, b))
+    scratch = tempfile.mkdtemp(prefix="lox-bench-")
+    try:
+        return measure_all(args, interps, names, lua_names, interp_notes, baseline,
+                           extra_pairs, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def measure_all(args, interps, names, lua_names, interp_notes, baseline, extra_pairs,
+                scratch):
+    if args.live is not None and not args.pauses:
+        sys.exit("run.py: --live goes with --pauses")
+    if args.pauses:
+        if args.files or args.dir or args.empty:
+            sys.exit("run.py: --pauses runs bench/pauses.lox alone")
+        lua_source = lua_translation(Bench(PAUSES_FILE, "bench"), args.lua_dir)
+        if args.live is None:
+            benches = [Bench(PAUSES_FILE, "pauses")]
+            benches[0].lua = lua_source
+        else:
+            if args.live < 1:
+                sys.exit("run.py: --live wants a positive number")
+            benches = [Bench(patch_live(PAUSES_FILE, args.live, scratch), "pauses")]
+            benches[0].lua = (patch_live(lua_source, args.live, scratch)
+                              if os.path.isfile(lua_source) else lua_source)
+    else:
+        benches = collect_benchmarks(args)
+        for b in benches:
+            b.lua = lua_translation(b, args.lua_dir)
     if args.empty:
-        fd, empty_file = tempfile.mkstemp(suffix=".lox")
-        os.write(fd, b"// An empty program.\n")
-        os.close(fd)
+        empty_file = os.path.join(scratch, "empty.lox")
+        with open(empty_file, "w") as f:
+            f.write("// An empty program.\n")
         benches.append(Bench(empty_file, "start-up", "(empty program)"))
+        benches[-1].lua = os.path.join(scratch, "empty.lua")
+        with open(benches[-1].lua, "w") as f:
+            f.write("-- An empty program.\n")
     if not benches:
         sys.exit("run.py: no benchmarks")
+
+    def program(b, name):
+        return b.lua if name in lua_names else b.path
+
+    # Benchmarks (index, interpreter) a Lua interpreter cannot run: no translation.
+    missing = {(bi, n) for bi, b in enumerate(benches) for n in names
+               if n in lua_names and not os.path.isfile(b.lua)}
+    if lua_names:
+        for bi, b in enumerate(benches):
+            if (bi, sorted(lua_names)[0]) in missing:
+                print("run.py: note: %s/%s has no Lua translation (%s); skipped for %s"
+                      % (b.group, b.name, os.path.relpath(b.lua),
+                         ", ".join(n for n in names if n in lua_names)), file=sys.stderr)
     runs = 1 if args.check else args.runs
     if runs < 1:
         sys.exit("run.py: --runs must be at least 1")
@@ -352,15 +546,18 @@ def main():
     results = [{n: [] for n in names} for _ in benches]
     try:
         for w in range(args.warmup):
-            for b in benches:
+            for bi, b in enumerate(benches):
                 for name, argv in interps:
-                    runner.run(argv + [b.path])
+                    if (bi, name) not in missing:
+                        runner.run(argv + [program(b, name)])
         for r in range(runs):
             order = interps[r % len(interps):] + interps[:r % len(interps)]
             for bi, b in enumerate(benches):
                 line = []
                 for name, argv in order:
-                    res = runner.run(argv + [b.path])
+                    if (bi, name) in missing:
+                        continue
+                    res = runner.run(argv + [program(b, name)])
                     results[bi][name].append(res)
                     t = res.cpu if args.metric == "cpu" else res.wall
                     bad = "" if res.status == 0 else " (exit %d)" % res.status
@@ -371,9 +568,6 @@ def main():
     except KeyboardInterrupt:
         runner.kill()
         sys.exit("run.py: interrupted")
-    finally:
-        if empty_file:
-            os.unlink(empty_file)
 
     # ---- compare outputs
     # problems: (bench, interp, kinds, message); kinds holds "failed" (timed
@@ -381,10 +575,13 @@ def main():
     # reference's). The reference is the first interpreter's first run.
     problems = []
     for bi, b in enumerate(benches):
-        ref_name = names[0]
+        ran = [n for n in names if (bi, n) not in missing]
+        if not ran:
+            continue
+        ref_name = ran[0]
         ref = results[bi][ref_name][0]
         ref_lines = normalize(ref.stdout)
-        for name in names:
+        for name in ran:
             who = ref_name if name != ref_name else "its own first run"
             for k, res in enumerate(results[bi][name]):
                 is_ref = name == ref_name and k == 0
@@ -426,10 +623,14 @@ def main():
         return "ok"
 
     if args.check:
-        for b in benches:
-            print("%-8s %s/%s" % (verdict(b), b.group, b.name))
+        for bi, b in enumerate(benches):
+            skipped = [n for n in names if (bi, n) in missing]
+            note = "  (no Lua translation: %s not run)" % ", ".join(skipped) if skipped else ""
+            print("%-8s %s/%s%s" % (verdict(b), b.group, b.name, note))
         for b, name, kind, msg in problems:
             print("  %s/%s [%s]: %s" % (b.group, b.name, name, msg))
+        for note in interp_notes:
+            print("note: " + note)
         print("%d of %d benchmarks ok" % (
             sum(1 for b in benches if verdict(b) == "ok"), len(benches)))
         return 1 if problems else 0
@@ -438,11 +639,14 @@ def main():
     failed = {(p[0].path, p[1]) for p in problems if "failed" in p[2]}
     differs = {(p[0].path, p[1]) for p in problems if "differs" in p[2]}
     others = [n for n in names if n != baseline]
+    # The ratio columns: every interpreter over the baseline, then --ratio's.
+    pairs = [(n, baseline) for n in others]
+    pairs += [pair for pair in extra_pairs if pair not in pairs]
 
     def measure(bi, name, metric):
         b = benches[bi]
         rs = results[bi][name]
-        if (b.path, name) in failed:
+        if (b.path, name) in failed or not rs:
             return None
         times = [(r.cpu if metric == "cpu" else r.wall) for r in rs]
         if b.fixed:
@@ -460,9 +664,9 @@ def main():
             return statistics.median(per)
         return statistics.median(times)
 
-    def ratio(bi, name, metric):
-        t = measure(bi, name, metric)
-        base = measure(bi, baseline, metric)
+    def ratio(bi, pair, metric):
+        t = measure(bi, pair[0], metric)
+        base = measure(bi, pair[1], metric)
         if t is None or base is None or base <= 0:
             return None
         return t / base
@@ -473,6 +677,9 @@ def main():
 
     def col(n, m):
         return n if len(metrics) == 1 else "%s %s" % (n, short[m])
+
+    def pair_name(pair):
+        return "%s/%s" % pair
 
     out = []
     intro = "Median %s of %d run%s; " % (" and ".join(long_name[m] for m in metrics), runs,
@@ -485,7 +692,7 @@ def main():
     for b in benches:
         if b.group not in groups:
             groups.append(b.group)
-    all_ratios = {(n, m): [] for n in others for m in metrics}
+    all_ratios = {(pair, m): [] for pair in pairs for m in metrics}
     footnotes = []
     for g in groups:
         idx = [i for i, b in enumerate(benches) if b.group == g]
@@ -495,11 +702,11 @@ def main():
         head = ["benchmark"]
         for m in metrics:
             head += [col(n, m) for n in names]
-            head += [col("%s/%s" % (n, baseline), m) for n in others]
+            head += [col(pair_name(pair), m) for pair in pairs]
         head += ["%s RSS" % n for n in names]
         out.append("| " + " | ".join(head) + " |")
         out.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
-        group_ratios = {(n, m): [] for n in others for m in metrics}
+        group_ratios = {(pair, m): [] for pair in pairs for m in metrics}
         for i in idx:
             b = benches[i]
             label = b.name
@@ -509,6 +716,8 @@ def main():
                     notes.append("%s failed" % n)
                 elif (b.path, n) in differs:
                     notes.append("%s differs" % n)
+            if any((i, n) in missing for n in names):
+                notes.append("no Lua translation")
             if b.fixed:
                 label += " \\*"
                 note = ("\\* %s runs for a fixed time; its time is per %s and its output "
@@ -525,22 +734,22 @@ def main():
                         row.append("%.3f ms/%s" % (t * 1000, b.fixed[1]))
                     else:
                         row.append(fmt_time(t))
-                for n in others:
-                    r = ratio(i, n, m)
+                for pair in pairs:
+                    r = ratio(i, pair, m)
                     row.append(fmt_ratio(r))
                     if r is not None and b.group != "start-up":
-                        group_ratios[(n, m)].append(r)
-                        all_ratios[(n, m)].append(r)
+                        group_ratios[(pair, m)].append(r)
+                        all_ratios[(pair, m)].append(r)
             for n in names:
-                rss = None if (b.path, n) in failed else \
+                rss = None if (b.path, n) in failed or not results[i][n] else \
                     statistics.median([r.rss_kb for r in results[i][n]])
                 row.append(fmt_rss(rss))
             out.append("| " + " | ".join(row) + " |")
-        if others and g != "start-up":
+        if pairs and g != "start-up":
             gm = ["**geometric mean**"]
             for m in metrics:
                 gm += [""] * len(names)
-                gm += ["**%s**" % fmt_ratio(geomean(group_ratios[(n, m)])) for n in others]
+                gm += ["**%s**" % fmt_ratio(geomean(group_ratios[(pair, m)])) for pair in pairs]
             gm += [""] * len(names)
             out.append("| " + " | ".join(gm) + " |")
         out.append("")
@@ -548,21 +757,26 @@ def main():
     if footnotes:
         out.append("")
     scored_groups = [g for g in groups if g != "start-up"]
-    if others and len(scored_groups) > 1:
+    if pairs and len(scored_groups) > 1:
         for m in metrics:
-            for n in others:
-                rs = all_ratios[(n, m)]
-                out.append("Geometric mean of %s/%s (%s) over all %d benchmarks: **%s**"
-                           % (n, baseline, long_name[m], len(rs), fmt_ratio(geomean(rs))))
+            for pair in pairs:
+                rs = all_ratios[(pair, m)]
+                out.append("Geometric mean of %s (%s) over all %d benchmarks with a ratio: **%s**"
+                           % (pair_name(pair), long_name[m], len(rs), fmt_ratio(geomean(rs))))
         out.append("")
-    if others and len(metrics) == 1:
+    if pairs and len(metrics) == 1:
         other = "cpu" if metrics[0] == "wall" else "wall"
         parts = []
-        for n in others:
-            rs = [ratio(i, n, other) for i, b in enumerate(benches) if b.group != "start-up"]
-            parts.append("%s/%s %s" % (n, baseline, fmt_ratio(geomean(rs))))
+        for pair in pairs:
+            rs = [ratio(i, pair, other) for i, b in enumerate(benches) if b.group != "start-up"]
+            parts.append("%s %s" % (pair_name(pair), fmt_ratio(geomean(rs))))
         out.append("(The same runs measured by %s: geometric mean %s.)"
                    % (long_name[other], ", ".join(parts)))
+        out.append("")
+    if args.pauses:
+        out.extend(pause_table(benches[0], names, results[0], failed, args.live))
+    for note in interp_notes:
+        out.append("Note: %s." % note)
         out.append("")
     if problems:
         out.append("Problems:")
