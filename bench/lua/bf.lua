@@ -26,33 +26,21 @@ local Op = {}
 Op.__index = Op
 
 function Op.new(c)
-  local self = setmetatable({}, Op)
-  self.c = c
-  self.next = nil
-  self.jump = nil
-  return self
+  return setmetatable({c = c, next = nil, jump = nil}, Op)
 end
 
 local Pending = {}
 Pending.__index = Pending
 
 function Pending.new(op, below)
-  local self = setmetatable({}, Pending)
-  self.op = op
-  self.below = below
-  return self
+  return setmetatable({op = op, below = below}, Pending)
 end
 
 local Assembler = {}
 Assembler.__index = Assembler
 
 function Assembler.new()
-  local self = setmetatable({}, Assembler)
-  self.head = nil
-  self.tail = nil
-  self.open = nil
-  self.count = 0
-  return self
+  return setmetatable({head = nil, tail = nil, open = nil, count = 0}, Assembler)
 end
 
 function Assembler:emit(c)
@@ -100,22 +88,14 @@ local Cell = {}
 Cell.__index = Cell
 
 function Cell.new(prev)
-  local self = setmetatable({}, Cell)
-  self.value = 0
-  self.prev = prev
-  self.next = nil
-  return self
+  return setmetatable({value = 0, prev = prev, next = nil}, Cell)
 end
 
 local Machine = {}
 Machine.__index = Machine
 
 function Machine.new()
-  local self = setmetatable({}, Machine)
-  self.outputs = 0
-  self.checksum = 0
-  self.steps = 0
-  return self
+  return setmetatable({outputs = 0, checksum = 0, steps = 0}, Machine)
 end
 
 function Machine:run(program)

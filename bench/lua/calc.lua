@@ -38,9 +38,7 @@ local Random = {}
 Random.__index = Random
 
 function Random.new(seed)
-  local self = setmetatable({}, Random)
-  self.state = seed
-  return self
+  return setmetatable({state = seed}, Random)
 end
 
 function Random:next()
@@ -57,21 +55,14 @@ local Char = {}
 Char.__index = Char
 
 function Char.new(c)
-  local self = setmetatable({}, Char)
-  self.c = c
-  self.next = nil
-  return self
+  return setmetatable({c = c, next = nil}, Char)
 end
 
 local Stream = {}
 Stream.__index = Stream
 
 function Stream.new()
-  local self = setmetatable({}, Stream)
-  self.head = nil
-  self.tail = nil
-  self.length = 0
-  return self
+  return setmetatable({head = nil, tail = nil, length = 0}, Stream)
 end
 
 function Stream:add(c)
@@ -114,9 +105,7 @@ local Generator = {}
 Generator.__index = Generator
 
 function Generator.new(seed)
-  local self = setmetatable({}, Generator)
-  self.rng = Random.new(seed)
-  return self
+  return setmetatable({rng = Random.new(seed)}, Generator)
 end
 
 function Generator:number(out)
@@ -163,11 +152,7 @@ local Token = {}
 Token.__index = Token
 
 function Token.new(kind, value)
-  local self = setmetatable({}, Token)
-  self.kind = kind
-  self.value = value
-  self.next = nil
-  return self
+  return setmetatable({kind = kind, value = value, next = nil}, Token)
 end
 
 local function tokenize(stream)
@@ -203,9 +188,7 @@ local Num = {}
 Num.__index = Num
 
 function Num.new(value)
-  local self = setmetatable({}, Num)
-  self.value = value
-  return self
+  return setmetatable({value = value}, Num)
 end
 function Num:eval() return reduce(self.value) end
 function Num:size() return 1 end
@@ -214,9 +197,7 @@ local Neg = {}
 Neg.__index = Neg
 
 function Neg.new(operand)
-  local self = setmetatable({}, Neg)
-  self.operand = operand
-  return self
+  return setmetatable({operand = operand}, Neg)
 end
 function Neg:eval() return reduce(-self.operand:eval()) end
 function Neg:size() return 1 + self.operand:size() end
@@ -232,10 +213,7 @@ local function subclass(base)
   local class = setmetatable({}, { __index = base })
   class.__index = class
   class.new = function(left, right)
-    local self = setmetatable({}, class)
-    self.left = left
-    self.right = right
-    return self
+    return setmetatable({left = left, right = right}, class)
   end
   return class
 end
@@ -255,9 +233,7 @@ local Parser = {}
 Parser.__index = Parser
 
 function Parser.new(tokens)
-  local self = setmetatable({}, Parser)
-  self.token = tokens
-  return self
+  return setmetatable({token = tokens}, Parser)
 end
 
 function Parser:advance()

@@ -10,14 +10,7 @@ local Particle = {}
 Particle.__index = Particle
 
 function Particle.new(x, y, vx, vy)
-  local self = setmetatable({}, Particle)
-  self.x = x
-  self.y = y
-  self.vx = vx
-  self.vy = vy
-  self.bounces = 0
-  self.next = nil
-  return self
+  return setmetatable({x = x, y = y, vx = vx, vy = vy, bounces = 0, next = nil}, Particle)
 end
 
 local function makeSwarm(n)

@@ -16,11 +16,7 @@ local Node = {}
 Node.__index = Node
 
 function Node.new(left, right, value)
-  local self = setmetatable({}, Node)
-  self.left = left
-  self.right = right
-  self.value = value
-  return self
+  return setmetatable({left = left, right = right, value = value}, Node)
 end
 
 local function build(depth, value)
@@ -51,11 +47,7 @@ local Key = {}
 Key.__index = Key
 
 function Key.new(key, left, right)
-  local self = setmetatable({}, Key)
-  self.key = key
-  self.left = left
-  self.right = right
-  return self
+  return setmetatable({key = key, left = left, right = right}, Key)
 end
 
 local function insert(tree, key)

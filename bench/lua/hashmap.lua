@@ -29,9 +29,7 @@ local Random = {}
 Random.__index = Random
 
 function Random.new(seed)
-  local self = setmetatable({}, Random)
-  self.state = seed
-  return self
+  return setmetatable({state = seed}, Random)
 end
 
 function Random:next()
@@ -46,10 +44,10 @@ local Slots = {}
 Slots.__index = Slots
 
 function Slots.new()
-  local self = setmetatable({}, Slots)
-  self.s0 = nil; self.s1 = nil; self.s2 = nil; self.s3 = nil
-  self.s4 = nil; self.s5 = nil; self.s6 = nil; self.s7 = nil
-  return self
+  return setmetatable({
+    s0 = nil, s1 = nil, s2 = nil, s3 = nil,
+    s4 = nil, s5 = nil, s6 = nil, s7 = nil,
+  }, Slots)
 end
 
 function Slots:at(i)
@@ -89,10 +87,7 @@ local Array = {}
 Array.__index = Array
 
 function Array.new(levels)
-  local self = setmetatable({}, Array)
-  self.levels = levels
-  self.root = Slots.new()
-  return self
+  return setmetatable({levels = levels, root = Slots.new()}, Array)
 end
 
 function Array:at(index)
@@ -126,24 +121,19 @@ local Entry = {}
 Entry.__index = Entry
 
 function Entry.new(key, hash, value, next)
-  local self = setmetatable({}, Entry)
-  self.key = key
-  self.hash = hash
-  self.value = value
-  self.next = next
-  return self
+  return setmetatable({key = key, hash = hash, value = value, next = next}, Entry)
 end
 
 local HashMap = {}
 HashMap.__index = HashMap
 
 function HashMap.new()
-  local self = setmetatable({}, HashMap)
-  self.levels = 1
-  self.capacity = 8
-  self.buckets = Array.new(1)
-  self.count = 0
-  return self
+  return setmetatable({
+    levels = 1,
+    capacity = 8,
+    buckets = Array.new(1),
+    count = 0,
+  }, HashMap)
 end
 
 function HashMap:bucketOf(hash) return hash - floor(hash / self.capacity) * self.capacity end
@@ -249,9 +239,7 @@ local Keys = {}
 Keys.__index = Keys
 
 function Keys.new()
-  local self = setmetatable({}, Keys)
-  self.hash = 0
-  return self
+  return setmetatable({hash = 0}, Keys)
 end
 
 function Keys:make(prefix, seed, n)
@@ -275,10 +263,7 @@ local Account = {}
 Account.__index = Account
 
 function Account.new(name, balance)
-  local self = setmetatable({}, Account)
-  self.name = name
-  self.balance = balance
-  return self
+  return setmetatable({name = name, balance = balance}, Account)
 end
 
 local function main()

@@ -13,20 +13,14 @@ local Point = {}
 Point.__index = Point
 
 function Point.new(x, y)
-  local self = setmetatable({}, Point)
-  self.x = x
-  self.y = y
-  return self
+  return setmetatable({x = x, y = y}, Point)
 end
 
 local Segment = {}
 Segment.__index = Segment
 
 function Segment.new(a, b)
-  local self = setmetatable({}, Segment)
-  self.a = a
-  self.b = b
-  return self
+  return setmetatable({a = a, b = b}, Segment)
 end
 
 function Segment:length1()
@@ -41,14 +35,14 @@ local Record = {}
 Record.__index = Record
 
 function Record.new(id)
-  local self = setmetatable({}, Record)
-  self.id = id
-  self.name = "record"
-  self.tag = nil
-  self.left = nil
-  self.right = nil
-  self.weight = id * 2
-  return self
+  return setmetatable({
+    id = id,
+    name = "record",
+    tag = nil,
+    left = nil,
+    right = nil,
+    weight = id * 2,
+  }, Record)
 end
 
 local function floor(x)

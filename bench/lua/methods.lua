@@ -15,9 +15,7 @@ local Counter = {}
 Counter.__index = Counter
 
 function Counter.new()
-  local self = setmetatable({}, Counter)
-  self.n = 0
-  return self
+  return setmetatable({n = 0}, Counter)
 end
 
 function Counter:step()
@@ -54,9 +52,7 @@ local Acc = {}
 Acc.__index = Acc
 
 function Acc.new()
-  local self = setmetatable({}, Acc)
-  self.total = 0
-  return self
+  return setmetatable({total = 0}, Acc)
 end
 
 function Acc:add(x)

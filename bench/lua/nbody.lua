@@ -52,26 +52,23 @@ local Body = {}
 Body.__index = Body
 
 function Body.new(x, y, z, vx, vy, vz, mass)
-  local self = setmetatable({}, Body)
-  self.x = x
-  self.y = y
-  self.z = z
-  self.vx = vx * DAYS_PER_YEAR
-  self.vy = vy * DAYS_PER_YEAR
-  self.vz = vz * DAYS_PER_YEAR
-  self.mass = mass * SOLAR_MASS
-  self.next = nil
-  return self
+  return setmetatable({
+    x = x,
+    y = y,
+    z = z,
+    vx = vx * DAYS_PER_YEAR,
+    vy = vy * DAYS_PER_YEAR,
+    vz = vz * DAYS_PER_YEAR,
+    mass = mass * SOLAR_MASS,
+    next = nil,
+  }, Body)
 end
 
 local System = {}
 System.__index = System
 
 function System.new()
-  local self = setmetatable({}, System)
-  self.bodies = nil
-  self.last = nil
-  return self
+  return setmetatable({bodies = nil, last = nil}, System)
 end
 
 function System:add(body)

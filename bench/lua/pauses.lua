@@ -30,10 +30,7 @@ local Node = {}
 Node.__index = Node
 
 function Node.new(left, right)
-  local self = setmetatable({}, Node)
-  self.left = left
-  self.right = right
-  return self
+  return setmetatable({left = left, right = right}, Node)
 end
 
 local function balanced(n)
@@ -56,20 +53,14 @@ local Sample = {}
 Sample.__index = Sample
 
 function Sample.new(next)
-  local self = setmetatable({}, Sample)
-  self.time = 0
-  self.next = next
-  return self
+  return setmetatable({time = 0, next = next}, Sample)
 end
 
 local Holder = {}
 Holder.__index = Holder
 
 function Holder.new(next)
-  local self = setmetatable({}, Holder)
-  self.tree = nil
-  self.next = next
-  return self
+  return setmetatable({tree = nil, next = next}, Holder)
 end
 
 local function merge(a, b)

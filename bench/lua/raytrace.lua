@@ -28,11 +28,7 @@ local Vec = {}
 Vec.__index = Vec
 
 function Vec.new(x, y, z)
-  local self = setmetatable({}, Vec)
-  self.x = x
-  self.y = y
-  self.z = z
-  return self
+  return setmetatable({x = x, y = y, z = z}, Vec)
 end
 
 function Vec:plus(v) return Vec.new(self.x + v.x, self.y + v.y, self.z + v.z) end
@@ -45,25 +41,20 @@ local Hit = {}
 Hit.__index = Hit
 
 function Hit.new(t, point, normal, thing)
-  local self = setmetatable({}, Hit)
-  self.t = t
-  self.point = point
-  self.normal = normal
-  self.thing = thing
-  return self
+  return setmetatable({t = t, point = point, normal = normal, thing = thing}, Hit)
 end
 
 local Sphere = {}
 Sphere.__index = Sphere
 
 function Sphere.new(center, radius, shade, mirror)
-  local self = setmetatable({}, Sphere)
-  self.center = center
-  self.radius = radius
-  self.shade = shade
-  self.mirror = mirror
-  self.next = nil
-  return self
+  return setmetatable({
+    center = center,
+    radius = radius,
+    shade = shade,
+    mirror = mirror,
+    next = nil,
+  }, Sphere)
 end
 
 function Sphere:intersect(origin, dir)
@@ -87,11 +78,7 @@ local Floor = {}
 Floor.__index = Floor
 
 function Floor.new(height)
-  local self = setmetatable({}, Floor)
-  self.height = height
-  self.mirror = 0.2
-  self.next = nil
-  return self
+  return setmetatable({height = height, mirror = 0.2, next = nil}, Floor)
 end
 
 function Floor:intersect(origin, dir)
@@ -115,10 +102,7 @@ local Scene = {}
 Scene.__index = Scene
 
 function Scene.new()
-  local self = setmetatable({}, Scene)
-  self.things = nil
-  self.light = Vec.new(-4, 6, -3)
-  return self
+  return setmetatable({things = nil, light = Vec.new(-4, 6, -3)}, Scene)
 end
 
 function Scene:add(thing)

@@ -27,9 +27,7 @@ local Random = {}
 Random.__index = Random
 
 function Random.new(seed)
-  local self = setmetatable({}, Random)
-  self.state = seed
-  return self
+  return setmetatable({state = seed}, Random)
 end
 
 function Random:next()
@@ -130,16 +128,14 @@ local Record = {}
 Record.__index = Record
 
 function Record.new(id, rng)
-  local self = setmetatable({}, Record)
-  self.id = id
   local parts = 2 + rng:below(3)
   local name = capital(rng:below(8))
   for i = 1, parts - 1 do name = name .. syllable(rng:below(8)) end
-  self.name = name
-  self.nameLength = parts * 2
-  self.quantity = 1 + rng:below(500)
-  self.price = 5 + rng:below(100000)
-  return self
+  local quantity = 1 + rng:below(500)
+  local price = 5 + rng:below(100000)
+  return setmetatable({
+    id = id, name = name, nameLength = parts * 2, quantity = quantity, price = price,
+  }, Record)
 end
 
 function Record:line()

@@ -16,9 +16,7 @@ local Random = {}
 Random.__index = Random
 
 function Random.new(seed)
-  local self = setmetatable({}, Random)
-  self.state = seed
-  return self
+  return setmetatable({state = seed}, Random)
 end
 
 function Random:next()
@@ -33,12 +31,7 @@ local Item = {}
 Item.__index = Item
 
 function Item.new(id, group, score)
-  local self = setmetatable({}, Item)
-  self.id = id
-  self.group = group
-  self.score = score
-  self.next = nil
-  return self
+  return setmetatable({id = id, group = group, score = score, next = nil}, Item)
 end
 
 local ByScore = {}

@@ -17,9 +17,7 @@ local Random = {}
 Random.__index = Random
 
 function Random.new(seed)
-  local self = setmetatable({}, Random)
-  self.state = seed
-  return self
+  return setmetatable({state = seed}, Random)
 end
 
 function Random:next()
@@ -45,22 +43,18 @@ local Entry = {}
 Entry.__index = Entry
 
 function Entry.new(word, next)
-  local self = setmetatable({}, Entry)
-  self.word = word
-  self.count = 1
-  self.next = next
-  return self
+  return setmetatable({word = word, count = 1, next = next}, Entry)
 end
 
 local Table = {}
 Table.__index = Table
 
 function Table.new()
-  local self = setmetatable({}, Table)
-  self.b0 = nil; self.b1 = nil; self.b2 = nil; self.b3 = nil
-  self.b4 = nil; self.b5 = nil; self.b6 = nil; self.b7 = nil
-  self.distinct = 0
-  return self
+  return setmetatable({
+    b0 = nil, b1 = nil, b2 = nil, b3 = nil,
+    b4 = nil, b5 = nil, b6 = nil, b7 = nil,
+    distinct = 0,
+  }, Table)
 end
 
 function Table:bucket(i)

@@ -11,19 +11,16 @@ local Tree = {}
 Tree.__index = Tree
 
 function Tree.new(item, depth)
-  local self = setmetatable({}, Tree)
-  self.item = item
-  self.depth = depth
   if depth > 0 then
     local item2 = item + item
-    depth = depth - 1
-    self.left = Tree.new(item2 - 1, depth)
-    self.right = Tree.new(item2, depth)
-  else
-    self.left = nil
-    self.right = nil
+    return setmetatable({
+      item = item,
+      depth = depth,
+      left = Tree.new(item2 - 1, depth - 1),
+      right = Tree.new(item2, depth - 1),
+    }, Tree)
   end
-  return self
+  return setmetatable({item = item, depth = depth, left = nil, right = nil}, Tree)
 end
 
 function Tree:check()

@@ -11,8 +11,7 @@ local Foo = {}
 Foo.__index = Foo
 
 function Foo.new()
-  local self = setmetatable({}, Foo)
-  return self
+  return setmetatable({}, Foo)
 end
 
 local start = os.clock()

@@ -15,9 +15,7 @@ function Toggle.init(self, startState)
 end
 
 function Toggle.new(startState)
-  local self = setmetatable({}, Toggle)
-  self.state = startState
-  return self
+  return setmetatable({state = startState}, Toggle)
 end
 
 function Toggle:value() return self.state end

@@ -11,38 +11,38 @@ local Foo = {}
 Foo.__index = Foo
 
 function Foo.new()
-  local self = setmetatable({}, Foo)
-  self.field0 = 1
-  self.field1 = 1
-  self.field2 = 1
-  self.field3 = 1
-  self.field4 = 1
-  self.field5 = 1
-  self.field6 = 1
-  self.field7 = 1
-  self.field8 = 1
-  self.field9 = 1
-  self.field10 = 1
-  self.field11 = 1
-  self.field12 = 1
-  self.field13 = 1
-  self.field14 = 1
-  self.field15 = 1
-  self.field16 = 1
-  self.field17 = 1
-  self.field18 = 1
-  self.field19 = 1
-  self.field20 = 1
-  self.field21 = 1
-  self.field22 = 1
-  self.field23 = 1
-  self.field24 = 1
-  self.field25 = 1
-  self.field26 = 1
-  self.field27 = 1
-  self.field28 = 1
-  self.field29 = 1
-  return self
+  return setmetatable({
+    field0 = 1,
+    field1 = 1,
+    field2 = 1,
+    field3 = 1,
+    field4 = 1,
+    field5 = 1,
+    field6 = 1,
+    field7 = 1,
+    field8 = 1,
+    field9 = 1,
+    field10 = 1,
+    field11 = 1,
+    field12 = 1,
+    field13 = 1,
+    field14 = 1,
+    field15 = 1,
+    field16 = 1,
+    field17 = 1,
+    field18 = 1,
+    field19 = 1,
+    field20 = 1,
+    field21 = 1,
+    field22 = 1,
+    field23 = 1,
+    field24 = 1,
+    field25 = 1,
+    field26 = 1,
+    field27 = 1,
+    field28 = 1,
+    field29 = 1,
+  }, Foo)
 end
 
 function Foo:method0() return self.field0 end

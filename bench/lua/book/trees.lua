@@ -11,16 +11,17 @@ local Tree = {}
 Tree.__index = Tree
 
 function Tree.new(depth)
-  local self = setmetatable({}, Tree)
-  self.depth = depth
   if depth > 0 then
-    self.a = Tree.new(depth - 1)
-    self.b = Tree.new(depth - 1)
-    self.c = Tree.new(depth - 1)
-    self.d = Tree.new(depth - 1)
-    self.e = Tree.new(depth - 1)
+    return setmetatable({
+      depth = depth,
+      a = Tree.new(depth - 1),
+      b = Tree.new(depth - 1),
+      c = Tree.new(depth - 1),
+      d = Tree.new(depth - 1),
+      e = Tree.new(depth - 1),
+    }, Tree)
   end
-  return self
+  return setmetatable({depth = depth}, Tree)
 end
 
 function Tree:walk()

@@ -11,14 +11,14 @@ local Zoo = {}
 Zoo.__index = Zoo
 
 function Zoo.new()
-  local self = setmetatable({}, Zoo)
-  self.aarvark  = 1
-  self.baboon   = 1
-  self.cat      = 1
-  self.donkey   = 1
-  self.elephant = 1
-  self.fox      = 1
-  return self
+  return setmetatable({
+    aarvark  = 1,
+    baboon   = 1,
+    cat      = 1,
+    donkey   = 1,
+    elephant = 1,
+    fox      = 1,
+  }, Zoo)
 end
 
 function Zoo:ant()    return self.aarvark end
