@@ -415,8 +415,11 @@ def pause_table(bench, names, results, failed, live):
             out.append("| %s | — | — | — | — | — |" % n)
             continue
         maxima = [v["max"] for v in runs]
-        out.append("| %s | %s | %s–%s | %s | %s | %s |" % (
-            n, fmt_ms(statistics.median(maxima)), fmt_ms(min(maxima)), fmt_ms(max(maxima)),
+        spread = fmt_ms(min(maxima))
+        if len(maxima) > 1:
+            spread += "–" + fmt_ms(max(maxima))
+        out.append("| %s | %s | %s | %s | %s | %s |" % (
+            n, fmt_ms(statistics.median(maxima)), spread,
             fmt_ms(statistics.median(v["p99"] for v in runs)),
             fmt_ms(statistics.median(v["median"] for v in runs)),
             fmt_rss(statistics.median(r.rss_kb for r in results[n]))))
