@@ -242,7 +242,7 @@ class Bench:
         self.group = group
         self.name = name or os.path.splitext(os.path.basename(path))[0]
         self.fixed = FIXED_TIME.get(self.name)
-        self.lua = None  # the Lua translation's path, set by main
+        self.lua = None  # the Lua translation's path, set by measure_all
 
 
 def lua_translation(bench, lua_dir):
