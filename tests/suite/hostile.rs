@@ -384,7 +384,7 @@ fn nested(depth: usize) -> Module {
         .map(|i| {
             let (code, constants) = if i < depth {
                 (
-                    vec![Op::Closure as u8, 0, 0, Op::Return as u8],
+                    vec![Op::Closure as u8, 0, 0, 0, Op::Return as u8],
                     vec![Constant::Function(i as u32 + 1)],
                 )
             } else {
@@ -540,6 +540,7 @@ fn exercise(op: Op) -> Module {
     let script = vec![
         Op::Nil as u8,
         Op::Closure as u8,
+        0,
         0,
         0,
         Op::Call as u8,

@@ -184,16 +184,23 @@ mod tests {
 
     #[test]
     fn decodes_operands_in_order_with_their_positions() {
-        let code = [Op::GetLocalProperty as u8, 3, 0x34, 0x12, Op::Return as u8];
+        let code = [
+            Op::GetLocalProperty as u8,
+            3,
+            0x56,
+            0x34,
+            0x12,
+            Op::Return as u8,
+        ];
         let all: Vec<Instruction> = instructions(&code).map(Result::unwrap).collect();
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].op, Op::GetLocalProperty);
-        assert_eq!(all[0].values(), [3, 0x1234]);
+        assert_eq!(all[0].values(), [3, 0x12_3456]);
         let fields: Vec<(Operand, usize)> = all[0].fields().map(|f| (f.kind, f.at)).collect();
         assert_eq!(fields, [(Operand::Local, 1), (Operand::Name, 2)]);
         assert_eq!(
             (all[1].offset, all[1].op, all[1].values()),
-            (4, Op::Return, &[][..])
+            (5, Op::Return, &[][..])
         );
     }
 
@@ -230,7 +237,7 @@ mod tests {
 
     #[test]
     fn reports_cut_off_instructions_and_stops() {
-        let code = [Op::Nil as u8, Op::Constant as u8, 0];
+        let code = [Op::Nil as u8, Op::Constant as u8, 0, 0];
         let all: Vec<_> = instructions(&code).collect();
         assert_eq!(
             all[1],
@@ -244,6 +251,6 @@ mod tests {
             all[1].unwrap_err().to_string(),
             "CONSTANT is cut off by the end of the code"
         );
-        assert_eq!(at(&code, 3), Err(Error::PastEnd { offset: 3 }));
+        assert_eq!(at(&code, 4), Err(Error::PastEnd { offset: 4 }));
     }
 }
