@@ -1,7 +1,8 @@
 //! `lox compile FILE [-o OUT]`: source to a bytecode file. The file is written only when
-//! the program compiles and the bytes read back and verify (a cheap self-check that keeps
-//! `lox compile` from ever writing a file `lox` would refuse), so a failed compile leaves
-//! nothing behind.
+//! the program compiles and the bytes read back into the very module the verifier
+//! accepted (a cheap self-check that keeps `lox compile` from ever writing a file `lox`
+//! would refuse: `lox` runs what reads back and verifies, and this module verified), so
+//! a failed compile leaves nothing behind.
 
 use std::path::{Path, PathBuf};
 
@@ -40,9 +41,16 @@ pub fn file(cli: &Cli, path: &Path, output: Option<&Path>) -> i32 {
         }
     };
     let encoded = file::write(verified.module());
-    if let Err(e) = file::load(&encoded) {
-        eprintln!("Internal error: the compiled program does not load back: {e}");
-        return EXIT_RUNTIME;
+    match file::read(&encoded) {
+        Ok(read) if read == *verified.module() => {}
+        Ok(_) => {
+            eprintln!("Internal error: the compiled program reads back as another program.");
+            return EXIT_RUNTIME;
+        }
+        Err(e) => {
+            eprintln!("Internal error: the compiled program does not read back: {e}");
+            return EXIT_RUNTIME;
+        }
     }
     match std::fs::write(&out, &encoded) {
         Ok(()) => EXIT_OK,

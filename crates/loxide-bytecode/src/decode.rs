@@ -133,15 +133,27 @@ impl fmt::Display for Error {
 pub fn at(code: &[u8], offset: usize) -> Result<Instruction, Error> {
     let byte = *code.get(offset).ok_or(Error::PastEnd { offset })?;
     let op = Op::from_byte(byte).ok_or(Error::UnknownOpcode { offset, byte })?;
-    if code.len() - offset < op.size() {
+    let Some(bytes) = code.get(offset + 1..offset + op.size()) else {
         return Err(Error::CutOff { offset, op });
-    }
+    };
     let mut values = [0; MAX_OPERANDS];
-    let mut position = offset + 1;
+    let mut position = 0;
     for (value, kind) in values.iter_mut().zip(op.operands()) {
-        let mut bytes = [0; 4];
-        bytes[..kind.width()].copy_from_slice(&code[position..position + kind.width()]);
-        *value = u32::from_le_bytes(bytes);
+        // Each width is its own arm, so that every read is a fixed-size load.
+        *value = match kind.width() {
+            1 => u32::from(bytes[position]),
+            3 => u32::from_le_bytes([bytes[position], bytes[position + 1], bytes[position + 2], 0]),
+            4 => u32::from_le_bytes([
+                bytes[position],
+                bytes[position + 1],
+                bytes[position + 2],
+                bytes[position + 3],
+            ]),
+            width => bytes[position..position + width]
+                .iter()
+                .rev()
+                .fold(0, |value, &byte| value << 8 | u32::from(byte)),
+        };
         position += kind.width();
     }
     Ok(Instruction { offset, op, values })

@@ -316,10 +316,30 @@ for_each_opcode!(define_op);
 /// The most operands an instruction has.
 pub const MAX_OPERANDS: usize = 3;
 
+/// Each opcode's encoded size, opcode included, computed from the list at compile time
+/// (the decoder asks for it at every instruction).
+const SIZES: [u8; Op::ALL.len()] = {
+    let mut sizes = [0; Op::ALL.len()];
+    let mut i = 0;
+    while i < Op::ALL.len() {
+        let operands = Op::ALL[i].operands();
+        let mut size = 1;
+        let mut j = 0;
+        while j < operands.len() {
+            size += operands[j].width();
+            j += 1;
+        }
+        sizes[i] = size as u8;
+        i += 1;
+    }
+    sizes
+};
+
 impl Op {
     /// The encoded size of the instruction, opcode included.
+    #[inline]
     pub fn size(self) -> usize {
-        1 + self.operands().iter().map(|o| o.width()).sum::<usize>()
+        SIZES[self as usize] as usize
     }
 
     /// True for instructions after which control never falls through.

@@ -271,150 +271,158 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
     let mut depth_at = vec![unknown; code.len()];
     let mut work = vec![(0usize, f.arity as u32 + 1, SlotSets::EMPTY)];
     let mut max = f.arity as u32 + 1;
-    while let Some((offset, depth, mut captured)) = work.pop() {
-        if offset >= code.len() {
-            return Err(err(
-                Some(offset),
-                "control runs off the end of the function".into(),
-            ));
-        }
-        if !is_start[offset] {
-            return Err(err(
-                Some(offset),
-                "a jump lands inside an instruction".into(),
-            ));
-        }
-        if depth_at[offset] != unknown {
-            if depth_at[offset] != depth {
+    // Straight-line code is followed without the work list: only jump targets go on it.
+    while let Some(mut next) = work.pop() {
+        'path: loop {
+            let (offset, depth, mut captured) = next;
+            if offset >= code.len() {
                 return Err(err(
                     Some(offset),
-                    format!(
-                        "the stack holds {} values on one path and {depth} on another",
-                        depth_at[offset]
-                    ),
+                    "control runs off the end of the function".into(),
                 ));
             }
-            if !tracks {
-                continue;
-            }
-            let known = captured_at[offset];
-            let merged = sets.union(known, captured);
-            if merged == known {
-                continue;
-            }
-            captured = merged;
-        }
-        depth_at[offset] = depth;
-        if tracks {
-            captured_at[offset] = captured;
-        }
-        let instruction = decode::at(code, offset).map_err(decode_error)?;
-        let op = instruction.op;
-        let values = instruction.values();
-        // The deepest local slot the instruction reads or writes, if any, and the
-        // first slot it may not read: slots exist below the stack top, and
-        // GET_LOCAL_2 reads its second slot after pushing the first.
-        let local = instruction
-            .fields()
-            .filter(|field| field.kind == Operand::Local)
-            .map(|field| field.value)
-            .max();
-        let readable = if op == Op::GetLocal2 {
-            let second = values[1];
-            (values[0] < depth && second <= depth).then_some(depth + 1)
-        } else {
-            Some(depth)
-        };
-        let pops = match op.pops() {
-            Pops::Fixed(n) => n as u32,
-            Pops::ArgcPlus(n) => instruction.value_of(Operand::Argc).unwrap_or(0) + n as u32,
-        };
-        // METHOD pops only the closure but also uses the class below it.
-        let needs = if op == Op::Method { pops + 1 } else { pops };
-        if depth < needs {
-            return Err(err(
-                Some(offset),
-                format!(
-                    "{} needs {needs} values but the stack holds {depth}",
-                    op.name()
-                ),
-            ));
-        }
-        let after = depth - pops + op.pushes() as u32;
-        match op {
-            // A local must exist before the instruction and after it: SET_LOCAL_POP pops
-            // the value, then stores it.
-            _ if local.is_some_and(|slot| readable.is_none_or(|limit| slot >= limit)) => {
+            if !is_start[offset] {
                 return Err(err(
                     Some(offset),
-                    format!(
-                        "slot {} is above the stack top ({depth})",
-                        local.unwrap_or(0)
-                    ),
+                    "a jump lands inside an instruction".into(),
                 ));
             }
-            _ if local.is_some_and(|slot| slot >= after) => {
-                return Err(err(
-                    Some(offset),
-                    format!(
-                        "{} stores into slot {}, which it pops",
-                        op.name(),
-                        local.unwrap_or(0)
-                    ),
-                ));
-            }
-            Op::Closure => {
-                // The new closure is pushed before it captures, so it may capture the
-                // slot it lands in (a local function that calls itself).
-                let function = instruction.value_of(Operand::Func);
-                if let Some(Constant::Function(child)) =
-                    function.and_then(|k| f.constants.get(k as usize))
-                {
-                    for u in &module.functions[*child as usize].upvalues {
-                        if u.is_local && u.index as u32 > depth {
-                            return Err(err(
-                                Some(offset),
-                                format!("captures slot {} above the stack top ({depth})", u.index),
-                            ));
-                        }
-                        if u.is_local && tracks {
-                            captured = sets.with(captured, u.index);
-                        }
-                    }
-                }
-            }
-            Op::CloseUpvalue if tracks => captured = sets.without(captured, depth - 1),
-            // Leaving the function closes every upvalue of its frame.
-            _ if op.flow() == Flow::Return => {}
-            _ if tracks => {
-                if let Some(slot) = sets.first_at_or_above(captured, after) {
+            if depth_at[offset] != unknown {
+                if depth_at[offset] != depth {
                     return Err(err(
                         Some(offset),
                         format!(
-                            "{} pops slot {slot}, which a closure captured, without closing it",
-                            op.name()
+                            "the stack holds {} values on one path and {depth} on another",
+                            depth_at[offset]
                         ),
                     ));
                 }
+                if !tracks {
+                    break 'path;
+                }
+                let known = captured_at[offset];
+                let merged = sets.union(known, captured);
+                if merged == known {
+                    break 'path;
+                }
+                captured = merged;
             }
-            _ => {}
-        }
-        max = max.max(after);
-        // A jump operand's target is always followed, so every jump instruction,
-        // present or future, has its target checked; the flow says whether control
-        // also goes on to the next instruction.
-        match instruction.target() {
-            Some(Target::Offset(target)) => work.push((target, after, captured)),
-            Some(Target::BeforeStart) => {
+            depth_at[offset] = depth;
+            if tracks {
+                captured_at[offset] = captured;
+            }
+            let instruction = decode::at(code, offset).map_err(decode_error)?;
+            let op = instruction.op;
+            let values = instruction.values();
+            // The deepest local slot the instruction reads or writes, if any, and the
+            // first slot it may not read: slots exist below the stack top, and
+            // GET_LOCAL_2 reads its second slot after pushing the first.
+            let local = instruction
+                .fields()
+                .filter(|field| field.kind == Operand::Local)
+                .map(|field| field.value)
+                .max();
+            let readable = if op == Op::GetLocal2 {
+                let second = values[1];
+                (values[0] < depth && second <= depth).then_some(depth + 1)
+            } else {
+                Some(depth)
+            };
+            let pops = match op.pops() {
+                Pops::Fixed(n) => n as u32,
+                Pops::ArgcPlus(n) => instruction.value_of(Operand::Argc).unwrap_or(0) + n as u32,
+            };
+            // METHOD pops only the closure but also uses the class below it.
+            let needs = if op == Op::Method { pops + 1 } else { pops };
+            if depth < needs {
                 return Err(err(
                     Some(offset),
-                    "a backward jump leaves the function".into(),
+                    format!(
+                        "{} needs {needs} values but the stack holds {depth}",
+                        op.name()
+                    ),
                 ));
             }
-            None => {}
-        }
-        if op.flow().falls_through() {
-            work.push((instruction.end(), after, captured));
+            let after = depth - pops + op.pushes() as u32;
+            match op {
+                // A local must exist before the instruction and after it: SET_LOCAL_POP pops
+                // the value, then stores it.
+                _ if local.is_some_and(|slot| readable.is_none_or(|limit| slot >= limit)) => {
+                    return Err(err(
+                        Some(offset),
+                        format!(
+                            "slot {} is above the stack top ({depth})",
+                            local.unwrap_or(0)
+                        ),
+                    ));
+                }
+                _ if local.is_some_and(|slot| slot >= after) => {
+                    return Err(err(
+                        Some(offset),
+                        format!(
+                            "{} stores into slot {}, which it pops",
+                            op.name(),
+                            local.unwrap_or(0)
+                        ),
+                    ));
+                }
+                Op::Closure => {
+                    // The new closure is pushed before it captures, so it may capture the
+                    // slot it lands in (a local function that calls itself).
+                    let function = instruction.value_of(Operand::Func);
+                    if let Some(Constant::Function(child)) =
+                        function.and_then(|k| f.constants.get(k as usize))
+                    {
+                        for u in &module.functions[*child as usize].upvalues {
+                            if u.is_local && u.index as u32 > depth {
+                                return Err(err(
+                                    Some(offset),
+                                    format!(
+                                        "captures slot {} above the stack top ({depth})",
+                                        u.index
+                                    ),
+                                ));
+                            }
+                            if u.is_local && tracks {
+                                captured = sets.with(captured, u.index);
+                            }
+                        }
+                    }
+                }
+                Op::CloseUpvalue if tracks => captured = sets.without(captured, depth - 1),
+                // Leaving the function closes every upvalue of its frame.
+                _ if op.flow() == Flow::Return => {}
+                _ if tracks => {
+                    if let Some(slot) = sets.first_at_or_above(captured, after) {
+                        return Err(err(
+                            Some(offset),
+                            format!(
+                                "{} pops slot {slot}, which a closure captured, without closing it",
+                                op.name()
+                            ),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            max = max.max(after);
+            // A jump operand's target is always followed, so every jump instruction,
+            // present or future, has its target checked; the flow says whether control
+            // also goes on to the next instruction.
+            match instruction.target() {
+                Some(Target::Offset(target)) => work.push((target, after, captured)),
+                Some(Target::BeforeStart) => {
+                    return Err(err(
+                        Some(offset),
+                        "a backward jump leaves the function".into(),
+                    ));
+                }
+                None => {}
+            }
+            if !op.flow().falls_through() {
+                break 'path;
+            }
+            next = (instruction.end(), after, captured);
         }
     }
     Ok(max)
