@@ -27,8 +27,8 @@ pub const VERSION: u16 = 2;
 /// bytes left in the file before it sizes any table by it.
 pub const MAX_FUNCTIONS: usize = 1 << 24;
 /// Code bytes per function: 256 MiB, some twenty million lines of source in one function.
-/// The verifier keeps up to nine bytes of state per code byte, so this bounds what a
-/// hostile (but honestly sized) file can make it hold.
+/// The verifier keeps two bits per code byte and a few bytes per jump target, so this
+/// bounds what a hostile (but honestly sized) file can make it hold.
 pub const MAX_CODE_BYTES: usize = 1 << 28;
 /// Bytes per string (names and string constants): 64 MiB, far beyond any literal.
 pub const MAX_STRING_BYTES: usize = 1 << 26;

@@ -9,7 +9,9 @@
 //! names, and function constants that form a tree rooted at the script. It computes
 //! `max_stack` for fresh modules. The trade-off: it is linear in the size of the module
 //! (the captured-slot sets may need a few passes around loops, and only in functions
-//! that capture locals) and allocates nothing sized by an unchecked length.
+//! that capture locals) and allocates nothing sized by an unchecked length. It keeps
+//! two bits per code byte (instruction starts and jump targets) and a stack depth and
+//! capture set per jump target only: paths can meet nowhere else.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -222,12 +224,21 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
     // Pass 1: instruction boundaries and static operand checks, and whether some
     // closure captures a local.
     let decode_error = |e: decode::Error| err(Some(e.offset()), e.to_string());
-    let mut is_start = vec![false; code.len()];
+    let mut is_start = BitSet::new(code.len());
+    // Where paths can meet: the entry and every jump target. Only there can control
+    // arrive a second time, so only there does the walk keep what it found.
+    let mut is_target = BitSet::new(code.len());
+    is_target.insert(0);
     let mut last = None;
     let mut tracks = false;
     for instruction in decode::instructions(code) {
         let instruction = instruction.map_err(decode_error)?;
-        is_start[instruction.offset] = true;
+        is_start.insert(instruction.offset);
+        if let Some(Target::Offset(target)) = instruction.target() {
+            if target < code.len() {
+                is_target.insert(target);
+            }
+        }
         for field in instruction.fields() {
             check_operand(module, f, instruction.op, field.kind, field.value as usize)
                 .map_err(|m| err(Some(instruction.offset), m))?;
@@ -246,7 +257,11 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
             ),
         ));
     }
-    if let Some(run) = f.lines.iter().find(|run| !is_start[run.offset as usize]) {
+    if let Some(run) = f
+        .lines
+        .iter()
+        .find(|run| !is_start.contains(run.offset as usize))
+    {
         return Err(err(
             Some(run.offset as usize),
             format!(
@@ -262,13 +277,16 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
     // would go on reading whatever the slot holds later. Capture sets only grow where
     // paths meet, so the walk settles; functions that capture no local skip it.
     let mut sets = SlotSets::default();
+    // The stack depth and capture set found at each meeting point, by its rank among
+    // them: memory in proportion to the jumps, not to the code.
+    let n_targets = is_target.count();
     let mut captured_at: Vec<u32> = if tracks {
-        vec![0; code.len()]
+        vec![0; n_targets]
     } else {
         Vec::new()
     };
     let unknown = u32::MAX;
-    let mut depth_at = vec![unknown; code.len()];
+    let mut depth_at = vec![unknown; n_targets];
     let mut work = vec![(0usize, f.arity as u32 + 1, SlotSets::EMPTY)];
     let mut max = f.arity as u32 + 1;
     // Straight-line code is followed without the work list: only jump targets go on it.
@@ -281,35 +299,38 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
                     "control runs off the end of the function".into(),
                 ));
             }
-            if !is_start[offset] {
+            if !is_start.contains(offset) {
                 return Err(err(
                     Some(offset),
                     "a jump lands inside an instruction".into(),
                 ));
             }
-            if depth_at[offset] != unknown {
-                if depth_at[offset] != depth {
-                    return Err(err(
-                        Some(offset),
-                        format!(
-                            "the stack holds {} values on one path and {depth} on another",
-                            depth_at[offset]
-                        ),
-                    ));
+            if is_target.contains(offset) {
+                let rank = is_target.rank(offset);
+                if depth_at[rank] != unknown {
+                    if depth_at[rank] != depth {
+                        return Err(err(
+                            Some(offset),
+                            format!(
+                                "the stack holds {} values on one path and {depth} on another",
+                                depth_at[rank]
+                            ),
+                        ));
+                    }
+                    if !tracks {
+                        break 'path;
+                    }
+                    let known = captured_at[rank];
+                    let merged = sets.union(known, captured);
+                    if merged == known {
+                        break 'path;
+                    }
+                    captured = merged;
                 }
-                if !tracks {
-                    break 'path;
+                depth_at[rank] = depth;
+                if tracks {
+                    captured_at[rank] = captured;
                 }
-                let known = captured_at[offset];
-                let merged = sets.union(known, captured);
-                if merged == known {
-                    break 'path;
-                }
-                captured = merged;
-            }
-            depth_at[offset] = depth;
-            if tracks {
-                captured_at[offset] = captured;
             }
             let instruction = decode::at(code, offset).map_err(decode_error)?;
             let op = instruction.op;
@@ -426,6 +447,55 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         }
     }
     Ok(max)
+}
+
+/// A set of code offsets, a bit each, with the rank of a member (how many members are
+/// below it) in time proportional to the offset's word plus one.
+struct BitSet {
+    words: Vec<u64>,
+    /// `ranks[i]`: the members in words before `i`, filled in by `count`.
+    ranks: Vec<u32>,
+}
+
+impl BitSet {
+    fn new(len: usize) -> BitSet {
+        BitSet {
+            words: vec![0; len.div_ceil(64)],
+            ranks: Vec::new(),
+        }
+    }
+
+    fn insert(&mut self, at: usize) {
+        self.words[at / 64] |= 1 << (at % 64);
+    }
+
+    fn contains(&self, at: usize) -> bool {
+        self.words
+            .get(at / 64)
+            .is_some_and(|w| w & (1 << (at % 64)) != 0)
+    }
+
+    /// The number of members; afterwards `rank` works (no more inserts).
+    fn count(&mut self) -> usize {
+        let mut total = 0u32;
+        self.ranks = self
+            .words
+            .iter()
+            .map(|w| {
+                let before = total;
+                total += w.count_ones();
+                before
+            })
+            .collect();
+        total as usize
+    }
+
+    /// How many members are below `at`.
+    fn rank(&self, at: usize) -> usize {
+        let word = at / 64;
+        let below = self.words[word] & ((1u64 << (at % 64)) - 1);
+        self.ranks[word] as usize + below.count_ones() as usize
+    }
 }
 
 /// True for a CLOSURE of a function that captures a local of the enclosing frame.
