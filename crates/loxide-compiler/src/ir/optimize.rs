@@ -114,11 +114,12 @@ fn number_constant(f: &mut Function, n: f64) -> Option<u32> {
 /// string, say) stay, so they still fail there, on their line. Strings are not
 /// concatenated here: the VM interns the result of a concatenation.
 fn fold_constants(f: &mut Function) {
-    let mut code: Vec<Instr> = Vec::with_capacity(f.code.len());
-    let mut lines: Vec<u32> = Vec::with_capacity(f.lines.len());
+    // The output never outgrows the input, so it is written over the input's front:
+    // `n` instructions are kept, and the rest is still to read.
+    let mut n = 0;
     for i in 0..f.code.len() {
         let (instr, line) = (f.code[i], f.lines[i]);
-        let n = code.len();
+        let code = &f.code[..n];
         let last = |k: usize| {
             if n >= k {
                 literal(f, code[n - k])
@@ -165,50 +166,45 @@ fn fold_constants(f: &mut Function) {
                 _ => None,
             },
             Instr::Not => last(1).map(|a| (1, push_bool(!literal_truthy(a)))),
-            Instr::Pop if n >= 1 && pure_push(code[n - 1]) => {
-                code.pop();
-                lines.pop();
+            Instr::Pop if n >= 1 && pure_push(f.code[n - 1]) => {
+                n -= 1;
                 continue;
             }
             _ => None,
         };
-        match folded {
-            Some((operands, replacement)) => {
-                code.truncate(n - operands);
-                lines.truncate(n - operands);
-                code.push(replacement);
-                lines.push(line);
-            }
-            None => {
-                code.push(instr);
-                lines.push(line);
-            }
-        }
+        let (instr, at) = match folded {
+            Some((operands, replacement)) => (replacement, n - operands),
+            None => (instr, n),
+        };
+        f.code[at] = instr;
+        f.lines[at] = line;
+        n = at + 1;
     }
-    f.code = code;
-    f.lines = lines;
+    f.code.truncate(n);
+    f.lines.truncate(n);
 }
 
 /// Drops the instructions that follow a terminator (a return or an unconditional jump,
 /// by the opcode's flow) up to the next label: nothing can reach them.
 fn drop_unreachable(f: &mut Function) {
-    let mut code: Vec<Instr> = Vec::with_capacity(f.code.len());
-    let mut lines: Vec<u32> = Vec::with_capacity(f.lines.len());
+    let mut n = 0;
     let mut reachable = true;
-    for (&instr, &line) in f.code.iter().zip(&f.lines) {
+    for i in 0..f.code.len() {
+        let (instr, line) = (f.code[i], f.lines[i]);
         if let Instr::Label(_) = instr {
             reachable = true;
         }
         if reachable {
-            code.push(instr);
-            lines.push(line);
+            f.code[n] = instr;
+            f.lines[n] = line;
+            n += 1;
         }
         if instr.op().is_some_and(Op::is_terminator) {
             reachable = false;
         }
     }
-    f.code = code;
-    f.lines = lines;
+    f.code.truncate(n);
+    f.lines.truncate(n);
 }
 
 /// A fusion rule: given the instruction at a position and the two after it, the
@@ -279,24 +275,20 @@ fn second_round(_: &Function, at: [Option<Instr>; 3]) -> Option<(Instr, usize, u
 /// Applies `rule` at every position, left to right, never across a label (a label is
 /// an instruction of its own, so no rule matches one).
 fn rewrite(f: &mut Function, rule: Rule) {
-    let mut code: Vec<Instr> = Vec::with_capacity(f.code.len());
-    let mut lines: Vec<u32> = Vec::with_capacity(f.lines.len());
+    // In place: each step consumes at least the one instruction it writes.
+    let mut n = 0;
     let mut i = 0;
     while i < f.code.len() {
         let at = |k: usize| f.code.get(i + k).copied();
-        match rule(f, [at(0), at(1), at(2)]) {
-            Some((instr, consumed, line_of)) => {
-                code.push(instr);
-                lines.push(f.lines[i + line_of]);
-                i += consumed;
-            }
-            None => {
-                code.push(f.code[i]);
-                lines.push(f.lines[i]);
-                i += 1;
-            }
-        }
+        let (instr, line, consumed) = match rule(f, [at(0), at(1), at(2)]) {
+            Some((instr, consumed, line_of)) => (instr, f.lines[i + line_of], consumed),
+            None => (f.code[i], f.lines[i], 1),
+        };
+        f.code[n] = instr;
+        f.lines[n] = line;
+        n += 1;
+        i += consumed;
     }
-    f.code = code;
-    f.lines = lines;
+    f.code.truncate(n);
+    f.lines.truncate(n);
 }
