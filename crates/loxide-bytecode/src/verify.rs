@@ -234,10 +234,10 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
     for instruction in decode::instructions(code) {
         let instruction = instruction.map_err(decode_error)?;
         is_start.insert(instruction.offset);
-        if let Some(Target::Offset(target)) = instruction.target() {
-            if target < code.len() {
-                is_target.insert(target);
-            }
+        if let Some(Target::Offset(target)) = instruction.target()
+            && target < code.len()
+        {
+            is_target.insert(target);
         }
         for field in instruction.fields() {
             check_operand(module, f, instruction.op, field.kind, field.value as usize)
