@@ -18,9 +18,14 @@ memory to the source's size. The shapes (see `SHAPES`):
 - toplevel: `a = a + 1;` at the top level, line after line;
 - classes:  classes with an initializer, fields, methods, strings and `for` loops.
 
+With --stages, it then runs `stage-stats` (tools/stagestats, built on demand) on the
+largest program of each shape: the time, heap allocated and peak heap of each stage of
+the pipeline, as the compiler section of docs/performance.md shows them.
+
 Usage:
     python3 bench/compile.py [--sizes 1000,100000,1000000] [--shapes a,b]
                              [--runs N] [--lox PATH] [--keep DIR] [--markdown FILE]
+                             [--stages]
 
 Sizes are in lines (a program is cut at the first whole unit past the size). The
 generated programs go to a temporary directory, or to --keep DIR to look at them.
@@ -30,6 +35,7 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 
@@ -142,6 +148,29 @@ def fmt_mb(kb):
     return f"{kb / 1024:.1f} MB"
 
 
+def stage_stats():
+    """The stage-stats binary of the release build, built if needed."""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "loxide-stagestats"],
+                   cwd=repo, check=True)
+    lox = release_lox()
+    return os.path.join(os.path.dirname(lox), "stage-stats")
+
+
+def stage_tables(programs, sizes):
+    """Each shape's largest program through `stage-stats`, one table after another."""
+    binary = stage_stats()
+    out = []
+    for shape, size, lox, lua, lines, nbytes in programs:
+        if size != max(sizes):
+            continue
+        run = subprocess.run([binary, lox], capture_output=True, text=True)
+        if run.returncode != 0:
+            sys.exit(f"stage-stats failed on {lox}:\n{run.stderr[:2000]}")
+        out.append(f"\n{shape}: " + run.stdout.split(": ", 1)[1])
+    return "".join(out)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,100000,1000000")
@@ -152,6 +181,7 @@ def main():
     parser.add_argument("--keep")
     parser.add_argument("--markdown")
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--stages", action="store_true")
     args = parser.parse_args()
 
     if not os.path.exists(args.lox):
@@ -244,6 +274,10 @@ def main():
         rows.append("| " + " | ".join(row) + " |")
     table = "\n".join(rows)
     print(table)
+    if args.stages:
+        stages = stage_tables(programs, sizes)
+        print(stages)
+        table += "\n" + stages
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write(table + "\n")
