@@ -19,6 +19,8 @@ use std::fmt;
 use super::decode::{self, Instruction, Target};
 use super::{Constant, Flow, Function, Module, Op, Operand, Pops};
 
+mod linear;
+
 /// How deeply function constants may nest (functions inside functions).
 pub const MAX_FUNCTION_NESTING: usize = 1024;
 
@@ -90,6 +92,20 @@ pub fn verify(mut module: Module, max_stack: MaxStack) -> Result<Verified, Error
         }
     }
     Ok(Verified(module))
+}
+
+/// For each function of a module, whether the verifier's fast path vouches for it by
+/// itself (see `linear`), for tests that check compiled code takes it. A function
+/// whose closures capture its locals leaves the decision to the general walk.
+#[doc(hidden)]
+pub fn fast_path_verdicts(module: &Module) -> Vec<bool> {
+    module
+        .functions
+        .iter()
+        .map(|f| {
+            !f.code.is_empty() && check_lines(f).is_ok() && linear::analyse(module, f).is_some()
+        })
+        .collect()
 }
 
 /// Checks that every function but the script is the constant of exactly one other, and
@@ -220,6 +236,32 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         }
     }
     check_lines(f).map_err(|m| err(None, m))?;
+    // Compiled code almost always passes the fast path; the general walk decides the
+    // rest, and in debug builds checks every answer of the fast path.
+    let fast = linear::analyse(module, f);
+    if let Some(max) = fast
+        && !cfg!(debug_assertions)
+    {
+        return Ok(max);
+    }
+    let general = walk(module, index);
+    debug_assert!(
+        fast.is_none() || general == Ok(fast.unwrap_or(0)),
+        "the fast path accepted function #{index} with {fast:?}; the general walk says {general:?}"
+    );
+    general
+}
+
+/// The general walk: every path through a function from its entry, with a work list,
+/// the stack depth and the captured slots at each jump target.
+fn walk(module: &Module, index: usize) -> Result<u32, Error> {
+    let f = &module.functions[index];
+    let err = |offset: Option<usize>, message: String| Error {
+        function: Some((index, f.name.clone())),
+        offset,
+        message,
+    };
+    let code = &f.code;
 
     // Pass 1: instruction boundaries and static operand checks, and whether some
     // closure captures a local.
