@@ -207,10 +207,10 @@ fn drop_unreachable(f: &mut Function) {
     f.lines.truncate(n);
 }
 
-/// A fusion rule: given the instruction at a position and the two after it, the
+/// A fusion rule: given the instructions from a position on (at most three), the
 /// replacement, how many instructions it consumes, and which of them gives the
 /// replacement its line (the one that can fail).
-type Rule = fn(&Function, [Option<Instr>; 3]) -> Option<(Instr, usize, usize)>;
+type Rule = fn(&Function, &[Instr]) -> Option<(Instr, usize, usize)>;
 
 /// Fuses instruction pairs and triples into single instructions, in two rounds: the
 /// second fuses an operand into instructions the first made.
@@ -221,53 +221,43 @@ fn fuse(f: &mut Function) {
 
 /// Operators with their result use: compare-and-branch, stores whose value is dropped,
 /// arithmetic with a constant operand, property reads of locals, returns of nil.
-fn first_round(f: &Function, at: [Option<Instr>; 3]) -> Option<(Instr, usize, usize)> {
+fn first_round(f: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
     use Instr::*;
-    match at {
-        [Some(Less), Some(Not), Some(JumpIfFalsePop(l))] => Some((JumpIfLess(l), 3, 0)),
-        [Some(Greater), Some(Not), Some(JumpIfFalsePop(l))] => Some((JumpIfGreater(l), 3, 0)),
-        [Some(Equal), Some(Not), Some(JumpIfFalsePop(l))] => Some((JumpIfEqual(l), 3, 0)),
-        [Some(Less), Some(JumpIfFalsePop(l)), _] => Some((JumpUnlessLess(l), 2, 0)),
-        [Some(Greater), Some(JumpIfFalsePop(l)), _] => Some((JumpUnlessGreater(l), 2, 0)),
-        [Some(Equal), Some(JumpIfFalsePop(l)), _] => Some((JumpUnlessEqual(l), 2, 0)),
-        [Some(SetLocal(s)), Some(Pop), _] => Some((SetLocalPop(s), 2, 0)),
-        [Some(SetGlobal(g)), Some(Pop), _] => Some((SetGlobalPop(g), 2, 0)),
-        [Some(SetProperty(k)), Some(Pop), _] => Some((SetPropertyPop(k), 2, 0)),
-        [Some(Constant(k)), Some(Add), _] => Some((AddConstant(k), 2, 1)),
-        [Some(Constant(k)), Some(Subtract), _]
-            if matches!(f.constants[k as usize], Const::Number(_)) =>
-        {
+    match *at {
+        [Less, Not, JumpIfFalsePop(l), ..] => Some((JumpIfLess(l), 3, 0)),
+        [Greater, Not, JumpIfFalsePop(l), ..] => Some((JumpIfGreater(l), 3, 0)),
+        [Equal, Not, JumpIfFalsePop(l), ..] => Some((JumpIfEqual(l), 3, 0)),
+        [Less, JumpIfFalsePop(l), ..] => Some((JumpUnlessLess(l), 2, 0)),
+        [Greater, JumpIfFalsePop(l), ..] => Some((JumpUnlessGreater(l), 2, 0)),
+        [Equal, JumpIfFalsePop(l), ..] => Some((JumpUnlessEqual(l), 2, 0)),
+        [SetLocal(s), Pop, ..] => Some((SetLocalPop(s), 2, 0)),
+        [SetGlobal(g), Pop, ..] => Some((SetGlobalPop(g), 2, 0)),
+        [SetProperty(k), Pop, ..] => Some((SetPropertyPop(k), 2, 0)),
+        [Constant(k), Add, ..] => Some((AddConstant(k), 2, 1)),
+        [Constant(k), Subtract, ..] if matches!(f.constants[k as usize], Const::Number(_)) => {
             Some((SubtractConstant(k), 2, 1))
         }
-        [Some(GetLocal(s)), Some(GetProperty(k)), _] => Some((GetLocalProperty(s, k), 2, 1)),
+        [GetLocal(s), GetProperty(k), ..] => Some((GetLocalProperty(s, k), 2, 1)),
         // Left for the next position when a property read follows the second.
-        [Some(GetLocal(a)), Some(GetLocal(b)), next] if !matches!(next, Some(GetProperty(_))) => {
+        [GetLocal(a), GetLocal(b), ref rest @ ..] if !matches!(rest, [GetProperty(_), ..]) => {
             Some((GetLocal2(a, b), 2, 0))
         }
-        [Some(Nil), Some(Return), _] => Some((ReturnNil, 2, 1)),
+        [Nil, Return, ..] => Some((ReturnNil, 2, 1)),
         _ => None,
     }
 }
 
 /// A constant or a local as the operand of what the first round made: comparisons with
 /// a constant, a local plus or minus a constant, a local returned.
-fn second_round(_: &Function, at: [Option<Instr>; 3]) -> Option<(Instr, usize, usize)> {
+fn second_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
     use Instr::*;
-    match at {
-        [Some(Constant(k)), Some(JumpUnlessLess(l)), _] => {
-            Some((JumpUnlessLessConstant(k, l), 2, 1))
-        }
-        [Some(Constant(k)), Some(JumpUnlessGreater(l)), _] => {
-            Some((JumpUnlessGreaterConstant(k, l), 2, 1))
-        }
-        [Some(Constant(k)), Some(JumpUnlessEqual(l)), _] => {
-            Some((JumpUnlessEqualConstant(k, l), 2, 1))
-        }
-        [Some(GetLocal(s)), Some(AddConstant(k)), _] => Some((AddLocalConstant(s, k), 2, 1)),
-        [Some(GetLocal(s)), Some(SubtractConstant(k)), _] => {
-            Some((SubtractLocalConstant(s, k), 2, 1))
-        }
-        [Some(GetLocal(s)), Some(Return), _] => Some((ReturnLocal(s), 2, 1)),
+    match *at {
+        [Constant(k), JumpUnlessLess(l), ..] => Some((JumpUnlessLessConstant(k, l), 2, 1)),
+        [Constant(k), JumpUnlessGreater(l), ..] => Some((JumpUnlessGreaterConstant(k, l), 2, 1)),
+        [Constant(k), JumpUnlessEqual(l), ..] => Some((JumpUnlessEqualConstant(k, l), 2, 1)),
+        [GetLocal(s), AddConstant(k), ..] => Some((AddLocalConstant(s, k), 2, 1)),
+        [GetLocal(s), SubtractConstant(k), ..] => Some((SubtractLocalConstant(s, k), 2, 1)),
+        [GetLocal(s), Return, ..] => Some((ReturnLocal(s), 2, 1)),
         _ => None,
     }
 }
@@ -279,8 +269,8 @@ fn rewrite(f: &mut Function, rule: Rule) {
     let mut n = 0;
     let mut i = 0;
     while i < f.code.len() {
-        let at = |k: usize| f.code.get(i + k).copied();
-        let (instr, line, consumed) = match rule(f, [at(0), at(1), at(2)]) {
+        let window = &f.code[i..f.code.len().min(i + 3)];
+        let (instr, line, consumed) = match rule(f, window) {
             Some((instr, consumed, line_of)) => (instr, f.lines[i + line_of], consumed),
             None => (f.code[i], f.lines[i], 1),
         };
