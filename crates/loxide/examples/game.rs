@@ -97,10 +97,12 @@ pub fn run() -> Result<String, Error> {
         vm.call::<_, ()>(&tick, (world.clone(), n))?;
     }
     let world = vm.userdata::<World>(&world)?;
-    let mut report = log.lock().expect("log").join("\n");
-    report.push_str(&format!("\nx = {}, speed = {}\n", world.x, world.speed));
+    let mut report = out.contents();
+    for line in log.lock().expect("log").iter() {
+        report.push_str(&format!("log: {line}\n"));
+    }
+    report.push_str(&format!("x = {}, speed = {}\n", world.x, world.speed));
     report.push_str(&format!("bounces = {}\n", vm.get_global::<f64>("bounces")?));
-    report.push_str(&out.contents());
     Ok(report)
 }
 
