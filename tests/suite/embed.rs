@@ -49,15 +49,14 @@ fn a_host_function_adds_and_a_global_reads_back() {
 fn values_convert_both_ways() {
     let (mut vm, out) = vm();
     vm.register_fn("echo", |_vm, (v,): (Value,)| Ok(v)).unwrap();
-    vm.register_fn("negate", |_vm, (b,): (bool,)| Ok(!b)).unwrap();
+    vm.register_fn("negate", |_vm, (b,): (bool,)| Ok(!b))
+        .unwrap();
     vm.register_fn("shout", |_vm, (s,): (String,)| Ok(s.to_uppercase()))
         .unwrap();
     vm.register_fn("greet", |_vm, ()| Ok("hi")).unwrap();
     vm.register_fn("nothing", |_vm, ()| Ok(())).unwrap();
-    vm.register_fn("maybe", |_vm, (n,): (Option<f64>,)| {
-        Ok(n.map(|n| n * 10.0))
-    })
-    .unwrap();
+    vm.register_fn("maybe", |_vm, (n,): (Option<f64>,)| Ok(n.map(|n| n * 10.0)))
+        .unwrap();
     vm.register_fn("count", |_vm, ()| Ok(7_i32)).unwrap();
     run(
         &mut vm,
@@ -80,7 +79,10 @@ fn values_convert_both_ways() {
     assert_eq!(vm.get_global::<String>("s").unwrap(), "text");
     assert!(vm.get_global::<bool>("b").unwrap());
     assert_eq!(vm.get_global::<Option<f64>>("none").unwrap(), None);
-    assert_eq!(vm.get_global::<Option<String>>("s").unwrap().as_deref(), Some("text"));
+    assert_eq!(
+        vm.get_global::<Option<String>>("s").unwrap().as_deref(),
+        Some("text")
+    );
     vm.get_global::<()>("u").unwrap();
     assert!(matches!(vm.get_global::<Value>("n").unwrap(), Value::Number(n) if n == 42.0));
     assert_eq!(
@@ -90,7 +92,9 @@ fn values_convert_both_ways() {
             found: "a string"
         })
     );
-    assert!(matches!(vm.get_global::<f64>("missing"), Err(Error::Usage(m)) if m == "Undefined variable 'missing'."));
+    assert!(
+        matches!(vm.get_global::<f64>("missing"), Err(Error::Usage(m)) if m == "Undefined variable 'missing'.")
+    );
     run(&mut vm, "print n + 1; print s + \"!\";").unwrap();
     assert!(out.contents().ends_with("43\ntext!\n"));
 }
@@ -124,7 +128,10 @@ fn a_host_error_becomes_a_runtime_error_at_the_call() {
         Ok(x.sqrt())
     })
     .unwrap();
-    let e = runtime_error(run(&mut vm, "print checked_sqrt(4);\nprint checked_sqrt(-1);"));
+    let e = runtime_error(run(
+        &mut vm,
+        "print checked_sqrt(4);\nprint checked_sqrt(-1);",
+    ));
     assert_eq!(e.message, "No square root of -1.");
     assert_eq!(e.trace, vec![(2, None)]);
 }
@@ -132,10 +139,14 @@ fn a_host_error_becomes_a_runtime_error_at_the_call() {
 #[test]
 fn a_panicking_host_function_is_a_runtime_error_and_the_vm_lives_on() {
     let (mut vm, out) = vm();
-    vm.register_fn("boom", |_vm, ()| -> Result<(), Error> { panic!("host bug") })
-        .unwrap();
-    vm.register_fn("call_boom", |vm, (f,): (Function,)| vm.call::<_, ()>(&f, ()))
-        .unwrap();
+    vm.register_fn("boom", |_vm, ()| -> Result<(), Error> {
+        panic!("host bug")
+    })
+    .unwrap();
+    vm.register_fn("call_boom", |vm, (f,): (Function,)| {
+        vm.call::<_, ()>(&f, ())
+    })
+    .unwrap();
     let e = runtime_error(run(&mut vm, "fun g() { boom(); }\ng();"));
     assert_eq!(e.message, "Host function 'boom' panicked.");
     assert_eq!(e.trace, vec![(1, Some("g".into())), (2, None)]);
@@ -192,7 +203,10 @@ fn lox_functions_and_methods_are_called_from_rust() {
     assert_eq!(vm.call_method::<_, f64>(&c, "bump", (5,)).unwrap(), 15.0);
     assert_eq!(vm.call_method::<_, f64>(&c, "bump", (1,)).unwrap(), 16.0);
     // A field holding a function is called without the receiver.
-    assert_eq!(vm.call_method::<_, String>(&c, "shout", ("hey",)).unwrap(), "hey!");
+    assert_eq!(
+        vm.call_method::<_, String>(&c, "shout", ("hey",)).unwrap(),
+        "hey!"
+    );
     let e = vm.call_method::<_, ()>(&c, "nope", ()).unwrap_err();
     assert_eq!(e.message(), "Undefined property 'nope'.");
     // A class is callable: it makes an instance.
@@ -203,10 +217,16 @@ fn lox_functions_and_methods_are_called_from_rust() {
     let e = vm.call::<_, f64>(&add, (1,)).unwrap_err();
     assert_eq!(e.message(), "Expected 2 arguments but got 1.");
     let e = vm.call::<_, f64>(&add, (1, true)).unwrap_err();
-    assert_eq!(e.runtime().unwrap().message, "Operands must be two numbers or two strings.");
+    assert_eq!(
+        e.runtime().unwrap().message,
+        "Operands must be two numbers or two strings."
+    );
     assert_eq!(e.runtime().unwrap().trace, vec![(1, Some("add".into()))]);
     // A result of the wrong type for the caller.
-    assert!(matches!(vm.call::<_, bool>(&add, (1, 2)), Err(Error::Type { .. })));
+    assert!(matches!(
+        vm.call::<_, bool>(&add, (1, 2)),
+        Err(Error::Type { .. })
+    ));
     // And the VM still runs programs.
     run(&mut vm, "print add(1, 1);").unwrap();
 }
@@ -260,7 +280,10 @@ fn every_limit_applies_inside_calls_from_rust() {
     }
     // Each call from outside starts a fresh budget, as a run does.
     let f: Function = vm.get_global("deep").unwrap();
-    assert!(matches!(vm.call::<_, ()>(&f, (0,)), Err(Error::Limit(Limit::Depth, _))));
+    assert!(matches!(
+        vm.call::<_, ()>(&f, (0,)),
+        Err(Error::Limit(Limit::Depth, _))
+    ));
 }
 
 #[test]
@@ -279,7 +302,8 @@ fn calls_nest_lox_to_host_to_lox_to_host() {
         result
     })
     .unwrap();
-    vm.register_fn("note", |_vm, (s,): (String,)| Ok(s + ".")).unwrap();
+    vm.register_fn("note", |_vm, (s,): (String,)| Ok(s + "."))
+        .unwrap();
     run(
         &mut vm,
         "fun inc(x) { return x + 1; }\n\
@@ -309,10 +333,7 @@ fn calls_nest_lox_to_host_to_lox_to_host() {
 
     // A host function that handles a Lox error itself goes on, and so does the caller.
     vm.register_fn("attempt", |vm, (f,): (Function,)| {
-        Ok(match vm.call::<_, f64>(&f, ()) {
-            Ok(n) => n,
-            Err(_) => -1.0,
-        })
+        Ok(vm.call::<_, f64>(&f, ()).unwrap_or(-1.0))
     })
     .unwrap();
     run(
@@ -363,7 +384,10 @@ fn handles_outlive_runs_and_collections() {
     run(&mut vm, churn).unwrap();
     drop(copy);
     run(&mut vm, churn).unwrap();
-    assert_eq!(vm.call_method::<_, String>(&kept, "get", ()).unwrap(), "kept by the host");
+    assert_eq!(
+        vm.call_method::<_, String>(&kept, "get", ()).unwrap(),
+        "kept by the host"
+    );
     assert_eq!(vm.call::<_, f64>(&counter, ()).unwrap(), 1.0);
     assert_eq!(vm.call::<_, f64>(&counter, ()).unwrap(), 2.0);
     // A handle can go back into the program.
@@ -382,14 +406,20 @@ fn a_vm_dropped_while_handles_live_and_handles_of_another_vm() {
     run(&mut second, "fun f() { return 2; }").unwrap();
     let expected = Error::Usage("A handle was used with a VM that did not make it.".into());
     assert_eq!(second.call::<_, f64>(&f, ()), Err(expected.clone()));
-    assert_eq!(second.call_method::<_, ()>(&c, "x", ()), Err(expected.clone()));
+    assert_eq!(
+        second.call_method::<_, ()>(&c, "x", ()),
+        Err(expected.clone())
+    );
     assert_eq!(second.set_global("g", f.clone()), Err(expected));
     drop(first);
     // The handles outlive their VM: they can be cloned and dropped, and do nothing.
     let g = f.clone();
     drop(f);
     drop(c);
-    assert!(matches!(second.call::<_, f64>(&g, ()), Err(Error::Usage(_))));
+    assert!(matches!(
+        second.call::<_, f64>(&g, ()),
+        Err(Error::Usage(_))
+    ));
     drop(g);
 }
 
@@ -406,8 +436,10 @@ fn userdata_is_opaque_to_scripts_and_comes_back() {
         Ok(account.balance)
     })
     .unwrap();
-    vm.register_fn("open", |vm, ()| Ok(vm.create_userdata(Account { balance: 0.0 })))
-        .unwrap();
+    vm.register_fn("open", |vm, ()| {
+        Ok(vm.create_userdata(Account { balance: 0.0 }))
+    })
+    .unwrap();
     run(
         &mut vm,
         "var a = open(); deposit(a, 10); print deposit(a, 5); print a;\n\
@@ -416,10 +448,16 @@ fn userdata_is_opaque_to_scripts_and_comes_back() {
     .unwrap();
     assert_eq!(out.contents(), "15\n<userdata>\ntrue\nfalse\n");
     let a: UserData = vm.get_global("a").unwrap();
-    assert_eq!(vm.userdata::<Account>(&a).unwrap(), &Account { balance: 15.0 });
+    assert_eq!(
+        vm.userdata::<Account>(&a).unwrap(),
+        &Account { balance: 15.0 }
+    );
     assert!(matches!(vm.userdata::<String>(&a), Err(Error::Type { .. })));
     let e = runtime_error(run(&mut vm, "deposit(1, 2);"));
-    assert_eq!(e.message, "Argument 1 of deposit() must be userdata, not a number.");
+    assert_eq!(
+        e.message,
+        "Argument 1 of deposit() must be userdata, not a number."
+    );
 }
 
 #[test]
@@ -448,9 +486,12 @@ fn a_million_host_calls() {
     // Under gc-stress every allocation collects: the string results and userdata below
     // make collections happen while host functions hold arguments and handles.
     let (mut vm, out) = vm();
-    vm.register_fn("inc", |_vm, (n,): (f64,)| Ok(n + 1.0)).unwrap();
-    vm.register_fn("label", |_vm, (n,): (f64,)| Ok(format!("#{n}"))).unwrap();
-    vm.register_fn("wrap", |vm, (s,): (String,)| Ok(vm.create_userdata(s))).unwrap();
+    vm.register_fn("inc", |_vm, (n,): (f64,)| Ok(n + 1.0))
+        .unwrap();
+    vm.register_fn("label", |_vm, (n,): (f64,)| Ok(format!("#{n}")))
+        .unwrap();
+    vm.register_fn("wrap", |vm, (s,): (String,)| Ok(vm.create_userdata(s)))
+        .unwrap();
     vm.register_fn("unwrap", |vm, (u,): (UserData,)| {
         Ok(vm.userdata::<String>(&u)?.clone())
     })
@@ -471,7 +512,8 @@ fn a_vm_moves_to_another_thread() {
     assert_send::<Function>();
     assert_send::<Error>();
     let (mut vm, out) = vm();
-    vm.register_fn("twice", |_vm, (x,): (f64,)| Ok(2.0 * x)).unwrap();
+    vm.register_fn("twice", |_vm, (x,): (f64,)| Ok(2.0 * x))
+        .unwrap();
     run(&mut vm, "fun f(x) { return twice(x) + 1; }").unwrap();
     let f: Function = vm.get_global("f").unwrap();
     let result = std::thread::spawn(move || {
@@ -525,7 +567,10 @@ fn the_examples_run() {
     let report = game::run().unwrap_or_else(|e| panic!("{e}"));
     assert!(report.contains("frame 6: x = 7\n"), "{report}");
     assert!(report.contains("log: bounce 1 at frame 6\n"), "{report}");
-    assert!(report.ends_with("x = -1, speed = -2\nbounces = 1\n"), "{report}");
+    assert!(
+        report.ends_with("x = -1, speed = -2\nbounces = 1\n"),
+        "{report}"
+    );
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let report = sandbox::run();

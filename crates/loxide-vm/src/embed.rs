@@ -219,7 +219,9 @@ impl Roots {
 
     fn get(&self, handle: &Handle) -> Result<Raw, Error> {
         if !Arc::ptr_eq(&handle.0.released, &self.released) {
-            return Err(Error::Usage("A handle was used with a VM that did not make it.".into()));
+            return Err(Error::Usage(
+                "A handle was used with a VM that did not make it.".into(),
+            ));
         }
         let index = handle.0.index as usize;
         // A live handle's slot is never freed, so this holds; checked all the same.
@@ -233,7 +235,9 @@ impl Roots {
 /// The released-slot queue, even if a thread panicked while holding it (it is a list
 /// of indices, always consistent).
 fn lock(queue: &Mutex<Vec<u32>>) -> std::sync::MutexGuard<'_, Vec<u32>> {
-    queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    queue
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// One root-table slot, released when the last clone of its handle is dropped.
@@ -555,15 +559,10 @@ impl Vm {
         let native = Box::new(move |vm: &mut Vm, _argc: usize| {
             let args = <A as private::FromArgs>::from_args(vm, &owned_name)?;
             let result = function(vm, args)?.into_lox();
-            vm.to_raw(result)
+            vm.raw_value(result)
         });
-        natives::define(
-            self,
-            name,
-            Some(<A as private::FromArgs>::ARITY),
-            native,
-        )
-        .map_err(Error::from)
+        natives::define(self, name, Some(<A as private::FromArgs>::ARITY), native)
+            .map_err(Error::from)
     }
 
     /// The value of global `name`, converted. `Error::Usage` if it is not defined.
@@ -574,19 +573,23 @@ impl Vm {
             }
             _ => return Err(Error::Usage(format!("Undefined variable '{name}'."))),
         };
-        T::from_lox(self.to_public(value))
+        T::from_lox(self.public_value(value))
     }
 
     /// Defines (or overwrites) global `name`.
     pub fn set_global<T: IntoLox>(&mut self, name: &str, value: T) -> Result<(), Error> {
-        let raw = self.to_raw(value.into_lox())?;
+        let raw = self.raw_value(value.into_lox())?;
         self.define_global(name, raw).map_err(Error::from)
     }
 
     /// Calls a function with arguments, and converts its result. All limits apply; when
     /// nothing is running (not from a host function) the call gets a fresh step
     /// budget, as a run does.
-    pub fn call<A: IntoArgs, R: FromLox>(&mut self, function: &Function, args: A) -> Result<R, Error> {
+    pub fn call<A: IntoArgs, R: FromLox>(
+        &mut self,
+        function: &Function,
+        args: A,
+    ) -> Result<R, Error> {
         let callee = self.roots.get(&function.0)?;
         self.call_raw(callee, None, args)
     }
@@ -635,10 +638,13 @@ impl Vm {
             .get(&userdata.0)?
             .as_obj::<ObjUserData>()
             .expect("a userdata handle holds userdata");
-        object.data_mut(self).downcast_mut::<T>().ok_or(Error::Type {
-            expected: std::any::type_name::<T>(),
-            found: "userdata of another type",
-        })
+        object
+            .data_mut(self)
+            .downcast_mut::<T>()
+            .ok_or(Error::Type {
+                expected: std::any::type_name::<T>(),
+                found: "userdata of another type",
+            })
     }
 
     /// The names of every defined global, host functions and `clock` included: what a
@@ -662,7 +668,7 @@ impl Vm {
         name: &str,
     ) -> Result<T, Error> {
         let raw = self.stack.peek(argc - 1 - index);
-        T::from_lox(self.to_public(raw)).map_err(|e| match e {
+        T::from_lox(self.public_value(raw)).map_err(|e| match e {
             Error::Type { expected, found } => Error::Host(format!(
                 "Argument {} of {name}() must be {expected}, not {found}.",
                 index + 1
@@ -672,7 +678,7 @@ impl Vm {
     }
 
     /// A raw value as the host sees it (objects get rooted handles).
-    pub(crate) fn to_public(&mut self, raw: Raw) -> Value {
+    pub(crate) fn public_value(&mut self, raw: Raw) -> Value {
         if raw.is_number() {
             return Value::Number(raw.as_number());
         }
@@ -683,9 +689,12 @@ impl Vm {
             return Value::Bool(raw == Raw::TRUE);
         }
         match raw.obj_kind() {
-            Some(ObjKind::String) => {
-                Value::String(raw.as_obj::<ObjString>().expect("a string").chars.to_string())
-            }
+            Some(ObjKind::String) => Value::String(
+                raw.as_obj::<ObjString>()
+                    .expect("a string")
+                    .chars
+                    .to_string(),
+            ),
             Some(ObjKind::Instance) => Value::Instance(Instance(self.roots.root(raw))),
             Some(ObjKind::UserData) => Value::UserData(UserData(self.roots.root(raw))),
             _ => Value::Function(Function(self.roots.root(raw))),
@@ -694,7 +703,7 @@ impl Vm {
 
     /// A host value as a raw one. A string is interned, which may collect: the caller
     /// keeps everything it needs rooted.
-    pub(crate) fn to_raw(&mut self, value: Value) -> Result<Raw, Error> {
+    pub(crate) fn raw_value(&mut self, value: Value) -> Result<Raw, Error> {
         Ok(match value {
             Value::Nil => Raw::NIL,
             Value::Bool(b) => Raw::bool(b),
@@ -711,7 +720,7 @@ impl Vm {
 
     /// Pushes a host value (an argument of a call from Rust), checking for room.
     pub(crate) fn push_public(&mut self, value: Value) -> Result<(), Error> {
-        let raw = self.to_raw(value)?;
+        let raw = self.raw_value(value)?;
         if !self.stack.has_room(self.stack.len(), 1) {
             return Err(self.limit_error(super::Limit::Depth).into());
         }
@@ -738,7 +747,7 @@ impl Vm {
             Ok(()) => {
                 let raw = self.stack.pop();
                 self.stack.truncate(height);
-                Ok(self.to_public(raw))
+                Ok(self.public_value(raw))
             }
             Err(e) => {
                 if outermost {

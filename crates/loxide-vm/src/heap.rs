@@ -215,7 +215,9 @@ impl Heap {
             return Some(s);
         }
         let mut joined = String::new();
-        joined.try_reserve_exact(a.len().checked_add(b.len())?).ok()?;
+        joined
+            .try_reserve_exact(a.len().checked_add(b.len())?)
+            .ok()?;
         joined.push_str(a);
         joined.push_str(b);
         Some(self.intern_new(joined.into_boxed_str(), hash))

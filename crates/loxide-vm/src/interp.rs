@@ -596,7 +596,9 @@ impl Vm {
     #[inline]
     pub(super) fn call_value(&mut self, callee: Value, argc: usize) -> Result<(), RuntimeError> {
         match callee.obj_kind() {
-            Some(ObjKind::Closure) => self.call_closure(callee.as_obj().expect("kind checked"), argc),
+            Some(ObjKind::Closure) => {
+                self.call_closure(callee.as_obj().expect("kind checked"), argc)
+            }
             Some(ObjKind::BoundMethod) => {
                 let bound = callee.as_obj::<ObjBoundMethod>().expect("kind checked");
                 self.stack.set_peek(argc, bound.receiver);

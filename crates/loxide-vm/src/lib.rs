@@ -494,7 +494,6 @@ impl Vm {
         self.heap.sweep();
     }
 
-
     // ----- Printing ---------------------------------------------------------------------
 
     /// Writes a value as `print` (Lox) or `say` (Potato) shows it.
@@ -561,7 +560,6 @@ impl Vm {
             None => out.write_all(b"?"),
         }
     }
-
 
     // ----- Errors -----------------------------------------------------------------------
 
@@ -644,7 +642,9 @@ impl SharedBuffer {
 
     /// The bytes, even if a thread panicked while writing (they are plain bytes).
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<u8>> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

@@ -614,7 +614,6 @@ impl<T: Copy> Block<T> {
         self.len as usize
     }
 
-
     #[inline(always)]
     pub fn capacity(&self) -> usize {
         self.cap as usize
@@ -683,7 +682,7 @@ unsafe impl Object for ObjUserData {
 impl Gc<ObjUserData> {
     /// The host value, borrowed for as long as `owner`, the VM that holds the object
     /// rooted, is borrowed.
-    pub fn data<'a, O>(self, _owner: &'a O) -> &'a (dyn std::any::Any + Send) {
+    pub fn data<O>(self, _owner: &O) -> &(dyn std::any::Any + Send) {
         check_live_gc(self);
         // SAFETY: the object is live (rooted by the caller's handle), and the VM, whose
         // borrow bounds this one, is the only way to reach or free it.
@@ -691,7 +690,7 @@ impl Gc<ObjUserData> {
     }
 
     /// The host value, mutably, for as long as `owner` is mutably borrowed.
-    pub fn data_mut<'a, O>(self, _owner: &'a mut O) -> &'a mut (dyn std::any::Any + Send) {
+    pub fn data_mut<O>(self, _owner: &mut O) -> &mut (dyn std::any::Any + Send) {
         check_live_gc(self);
         // SAFETY: as for `data`; the VM is borrowed mutably, so nothing else reads the
         // object meanwhile.

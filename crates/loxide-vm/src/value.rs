@@ -109,7 +109,6 @@ impl Value {
         }
     }
 
-
     /// Lox equality: numbers by value (so NaN is not equal to itself), all else by
     /// identity, which for interned strings is equality of contents.
     #[inline(always)]
@@ -311,7 +310,6 @@ impl Stack {
         self.top
     }
 
-
     /// True when `n` more values fit above `base`.
     #[inline(always)]
     pub fn has_room(&self, base: usize, n: usize) -> bool {
@@ -350,8 +348,6 @@ impl Stack {
         // SAFETY: as for `peek`.
         unsafe { *self.buf.get_unchecked_mut(self.top - 1 - distance) = v };
     }
-
-
 
     /// Drops everything from `len` up.
     #[inline(always)]
@@ -412,5 +408,4 @@ impl Stack {
     pub fn as_slice(&self) -> &[Value] {
         &self.buf[..self.top]
     }
-
 }

@@ -49,8 +49,12 @@ pub fn run() -> Result<String, Error> {
     vm.register_fn("position", |vm, (w,): (UserData,)| {
         Ok(vm.userdata::<World>(&w)?.x)
     })?;
-    vm.register_fn("wall", |vm, (w,): (UserData,)| Ok(vm.userdata::<World>(&w)?.wall))?;
-    vm.register_fn("speed", |vm, (w,): (UserData,)| Ok(vm.userdata::<World>(&w)?.speed))?;
+    vm.register_fn("wall", |vm, (w,): (UserData,)| {
+        Ok(vm.userdata::<World>(&w)?.wall)
+    })?;
+    vm.register_fn("speed", |vm, (w,): (UserData,)| {
+        Ok(vm.userdata::<World>(&w)?.speed)
+    })?;
     vm.register_fn("set_speed", |vm, (w, speed): (UserData, f64)| {
         vm.userdata_mut::<World>(&w)?.speed = speed;
         Ok(())
@@ -62,7 +66,9 @@ pub fn run() -> Result<String, Error> {
     })?;
     vm.register_fn("str", |_vm, (n,): (f64,)| Ok(n.to_string()))?;
     let frames = Arc::clone(&frame);
-    vm.register_fn("frame_count", move |_vm, ()| Ok(*frames.lock().expect("frame")))?;
+    vm.register_fn("frame_count", move |_vm, ()| {
+        Ok(*frames.lock().expect("frame"))
+    })?;
     let lines = Arc::clone(&log);
     vm.register_fn("log", move |_vm, (line,): (String,)| {
         lines.lock().expect("log").push(line);

@@ -45,8 +45,7 @@ pub use loxide_vm as vm;
 
 pub use loxide_vm::{
     CompileError, Diagnostic, EMBEDDED_MAX_HEAP, Error, FromArgs, FromLox, Function, Instance,
-    IntoArgs, IntoLox, Limit, LoxValue as Value, Options, RuntimeError, SharedBuffer, UserData,
-    Vm,
+    IntoArgs, IntoLox, Limit, LoxValue as Value, Options, RuntimeError, SharedBuffer, UserData, Vm,
 };
 
 /// A compiled, verified program, ready for `Vm::run` (any number of times, in any VM).
