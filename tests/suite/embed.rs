@@ -12,6 +12,11 @@ use loxide::{Error, Function, Instance, Lang, Limit, Options, SharedBuffer, User
 #[allow(dead_code)]
 #[path = "../../crates/loxide/examples/game.rs"]
 mod game;
+#[path = "../../crates/loxide/examples/hello.rs"]
+mod hello;
+#[allow(dead_code)]
+#[path = "../../crates/loxide/examples/host_calls.rs"]
+mod host_calls;
 #[allow(dead_code)]
 #[path = "../../crates/loxide/examples/sandbox.rs"]
 mod sandbox;
@@ -564,6 +569,10 @@ fn the_command_line_under_an_address_space_limit_reports_out_of_memory() {
 
 #[test]
 fn the_examples_run() {
+    hello::main().unwrap_or_else(|e| panic!("{e}"));
+    // The benchmark, briefly: both callees add up (it checks), and time is measured.
+    let (lox, host) = host_calls::measure(1000).unwrap_or_else(|e| panic!("{e}"));
+    assert!(lox > 0.0 && host > 0.0);
     let report = game::run().unwrap_or_else(|e| panic!("{e}"));
     assert!(report.contains("frame 6: x = 7\n"), "{report}");
     assert!(report.contains("log: bounce 1 at frame 6\n"), "{report}");

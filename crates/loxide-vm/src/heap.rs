@@ -653,3 +653,44 @@ impl Drop for Pools {
         }
     }
 }
+
+/// Checked builds (debug, `gc-stress`) poison a freed cell; a handle that outlived its
+/// object then fails loudly on its next use instead of reading whatever reused the cell.
+#[cfg(all(test, any(debug_assertions, feature = "gc-stress")))]
+mod tests {
+    use super::*;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    fn panic_message(result: std::thread::Result<usize>) -> String {
+        let payload = result.expect_err("the use of a freed object must panic");
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_else(|| payload.downcast_ref::<&str>().unwrap_or(&"").to_string())
+    }
+
+    #[test]
+    fn a_dangling_handle_fails_loudly() {
+        let mut heap = Heap::new();
+        let kept = heap.intern("kept by the host");
+        // A collection with no roots frees it: the handle now dangles.
+        heap.trace();
+        heap.sweep();
+        let read = catch_unwind(AssertUnwindSafe(|| kept.chars.len()));
+        assert!(panic_message(read).contains("use of a freed object"));
+        let kind = catch_unwind(AssertUnwindSafe(|| {
+            Value::object(kept).obj_kind().map_or(0, |_| 1)
+        }));
+        assert!(panic_message(kind).contains("use of a freed object"));
+    }
+
+    #[test]
+    fn a_live_handle_reads_its_object() {
+        let mut heap = Heap::new();
+        let kept = heap.intern("kept by the host");
+        heap.mark(kept);
+        heap.trace();
+        heap.sweep();
+        assert_eq!(&*kept.chars, "kept by the host");
+    }
+}

@@ -222,9 +222,11 @@ impl Vm {
         vm
     }
 
-    /// Replaces the VM's limits (they apply from the next run).
+    /// Replaces the VM's limits (they apply from the next run or call from outside).
+    /// Called by a host function while a program runs, it keeps the value stack as it
+    /// is (frames point into it); a new `stack_values` then applies to nothing.
     pub fn set_options(&mut self, options: Options) {
-        if options.stack_values != self.options.stack_values {
+        if options.stack_values != self.options.stack_values && self.frames.is_empty() {
             self.stack = Stack::new(options.stack_values);
         }
         self.options = options;
