@@ -331,6 +331,11 @@ impl Vm {
                             Ok(None) => {}
                             Err(e) => return Err(e),
                         }
+                    } else if let Some(native) = callee.as_obj::<ObjNative>() {
+                        // A native runs and returns here: the frame is unchanged, only
+                        // the stack top moved (its result replaced callee and arguments).
+                        check!(self.call_native(native, argc));
+                        sp = self.stack.sp();
                     } else {
                         check!(self.call_value(callee, argc));
                         load!();

@@ -1,6 +1,8 @@
 //! A benchmark: a call from Lox to a host function against a call to a Lox function
 //! doing the same work (`bench/host/host_calls.lox`). Prints the time per call of each
-//! and their ratio. `cargo run --release -p loxide --example host_calls [COUNT]`.
+//! and their ratio. `cargo run --release -p loxide --example host_calls [COUNT [WHICH]]`;
+//! WHICH (`lox_add` or `host_add`) runs only that callee, for instruction counts
+//! under `valgrind --tool=callgrind`, which do not move with the machine's load.
 
 use std::time::Instant;
 
@@ -10,19 +12,25 @@ const PROGRAM: &str = include_str!("../../../bench/host/host_calls.lox");
 
 /// Runs `count` calls through each callee; returns the seconds each took.
 pub fn measure(count: u32) -> Result<(f64, f64), Error> {
+    let seconds = measure_callees(count, &["lox_add", "host_add"])?;
+    Ok((seconds[0], seconds[1]))
+}
+
+/// Runs `count` calls through each of `callees`; returns the seconds each took.
+fn measure_callees(count: u32, callees: &[&str]) -> Result<Vec<f64>, Error> {
     let mut vm = Vm::new(Options::default());
     vm.register_fn("host_add", |_vm, (a, b): (f64, f64)| Ok(a + b))?;
     vm.run(&loxide::compile(PROGRAM)?)?;
     let run: Function = vm.get_global("run")?;
     let mut seconds = Vec::new();
-    for callee in ["lox_add", "host_add"] {
+    for &callee in callees {
         let add: Function = vm.get_global(callee)?;
         let start = Instant::now();
         let n: f64 = vm.call(&run, (add, count))?;
         seconds.push(start.elapsed().as_secs_f64());
         assert_eq!(n, f64::from(count), "{callee} added up");
     }
-    Ok((seconds[0], seconds[1]))
+    Ok(seconds)
 }
 
 fn main() -> Result<(), Error> {
@@ -30,6 +38,11 @@ fn main() -> Result<(), Error> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(10_000_000);
+    if let Some(which) = std::env::args().nth(2) {
+        let seconds = measure_callees(count, &[&which])?;
+        println!("{which}: {:.3} s", seconds[0]);
+        return Ok(());
+    }
     let (lox, host) = measure(count)?;
     let per_call = |s: f64| s * 1e9 / f64::from(count);
     println!("calls: {count}");
