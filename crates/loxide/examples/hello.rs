@@ -2,7 +2,7 @@
 //! called from Rust. `cargo run -p loxide --example hello`.
 use loxide::{Error, Function, Options, Vm};
 
-fn main() -> Result<(), Error> {
+pub fn main() -> Result<(), Error> {
     let mut vm = Vm::new(Options::embedded()); // limits: see docs/embedding.md
     vm.register_fn("host_add", |_vm, (a, b): (f64, f64)| Ok(a + b))?;
     let program = loxide::compile("var x = host_add(2, 3); fun twice(n) { return 2 * n; }")?;
