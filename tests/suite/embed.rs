@@ -367,6 +367,38 @@ fn a_host_function_cannot_run_a_program_inside_a_run() {
 }
 
 #[test]
+fn a_host_function_called_straight_from_rust_keeps_the_vm_consistent() {
+    // No Lox frame is running, but a host function is: the VM is busy all the same.
+    let (mut vm, out) = vm();
+    let program = loxide::compile("print 1;").unwrap();
+    vm.register_fn("nested_run", move |vm, ()| {
+        vm.run(&program)?;
+        Ok(())
+    })
+    .unwrap();
+    vm.register_fn("apply", |vm, (f, x): (Function, f64)| {
+        vm.call::<_, f64>(&f, (x,))
+    })
+    .unwrap();
+    run(
+        &mut vm,
+        "fun bad(x) { return x + nil; }\nfun inc(x) { return x + 1; }",
+    )
+    .unwrap();
+    let nested: Function = vm.get_global("nested_run").unwrap();
+    let e = vm.call::<_, ()>(&nested, ()).unwrap_err();
+    assert_eq!(e.message(), "The VM is already running a program.");
+    let apply: Function = vm.get_global("apply").unwrap();
+    let bad: Function = vm.get_global("bad").unwrap();
+    let inc: Function = vm.get_global("inc").unwrap();
+    let e = vm.call::<_, f64>(&apply, (bad, 1)).unwrap_err();
+    assert_eq!(e.message(), "Operands must be two numbers or two strings.");
+    assert_eq!(vm.call::<_, f64>(&apply, (inc.clone(), 1)).unwrap(), 2.0);
+    run(&mut vm, "print inc(1);").unwrap();
+    assert_eq!(out.contents(), "2\n");
+}
+
+#[test]
 fn handles_outlive_runs_and_collections() {
     // The use-after-free: a value kept by the host across runs that allocate.
     // Handles are roots, so the objects survive, whatever the collector does.

@@ -773,7 +773,7 @@ impl Vm {
         method: Option<&str>,
         args: A,
     ) -> Result<R, Error> {
-        let outermost = self.frames.is_empty();
+        let outermost = !self.busy();
         if outermost {
             self.start_budget();
         }

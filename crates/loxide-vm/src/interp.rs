@@ -705,9 +705,11 @@ impl Vm {
         let temp_roots = self.heap.temp_roots.len();
         // The native stays reachable while it runs: it is the callee, below the
         // arguments on the stack.
+        self.host_depth += 1;
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             (native.function)(self, argc)
         }));
+        self.host_depth -= 1;
         match result {
             Ok(Ok(value)) => {
                 self.stack.truncate(base);

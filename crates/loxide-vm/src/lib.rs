@@ -176,6 +176,9 @@ pub struct Vm {
     started: Instant,
     /// Values the host holds through handles (see `embed`).
     roots: embed::Roots,
+    /// Host functions running (called from Lox or straight from the host): while any
+    /// is, the VM is busy even with no frame, and cannot start a run.
+    host_depth: u32,
     #[cfg(feature = "op-profile")]
     profile: profile::Profile,
 }
@@ -215,6 +218,7 @@ impl Vm {
             interrupt: Arc::new(AtomicBool::new(false)),
             started: Instant::now(),
             roots: embed::Roots::default(),
+            host_depth: 0,
             #[cfg(feature = "op-profile")]
             profile: Default::default(),
         };
@@ -226,7 +230,7 @@ impl Vm {
     /// Called by a host function while a program runs, it keeps the value stack as it
     /// is (frames point into it); a new `stack_values` then applies to nothing.
     pub fn set_options(&mut self, options: Options) {
-        if options.stack_values != self.options.stack_values && self.frames.is_empty() {
+        if options.stack_values != self.options.stack_values && !self.busy() {
             self.stack = Stack::new(options.stack_values);
         }
         self.options = options;
@@ -237,7 +241,7 @@ impl Vm {
     /// A host function cannot run a module (the VM is busy running the one that called
     /// it); it can call Lox functions instead (`Vm::call`).
     pub fn run(&mut self, module: &Verified) -> Result<(), RuntimeError> {
-        if !self.frames.is_empty() {
+        if self.busy() {
             return Err(RuntimeError {
                 message: "The VM is already running a program.".into(),
                 trace: Vec::new(),
@@ -256,6 +260,12 @@ impl Vm {
         }
         let _ = self.out.flush();
         result
+    }
+
+    /// True while a program, a call or a host function runs: the stack then holds
+    /// values someone will come back to.
+    fn busy(&self) -> bool {
+        !self.frames.is_empty() || self.host_depth > 0
     }
 
     /// Starts the limits of a run (a program, or a call from the host when nothing is
