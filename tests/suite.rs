@@ -42,6 +42,9 @@ mod generated;
 // tests/suite/docs.rs).
 #[path = "suite/docs.rs"]
 mod docs;
+// The embedding API and its examples (see tests/suite/embed.rs).
+#[path = "suite/embed.rs"]
+mod embed;
 
 use std::env;
 use std::fs;

@@ -6,9 +6,8 @@
 //! under a small step budget, call depth and heap, so that a mutated loop stops in well
 //! under a second; deep or long programs are cut short rather than explored.
 
-use std::cell::RefCell;
 use std::io::{self, Write};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use loxide::bytecode::verify::{self, MaxStack, Verified};
 use loxide::bytecode::{disasm, file};
@@ -112,18 +111,18 @@ pub fn source(data: &[u8]) {
 /// A program's output, as a digest: a hash of its first `DIGEST_BYTES` bytes and its
 /// total length, so outputs compare in constant memory.
 #[derive(Clone, Default)]
-pub struct Digest(Rc<RefCell<(u64, u64)>>);
+pub struct Digest(Arc<Mutex<(u64, u64)>>);
 
 impl Digest {
     /// `(hash of the first DIGEST_BYTES bytes, total length)`.
     pub fn value(&self) -> (u64, u64) {
-        *self.0.borrow()
+        *self.0.lock().expect("the digest")
     }
 }
 
 impl Write for Digest {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut state = self.0.borrow_mut();
+        let mut state = self.0.lock().expect("the digest");
         let (hash, length) = &mut *state;
         let room = DIGEST_BYTES.saturating_sub(*length) as usize;
         for &byte in &buf[..buf.len().min(room)] {

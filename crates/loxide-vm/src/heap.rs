@@ -33,6 +33,11 @@ pub struct Heap {
     pools: Pools,
 }
 
+// SAFETY: the heap owns every object in its list and every chunk of its pools; no
+// pointer into them is shared with anything outside the VM that owns the heap, which
+// moves to another thread as a whole (see `Gc`'s `Send`).
+unsafe impl Send for Heap {}
+
 impl Default for Heap {
     fn default() -> Self {
         Heap::new()
@@ -50,6 +55,12 @@ impl Heap {
             temp_roots: Vec::new(),
             pools: Pools::default(),
         }
+    }
+
+    /// True once the system allocator has refused the heap a chunk (the reserve chunk
+    /// was used instead); the VM turns it into `Out of memory.` at its next poll.
+    pub fn out_of_memory(&self) -> bool {
+        self.pools.used_reserve
     }
 
     pub fn bytes_allocated(&self) -> usize {
@@ -179,6 +190,11 @@ impl Heap {
         self.intern_new(chars.into(), hash)
     }
 
+    /// The interned string with these contents, if there is one (never allocates).
+    pub fn find_interned(&self, chars: &str) -> Option<Gc<ObjString>> {
+        self.strings.find_string(chars, hash_str(chars))
+    }
+
     /// Like `intern`, taking ownership of a freshly built string.
     pub fn intern_owned(&mut self, chars: String) -> Gc<ObjString> {
         let hash = hash_str(&chars);
@@ -188,18 +204,23 @@ impl Heap {
         self.intern_new(chars.into_boxed_str(), hash)
     }
 
-    /// The interned string `a` followed by `b`, allocating it only if it is new. The
-    /// intern set is searched before anything is built, so a concatenation whose result
-    /// exists (a word rebuilt in a loop, a key) costs a hash and a compare.
-    pub fn intern_concatenation(&mut self, a: &str, b: &str) -> Gc<ObjString> {
+    /// The interned string `a` followed by `b`, allocating it only if it is new, or
+    /// `None` when the memory for it cannot be had (a failed allocation is an error of
+    /// the program, not an abort). The intern set is searched before anything is built,
+    /// so a concatenation whose result exists (a word rebuilt in a loop, a key) costs a
+    /// hash and a compare.
+    pub fn try_intern_concatenation(&mut self, a: &str, b: &str) -> Option<Gc<ObjString>> {
         let hash = hash_continue(hash_str(a), b);
         if let Some(s) = self.strings.find_concatenation(a, b, hash) {
-            return s;
+            return Some(s);
         }
-        let mut joined = String::with_capacity(a.len() + b.len());
+        let mut joined = String::new();
+        joined
+            .try_reserve_exact(a.len().checked_add(b.len())?)
+            .ok()?;
         joined.push_str(a);
         joined.push_str(b);
-        self.intern_new(joined.into_boxed_str(), hash)
+        Some(self.intern_new(joined.into_boxed_str(), hash))
     }
 
     fn intern_new(&mut self, chars: Box<str>, hash: u32) -> Gc<ObjString> {
@@ -260,7 +281,7 @@ impl Heap {
         // SAFETY: the kind in the header is the object's real type.
         unsafe {
             match (*h).kind {
-                ObjKind::String | ObjKind::Native => {}
+                ObjKind::String | ObjKind::Native | ObjKind::UserData => {}
                 ObjKind::Function => {
                     let f = Gc::<ObjFunction>::from_header(h);
                     for &c in f.constants.iter() {
@@ -400,6 +421,7 @@ unsafe fn object_size(h: *mut Header) -> usize {
                     + i.dictionary.as_ref().map_or(0, |d| d.heap_bytes())
             }
             ObjKind::BoundMethod => size_of::<ObjBoundMethod>(),
+            ObjKind::UserData => size_of::<ObjUserData>(),
         }
     }
 }
@@ -445,6 +467,7 @@ unsafe fn free_owning(h: *mut Header, pools: &mut Pools) -> usize {
             ObjKind::Function => release::<ObjFunction>(h, pools),
             ObjKind::Native => release::<ObjNative>(h, pools),
             ObjKind::Class => release::<ObjClass>(h, pools),
+            ObjKind::UserData => release::<ObjUserData>(h, pools),
             ObjKind::Instance => {
                 release_block(&Gc::<ObjInstance>::from_header(h).fields, pools);
                 release::<ObjInstance>(h, pools)
@@ -510,12 +533,31 @@ const CHUNK_BYTES: usize = 64 * 1024;
 /// that size takes it. Allocation is a pop or a bump, freeing a push, and memory is
 /// reused at once by the short-lived objects that dominate allocation. Chunks are kept
 /// until the heap is dropped, so the process keeps its peak footprint.
+///
+/// A free cell keeps its first 8 bytes (an object's kind, mark and magic) and links to
+/// the next free cell of its size with the word after them (every cell has at least
+/// `GRANULE` bytes), so checked builds can poison the magic of a freed object and keep
+/// it poisoned while the cell is free.
+///
+/// When the system allocator refuses a chunk, the pools fall back once on a reserve
+/// chunk allocated with the first one, and say so (`used_reserve`): the VM then stops
+/// the program with `Out of memory.` instead of the process aborting.
 struct Pools {
     free: [*mut u8; MAX_POOLED / GRANULE],
     cursor: *mut u8,
     end: *mut u8,
     chunks: Vec<*mut u8>,
+    /// A chunk kept back for when the allocator fails (null once used or before the
+    /// first chunk).
+    reserve: *mut u8,
+    /// True once the reserve chunk has been used.
+    used_reserve: bool,
 }
+
+/// Where a free cell keeps its link to the next free cell (after the header's kind,
+/// mark and magic).
+const LINK_OFFSET: usize = 8;
+const _: () = assert!(LINK_OFFSET + size_of::<*mut u8>() <= GRANULE);
 
 impl Default for Pools {
     fn default() -> Self {
@@ -524,6 +566,8 @@ impl Default for Pools {
             cursor: std::ptr::null_mut(),
             end: std::ptr::null_mut(),
             chunks: Vec::new(),
+            reserve: std::ptr::null_mut(),
+            used_reserve: false,
         }
     }
 }
@@ -539,18 +583,13 @@ impl Pools {
         let class = size.div_ceil(GRANULE) - 1;
         let head = self.free[class];
         if !head.is_null() {
-            // SAFETY: a free cell's first word holds the next free cell.
-            self.free[class] = unsafe { *(head as *mut *mut u8) };
+            // SAFETY: a free cell's word at `LINK_OFFSET` holds the next free cell.
+            self.free[class] = unsafe { *(head.add(LINK_OFFSET) as *mut *mut u8) };
             return head;
         }
         let cell = (class + 1) * GRANULE;
         if (self.end as usize) - (self.cursor as usize) < cell {
-            let layout = Pools::chunk_layout();
-            // SAFETY: the layout has a non-zero size.
-            let chunk = unsafe { std::alloc::alloc(layout) };
-            if chunk.is_null() {
-                std::alloc::handle_alloc_error(layout);
-            }
+            let chunk = self.new_chunk();
             self.chunks.push(chunk);
             self.cursor = chunk;
             // SAFETY: one past the end of the chunk just allocated.
@@ -562,6 +601,27 @@ impl Pools {
         p
     }
 
+    /// A fresh chunk, from the system allocator or else the reserve; aborts only when
+    /// both are gone (the program has then ignored `Out of memory.` for a whole chunk).
+    #[cold]
+    fn new_chunk(&mut self) -> *mut u8 {
+        let layout = Pools::chunk_layout();
+        if self.reserve.is_null() && !self.used_reserve {
+            // SAFETY: the layout has a non-zero size.
+            self.reserve = unsafe { std::alloc::alloc(layout) };
+        }
+        // SAFETY: the layout has a non-zero size.
+        let chunk = unsafe { std::alloc::alloc(layout) };
+        if !chunk.is_null() {
+            return chunk;
+        }
+        if !self.reserve.is_null() {
+            self.used_reserve = true;
+            return std::mem::replace(&mut self.reserve, std::ptr::null_mut());
+        }
+        std::alloc::handle_alloc_error(layout)
+    }
+
     /// Returns a cell that held an object of `size` bytes.
     ///
     /// # Safety
@@ -569,17 +629,68 @@ impl Pools {
     #[inline]
     unsafe fn give(&mut self, p: *mut u8, size: usize) {
         let class = size.div_ceil(GRANULE) - 1;
-        // SAFETY: the cell is free and at least a word long.
-        unsafe { *(p as *mut *mut u8) = self.free[class] };
+        // SAFETY: the cell is free and at least `GRANULE` bytes long; in checked builds
+        // its magic (an object's, or junk in a block's cell) becomes the poison.
+        unsafe {
+            if CHECKED {
+                std::ptr::addr_of_mut!((*(p as *mut Header)).magic).write(POISON);
+            }
+            *(p.add(LINK_OFFSET) as *mut *mut u8) = self.free[class];
+        }
         self.free[class] = p;
     }
 }
 
 impl Drop for Pools {
     fn drop(&mut self) {
+        if !self.reserve.is_null() {
+            // SAFETY: the reserve was allocated with the chunk layout and never used.
+            unsafe { std::alloc::dealloc(self.reserve, Pools::chunk_layout()) };
+        }
         for &chunk in &self.chunks {
             // SAFETY: each chunk was allocated with this layout and is freed once.
             unsafe { std::alloc::dealloc(chunk, Pools::chunk_layout()) };
         }
+    }
+}
+
+/// Checked builds (debug, `gc-stress`) poison a freed cell; a handle that outlived its
+/// object then fails loudly on its next use instead of reading whatever reused the cell.
+#[cfg(all(test, any(debug_assertions, feature = "gc-stress")))]
+mod tests {
+    use super::*;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    fn panic_message(result: std::thread::Result<usize>) -> String {
+        let payload = result.expect_err("the use of a freed object must panic");
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_else(|| payload.downcast_ref::<&str>().unwrap_or(&"").to_string())
+    }
+
+    #[test]
+    fn a_dangling_handle_fails_loudly() {
+        let mut heap = Heap::new();
+        let kept = heap.intern("kept by the host");
+        // A collection with no roots frees it: the handle now dangles.
+        heap.trace();
+        heap.sweep();
+        let read = catch_unwind(AssertUnwindSafe(|| kept.chars.len()));
+        assert!(panic_message(read).contains("use of a freed object"));
+        let kind = catch_unwind(AssertUnwindSafe(|| {
+            Value::object(kept).obj_kind().map_or(0, |_| 1)
+        }));
+        assert!(panic_message(kind).contains("use of a freed object"));
+    }
+
+    #[test]
+    fn a_live_handle_reads_its_object() {
+        let mut heap = Heap::new();
+        let kept = heap.intern("kept by the host");
+        heap.mark(kept);
+        heap.trace();
+        heap.sweep();
+        assert_eq!(&*kept.chars, "kept by the host");
     }
 }

@@ -6,25 +6,39 @@
 //! an array indexed by slot; each loaded module's global names are mapped to VM slots
 //! when it is loaded, so slots persist across modules (the REPL) and the interpreter
 //! never sees a name.
+//!
+//! The public surface is small: `Vm` with its `Options`, the embedding API (`embed`:
+//! host functions, globals, calls, rooted handles, conversions and `Error`), and
+//! `RuntimeError`. Values, objects, the heap, shapes and tables are private to the
+//! crate: nothing outside it can hold an unrooted pointer into the heap. A host keeps
+//! Lox values across runs only as owned Rust data or as rooted handles.
 
 // `unsafe` is allowed in `value`, `object` and `heap` only; each says so at its top.
 #![deny(unsafe_code)]
+#![deny(missing_docs)]
 
-pub mod heap;
+mod embed;
+mod heap;
 mod interp;
-pub mod natives;
-pub mod object;
+mod natives;
+mod object;
 #[cfg(feature = "op-profile")]
-pub mod profile;
-pub mod shape;
-pub mod table;
-pub mod value;
+mod profile;
+mod shape;
+mod table;
+mod value;
+
+pub use embed::{
+    CompileError, Diagnostic, Error, FromArgs, FromLox, Function, Instance, IntoArgs, IntoLox,
+    Limit, UserData, Value as LoxValue,
+};
 
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use heap::Heap;
 use loxide_bytecode::verify::Verified;
@@ -44,6 +58,11 @@ pub const DEFAULT_STACK_VALUES: usize = 4 << 20;
 pub const POLL_INTERVAL: u64 = 1 << 14;
 /// Global slots: global operands are 24 bits wide.
 pub const MAX_GLOBALS: usize = loxide_bytecode::MAX_GLOBALS;
+/// The heap limit of `Options::embedded`: a script may hold this many bytes of objects
+/// before it stops with `Out of memory.`. Large enough for any honest script, small
+/// enough that a runaway one (`while (true) s = s + s;`) stops long before the host
+/// feels it.
+pub const EMBEDDED_MAX_HEAP: usize = 1 << 30;
 
 /// Limits of a VM.
 #[derive(Clone, Debug)]
@@ -71,6 +90,16 @@ impl Default for Options {
 }
 
 impl Options {
+    /// The limits for a host that runs scripts it does not control: the default limits
+    /// with the heap capped at `EMBEDDED_MAX_HEAP` (the command line has no heap cap
+    /// unless asked, as clox has none).
+    pub fn embedded() -> Options {
+        Options {
+            max_heap: Some(EMBEDDED_MAX_HEAP),
+            ..Options::default()
+        }
+    }
+
     /// clox's limits.
     pub fn clox() -> Options {
         Options {
@@ -83,9 +112,14 @@ impl Options {
 /// A runtime error: the message and the call stack at the point of failure.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuntimeError {
+    /// The message, as clox prints it (`Operands must be numbers.`).
     pub message: String,
-    /// `(line, function)` innermost first; the function is `None` for the script.
+    /// The frames, innermost first: `(line, function)`, the function `None` for the
+    /// script. Host functions have no frame: a host function that fails appears as
+    /// the line of the Lox code that called it.
     pub trace: Vec<(u32, Option<String>)>,
+    /// Which limit stopped the program, when one did.
+    pub limit: Option<Limit>,
 }
 
 impl fmt::Display for RuntimeError {
@@ -103,7 +137,7 @@ impl fmt::Display for RuntimeError {
 }
 
 #[derive(Clone, Copy)]
-struct CallFrame {
+pub(crate) struct CallFrame {
     closure: Gc<ObjClosure>,
     /// Where execution resumes (saved when another frame is entered).
     ip: Ip,
@@ -111,6 +145,11 @@ struct CallFrame {
     base: usize,
 }
 
+/// A virtual machine: a heap, globals, and the state of the program running in it.
+///
+/// A VM is `Send` (it can move to another thread) but not `Sync`; there is no state
+/// shared between VMs. See `embed` for the embedding API (host functions, globals,
+/// calls, handles).
 pub struct Vm {
     heap: Heap,
     stack: Stack,
@@ -121,7 +160,7 @@ pub struct Vm {
     /// Open upvalues, sorted by stack slot, highest first.
     open_upvalues: Option<Gc<ObjUpvalue>>,
     init_string: Gc<ObjString>,
-    out: Box<dyn Write>,
+    out: Box<dyn Write + Send>,
     options: Options,
     /// The dialect of the code being run: it decides how values print and how some
     /// errors read.
@@ -133,6 +172,13 @@ pub struct Vm {
     /// Set when a collection leaves the heap over `max_heap`; raised at the next poll.
     out_of_memory: bool,
     interrupt: Arc<AtomicBool>,
+    /// When the VM was made: `clock()` counts from here where there is no process clock.
+    started: Instant,
+    /// Values the host holds through handles (see `embed`).
+    roots: embed::Roots,
+    /// Host functions running (called from Lox or straight from the host): while any
+    /// is, the VM is busy even with no frame, and cannot start a run.
+    host_depth: u32,
     #[cfg(feature = "op-profile")]
     profile: profile::Profile,
 }
@@ -151,7 +197,7 @@ impl Vm {
     }
 
     /// A VM that prints to `out`.
-    pub fn with_output(options: Options, out: Box<dyn Write>) -> Vm {
+    pub fn with_output(options: Options, out: Box<dyn Write + Send>) -> Vm {
         let mut heap = Heap::new();
         let init_string = heap.intern("init");
         let mut vm = Vm {
@@ -170,6 +216,9 @@ impl Vm {
             steps_left: u64::MAX,
             out_of_memory: false,
             interrupt: Arc::new(AtomicBool::new(false)),
+            started: Instant::now(),
+            roots: embed::Roots::default(),
+            host_depth: 0,
             #[cfg(feature = "op-profile")]
             profile: Default::default(),
         };
@@ -177,32 +226,56 @@ impl Vm {
         vm
     }
 
-    /// Replaces the VM's limits (they apply from the next run).
+    /// Replaces the VM's limits (they apply from the next run or call from outside).
+    /// Called by a host function while a program runs, it keeps the value stack as it
+    /// is (frames point into it); a new `stack_values` then applies to nothing.
     pub fn set_options(&mut self, options: Options) {
-        if options.stack_values != self.options.stack_values {
+        if options.stack_values != self.options.stack_values && !self.busy() {
             self.stack = Stack::new(options.stack_values);
         }
         self.options = options;
     }
 
     /// Runs a verified module to completion. Globals persist between runs.
+    ///
+    /// A host function cannot run a module (the VM is busy running the one that called
+    /// it); it can call Lox functions instead (`Vm::call`).
     pub fn run(&mut self, module: &Verified) -> Result<(), RuntimeError> {
-        self.interrupt.store(false, Ordering::Relaxed);
-        self.out_of_memory = false;
-        let budget = self.options.max_steps.unwrap_or(u64::MAX);
-        self.fuel = budget.min(POLL_INTERVAL);
-        self.steps_left = budget - self.fuel;
+        if self.busy() {
+            return Err(RuntimeError {
+                message: "The VM is already running a program.".into(),
+                trace: Vec::new(),
+                limit: None,
+            });
+        }
+        self.start_budget();
         self.dialect = module.module().dialect;
         let result = self.load(module).and_then(|script| {
             self.stack.push(Value::object(script));
-            self.call(script, 0)?;
-            self.execute()
+            self.call_closure(script, 0)?;
+            self.execute(0)
         });
         if result.is_err() {
             self.reset();
         }
         let _ = self.out.flush();
         result
+    }
+
+    /// True while a program, a call or a host function runs: the stack then holds
+    /// values someone will come back to.
+    fn busy(&self) -> bool {
+        !self.frames.is_empty() || self.host_depth > 0
+    }
+
+    /// Starts the limits of a run (a program, or a call from the host when nothing is
+    /// running): a fresh step budget, no pending interrupt or full heap.
+    fn start_budget(&mut self) {
+        self.interrupt.store(false, Ordering::Relaxed);
+        self.out_of_memory = false;
+        let budget = self.options.max_steps.unwrap_or(u64::MAX);
+        self.fuel = budget.min(POLL_INTERVAL);
+        self.steps_left = budget - self.fuel;
     }
 
     /// A flag that stops the running program (`Interrupted.`) at its next loop
@@ -216,13 +289,13 @@ impl Vm {
     #[cold]
     fn poll(&mut self) -> Result<(), RuntimeError> {
         if self.interrupt.swap(false, Ordering::Relaxed) {
-            return Err(self.error("Interrupted.".into()));
+            return Err(self.limit_error(Limit::Interrupt));
         }
-        if self.out_of_memory {
-            return Err(self.error("Out of memory.".into()));
+        if self.out_of_memory || self.heap.out_of_memory() {
+            return Err(self.limit_error(Limit::Heap));
         }
         if self.steps_left == 0 {
-            return Err(self.error("Execution budget exceeded.".into()));
+            return Err(self.limit_error(Limit::Steps));
         }
         self.fuel = self.steps_left.min(POLL_INTERVAL);
         self.steps_left -= self.fuel;
@@ -274,6 +347,7 @@ impl Vm {
             return Err(RuntimeError {
                 message: "Too many global variables.".into(),
                 trace: Vec::new(),
+                limit: None,
             });
         }
         self.maybe_collect();
@@ -296,11 +370,14 @@ impl Vm {
             .collect()
     }
 
-    /// Defines a global from Rust (natives, embedding).
-    pub fn define_global(&mut self, name: &str, value: Value) {
-        if let Ok(slot) = self.global_slot(name) {
-            self.globals[slot as usize] = value;
-        }
+    /// Defines a global from Rust (natives, embedding). The value must be rooted by
+    /// the caller until this returns (making the slot may collect).
+    pub(crate) fn define_global(&mut self, name: &str, value: Value) -> Result<(), RuntimeError> {
+        self.heap.temp_roots.push(value);
+        let slot = self.global_slot(name);
+        self.heap.temp_roots.pop();
+        self.globals[slot? as usize] = value;
+        Ok(())
     }
 
     // ----- Loading ----------------------------------------------------------------------
@@ -416,6 +493,10 @@ impl Vm {
             self.heap.mark(name);
         }
         self.heap.mark(self.init_string);
+        self.roots.release_dropped();
+        for &v in self.roots.values() {
+            self.heap.mark_value(v);
+        }
         let temp = std::mem::take(&mut self.heap.temp_roots);
         for &v in &temp {
             self.heap.mark_value(v);
@@ -425,16 +506,10 @@ impl Vm {
         self.heap.sweep();
     }
 
-    /// Interns a string (collecting first if due).
-    pub fn intern(&mut self, s: &str) -> Gc<ObjString> {
-        self.maybe_collect();
-        self.heap.intern(s)
-    }
-
     // ----- Printing ---------------------------------------------------------------------
 
     /// Writes a value as `print` (Lox) or `say` (Potato) shows it.
-    pub fn write_value(out: &mut dyn Write, v: Value, dialect: Dialect) -> io::Result<()> {
+    pub(crate) fn write_value(out: &mut dyn Write, v: Value, dialect: Dialect) -> io::Result<()> {
         if v.is_number() {
             return out.write_all(number::format(v.as_number()).as_bytes());
         }
@@ -493,20 +568,24 @@ impl Vm {
                 None => Ok(()),
             },
             Some(ObjKind::Upvalue) => out.write_all(b"upvalue"),
+            Some(ObjKind::UserData) => out.write_all(b"<userdata>"),
             None => out.write_all(b"?"),
         }
     }
 
-    /// A value as the language prints it, as a string (for the REPL and embedding).
-    pub fn show(v: Value, dialect: Dialect) -> String {
-        let mut buf = Vec::new();
-        let _ = Vm::write_value(&mut buf, v, dialect);
-        String::from_utf8_lossy(&buf).into_owned()
-    }
-
     // ----- Errors -----------------------------------------------------------------------
 
-    /// Builds a runtime error with the current call stack, and resets the VM.
+    /// Builds a runtime error for a limit (the message says which).
+    #[cold]
+    fn limit_error(&mut self, limit: Limit) -> RuntimeError {
+        let mut error = self.error(limit.message().into());
+        error.limit = Some(limit);
+        error
+    }
+
+    /// Builds a runtime error with the current call stack. It does not unwind: whoever
+    /// entered the interpreter (a run, or a call from the host) drops the frames the
+    /// error leaves, so that a host function's caller keeps its own.
     #[cold]
     fn error(&mut self, message: String) -> RuntimeError {
         let mut trace = Vec::with_capacity(self.frames.len());
@@ -520,8 +599,11 @@ impl Vm {
             };
             trace.push((function.line_at(offset), name));
         }
-        self.reset();
-        RuntimeError { message, trace }
+        RuntimeError {
+            message,
+            trace,
+            limit: None,
+        }
     }
 }
 
@@ -555,23 +637,32 @@ fn patch_globals(code: &[u8], slots: &[u32]) -> Vec<u8> {
 }
 
 /// An output buffer that can be handed to a VM and read afterwards (embedding, tests).
+/// Clones share the buffer; it is `Send`, as a VM's output must be.
 #[derive(Clone, Default)]
-pub struct SharedBuffer(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+pub struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
 
 impl SharedBuffer {
+    /// An empty buffer.
     pub fn new() -> SharedBuffer {
         SharedBuffer::default()
     }
 
     /// Everything written so far, as text.
     pub fn contents(&self) -> String {
-        String::from_utf8_lossy(&self.0.borrow()).into_owned()
+        String::from_utf8_lossy(&self.lock()).into_owned()
+    }
+
+    /// The bytes, even if a thread panicked while writing (they are plain bytes).
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<u8>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 impl Write for SharedBuffer {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
+        self.lock().extend_from_slice(buf);
         Ok(buf.len())
     }
 

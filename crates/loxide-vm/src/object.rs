@@ -33,24 +33,59 @@ pub enum ObjKind {
     Class,
     Instance,
     BoundMethod,
+    UserData,
 }
 
 /// The common start of every object.
+///
+/// `magic` sits in what would otherwise be padding: it is `LIVE` while the object is,
+/// and the heap overwrites it with `POISON` when it frees the cell in checked builds
+/// (debug and `gc-stress`), which then check it on every access through a handle, so a
+/// dangling handle fails loudly instead of reading whatever reused the cell. A freed
+/// cell's free-list link is stored after the magic (see `heap::Pools`), not over it.
 #[repr(C)]
 pub struct Header {
     pub kind: ObjKind,
     pub marked: bool,
+    pub magic: u16,
     /// The next object in the heap's list of all objects.
     pub next: *mut Header,
 }
+
+/// The `magic` of a live object.
+pub const LIVE: u16 = 0x10c5;
+/// The `magic` of a freed cell (checked builds).
+pub const POISON: u16 = 0xdead;
+/// True in the builds that poison freed cells and check handles against it.
+pub const CHECKED: bool = cfg!(any(debug_assertions, feature = "gc-stress"));
 
 impl Header {
     pub fn new(kind: ObjKind) -> Header {
         Header {
             kind,
             marked: false,
+            magic: LIVE,
             next: std::ptr::null_mut(),
         }
+    }
+}
+
+/// Panics when `h` is a freed cell (checked builds only; nothing in release builds).
+///
+/// # Safety
+/// `h` must point into a cell of the heap's pools (live or freed: the pools keep every
+/// chunk until the heap is dropped, so the magic is readable either way).
+#[inline(always)]
+pub unsafe fn check_live(h: *const Header) {
+    if CHECKED {
+        // SAFETY: the magic is a plain `u16` at a fixed offset, readable in any cell
+        // (the caller's guarantee); it is read without reading the kind, which a freed
+        // cell may not hold validly.
+        let magic = unsafe { std::ptr::addr_of!((*h).magic).read() };
+        assert!(
+            magic == LIVE,
+            "use of a freed object (a dangling handle: magic {magic:#x})"
+        );
     }
 }
 
@@ -114,8 +149,12 @@ impl<T> Deref for Gc<T> {
     type Target = T;
     #[inline(always)]
     fn deref(&self) -> &T {
-        // SAFETY: handles reachable by the VM point to live objects (module invariant).
-        unsafe { self.ptr.as_ref() }
+        // SAFETY: handles reachable by the VM point to live objects (module invariant);
+        // checked builds check it.
+        unsafe {
+            check_live(self.header());
+            self.ptr.as_ref()
+        }
     }
 }
 
@@ -126,9 +165,18 @@ impl<T> DerefMut for Gc<T> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: live as for `deref`; the VM is single-threaded and keeps mutable
         // borrows of an object disjoint from any other borrow of it.
-        unsafe { self.ptr.as_mut() }
+        unsafe {
+            check_live(self.header());
+            self.ptr.as_mut()
+        }
     }
 }
+
+// SAFETY: a `Gc` is a pointer into the heap of the VM that made it, and handles exist
+// only inside that VM's structures (the type is private to the crate; embedders hold
+// rooted handles, which are indices). A VM moves to another thread as a whole, with its
+// heap, and is used by one thread at a time (`Vm` is `Send`, not `Sync`).
+unsafe impl<T> Send for Gc<T> {}
 
 impl<T> fmt::Debug for Gc<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -278,6 +326,10 @@ impl ObjFunction {
 /// decoding instructions stays inside the code.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Ip(*const u8);
+
+// SAFETY: an `Ip` points into the code of a function in the heap of the VM whose frame
+// holds it, and moves between threads only with that VM (see `Gc`'s `Send`).
+unsafe impl Send for Ip {}
 
 impl Ip {
     /// Reads the opcode of the next instruction. The verifier accepted only known
@@ -434,14 +486,18 @@ impl Cache {
     }
 }
 
-/// A function written in Rust.
-pub type NativeFn = fn(args: &[Value]) -> Result<Value, String>;
+/// A function written in Rust: a built-in (`clock`) or a host's closure. It reads its
+/// `argc` arguments from the top of the VM's stack (the value below them is the callee)
+/// and returns its result; the VM then replaces callee and arguments with it.
+pub type NativeFn =
+    Box<dyn Fn(&mut crate::Vm, usize) -> Result<Value, crate::Error> + Send + 'static>;
 
 #[repr(C)]
 pub struct ObjNative {
     pub header: Header,
-    pub name: &'static str,
-    pub arity: u8,
+    pub name: Box<str>,
+    /// The number of arguments it takes; `None` for any (clox's `clock` ignores them).
+    pub arity: Option<u8>,
     pub function: NativeFn,
 }
 // SAFETY: `#[repr(C)]` with the header first.
@@ -564,11 +620,6 @@ impl<T: Copy> Block<T> {
     }
 
     #[inline(always)]
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    #[inline(always)]
     pub fn capacity(&self) -> usize {
         self.cap as usize
     }
@@ -619,4 +670,40 @@ pub struct ObjBoundMethod {
 // SAFETY: `#[repr(C)]` with the header first.
 unsafe impl Object for ObjBoundMethod {
     const KIND: ObjKind = ObjKind::BoundMethod;
+}
+
+/// An opaque value of the host's: scripts hold it, pass it around and back, and print
+/// it as `<userdata>`; only the host can look inside.
+#[repr(C)]
+pub struct ObjUserData {
+    pub header: Header,
+    pub data: Box<dyn std::any::Any + Send>,
+}
+// SAFETY: `#[repr(C)]` with the header first.
+unsafe impl Object for ObjUserData {
+    const KIND: ObjKind = ObjKind::UserData;
+}
+
+impl Gc<ObjUserData> {
+    /// The host value, borrowed for as long as `owner`, the VM that holds the object
+    /// rooted, is borrowed.
+    pub fn data<O>(self, _owner: &O) -> &(dyn std::any::Any + Send) {
+        check_live_gc(self);
+        // SAFETY: the object is live (rooted by the caller's handle), and the VM, whose
+        // borrow bounds this one, is the only way to reach or free it.
+        unsafe { &*(*self.ptr.as_ptr()).data }
+    }
+
+    /// The host value, mutably, for as long as `owner` is mutably borrowed.
+    pub fn data_mut<O>(self, _owner: &mut O) -> &mut (dyn std::any::Any + Send) {
+        check_live_gc(self);
+        // SAFETY: as for `data`; the VM is borrowed mutably, so nothing else reads the
+        // object meanwhile.
+        unsafe { &mut *(*self.ptr.as_ptr()).data }
+    }
+}
+
+fn check_live_gc<T>(gc: Gc<T>) {
+    // SAFETY: a `Gc` points into a cell of the heap's pools.
+    unsafe { check_live(gc.header()) }
 }

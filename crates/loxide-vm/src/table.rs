@@ -81,21 +81,6 @@ impl Table {
         is_new
     }
 
-    pub fn delete(&mut self, key: Gc<ObjString>) -> bool {
-        if self.count == 0 {
-            return false;
-        }
-        let index = Table::find(&self.entries, key);
-        if self.entries[index].key.is_none() {
-            return false;
-        }
-        self.entries[index] = Entry {
-            key: None,
-            value: Value::TRUE,
-        };
-        true
-    }
-
     fn grow(&mut self) {
         let capacity = if self.entries.len() < 8 {
             8

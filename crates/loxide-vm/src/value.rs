@@ -91,7 +91,10 @@ impl Value {
         // SAFETY: an object value always holds the address of a live object (the
         // collector frees only unreachable objects, and a value being inspected is
         // reachable), and every object starts with its header.
-        self.as_header().map(|h| unsafe { (*h).kind })
+        self.as_header().map(|h| unsafe {
+            super::object::check_live(h);
+            (*h).kind
+        })
     }
 
     /// The object as a handle of type `T`, if it is an object of `T`'s kind.
@@ -104,10 +107,6 @@ impl Value {
             }
             _ => None,
         }
-    }
-
-    pub fn bits(self) -> u64 {
-        self.0
     }
 
     /// Lox equality: numbers by value (so NaN is not equal to itself), all else by
@@ -311,11 +310,6 @@ impl Stack {
         self.top
     }
 
-    #[inline(always)]
-    pub fn is_empty(&self) -> bool {
-        self.top == 0
-    }
-
     /// True when `n` more values fit above `base`.
     #[inline(always)]
     pub fn has_room(&self, base: usize, n: usize) -> bool {
@@ -353,20 +347,6 @@ impl Stack {
         debug_assert!(distance < self.top);
         // SAFETY: as for `peek`.
         unsafe { *self.buf.get_unchecked_mut(self.top - 1 - distance) = v };
-    }
-
-    #[inline(always)]
-    pub fn get(&self, index: usize) -> Value {
-        debug_assert!(index < self.top);
-        // SAFETY: local slots are below the top (checked by the verifier).
-        unsafe { *self.buf.get_unchecked(index) }
-    }
-
-    #[inline(always)]
-    pub fn set(&mut self, index: usize, v: Value) {
-        debug_assert!(index < self.top);
-        // SAFETY: as for `get`.
-        unsafe { *self.buf.get_unchecked_mut(index) = v };
     }
 
     /// Drops everything from `len` up.
@@ -427,10 +407,5 @@ impl Stack {
     /// The live values, for the collector's roots and for argument slices.
     pub fn as_slice(&self) -> &[Value] {
         &self.buf[..self.top]
-    }
-
-    /// The last `n` values.
-    pub fn top_slice(&self, n: usize) -> &[Value] {
-        &self.buf[self.top - n..self.top]
     }
 }

@@ -10,8 +10,9 @@ use std::fmt;
 use loxide_bytecode::{Dialect, verify};
 use loxide_compiler::encode;
 use loxide_compiler::ir::{self, Limits};
-use loxide_syntax::diag::{self, Diagnostic, Loc, Rendered, TokenTable};
+use loxide_syntax::diag::{self, Diagnostic, Loc, Rendered};
 use loxide_syntax::frontend::lox::{lexer, parser};
+use loxide_syntax::frontend::token::{self, Tokens};
 use loxide_syntax::frontend::{Lang, potato};
 use loxide_syntax::{desugar, sema};
 
@@ -23,12 +24,38 @@ pub fn dialect(lang: Lang) -> Dialect {
     }
 }
 
-/// Compile errors, rendered in clox's format, one per line.
+/// Compile errors, rendered in clox's format, one per line, and as data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompileError {
+    /// Each error as clox prints it.
     pub lines: Vec<String>,
     /// True when more input could complete the source (`diag::wants_more_input`).
     pub at_end: bool,
+    /// The same errors as data: line, columns, message (empty for an internal error).
+    pub diagnostics: Vec<loxide_vm::Diagnostic>,
+}
+
+impl From<CompileError> for loxide_vm::CompileError {
+    fn from(e: CompileError) -> Self {
+        let diagnostics = if e.diagnostics.is_empty() {
+            // An internal error has no position: line 0, no columns.
+            e.lines
+                .iter()
+                .map(|line| loxide_vm::Diagnostic {
+                    line: 0,
+                    columns: 0..0,
+                    message: line.clone(),
+                    rendered: line.clone(),
+                })
+                .collect()
+        } else {
+            e.diagnostics
+        };
+        loxide_vm::CompileError {
+            diagnostics,
+            at_end: e.at_end,
+        }
+    }
 }
 
 impl fmt::Display for CompileError {
@@ -157,6 +184,7 @@ pub fn internal(what: &str) -> CompileError {
     CompileError {
         lines: vec![format!("Internal compiler error: {what}.")],
         at_end: false,
+        diagnostics: Vec::new(),
     }
 }
 
@@ -280,14 +308,31 @@ fn potato_errors(tokens: &potato::Tokens, mut diagnostics: Vec<Diagnostic>) -> C
     render(tokens, &diagnostics)
 }
 
-/// Renders diagnostics against any front-end's token table.
-fn render<T: TokenTable>(table: &T, diagnostics: &[Diagnostic]) -> CompileError {
+/// Renders diagnostics against any front-end's tokens, as text and as data.
+fn render<K: token::Kind>(tokens: &Tokens<'_, K>, diagnostics: &[Diagnostic]) -> CompileError {
+    let data: Vec<loxide_vm::Diagnostic> = diagnostics
+        .iter()
+        .map(|d| {
+            let (line, columns) = match d.loc {
+                Loc::Line(line) => (line, 0..0),
+                Loc::Token(tok) => {
+                    let start = tokens.column(tok);
+                    let len = tokens.span(tok).len() as u32;
+                    (tokens.line(tok), start..start + len)
+                }
+            };
+            loxide_vm::Diagnostic {
+                line,
+                columns,
+                message: d.message.clone(),
+                rendered: Rendered(d, tokens).to_string(),
+            }
+        })
+        .collect();
     CompileError {
-        lines: diagnostics
-            .iter()
-            .map(|d| Rendered(d, table).to_string())
-            .collect(),
+        lines: data.iter().map(|d| d.rendered.clone()).collect(),
         at_end: diag::wants_more_input(diagnostics),
+        diagnostics: data,
     }
 }
 

@@ -30,6 +30,7 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// Every stage, in pipeline order.
     pub const ALL: [Stage; 6] = [
         Stage::Tokens,
         Stage::Ast,
@@ -39,6 +40,7 @@ impl Stage {
         Stage::Bytecode,
     ];
 
+    /// The stage's name on the command line (`lox dump --stage NAME`).
     pub fn name(self) -> &'static str {
         match self {
             Stage::Tokens => "tokens",
