@@ -180,7 +180,7 @@ fn pipeline(
             observer.lox_tokens(&tokens);
             let parsed = parser::parse(&tokens);
             observer.ast(&parsed.program, lang);
-            match later_stages(&parsed.program, lang, limits, predefined, observer) {
+            match later_stages(parsed.program, lang, limits, predefined, observer) {
                 Ok(module) if parsed.diagnostics.is_empty() => finish(&module, lang),
                 Ok(_) => Err(render(&tokens, &parsed.diagnostics)),
                 Err(found) => Err(lox_errors(&tokens, found, limits, observer)),
@@ -191,7 +191,7 @@ fn pipeline(
             observer.potato_tokens(&tokens);
             let parsed = potato::parser::parse(&tokens);
             observer.ast(&parsed.program, lang);
-            let later = later_stages(&parsed.program, lang, limits, predefined, observer);
+            let later = later_stages(parsed.program, lang, limits, predefined, observer);
             let mut diagnostics = parsed.diagnostics;
             match later {
                 Ok(module) if diagnostics.is_empty() => finish(&module, lang),
@@ -211,14 +211,14 @@ fn pipeline(
 /// constants...) are reported too. At one token, a limit's error comes first (clox
 /// counts a class name's constant before it declares the class).
 fn later_stages(
-    program: &loxide_syntax::ast::Program,
+    program: loxide_syntax::ast::Program,
     lang: Lang,
     limits: Limits,
     predefined: &[String],
     observer: &mut dyn Observer,
 ) -> Result<ir::Module, Vec<Diagnostic>> {
     let mut core = desugar::desugar(program, lang);
-    core.predefined = predefined.to_vec();
+    core.predefine(predefined);
     observer.desugared(&core);
     let (resolved, mut diagnostics) = sema::resolve(core);
     if diagnostics.is_empty() {
@@ -258,7 +258,7 @@ fn lox_errors(
 ) -> CompileError {
     let mut replayed = parser::parse_with_injected(tokens, &injected);
     for _ in 0..MAX_REPLAYS {
-        let found = later_stages(&replayed.program, Lang::Lox, limits, &[], observer)
+        let found = later_stages(replayed.program, Lang::Lox, limits, &[], observer)
             .err()
             .unwrap_or_default();
         if found == injected {

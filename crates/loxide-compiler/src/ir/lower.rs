@@ -12,6 +12,7 @@ use super::{Const, ConstIdx, Function, Instr, Label, Module};
 use loxide_syntax::ast::{BinaryOp, Literal, LogicalOp, UnaryOp};
 use loxide_syntax::desugar::core::{self as c, FunKind};
 use loxide_syntax::diag::Diagnostic;
+use loxide_syntax::intern::{IdHash, Symbol};
 use loxide_syntax::sema::{Binding, Resolved};
 
 /// Which limits the compiler enforces.
@@ -55,23 +56,30 @@ pub fn lower(resolved: &Resolved, limits: Limits) -> Result<Module, Vec<Diagnost
         .into_iter()
         .map(|f| f.expect("every function is finished"))
         .collect();
+    let names = &resolved.program.names;
     Ok(Module {
         functions,
-        globals: resolved.globals.clone(),
+        globals: resolved
+            .globals
+            .iter()
+            .map(|&name| names.get(name).to_string())
+            .collect(),
     })
 }
 
-#[derive(Hash, PartialEq, Eq)]
+/// What makes two constants the same: a number's bits, or a string's symbol (names
+/// and string literals share the interner, so `"x"` and the name `x` are one constant).
+#[derive(Clone, Copy, Hash, PartialEq, Eq)]
 enum ConstKey {
     Number(u64),
-    Str(String),
+    Str(Symbol),
 }
 
 struct Builder {
     func: Function,
     index: usize,
     kind: FunKind,
-    dedup: HashMap<ConstKey, ConstIdx>,
+    dedup: HashMap<ConstKey, ConstIdx, IdHash>,
     /// Constants as clox would have counted them.
     clox_constants: u32,
     /// Code size as clox would have encoded it, in bytes.
@@ -147,33 +155,41 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Adds a constant to the pool (reusing an equal one) and returns its index.
-    fn constant(&mut self, value: Const, tok: u32) -> ConstIdx {
+    /// Adds a number or string constant to the pool (reusing an equal one) and returns
+    /// its index.
+    fn constant(&mut self, key: ConstKey, tok: u32) -> ConstIdx {
         self.clox_constant(tok);
-        let key = match &value {
-            Const::Number(n) => Some(ConstKey::Number(n.to_bits())),
-            Const::Str(s) => Some(ConstKey::Str(s.clone())),
-            Const::Function(_) => None,
-        };
-        let b = self.stack.last_mut().expect("inside a function");
-        if let Some(&idx) = key.as_ref().and_then(|k| b.dedup.get(k)) {
+        if let Some(&idx) = self.b().dedup.get(&key) {
             return idx;
         }
-        let idx = b.func.constants.len();
+        let value = match key {
+            ConstKey::Number(bits) => Const::Number(f64::from_bits(bits)),
+            ConstKey::Str(s) => Const::Str(self.resolved.program.names.get(s).to_string()),
+        };
+        let idx = self.push_constant(value, tok);
+        self.b().dedup.insert(key, idx);
+        idx
+    }
+
+    /// Adds a constant that is never shared (a function) and returns its index.
+    fn function_constant(&mut self, index: u32, tok: u32) -> ConstIdx {
+        self.clox_constant(tok);
+        self.push_constant(Const::Function(index), tok)
+    }
+
+    /// Appends a constant to the pool, reporting the first one past the limit.
+    fn push_constant(&mut self, value: Const, tok: u32) -> ConstIdx {
+        let idx = self.b().func.constants.len();
         if idx == MAX_CONSTANTS && self.limits == Limits::Default {
             self.diagnostics
                 .push(Diagnostic::at(tok, "Too many constants in one chunk."));
         }
-        let b = self.b();
-        b.func.constants.push(value);
-        if let Some(k) = key {
-            b.dedup.insert(k, idx as ConstIdx);
-        }
+        self.b().func.constants.push(value);
         idx as ConstIdx
     }
 
-    fn name_constant(&mut self, name: &str, tok: u32) -> ConstIdx {
-        self.constant(Const::Str(name.to_string()), tok)
+    fn name_constant(&mut self, name: Symbol, tok: u32) -> ConstIdx {
+        self.constant(ConstKey::Str(name), tok)
     }
 
     /// Checks a jump's length in clox's bytes, under `--limits=clox`.
@@ -202,7 +218,7 @@ impl Lowerer<'_> {
         let name = if fun.kind == FunKind::Script {
             String::new()
         } else {
-            fun.name.name.clone()
+            self.resolved.program.names.get(fun.name.name).to_string()
         };
         self.stack.push(Builder {
             func: Function {
@@ -216,7 +232,7 @@ impl Lowerer<'_> {
             },
             index,
             kind: fun.kind,
-            dedup: HashMap::new(),
+            dedup: HashMap::default(),
             clox_constants: 0,
             clox_size: 0,
         });
@@ -240,7 +256,7 @@ impl Lowerer<'_> {
     /// in clox, so it counts against the enclosing function at the closing brace).
     fn closure(&mut self, fun: &c::Function) {
         let index = self.function(fun);
-        let konst = self.constant(Const::Function(index), fun.end_tok);
+        let konst = self.function_constant(index, fun.end_tok);
         let n_upvalues = self.resolved.fun(fun.id).upvalues.len();
         self.emit(Instr::Closure(konst), fun.end_line);
         self.b().clox_size += 2 * n_upvalues as u32;
@@ -435,7 +451,7 @@ impl Lowerer<'_> {
 
     fn class(&mut self, class: &c::Class) {
         let line = class.name.line;
-        let name = self.name_constant(&class.name.name, class.name.tok);
+        let name = self.name_constant(class.name.name, class.name.tok);
         self.emit(Instr::Class(name), line);
         self.define(&class.name, line);
         let class_binding = self.resolved.decl(&class.name).binding;
@@ -448,7 +464,7 @@ impl Lowerer<'_> {
         }
         self.get(class_binding, class.name.tok, line);
         for method in &class.methods {
-            let name = self.name_constant(&method.name.name, method.name.tok);
+            let name = self.name_constant(method.name.name, method.name.tok);
             self.closure(method);
             self.emit(Instr::Method(name), method.end_line);
         }
@@ -465,11 +481,11 @@ impl Lowerer<'_> {
         match expr {
             c::Expr::Literal { value, tok, line } => match value {
                 Literal::Number(n) => {
-                    let k = self.constant(Const::Number(*n), *tok);
+                    let k = self.constant(ConstKey::Number(n.to_bits()), *tok);
                     self.emit(Instr::Constant(k), *line);
                 }
                 Literal::Str(s) => {
-                    let k = self.constant(Const::Str(s.clone()), *tok);
+                    let k = self.name_constant(*s, *tok);
                     self.emit(Instr::Constant(k), *line);
                 }
                 Literal::Bool(true) => self.emit(Instr::True, *line),
@@ -553,7 +569,7 @@ impl Lowerer<'_> {
             c::Expr::Call { callee, args, line } => self.call(callee, args, *line),
             c::Expr::Get { object, name } => {
                 self.expr(object);
-                let k = self.name_constant(&name.name, name.tok);
+                let k = self.name_constant(name.name, name.tok);
                 self.emit(Instr::GetProperty(k), name.line);
             }
             c::Expr::Set {
@@ -563,7 +579,7 @@ impl Lowerer<'_> {
                 line,
             } => {
                 self.expr(object);
-                let k = self.name_constant(&name.name, name.tok);
+                let k = self.name_constant(name.name, name.tok);
                 self.expr(value);
                 self.emit(Instr::SetProperty(k), *line);
             }
@@ -576,7 +592,7 @@ impl Lowerer<'_> {
                 ..
             } => {
                 // As for a `super` invoke: clox reports these constants at the name.
-                let k = self.name_constant(&method.name, method.tok);
+                let k = self.name_constant(method.name, method.tok);
                 self.get(self.resolved.binding(this), method.tok, *line);
                 self.get(self.resolved.binding(super_ref), method.tok, *line);
                 self.emit(Instr::GetSuper(k), *line);
@@ -590,7 +606,7 @@ impl Lowerer<'_> {
         match callee {
             c::Expr::Get { object, name } => {
                 self.expr(object);
-                let k = self.name_constant(&name.name, name.tok);
+                let k = self.name_constant(name.name, name.tok);
                 self.args(args);
                 self.emit(Instr::Invoke(k, argc), line);
             }
@@ -603,7 +619,7 @@ impl Lowerer<'_> {
                 // `this` and `super` spend constants only in erroneous code (outside a
                 // class, or without a superclass); clox reports such a constant at the
                 // method name, which comes after the error at `super`.
-                let k = self.name_constant(&method.name, method.tok);
+                let k = self.name_constant(method.name, method.tok);
                 self.get(self.resolved.binding(this), method.tok, line);
                 self.args(args);
                 self.get(self.resolved.binding(super_ref), method.tok, line);

@@ -6,11 +6,12 @@
 //! never token text, so the tree is independent of the front-end that built it.
 
 use crate::diag::TokIdx;
+use crate::intern::{Interner, Symbol};
 
 /// A name as written, with the token it came from.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Ident {
-    pub name: String,
+    pub name: Symbol,
     pub tok: TokIdx,
     pub line: u32,
 }
@@ -21,6 +22,8 @@ pub struct Program {
     pub stmts: Vec<Stmt>,
     /// The line of the end of the input (where the script's implicit return is).
     pub end_line: u32,
+    /// The names and string literals the tree's symbols stand for.
+    pub names: Interner,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -134,10 +137,11 @@ pub enum LogicalOp {
     Or,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Literal {
     Number(f64),
-    Str(String),
+    /// A string literal's contents, interned like names.
+    Str(Symbol),
     Bool(bool),
     Nil,
 }

@@ -3,6 +3,7 @@
 
 use crate::ast::{BinaryOp, Literal, LogicalOp, UnaryOp};
 use crate::diag::TokIdx;
+use crate::intern::{Interner, Symbol};
 
 /// Identifies a name *use* (a read or write of a variable, `this`, `super`).
 pub type RefId = u32;
@@ -16,7 +17,7 @@ pub type ScopeId = u32;
 /// A declared name.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decl {
-    pub name: String,
+    pub name: Symbol,
     pub tok: TokIdx,
     pub line: u32,
     pub id: DeclId,
@@ -25,7 +26,7 @@ pub struct Decl {
 /// A used name.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VarRef {
-    pub name: String,
+    pub name: Symbol,
     pub tok: TokIdx,
     pub line: u32,
     pub id: RefId,
@@ -34,7 +35,7 @@ pub struct VarRef {
 /// A property or method name (never resolved: looked up at run time).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Name {
-    pub name: String,
+    pub name: Symbol,
     pub tok: TokIdx,
     pub line: u32,
 }
@@ -66,7 +67,7 @@ pub struct Program {
     pub lang: crate::frontend::Lang,
     /// Globals that exist before the program runs (earlier inputs of a REPL session).
     /// Only Potato, which checks definition before use, needs to know them.
-    pub predefined: Vec<String>,
+    pub predefined: Vec<Symbol>,
     /// The top-level code, as function 0 of kind `Script`.
     pub script: Function,
     /// How many ids of each kind were handed out (the side tables' sizes).
@@ -74,6 +75,16 @@ pub struct Program {
     pub n_decls: u32,
     pub n_funs: u32,
     pub n_scopes: u32,
+    /// The names and string literals the tree's symbols stand for.
+    pub names: Interner,
+}
+
+impl Program {
+    /// Records globals defined before the program runs (by earlier inputs of a REPL
+    /// session), interning their names.
+    pub fn predefine(&mut self, names: &[String]) {
+        self.predefined = names.iter().map(|n| self.names.intern(n)).collect();
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

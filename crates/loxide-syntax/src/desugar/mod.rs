@@ -9,9 +9,11 @@ pub mod core;
 use self::core as c;
 use crate::ast;
 use crate::frontend::Lang;
+use crate::intern::Symbol;
 
-/// Lowers a parsed program to the core tree.
-pub fn desugar(program: &ast::Program, lang: Lang) -> c::Program {
+/// Lowers a parsed program to the core tree. The syntax tree is consumed: its names
+/// move to the core tree, and the rest is freed as soon as desugaring is done.
+pub fn desugar(program: ast::Program, lang: Lang) -> c::Program {
     let mut d = Desugarer {
         n_refs: 0,
         n_decls: 0,
@@ -23,7 +25,7 @@ pub fn desugar(program: &ast::Program, lang: Lang) -> c::Program {
         id: 0,
         kind: c::FunKind::Script,
         name: c::Decl {
-            name: "script".into(),
+            name: Symbol::SCRIPT,
             tok: 0,
             line: 0,
             id: d.decl_id(),
@@ -42,6 +44,7 @@ pub fn desugar(program: &ast::Program, lang: Lang) -> c::Program {
         n_decls: d.n_decls,
         n_funs: d.n_funs,
         n_scopes: d.n_scopes,
+        names: program.names,
     }
 }
 
@@ -70,7 +73,7 @@ impl Desugarer {
 
     fn decl(&mut self, ident: &ast::Ident) -> c::Decl {
         c::Decl {
-            name: ident.name.clone(),
+            name: ident.name,
             tok: ident.tok,
             line: ident.line,
             id: self.decl_id(),
@@ -79,16 +82,16 @@ impl Desugarer {
 
     fn var_ref(&mut self, ident: &ast::Ident) -> c::VarRef {
         c::VarRef {
-            name: ident.name.clone(),
+            name: ident.name,
             tok: ident.tok,
             line: ident.line,
             id: self.ref_id(),
         }
     }
 
-    fn synthetic_ref(&mut self, name: &str, tok: u32, line: u32) -> c::VarRef {
+    fn synthetic_ref(&mut self, name: Symbol, tok: u32, line: u32) -> c::VarRef {
         c::VarRef {
-            name: name.to_string(),
+            name,
             tok,
             line,
             id: self.ref_id(),
@@ -201,7 +204,7 @@ impl Desugarer {
                 let superclass = superclass.as_ref().map(|s| self.var_ref(s));
                 let super_scope = self.scope_id();
                 let super_decl = superclass.as_ref().map(|s| c::Decl {
-                    name: "super".into(),
+                    name: Symbol::SUPER,
                     tok: s.tok,
                     line: s.line,
                     id: self.decl_id(),
@@ -209,7 +212,7 @@ impl Desugarer {
                 let methods = methods
                     .iter()
                     .map(|m| {
-                        let kind = if m.name.name == "init" {
+                        let kind = if m.name.name == Symbol::INIT {
                             c::FunKind::Initializer
                         } else {
                             c::FunKind::Method
@@ -318,7 +321,7 @@ impl Desugarer {
         let boxed = |d: &mut Self, e: &ast::Expr| Box::new(d.expr(e));
         match expr {
             ast::Expr::Literal { value, tok, line } => c::Expr::Literal {
-                value: value.clone(),
+                value: *value,
                 tok: *tok,
                 line: *line,
             },
@@ -381,14 +384,16 @@ impl Desugarer {
                 value: boxed(self, value),
                 line: *line,
             },
-            ast::Expr::This { tok, line } => c::Expr::This(self.synthetic_ref("this", *tok, *line)),
+            ast::Expr::This { tok, line } => {
+                c::Expr::This(self.synthetic_ref(Symbol::THIS, *tok, *line))
+            }
             ast::Expr::Super {
                 keyword,
                 method,
                 line,
             } => c::Expr::Super {
-                this: self.synthetic_ref("this", *keyword, *line),
-                super_ref: self.synthetic_ref("super", *keyword, *line),
+                this: self.synthetic_ref(Symbol::THIS, *keyword, *line),
+                super_ref: self.synthetic_ref(Symbol::SUPER, *keyword, *line),
                 method: property(method),
                 keyword: *keyword,
                 line: *line,
@@ -399,7 +404,7 @@ impl Desugarer {
 
 fn property(ident: &ast::Ident) -> c::Name {
     c::Name {
-        name: ident.name.clone(),
+        name: ident.name,
         tok: ident.tok,
         line: ident.line,
     }

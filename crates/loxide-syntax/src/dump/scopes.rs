@@ -19,7 +19,10 @@ fn symbol(r: &Resolved, d: &c::Decl, kind: &str, prefix: &str) -> String {
         Binding::Upvalue(u) => u as u32,
     };
     let captured = if info.captured { ", captured" } else { "" };
-    format!("{prefix}{} {slot} # {kind}{captured}", d.name)
+    format!(
+        "{prefix}{} {slot} # {kind}{captured}",
+        r.program.names.get(d.name)
+    )
 }
 
 fn function(r: &Resolved, f: &c::Function, kind: &str) -> Node {
@@ -31,6 +34,7 @@ fn function(r: &Resolved, f: &c::Function, kind: &str) -> Node {
     let info = r.fun(f.id);
     for (i, (u, name)) in info.upvalues.iter().zip(&info.upvalue_names).enumerate() {
         let source = if u.is_local { "local" } else { "upvalue" };
+        let name = r.program.names.get(*name);
         children.push(Node::leaf(format!(
             "^{name} {i} # upvalue, captures enclosing {source} {}",
             u.index
@@ -38,7 +42,7 @@ fn function(r: &Resolved, f: &c::Function, kind: &str) -> Node {
     }
     children.extend(stmts(r, &f.body));
     let label = if kind == "method" || kind == "initializer" {
-        format!("{} # {kind}", f.name.name)
+        format!("{} # {kind}", r.program.names.get(f.name.name))
     } else {
         symbol(r, &f.name, kind, "")
     };

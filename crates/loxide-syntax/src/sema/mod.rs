@@ -6,11 +6,10 @@
 //! order, slot 0 reserved for the callee or `this`, upvalues deduplicated per function)
 //! because slot numbers and error order are observable.
 
-use std::collections::{HashMap, HashSet};
-
 use crate::desugar::core::*;
 use crate::diag::Diagnostic;
 use crate::frontend::Lang;
+use crate::intern::Symbol;
 
 /// clox's limit on locals in one function (a one-byte slot operand).
 pub const MAX_LOCALS: usize = 256;
@@ -47,7 +46,7 @@ pub struct DeclInfo {
 pub struct FunInfo {
     pub upvalues: Vec<UpvalueDesc>,
     /// The names the upvalues capture, for dumps.
-    pub upvalue_names: Vec<String>,
+    pub upvalue_names: Vec<Symbol>,
 }
 
 /// A program whose names are all resolved; only `resolve` builds one.
@@ -58,16 +57,17 @@ pub struct Resolved {
     decls: Vec<DeclInfo>,
     funs: Vec<FunInfo>,
     scopes: Vec<Vec<DeclId>>,
-    /// `AssignOrDeclare` statements that assign an existing variable (by `decl` id).
-    assignments: HashMap<DeclId, Binding>,
+    /// For each `decl` id of an `AssignOrDeclare`, the variable it assigns, if it
+    /// assigns an existing one.
+    assignments: Vec<Option<Binding>>,
     /// Global names in slot order.
-    pub globals: Vec<String>,
+    pub globals: Vec<Symbol>,
 }
 
 impl Resolved {
     /// For an `AssignOrDeclare`, the variable it assigns; `None` if it declares `decl`.
     pub fn assignment(&self, d: &Decl) -> Option<Binding> {
-        self.assignments.get(&d.id).copied()
+        self.assignments[d.id as usize]
     }
 
     pub fn binding(&self, r: &VarRef) -> Binding {
@@ -107,14 +107,17 @@ pub fn resolve(program: Program) -> (Resolved, Vec<Diagnostic>) {
         funs: vec![FunInfo::default(); program.n_funs as usize],
         scopes: vec![Vec::new(); program.n_scopes as usize],
         globals: Vec::new(),
-        global_slots: HashMap::new(),
+        global_slots: vec![NO_SLOT; program.names.len()],
         lang: program.lang,
-        defined_globals: program.predefined.iter().cloned().collect(),
-        assignments: HashMap::new(),
+        defined_globals: vec![false; program.names.len()],
+        assignments: vec![None; program.n_decls as usize],
         fns: Vec::new(),
         classes: Vec::new(),
         diagnostics: Vec::new(),
     };
+    for name in &program.predefined {
+        r.defined_globals[name.index()] = true;
+    }
     r.function(&program.script);
     let resolved = Resolved {
         program,
@@ -128,8 +131,11 @@ pub fn resolve(program: Program) -> (Resolved, Vec<Diagnostic>) {
     (resolved, r.diagnostics)
 }
 
+/// No global slot yet, in `Resolver::global_slots`.
+const NO_SLOT: u32 = u32::MAX;
+
 struct Local {
-    name: String,
+    name: Symbol,
     /// `None` while the variable is declared but its initializer is still running.
     depth: Option<u32>,
     decl: Option<DeclId>,
@@ -152,13 +158,15 @@ struct Resolver {
     decls: Vec<DeclInfo>,
     funs: Vec<FunInfo>,
     scopes: Vec<Vec<DeclId>>,
-    globals: Vec<String>,
-    global_slots: HashMap<String, u32>,
+    globals: Vec<Symbol>,
+    /// Each name's global slot, by symbol (`NO_SLOT` if none).
+    global_slots: Vec<u32>,
     /// Potato requires a global to be defined (earlier in the source) before its use;
     /// Lox binds globals late, at run time.
     lang: Lang,
-    defined_globals: HashSet<String>,
-    assignments: HashMap<DeclId, Binding>,
+    /// By symbol: whether a global of that name is defined so far (Potato).
+    defined_globals: Vec<bool>,
+    assignments: Vec<Option<Binding>>,
     fns: Vec<FnState>,
     classes: Vec<ClassState>,
     diagnostics: Vec<Diagnostic>,
@@ -175,13 +183,14 @@ impl Resolver {
             .expect("resolver is always inside a function")
     }
 
-    fn global_slot(&mut self, name: &str) -> u32 {
-        if let Some(&slot) = self.global_slots.get(name) {
+    fn global_slot(&mut self, name: Symbol) -> u32 {
+        let slot = self.global_slots[name.index()];
+        if slot != NO_SLOT {
             return slot;
         }
         let slot = self.globals.len() as u32;
-        self.globals.push(name.to_string());
-        self.global_slots.insert(name.to_string(), slot);
+        self.globals.push(name);
+        self.global_slots[name.index()] = slot;
         slot
     }
 
@@ -212,8 +221,8 @@ impl Resolver {
     /// Declares a name in the current scope (not yet initialized).
     fn declare(&mut self, decl: &Decl) {
         if self.current().scope_depth == 0 {
-            self.defined_globals.insert(decl.name.clone());
-            let slot = self.global_slot(&decl.name);
+            self.defined_globals[decl.name.index()] = true;
+            let slot = self.global_slot(decl.name);
             self.decls[decl.id as usize] = DeclInfo {
                 binding: Binding::Global(slot),
                 captured: false,
@@ -243,7 +252,7 @@ impl Resolver {
         let f = self.current();
         let slot = f.locals.len() as u8;
         f.locals.push(Local {
-            name: decl.name.clone(),
+            name: decl.name,
             depth: None,
             decl: Some(decl.id),
         });
@@ -274,7 +283,7 @@ impl Resolver {
                 if self.lang == Lang::Potato {
                     self.error(r.tok, "Variable used before it is defined.");
                 }
-                Binding::Global(self.global_slot(&r.name))
+                Binding::Global(self.global_slot(r.name))
             }
         };
         self.refs[r.id as usize] = binding;
@@ -284,19 +293,19 @@ impl Resolver {
     /// for Potato, once defined) a global. `None` for an undefined Potato global.
     fn lookup(&mut self, r: &VarRef) -> Option<Binding> {
         let level = self.fns.len() - 1;
-        if let Some(slot) = self.resolve_local(level, &r.name, r.tok) {
+        if let Some(slot) = self.resolve_local(level, r.name, r.tok) {
             return Some(Binding::Local(slot));
         }
-        if let Some(index) = self.resolve_upvalue(level, &r.name, r.tok) {
+        if let Some(index) = self.resolve_upvalue(level, r.name, r.tok) {
             return Some(Binding::Upvalue(index));
         }
-        if self.lang == Lang::Lox || self.defined_globals.contains(&r.name) {
-            return Some(Binding::Global(self.global_slot(&r.name)));
+        if self.lang == Lang::Lox || self.defined_globals[r.name.index()] {
+            return Some(Binding::Global(self.global_slot(r.name)));
         }
         None
     }
 
-    fn resolve_local(&mut self, level: usize, name: &str, tok: u32) -> Option<u8> {
+    fn resolve_local(&mut self, level: usize, name: Symbol, tok: u32) -> Option<u8> {
         let f = &self.fns[level];
         let (slot, local) = f
             .locals
@@ -310,7 +319,7 @@ impl Resolver {
         Some(slot as u8)
     }
 
-    fn resolve_upvalue(&mut self, level: usize, name: &str, tok: u32) -> Option<u8> {
+    fn resolve_upvalue(&mut self, level: usize, name: Symbol, tok: u32) -> Option<u8> {
         if level == 0 {
             return None;
         }
@@ -341,7 +350,7 @@ impl Resolver {
         ))
     }
 
-    fn add_upvalue(&mut self, level: usize, desc: UpvalueDesc, name: &str, tok: u32) -> u8 {
+    fn add_upvalue(&mut self, level: usize, desc: UpvalueDesc, name: Symbol, tok: u32) -> u8 {
         let f = &mut self.fns[level];
         if let Some(i) = f.upvalues.iter().position(|u| *u == desc) {
             return i as u8;
@@ -352,7 +361,7 @@ impl Resolver {
         }
         f.upvalues.push(desc);
         let id = f.id as usize;
-        self.funs[id].upvalue_names.push(name.to_string());
+        self.funs[id].upvalue_names.push(name);
         (f.upvalues.len() - 1) as u8
     }
 
@@ -363,14 +372,14 @@ impl Resolver {
         // slot 0 `this` too, which only shows in erroneous code: `super` outside a class
         // still looks `this` up, and finds it there (spending no constant).
         let slot_zero = match fun.kind {
-            FunKind::Method | FunKind::Initializer | FunKind::Script => "this",
-            _ => "",
+            FunKind::Method | FunKind::Initializer | FunKind::Script => Symbol::THIS,
+            _ => Symbol::EMPTY,
         };
         self.fns.push(FnState {
             id: fun.id,
             kind: fun.kind,
             locals: vec![Local {
-                name: slot_zero.into(),
+                name: slot_zero,
                 depth: Some(0),
                 decl: None,
             }],
@@ -442,7 +451,7 @@ impl Resolver {
                 match self.lookup(target) {
                     Some(binding) => {
                         self.refs[target.id as usize] = binding;
-                        self.assignments.insert(decl.id, binding);
+                        self.assignments[decl.id as usize] = Some(binding);
                     }
                     None => {
                         self.declare(decl);

@@ -50,7 +50,11 @@ pub fn parse_with_injected(tokens: &Tokens, injected: &[Diagnostic]) -> Parsed {
     }
     let end_line = p.cursor.prev_line();
     Parsed {
-        program: Program { stmts, end_line },
+        program: Program {
+            stmts,
+            end_line,
+            names: p.cursor.names,
+        },
         diagnostics: p.cursor.diagnostics,
     }
 }
@@ -535,7 +539,9 @@ impl Parser<'_, '_> {
             }
             T::String => {
                 let text = self.cursor.lexeme(tok);
-                literal(Literal::Str(text[1..text.len() - 1].to_string()))
+                literal(Literal::Str(
+                    self.cursor.names.intern(&text[1..text.len() - 1]),
+                ))
             }
             T::True => literal(Literal::Bool(true)),
             T::False => literal(Literal::Bool(false)),

@@ -43,6 +43,7 @@ pub fn parse(tokens: &Tokens) -> Parsed {
         program: Program {
             stmts,
             end_line: tokens.line(tokens.eof()),
+            names: p.cursor.names,
         },
         diagnostics: p.cursor.diagnostics,
     }
@@ -400,7 +401,9 @@ impl Parser<'_, '_> {
         let text = self.cursor.lexeme(tok);
         let expr = match self.cursor.kind(tok) {
             T::Number => literal(Literal::Number(text.parse().unwrap_or(0.0))),
-            T::String => literal(Literal::Str(text[1..text.len() - 1].to_string())),
+            T::String => literal(Literal::Str(
+                self.cursor.names.intern(&text[1..text.len() - 1]),
+            )),
             T::True => literal(Literal::Bool(true)),
             T::False => literal(Literal::Bool(false)),
             T::Identifier => {
@@ -502,8 +505,12 @@ mod tests {
         let parsed = parse_source("x is 1\nx gains 2\nsay x potato 1 equals? 2\n");
         assert!(parsed.diagnostics.is_empty());
         let stmts = &parsed.program.stmts;
-        assert!(matches!(&stmts[0], Stmt::Is { name, .. } if name.name == "x"));
-        assert!(matches!(&stmts[1], Stmt::Gains { name, .. } if name.name == "x"));
+        assert!(
+            matches!(&stmts[0], Stmt::Is { name, .. } if parsed.program.names.get(name.name) == "x")
+        );
+        assert!(
+            matches!(&stmts[1], Stmt::Gains { name, .. } if parsed.program.names.get(name.name) == "x")
+        );
         let Stmt::Print {
             expr:
                 Expr::Binary {
