@@ -7,6 +7,7 @@
 //! stage's output as text. Nothing here knows about bytecode or the virtual machine.
 #![forbid(unsafe_code)]
 
+pub mod arena;
 pub mod ast;
 pub mod desugar;
 pub mod diag;

@@ -68,45 +68,53 @@ fn logical(op: LogicalOp) -> &'static str {
 // ----- Surface tree -----------------------------------------------------------------
 
 pub fn program(p: &ast::Program, lang: Lang) -> Vec<Node> {
-    let d = Surface {
-        names: &p.names,
-        lang,
-    };
-    p.stmts.iter().map(|s| d.stmt(s)).collect()
+    let d = Surface { p, lang };
+    d.stmts(p.top)
 }
 
 /// Draws the surface tree of one program.
 struct Surface<'p> {
-    names: &'p Interner,
+    p: &'p ast::Program,
     lang: Lang,
 }
 
 impl Surface<'_> {
     fn name(&self, symbol: Symbol) -> &str {
-        self.names.get(symbol)
+        self.p.names.get(symbol)
     }
 
-    fn function(&self, label: &str, f: &ast::Function) -> Node {
-        let params: Vec<&str> = f.params.iter().map(|p| self.name(p.name)).collect();
+    fn stmts(&self, list: ast::List<ast::StmtId>) -> Vec<Node> {
+        list.of(&self.p.stmt_lists)
+            .iter()
+            .map(|&s| self.stmt(s))
+            .collect()
+    }
+
+    fn function(&self, label: &str, f: ast::FunId) -> Node {
+        let f = self.p.function(f);
+        let params: Vec<&str> = f
+            .params
+            .of(&self.p.ident_lists)
+            .iter()
+            .map(|p| self.name(p.name))
+            .collect();
         Node::new(
             format!("{label} {}({})", self.name(f.name.name), params.join(", ")),
-            f.body.iter().map(|x| self.stmt(x)).collect(),
+            self.stmts(f.body),
         )
     }
 
-    fn stmt(&self, s: &ast::Stmt) -> Node {
-        match s {
-            ast::Stmt::Expr { expr: e, .. } => Node::new("EXPRESSION", vec![self.expr(e)]),
-            ast::Stmt::Print { expr: e, .. } => {
-                Node::new(print_label(self.lang), vec![self.expr(e)])
+    fn stmt(&self, s: ast::StmtId) -> Node {
+        match *self.p.stmt(s) {
+            ast::Stmt::Expr { expr, .. } => Node::new("EXPRESSION", vec![self.expr(expr)]),
+            ast::Stmt::Print { expr, .. } => {
+                Node::new(print_label(self.lang), vec![self.expr(expr)])
             }
             ast::Stmt::Var { name, init } => Node::new(
                 format!("VAR {}", self.name(name.name)),
-                init.iter().map(|x| self.expr(x)).collect(),
+                init.iter().map(|&x| self.expr(x)).collect(),
             ),
-            ast::Stmt::Block { stmts, .. } => {
-                Node::new("BLOCK", stmts.iter().map(|x| self.stmt(x)).collect())
-            }
+            ast::Stmt::Block { stmts, .. } => Node::new("BLOCK", self.stmts(stmts)),
             ast::Stmt::If {
                 cond,
                 then_branch,
@@ -117,7 +125,7 @@ impl Surface<'_> {
                     self.expr(cond).role("cond"),
                     self.stmt(then_branch).role("then"),
                 ];
-                children.extend(else_branch.iter().map(|e| self.stmt(e).role("else")));
+                children.extend(else_branch.map(|e| self.stmt(e).role("else")));
                 Node::new("IF", children)
             }
             ast::Stmt::While { cond, body, .. } => Node::new(
@@ -132,9 +140,9 @@ impl Surface<'_> {
                 ..
             } => {
                 let mut children = Vec::new();
-                children.extend(init.iter().map(|s| self.stmt(s).role("init")));
-                children.extend(cond.iter().map(|e| self.expr(e).role("cond")));
-                children.extend(incr.iter().map(|e| self.expr(e).role("incr")));
+                children.extend(init.map(|s| self.stmt(s).role("init")));
+                children.extend(cond.map(|e| self.expr(e).role("cond")));
+                children.extend(incr.map(|e| self.expr(e).role("incr")));
                 children.push(self.stmt(body).role("body"));
                 Node::new("FOR", children)
             }
@@ -148,7 +156,7 @@ impl Surface<'_> {
                 vec![self.expr(value)],
             ),
             ast::Stmt::Return { value, .. } => {
-                Node::new("RETURN", value.iter().map(|x| self.expr(x)).collect())
+                Node::new("RETURN", value.iter().map(|&x| self.expr(x)).collect())
             }
             ast::Stmt::Class {
                 name,
@@ -162,26 +170,32 @@ impl Surface<'_> {
                 };
                 Node::new(
                     label,
-                    methods.iter().map(|m| self.function("METHOD", m)).collect(),
+                    methods
+                        .of(&self.p.fun_lists)
+                        .iter()
+                        .map(|&m| self.function("METHOD", m))
+                        .collect(),
                 )
             }
         }
     }
 
-    fn expr(&self, e: &ast::Expr) -> Node {
-        match e {
-            ast::Expr::Literal { value, .. } => Node::leaf(literal(value, self.lang, self.names)),
+    fn expr(&self, e: ast::ExprId) -> Node {
+        match *self.p.expr(e) {
+            ast::Expr::Literal { value, .. } => {
+                Node::leaf(literal(&value, self.lang, &self.p.names))
+            }
             ast::Expr::Grouping { inner } => Node::new("GROUPING", vec![self.expr(inner)]),
-            ast::Expr::Unary { op, operand, .. } => Node::new(unary(*op), vec![self.expr(operand)]),
+            ast::Expr::Unary { op, operand, .. } => Node::new(unary(op), vec![self.expr(operand)]),
             ast::Expr::Binary {
                 op, left, right, ..
             } => Node::new(
-                binary(*op, self.lang),
+                binary(op, self.lang),
                 vec![self.expr(left), self.expr(right)],
             ),
             ast::Expr::Logical {
                 op, left, right, ..
-            } => Node::new(logical(*op), vec![self.expr(left), self.expr(right)]),
+            } => Node::new(logical(op), vec![self.expr(left), self.expr(right)]),
             ast::Expr::Variable { name } => {
                 Node::leaf(format!("VARIABLE {}", self.name(name.name)))
             }
@@ -191,7 +205,7 @@ impl Surface<'_> {
             ),
             ast::Expr::Call { callee, args, .. } => {
                 let mut children = vec![self.expr(callee).role("callee")];
-                children.extend(args.iter().map(|x| self.expr(x)));
+                children.extend(args.of(&self.p.expr_lists).iter().map(|&x| self.expr(x)));
                 Node::new("CALL", children)
             }
             ast::Expr::Get { object, name } => Node::new(
@@ -218,45 +232,52 @@ impl Surface<'_> {
 // ----- Core tree --------------------------------------------------------------------
 
 pub fn core(p: &c::Program) -> Vec<Node> {
-    let d = Core {
-        names: &p.names,
-        lang: p.lang,
-    };
-    p.script.body.iter().map(|s| d.core_stmt(s)).collect()
+    let d = Core { p };
+    d.stmts(p.script().body)
 }
 
 /// Draws the core tree of one program.
 struct Core<'p> {
-    names: &'p Interner,
-    lang: Lang,
+    p: &'p c::Program,
 }
 
 impl Core<'_> {
     fn name(&self, symbol: Symbol) -> &str {
-        self.names.get(symbol)
+        self.p.names.get(symbol)
     }
 
-    fn core_function(&self, label: &str, f: &c::Function) -> Node {
-        let params: Vec<&str> = f.params.iter().map(|p| self.name(p.name)).collect();
+    fn stmts(&self, list: c::List<c::StmtId>) -> Vec<Node> {
+        self.p
+            .stmt_list(list)
+            .iter()
+            .map(|&s| self.stmt(s))
+            .collect()
+    }
+
+    fn function(&self, label: &str, f: c::FunId) -> Node {
+        let f = self.p.function(f);
+        let params: Vec<&str> = self
+            .p
+            .decl_list(f.params)
+            .iter()
+            .map(|p| self.name(p.name))
+            .collect();
         Node::new(
             format!("{label} {}({})", self.name(f.name.name), params.join(", ")),
-            f.body.iter().map(|x| self.core_stmt(x)).collect(),
+            self.stmts(f.body),
         )
     }
 
-    fn core_stmt(&self, s: &c::Stmt) -> Node {
-        match s {
-            c::Stmt::Expr { expr, .. } => Node::new("EXPRESSION", vec![self.core_expr(expr)]),
-            c::Stmt::Print { expr, .. } => {
-                Node::new(print_label(self.lang), vec![self.core_expr(expr)])
-            }
+    fn stmt(&self, s: c::StmtId) -> Node {
+        let lang = self.p.lang;
+        match *self.p.stmt(s) {
+            c::Stmt::Expr { expr, .. } => Node::new("EXPRESSION", vec![self.expr(expr)]),
+            c::Stmt::Print { expr, .. } => Node::new(print_label(lang), vec![self.expr(expr)]),
             c::Stmt::Var { decl, init } => Node::new(
                 format!("VAR {}", self.name(decl.name)),
-                init.iter().map(|x| self.core_expr(x)).collect(),
+                init.iter().map(|&x| self.expr(x)).collect(),
             ),
-            c::Stmt::Block { stmts, .. } => {
-                Node::new("BLOCK", stmts.iter().map(|x| self.core_stmt(x)).collect())
-            }
+            c::Stmt::Block { stmts, .. } => Node::new("BLOCK", self.stmts(stmts)),
             c::Stmt::If {
                 cond,
                 then_branch,
@@ -264,28 +285,26 @@ impl Core<'_> {
                 ..
             } => {
                 let mut children = vec![
-                    self.core_expr(cond).role("cond"),
-                    self.core_stmt(then_branch).role("then"),
+                    self.expr(cond).role("cond"),
+                    self.stmt(then_branch).role("then"),
                 ];
-                children.extend(else_branch.iter().map(|e| self.core_stmt(e).role("else")));
+                children.extend(else_branch.map(|e| self.stmt(e).role("else")));
                 Node::new("IF", children)
             }
             c::Stmt::While { cond, body, .. } => Node::new(
                 "WHILE",
-                vec![
-                    self.core_expr(cond).role("cond"),
-                    self.core_stmt(body).role("body"),
-                ],
+                vec![self.expr(cond).role("cond"), self.stmt(body).role("body")],
             ),
-            c::Stmt::Fun(f) => self.core_function("FUN", f),
+            c::Stmt::Fun(f) => self.function("FUN", f),
             c::Stmt::AssignOrDeclare { target, value, .. } => Node::new(
                 format!("IS {}", self.name(target.name)),
-                vec![self.core_expr(value)],
+                vec![self.expr(value)],
             ),
             c::Stmt::Return { value, .. } => {
-                Node::new("RETURN", value.iter().map(|x| self.core_expr(x)).collect())
+                Node::new("RETURN", value.iter().map(|&x| self.expr(x)).collect())
             }
             c::Stmt::Class(class) => {
+                let class = self.p.class(class);
                 let label = match &class.superclass {
                     Some(s) => format!(
                         "CLASS {} < {}",
@@ -296,47 +315,40 @@ impl Core<'_> {
                 };
                 Node::new(
                     label,
-                    class
-                        .methods
+                    self.p
+                        .fun_list(class.methods)
                         .iter()
-                        .map(|m| self.core_function("METHOD", m))
+                        .map(|&m| self.function("METHOD", m))
                         .collect(),
                 )
             }
         }
     }
 
-    fn core_expr(&self, e: &c::Expr) -> Node {
-        match e {
-            c::Expr::Literal { value, .. } => Node::leaf(literal(value, self.lang, self.names)),
-            c::Expr::Unary { op, operand, .. } => {
-                Node::new(unary(*op), vec![self.core_expr(operand)])
-            }
+    fn expr(&self, e: c::ExprId) -> Node {
+        let lang = self.p.lang;
+        match *self.p.expr(e) {
+            c::Expr::Literal { value, .. } => Node::leaf(literal(&value, lang, &self.p.names)),
+            c::Expr::Unary { op, operand, .. } => Node::new(unary(op), vec![self.expr(operand)]),
             c::Expr::Binary {
                 op, left, right, ..
-            } => Node::new(
-                binary(*op, self.lang),
-                vec![self.core_expr(left), self.core_expr(right)],
-            ),
+            } => Node::new(binary(op, lang), vec![self.expr(left), self.expr(right)]),
             c::Expr::Logical {
                 op, left, right, ..
-            } => Node::new(
-                logical(*op),
-                vec![self.core_expr(left), self.core_expr(right)],
-            ),
+            } => Node::new(logical(op), vec![self.expr(left), self.expr(right)]),
             c::Expr::Variable(r) => Node::leaf(format!("VARIABLE {}", self.name(r.name))),
             c::Expr::Assign { target, value, .. } => Node::new(
                 format!("ASSIGN {}", self.name(target.name)),
-                vec![self.core_expr(value)],
+                vec![self.expr(value)],
             ),
             c::Expr::Call { callee, args, .. } => {
-                let mut children = vec![self.core_expr(callee).role("callee")];
-                children.extend(args.iter().map(|x| self.core_expr(x)));
+                let mut children = vec![self.expr(callee).role("callee")];
+                children.extend(self.p.expr_list(args).iter().map(|&x| self.expr(x)));
                 Node::new("CALL", children)
             }
             c::Expr::Get { object, name } => Node::new(
                 format!("GET .{}", self.name(name.name)),
-                vec![self.core_expr(object)],
+                vec![self.expr(object)],
             ),
             c::Expr::Set {
                 object,
@@ -345,7 +357,7 @@ impl Core<'_> {
                 ..
             } => Node::new(
                 format!("SET .{}", self.name(name.name)),
-                vec![self.core_expr(object), self.core_expr(value).role("value")],
+                vec![self.expr(object), self.expr(value).role("value")],
             ),
             c::Expr::This(_) => Node::leaf("THIS"),
             c::Expr::Super { method, .. } => {
