@@ -181,7 +181,10 @@ fn pipeline(
             let parsed = parser::parse(&tokens);
             observer.ast(&parsed.program, lang);
             match later_stages(parsed.program, lang, limits, predefined, observer) {
-                Ok(module) if parsed.diagnostics.is_empty() => finish(&module, lang),
+                Ok(module) if parsed.diagnostics.is_empty() => {
+                    drop(tokens);
+                    finish(module, lang)
+                }
                 Ok(_) => Err(render(&tokens, &parsed.diagnostics)),
                 Err(found) => Err(lox_errors(&tokens, found, limits, observer)),
             }
@@ -194,7 +197,10 @@ fn pipeline(
             let later = later_stages(parsed.program, lang, limits, predefined, observer);
             let mut diagnostics = parsed.diagnostics;
             match later {
-                Ok(module) if diagnostics.is_empty() => finish(&module, lang),
+                Ok(module) if diagnostics.is_empty() => {
+                    drop(tokens);
+                    finish(module, lang)
+                }
                 Ok(_) => Err(potato_errors(&tokens, diagnostics)),
                 Err(found) => {
                     diagnostics.extend(found);
@@ -224,7 +230,10 @@ fn later_stages(
     if diagnostics.is_empty() {
         observer.resolved(&resolved);
     }
-    match ir::lower(&resolved, limits) {
+    let lowered = ir::lower(&resolved, limits);
+    // The core tree and the symbol tables are not needed past lowering.
+    drop(resolved);
+    match lowered {
         Ok(mut module) if diagnostics.is_empty() => {
             ir::optimize::optimize(&mut module);
             observer.ir(&module);
@@ -239,9 +248,11 @@ fn later_stages(
 }
 
 /// The last stages: encoding, then the verifier, which every program passes through
-/// on its way to the VM, compiled here or loaded from a file.
-fn finish(module: &ir::Module, lang: Lang) -> Result<verify::Verified, CompileError> {
-    let encoded = encode::encode(module, dialect(lang));
+/// on its way to the VM, compiled here or loaded from a file. The IR is freed once
+/// encoded.
+fn finish(module: ir::Module, lang: Lang) -> Result<verify::Verified, CompileError> {
+    let encoded = encode::encode(&module, dialect(lang));
+    drop(module);
     verify::verify(encoded, verify::MaxStack::Compute).map_err(|e| internal(&e.to_string()))
 }
 
