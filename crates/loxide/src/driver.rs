@@ -208,8 +208,11 @@ fn pipeline(
             observer.lox_tokens(&tokens);
             let parsed = parser::parse(&tokens);
             observer.ast(&parsed.program, lang);
-            match later_stages(&parsed.program, lang, limits, predefined, observer) {
-                Ok(module) if parsed.diagnostics.is_empty() => finish(&module, lang),
+            match later_stages(parsed.program, lang, limits, predefined, observer) {
+                Ok(module) if parsed.diagnostics.is_empty() => {
+                    drop(tokens);
+                    finish(module, lang)
+                }
                 Ok(_) => Err(render(&tokens, &parsed.diagnostics)),
                 Err(found) => Err(lox_errors(&tokens, found, limits, observer)),
             }
@@ -219,10 +222,13 @@ fn pipeline(
             observer.potato_tokens(&tokens);
             let parsed = potato::parser::parse(&tokens);
             observer.ast(&parsed.program, lang);
-            let later = later_stages(&parsed.program, lang, limits, predefined, observer);
+            let later = later_stages(parsed.program, lang, limits, predefined, observer);
             let mut diagnostics = parsed.diagnostics;
             match later {
-                Ok(module) if diagnostics.is_empty() => finish(&module, lang),
+                Ok(module) if diagnostics.is_empty() => {
+                    drop(tokens);
+                    finish(module, lang)
+                }
                 Ok(_) => Err(potato_errors(&tokens, diagnostics)),
                 Err(found) => {
                     diagnostics.extend(found);
@@ -239,20 +245,23 @@ fn pipeline(
 /// constants...) are reported too. At one token, a limit's error comes first (clox
 /// counts a class name's constant before it declares the class).
 fn later_stages(
-    program: &loxide_syntax::ast::Program,
+    program: loxide_syntax::ast::Program,
     lang: Lang,
     limits: Limits,
     predefined: &[String],
     observer: &mut dyn Observer,
 ) -> Result<ir::Module, Vec<Diagnostic>> {
     let mut core = desugar::desugar(program, lang);
-    core.predefined = predefined.to_vec();
+    core.predefine(predefined);
     observer.desugared(&core);
     let (resolved, mut diagnostics) = sema::resolve(core);
     if diagnostics.is_empty() {
         observer.resolved(&resolved);
     }
-    match ir::lower(&resolved, limits) {
+    let lowered = ir::lower(&resolved, limits);
+    // The core tree and the symbol tables are not needed past lowering.
+    drop(resolved);
+    match lowered {
         Ok(mut module) if diagnostics.is_empty() => {
             ir::optimize::optimize(&mut module);
             observer.ir(&module);
@@ -267,9 +276,11 @@ fn later_stages(
 }
 
 /// The last stages: encoding, then the verifier, which every program passes through
-/// on its way to the VM, compiled here or loaded from a file.
-fn finish(module: &ir::Module, lang: Lang) -> Result<verify::Verified, CompileError> {
-    let encoded = encode::encode(module, dialect(lang));
+/// on its way to the VM, compiled here or loaded from a file. The IR is freed once
+/// encoded.
+fn finish(module: ir::Module, lang: Lang) -> Result<verify::Verified, CompileError> {
+    let encoded = encode::encode(&module, dialect(lang));
+    drop(module);
     verify::verify(encoded, verify::MaxStack::Compute).map_err(|e| internal(&e.to_string()))
 }
 
@@ -286,7 +297,7 @@ fn lox_errors(
 ) -> CompileError {
     let mut replayed = parser::parse_with_injected(tokens, &injected);
     for _ in 0..MAX_REPLAYS {
-        let found = later_stages(&replayed.program, Lang::Lox, limits, &[], observer)
+        let found = later_stages(replayed.program, Lang::Lox, limits, &[], observer)
             .err()
             .unwrap_or_default();
         if found == injected {

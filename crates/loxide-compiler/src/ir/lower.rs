@@ -12,6 +12,7 @@ use super::{Const, ConstIdx, Function, Instr, Label, Module};
 use loxide_syntax::ast::{BinaryOp, Literal, LogicalOp, UnaryOp};
 use loxide_syntax::desugar::core::{self as c, FunKind};
 use loxide_syntax::diag::Diagnostic;
+use loxide_syntax::intern::{IdHash, Symbol};
 use loxide_syntax::sema::{Binding, Resolved};
 
 /// Which limits the compiler enforces.
@@ -46,7 +47,7 @@ pub fn lower(resolved: &Resolved, limits: Limits) -> Result<Module, Vec<Diagnost
         diagnostics: Vec::new(),
         too_many_globals: false,
     };
-    l.function(&resolved.program.script);
+    l.function(resolved.program.script());
     if !l.diagnostics.is_empty() {
         return Err(l.diagnostics);
     }
@@ -55,23 +56,30 @@ pub fn lower(resolved: &Resolved, limits: Limits) -> Result<Module, Vec<Diagnost
         .into_iter()
         .map(|f| f.expect("every function is finished"))
         .collect();
+    let names = &resolved.program.names;
     Ok(Module {
         functions,
-        globals: resolved.globals.clone(),
+        globals: resolved
+            .globals
+            .iter()
+            .map(|&name| names.get(name).to_string())
+            .collect(),
     })
 }
 
-#[derive(Hash, PartialEq, Eq)]
+/// What makes two constants the same: a number's bits, or a string's symbol (names
+/// and string literals share the interner, so `"x"` and the name `x` are one constant).
+#[derive(Clone, Copy, Hash, PartialEq, Eq)]
 enum ConstKey {
     Number(u64),
-    Str(String),
+    Str(Symbol),
 }
 
 struct Builder {
     func: Function,
     index: usize,
     kind: FunKind,
-    dedup: HashMap<ConstKey, ConstIdx>,
+    dedup: HashMap<ConstKey, ConstIdx, IdHash>,
     /// Constants as clox would have counted them.
     clox_constants: u32,
     /// Code size as clox would have encoded it, in bytes.
@@ -147,33 +155,41 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Adds a constant to the pool (reusing an equal one) and returns its index.
-    fn constant(&mut self, value: Const, tok: u32) -> ConstIdx {
+    /// Adds a number or string constant to the pool (reusing an equal one) and returns
+    /// its index.
+    fn constant(&mut self, key: ConstKey, tok: u32) -> ConstIdx {
         self.clox_constant(tok);
-        let key = match &value {
-            Const::Number(n) => Some(ConstKey::Number(n.to_bits())),
-            Const::Str(s) => Some(ConstKey::Str(s.clone())),
-            Const::Function(_) => None,
-        };
-        let b = self.stack.last_mut().expect("inside a function");
-        if let Some(&idx) = key.as_ref().and_then(|k| b.dedup.get(k)) {
+        if let Some(&idx) = self.b().dedup.get(&key) {
             return idx;
         }
-        let idx = b.func.constants.len();
+        let value = match key {
+            ConstKey::Number(bits) => Const::Number(f64::from_bits(bits)),
+            ConstKey::Str(s) => Const::Str(self.resolved.program.names.get(s).to_string()),
+        };
+        let idx = self.push_constant(value, tok);
+        self.b().dedup.insert(key, idx);
+        idx
+    }
+
+    /// Adds a constant that is never shared (a function) and returns its index.
+    fn function_constant(&mut self, index: u32, tok: u32) -> ConstIdx {
+        self.clox_constant(tok);
+        self.push_constant(Const::Function(index), tok)
+    }
+
+    /// Appends a constant to the pool, reporting the first one past the limit.
+    fn push_constant(&mut self, value: Const, tok: u32) -> ConstIdx {
+        let idx = self.b().func.constants.len();
         if idx == MAX_CONSTANTS && self.limits == Limits::Default {
             self.diagnostics
                 .push(Diagnostic::at(tok, "Too many constants in one chunk."));
         }
-        let b = self.b();
-        b.func.constants.push(value);
-        if let Some(k) = key {
-            b.dedup.insert(k, idx as ConstIdx);
-        }
+        self.b().func.constants.push(value);
         idx as ConstIdx
     }
 
-    fn name_constant(&mut self, name: &str, tok: u32) -> ConstIdx {
-        self.constant(Const::Str(name.to_string()), tok)
+    fn name_constant(&mut self, name: Symbol, tok: u32) -> ConstIdx {
+        self.constant(ConstKey::Str(name), tok)
     }
 
     /// Checks a jump's length in clox's bytes, under `--limits=clox`.
@@ -202,7 +218,7 @@ impl Lowerer<'_> {
         let name = if fun.kind == FunKind::Script {
             String::new()
         } else {
-            fun.name.name.clone()
+            self.resolved.program.names.get(fun.name.name).to_string()
         };
         self.stack.push(Builder {
             func: Function {
@@ -216,11 +232,11 @@ impl Lowerer<'_> {
             },
             index,
             kind: fun.kind,
-            dedup: HashMap::new(),
+            dedup: HashMap::default(),
             clox_constants: 0,
             clox_size: 0,
         });
-        self.stmts(&fun.body);
+        self.stmts(fun.body);
         self.implicit_return(fun.end_line);
         let b = self.stack.pop().expect("pushed above");
         self.functions[b.index] = Some(b.func);
@@ -240,7 +256,7 @@ impl Lowerer<'_> {
     /// in clox, so it counts against the enclosing function at the closing brace).
     fn closure(&mut self, fun: &c::Function) {
         let index = self.function(fun);
-        let konst = self.constant(Const::Function(index), fun.end_tok);
+        let konst = self.function_constant(index, fun.end_tok);
         let n_upvalues = self.resolved.fun(fun.id).upvalues.len();
         self.emit(Instr::Closure(konst), fun.end_line);
         self.b().clox_size += 2 * n_upvalues as u32;
@@ -311,32 +327,33 @@ impl Lowerer<'_> {
 
     // ----- Statements -------------------------------------------------------------------
 
-    fn stmts(&mut self, stmts: &[c::Stmt]) {
-        for stmt in stmts {
+    fn stmts(&mut self, stmts: c::List<c::StmtId>) {
+        for &stmt in self.resolved.program.stmt_list(stmts) {
             self.stmt(stmt);
         }
     }
 
-    fn stmt(&mut self, stmt: &c::Stmt) {
-        match stmt {
+    fn stmt(&mut self, stmt: c::StmtId) {
+        let p = &self.resolved.program;
+        match p.stmt(stmt) {
             c::Stmt::Expr { expr, line } => {
-                self.expr(expr);
+                self.expr(*expr);
                 self.emit(Instr::Pop, *line);
             }
             c::Stmt::Print { expr, line } => {
-                self.expr(expr);
+                self.expr(*expr);
                 self.emit(Instr::Print, *line);
             }
             c::Stmt::Var { decl, init } => {
                 self.declare(decl);
                 match init {
-                    Some(e) => self.expr(e),
+                    Some(e) => self.expr(*e),
                     None => self.emit(Instr::Nil, decl.line),
                 }
                 self.define(decl, decl.line);
             }
             c::Stmt::Block { stmts, scope } => {
-                self.stmts(stmts);
+                self.stmts(*stmts);
                 let line = self.b().func.lines.last().copied().unwrap_or(0);
                 self.end_scope(*scope, line);
             }
@@ -348,20 +365,20 @@ impl Lowerer<'_> {
                 then_end_tok,
                 end_tok,
             } => {
-                self.expr(cond);
+                self.expr(*cond);
                 let else_label = self.label();
                 let end = self.label();
                 // clox pops the condition on each branch; one fused jump does both.
                 self.emit(Instr::JumpIfFalsePop(else_label), *line);
                 let then_start = self.b().clox_size - 1;
-                self.stmt(then_branch);
+                self.stmt(*then_branch);
                 self.emit(Instr::Jump(end), *line);
                 self.check_clox_jump(then_start, *then_end_tok, TOO_FAR);
                 let else_start = self.b().clox_size;
                 self.place(else_label);
                 self.b().clox_size += 1;
                 if let Some(e) = else_branch {
-                    self.stmt(e);
+                    self.stmt(*e);
                 }
                 self.check_clox_jump(else_start, *end_tok, TOO_FAR);
                 self.place(end);
@@ -378,7 +395,7 @@ impl Lowerer<'_> {
                 self.place(start);
                 // `while (true)` (and a `for` without a condition) needs no test.
                 let always = matches!(
-                    cond,
+                    p.expr(*cond),
                     c::Expr::Literal {
                         value: Literal::Bool(true),
                         ..
@@ -386,11 +403,11 @@ impl Lowerer<'_> {
                 );
                 let mut exit_start = 0;
                 if !always {
-                    self.expr(cond);
+                    self.expr(*cond);
                     self.emit(Instr::JumpIfFalsePop(exit), *line);
                     exit_start = self.b().clox_size - 1;
                 }
-                self.stmt(body);
+                self.stmt(*body);
                 self.emit(Instr::Loop(start), *line);
                 self.check_clox_jump(clox_start, *end_tok, "Loop body too large.");
                 if !always {
@@ -402,6 +419,7 @@ impl Lowerer<'_> {
                 }
             }
             c::Stmt::Fun(f) => {
+                let f = p.function(*f);
                 self.declare(&f.name);
                 self.closure(f);
                 self.define(&f.name, f.end_line);
@@ -410,18 +428,18 @@ impl Lowerer<'_> {
                 decl, value, line, ..
             } => match self.resolved.assignment(decl) {
                 Some(binding) => {
-                    self.expr(value);
+                    self.expr(*value);
                     self.set(binding, *line);
                     self.emit(Instr::Pop, *line);
                 }
                 None => {
-                    self.expr(value);
+                    self.expr(*value);
                     self.define(decl, *line);
                 }
             },
             c::Stmt::Return { value, line, .. } => {
                 match value {
-                    Some(v) => self.expr(v),
+                    Some(v) => self.expr(*v),
                     None if self.b().kind == FunKind::Initializer => {
                         self.emit(Instr::GetLocal(0), *line)
                     }
@@ -429,13 +447,13 @@ impl Lowerer<'_> {
                 }
                 self.emit(Instr::Return, *line);
             }
-            c::Stmt::Class(class) => self.class(class),
+            c::Stmt::Class(class) => self.class(p.class(*class)),
         }
     }
 
     fn class(&mut self, class: &c::Class) {
         let line = class.name.line;
-        let name = self.name_constant(&class.name.name, class.name.tok);
+        let name = self.name_constant(class.name.name, class.name.tok);
         self.emit(Instr::Class(name), line);
         self.define(&class.name, line);
         let class_binding = self.resolved.decl(&class.name).binding;
@@ -447,8 +465,10 @@ impl Lowerer<'_> {
             self.emit(Instr::Inherit, sline);
         }
         self.get(class_binding, class.name.tok, line);
-        for method in &class.methods {
-            let name = self.name_constant(&method.name.name, method.name.tok);
+        let p = &self.resolved.program;
+        for &method in p.fun_list(class.methods) {
+            let method = p.function(method);
+            let name = self.name_constant(method.name.name, method.name.tok);
             self.closure(method);
             self.emit(Instr::Method(name), method.end_line);
         }
@@ -461,15 +481,16 @@ impl Lowerer<'_> {
 
     // ----- Expressions ------------------------------------------------------------------
 
-    fn expr(&mut self, expr: &c::Expr) {
-        match expr {
+    fn expr(&mut self, expr: c::ExprId) {
+        let p = &self.resolved.program;
+        match p.expr(expr) {
             c::Expr::Literal { value, tok, line } => match value {
                 Literal::Number(n) => {
-                    let k = self.constant(Const::Number(*n), *tok);
+                    let k = self.constant(ConstKey::Number(n.to_bits()), *tok);
                     self.emit(Instr::Constant(k), *line);
                 }
                 Literal::Str(s) => {
-                    let k = self.constant(Const::Str(s.clone()), *tok);
+                    let k = self.name_constant(*s, *tok);
                     self.emit(Instr::Constant(k), *line);
                 }
                 Literal::Bool(true) => self.emit(Instr::True, *line),
@@ -477,7 +498,7 @@ impl Lowerer<'_> {
                 Literal::Nil => self.emit(Instr::Nil, *line),
             },
             c::Expr::Unary { op, operand, line } => {
-                self.expr(operand);
+                self.expr(*operand);
                 let instr = match op {
                     UnaryOp::Negate => Instr::Negate,
                     UnaryOp::Not => Instr::Not,
@@ -490,8 +511,8 @@ impl Lowerer<'_> {
                 right,
                 line,
             } => {
-                self.expr(left);
-                self.expr(right);
+                self.expr(*left);
+                self.expr(*right);
                 // As in clox, `a <= b` is `!(a > b)`: observable with NaN.
                 let (instr, negate) = match op {
                     BinaryOp::Add => (Instr::Add, false),
@@ -517,7 +538,7 @@ impl Lowerer<'_> {
                 line,
                 end_tok,
             } => {
-                self.expr(left);
+                self.expr(*left);
                 let end = self.label();
                 match op {
                     LogicalOp::And => {
@@ -532,7 +553,7 @@ impl Lowerer<'_> {
                 }
                 let start = self.b().clox_size;
                 self.emit(Instr::Pop, *line);
-                self.expr(right);
+                self.expr(*right);
                 self.check_clox_jump(start, *end_tok, TOO_FAR);
                 self.place(end);
             }
@@ -547,13 +568,13 @@ impl Lowerer<'_> {
                     self.clox_constant(target.tok);
                     self.check_global(g, target.tok);
                 }
-                self.expr(value);
+                self.expr(*value);
                 self.set(binding, *line);
             }
-            c::Expr::Call { callee, args, line } => self.call(callee, args, *line),
+            c::Expr::Call { callee, args, line } => self.call(*callee, *args, *line),
             c::Expr::Get { object, name } => {
-                self.expr(object);
-                let k = self.name_constant(&name.name, name.tok);
+                self.expr(*object);
+                let k = self.name_constant(name.name, name.tok);
                 self.emit(Instr::GetProperty(k), name.line);
             }
             c::Expr::Set {
@@ -562,9 +583,9 @@ impl Lowerer<'_> {
                 value,
                 line,
             } => {
-                self.expr(object);
-                let k = self.name_constant(&name.name, name.tok);
-                self.expr(value);
+                self.expr(*object);
+                let k = self.name_constant(name.name, name.tok);
+                self.expr(*value);
                 self.emit(Instr::SetProperty(k), *line);
             }
             c::Expr::This(r) => self.get(self.resolved.binding(r), r.tok, r.line),
@@ -576,21 +597,22 @@ impl Lowerer<'_> {
                 ..
             } => {
                 // As for a `super` invoke: clox reports these constants at the name.
-                let k = self.name_constant(&method.name, method.tok);
-                self.get(self.resolved.binding(this), method.tok, *line);
-                self.get(self.resolved.binding(super_ref), method.tok, *line);
+                let k = self.name_constant(method.name, method.tok);
+                self.get(self.resolved.ref_binding(*this), method.tok, *line);
+                self.get(self.resolved.ref_binding(*super_ref), method.tok, *line);
                 self.emit(Instr::GetSuper(k), *line);
             }
         }
     }
 
     /// Calls; a call of a property or a `super` method becomes a single invoke.
-    fn call(&mut self, callee: &c::Expr, args: &[c::Expr], line: u32) {
+    fn call(&mut self, callee: c::ExprId, args: c::List<c::ExprId>, line: u32) {
         let argc = args.len().min(255) as u8;
-        match callee {
+        let p = &self.resolved.program;
+        match p.expr(callee) {
             c::Expr::Get { object, name } => {
-                self.expr(object);
-                let k = self.name_constant(&name.name, name.tok);
+                self.expr(*object);
+                let k = self.name_constant(name.name, name.tok);
                 self.args(args);
                 self.emit(Instr::Invoke(k, argc), line);
             }
@@ -603,10 +625,10 @@ impl Lowerer<'_> {
                 // `this` and `super` spend constants only in erroneous code (outside a
                 // class, or without a superclass); clox reports such a constant at the
                 // method name, which comes after the error at `super`.
-                let k = self.name_constant(&method.name, method.tok);
-                self.get(self.resolved.binding(this), method.tok, line);
+                let k = self.name_constant(method.name, method.tok);
+                self.get(self.resolved.ref_binding(*this), method.tok, line);
                 self.args(args);
-                self.get(self.resolved.binding(super_ref), method.tok, line);
+                self.get(self.resolved.ref_binding(*super_ref), method.tok, line);
                 self.emit(Instr::SuperInvoke(k, argc), line);
             }
             _ => {
@@ -617,8 +639,8 @@ impl Lowerer<'_> {
         }
     }
 
-    fn args(&mut self, args: &[c::Expr]) {
-        for arg in args {
+    fn args(&mut self, args: c::List<c::ExprId>) {
+        for &arg in self.resolved.program.expr_list(args) {
             self.expr(arg);
         }
     }

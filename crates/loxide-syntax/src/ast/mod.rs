@@ -4,30 +4,109 @@
 //! parentheses) so that `lox dump --stage ast` shows the program as written; the
 //! desugaring stage removes it. Nodes carry the token indices that diagnostics need,
 //! never token text, so the tree is independent of the front-end that built it.
+//!
+//! The tree is data-oriented: expressions, statements and functions live in flat
+//! vectors of small nodes (`Program::exprs`...), linked by `u32` ids, and a node's
+//! children of variable number are a `List` (a range) in a side vector. Building a
+//! program of a million nodes takes a few dozen allocations, not a million, and
+//! freeing it takes as many. The price is that reading a child goes through the
+//! `Program` (`program.expr(id)`).
 
+pub use crate::arena::List;
 use crate::diag::TokIdx;
+use crate::intern::{Interner, Symbol};
 
 /// A name as written, with the token it came from.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Ident {
-    pub name: String,
+    pub name: Symbol,
     pub tok: TokIdx,
     pub line: u32,
 }
 
-/// A whole parsed program.
+/// An expression: an index into `Program::exprs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExprId(pub u32);
+
+/// A statement: an index into `Program::stmts`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StmtId(pub u32);
+
+/// A function or method: an index into `Program::functions`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FunId(pub u32);
+
+/// A whole parsed program: its nodes, and the list of its top-level statements.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Program {
-    pub stmts: Vec<Stmt>,
+    /// The top-level statements, in `stmt_lists`.
+    pub top: List<StmtId>,
     /// The line of the end of the input (where the script's implicit return is).
     pub end_line: u32,
+    /// The names and string literals the tree's symbols stand for.
+    pub names: Interner,
+    pub exprs: Vec<Expr>,
+    pub stmts: Vec<Stmt>,
+    pub functions: Vec<Function>,
+    /// The side vectors that `List`s index.
+    pub expr_lists: Vec<ExprId>,
+    pub stmt_lists: Vec<StmtId>,
+    pub fun_lists: Vec<FunId>,
+    pub ident_lists: Vec<Ident>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+impl Program {
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        &self.exprs[id.0 as usize]
+    }
+
+    pub fn stmt(&self, id: StmtId) -> &Stmt {
+        &self.stmts[id.0 as usize]
+    }
+
+    pub fn function(&self, id: FunId) -> &Function {
+        &self.functions[id.0 as usize]
+    }
+
+    pub fn add_expr(&mut self, expr: Expr) -> ExprId {
+        self.exprs.push(expr);
+        ExprId(self.exprs.len() as u32 - 1)
+    }
+
+    pub fn add_stmt(&mut self, stmt: Stmt) -> StmtId {
+        self.stmts.push(stmt);
+        StmtId(self.stmts.len() as u32 - 1)
+    }
+
+    pub fn add_function(&mut self, function: Function) -> FunId {
+        self.functions.push(function);
+        FunId(self.functions.len() as u32 - 1)
+    }
+
+    /// The line an expression is reported on at run time: like clox, the line of the
+    /// last token read before the expression's instruction is emitted.
+    pub fn expr_line(&self, id: ExprId) -> u32 {
+        match self.expr(id) {
+            Expr::Literal { line, .. }
+            | Expr::Unary { line, .. }
+            | Expr::Binary { line, .. }
+            | Expr::Logical { line, .. }
+            | Expr::Call { line, .. }
+            | Expr::Assign { line, .. }
+            | Expr::Set { line, .. }
+            | Expr::This { line, .. }
+            | Expr::Super { line, .. } => *line,
+            Expr::Grouping { inner } => self.expr_line(*inner),
+            Expr::Variable { name } | Expr::Get { name, .. } => name.line,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Function {
     pub name: Ident,
-    pub params: Vec<Ident>,
-    pub body: Vec<Stmt>,
+    pub params: List<Ident>,
+    pub body: List<StmtId>,
     /// The token that closes the body (the last token of the function), and its line.
     pub end_tok: TokIdx,
     pub end_line: u32,
@@ -36,74 +115,74 @@ pub struct Function {
     pub implicit_result: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Stmt {
     Expr {
-        expr: Expr,
+        expr: ExprId,
         line: u32,
     },
     Print {
-        expr: Expr,
+        expr: ExprId,
         line: u32,
     },
     /// `var name = init;`
     Var {
         name: Ident,
-        init: Option<Expr>,
+        init: Option<ExprId>,
     },
     Block {
-        stmts: Vec<Stmt>,
+        stmts: List<StmtId>,
         end_tok: TokIdx,
     },
     /// `then_end_tok` and `end_tok`: the last tokens of the branches (jump diagnostics).
     If {
-        cond: Expr,
-        then_branch: Box<Stmt>,
-        else_branch: Option<Box<Stmt>>,
+        cond: ExprId,
+        then_branch: StmtId,
+        else_branch: Option<StmtId>,
         line: u32,
         then_end_tok: TokIdx,
         end_tok: TokIdx,
     },
     While {
-        cond: Expr,
-        body: Box<Stmt>,
+        cond: ExprId,
+        body: StmtId,
         line: u32,
         end_tok: TokIdx,
     },
     /// `for (init; cond; incr) body`: sugar for a block holding a `while` loop.
     For {
-        init: Option<Box<Stmt>>,
-        cond: Option<Expr>,
-        incr: Option<Expr>,
-        body: Box<Stmt>,
+        init: Option<StmtId>,
+        cond: Option<ExprId>,
+        incr: Option<ExprId>,
+        body: StmtId,
         line: u32,
         /// The `)` closing the clauses, and the last token of the body.
         incr_end_tok: TokIdx,
         end_tok: TokIdx,
     },
-    Fun(Function),
+    Fun(FunId),
     /// Potato's `name is value`: assigns the variable `name` if one is visible,
     /// otherwise declares it in the current scope.
     Is {
         name: Ident,
-        value: Expr,
+        value: ExprId,
         line: u32,
     },
     /// Potato's `name gains value`: sugar for `name is name potato value`.
     Gains {
         name: Ident,
-        value: Expr,
+        value: ExprId,
         line: u32,
     },
     Return {
         keyword: TokIdx,
-        value: Option<Expr>,
+        value: Option<ExprId>,
         line: u32,
     },
     Class {
         name: Ident,
         superclass: Option<Ident>,
-        methods: Vec<Function>,
+        methods: List<FunId>,
         line: u32,
     },
 }
@@ -134,15 +213,16 @@ pub enum LogicalOp {
     Or,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Literal {
     Number(f64),
-    Str(String),
+    /// A string literal's contents, interned like names.
+    Str(Symbol),
     Bool(bool),
     Nil,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Expr {
     Literal {
         value: Literal,
@@ -150,23 +230,23 @@ pub enum Expr {
         line: u32,
     },
     Grouping {
-        inner: Box<Expr>,
+        inner: ExprId,
     },
     Unary {
         op: UnaryOp,
-        operand: Box<Expr>,
+        operand: ExprId,
         line: u32,
     },
     Binary {
         op: BinaryOp,
-        left: Box<Expr>,
-        right: Box<Expr>,
+        left: ExprId,
+        right: ExprId,
         line: u32,
     },
     Logical {
         op: LogicalOp,
-        left: Box<Expr>,
-        right: Box<Expr>,
+        left: ExprId,
+        right: ExprId,
         line: u32,
         end_tok: TokIdx,
     },
@@ -175,22 +255,22 @@ pub enum Expr {
     },
     Assign {
         name: Ident,
-        value: Box<Expr>,
+        value: ExprId,
         line: u32,
     },
     Call {
-        callee: Box<Expr>,
-        args: Vec<Expr>,
+        callee: ExprId,
+        args: List<ExprId>,
         line: u32,
     },
     Get {
-        object: Box<Expr>,
+        object: ExprId,
         name: Ident,
     },
     Set {
-        object: Box<Expr>,
+        object: ExprId,
         name: Ident,
-        value: Box<Expr>,
+        value: ExprId,
         line: u32,
     },
     This {
@@ -202,24 +282,4 @@ pub enum Expr {
         method: Ident,
         line: u32,
     },
-}
-
-impl Expr {
-    /// The line an expression is reported on at run time: like clox, the line of the
-    /// last token read before the expression's instruction is emitted.
-    pub fn line(&self) -> u32 {
-        match self {
-            Expr::Literal { line, .. }
-            | Expr::Unary { line, .. }
-            | Expr::Binary { line, .. }
-            | Expr::Logical { line, .. }
-            | Expr::Call { line, .. }
-            | Expr::Assign { line, .. }
-            | Expr::Set { line, .. }
-            | Expr::This { line, .. }
-            | Expr::Super { line, .. } => *line,
-            Expr::Grouping { inner } => inner.line(),
-            Expr::Variable { name } | Expr::Get { name, .. } => name.line,
-        }
-    }
 }

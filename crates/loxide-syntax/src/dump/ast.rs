@@ -5,11 +5,12 @@ use super::tree::Node;
 use crate::ast::{self, BinaryOp, Literal, LogicalOp, UnaryOp};
 use crate::desugar::core as c;
 use crate::frontend::Lang;
+use crate::intern::{Interner, Symbol};
 
-fn literal(value: &Literal, lang: Lang) -> String {
+fn literal(value: &Literal, lang: Lang, names: &Interner) -> String {
     match (value, lang) {
         (Literal::Number(n), _) => format!("NUMBER {}", exact(*n)),
-        (Literal::Str(s), _) => format!("STRING {s:?}"),
+        (Literal::Str(s), _) => format!("STRING {:?}", names.get(*s)),
         (Literal::Bool(b), Lang::Lox) => format!("BOOLEAN {b}"),
         (Literal::Bool(true), Lang::Potato) => "BOOLEAN :)".into(),
         (Literal::Bool(false), Lang::Potato) => "BOOLEAN :(".into(),
@@ -67,240 +68,302 @@ fn logical(op: LogicalOp) -> &'static str {
 // ----- Surface tree -----------------------------------------------------------------
 
 pub fn program(p: &ast::Program, lang: Lang) -> Vec<Node> {
-    p.stmts.iter().map(|s| stmt(s, lang)).collect()
+    let d = Surface { p, lang };
+    d.stmts(p.top)
 }
 
-fn function(label: &str, f: &ast::Function, lang: Lang) -> Node {
-    let params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
-    Node::new(
-        format!("{label} {}({})", f.name.name, params.join(", ")),
-        f.body.iter().map(|x| stmt(x, lang)).collect(),
-    )
+/// Draws the surface tree of one program.
+struct Surface<'p> {
+    p: &'p ast::Program,
+    lang: Lang,
 }
 
-fn stmt(s: &ast::Stmt, lang: Lang) -> Node {
-    match s {
-        ast::Stmt::Expr { expr: e, .. } => Node::new("EXPRESSION", vec![expr(e, lang)]),
-        ast::Stmt::Print { expr: e, .. } => Node::new(print_label(lang), vec![expr(e, lang)]),
-        ast::Stmt::Var { name, init } => Node::new(
-            format!("VAR {}", name.name),
-            init.iter().map(|x| expr(x, lang)).collect(),
-        ),
-        ast::Stmt::Block { stmts, .. } => {
-            Node::new("BLOCK", stmts.iter().map(|x| stmt(x, lang)).collect())
-        }
-        ast::Stmt::If {
-            cond,
-            then_branch,
-            else_branch,
-            ..
-        } => {
-            let mut children = vec![
-                expr(cond, lang).role("cond"),
-                stmt(then_branch, lang).role("then"),
-            ];
-            children.extend(else_branch.iter().map(|e| stmt(e, lang).role("else")));
-            Node::new("IF", children)
-        }
-        ast::Stmt::While { cond, body, .. } => Node::new(
-            "WHILE",
-            vec![expr(cond, lang).role("cond"), stmt(body, lang).role("body")],
-        ),
-        ast::Stmt::For {
-            init,
-            cond,
-            incr,
-            body,
-            ..
-        } => {
-            let mut children = Vec::new();
-            children.extend(init.iter().map(|s| stmt(s, lang).role("init")));
-            children.extend(cond.iter().map(|e| expr(e, lang).role("cond")));
-            children.extend(incr.iter().map(|e| expr(e, lang).role("incr")));
-            children.push(stmt(body, lang).role("body"));
-            Node::new("FOR", children)
-        }
-        ast::Stmt::Fun(f) => function("FUN", f, lang),
-        ast::Stmt::Is { name, value, .. } => {
-            Node::new(format!("IS {}", name.name), vec![expr(value, lang)])
-        }
-        ast::Stmt::Gains { name, value, .. } => {
-            Node::new(format!("GAINS {}", name.name), vec![expr(value, lang)])
-        }
-        ast::Stmt::Return { value, .. } => {
-            Node::new("RETURN", value.iter().map(|x| expr(x, lang)).collect())
-        }
-        ast::Stmt::Class {
-            name,
-            superclass,
-            methods,
-            ..
-        } => {
-            let label = match superclass {
-                Some(s) => format!("CLASS {} < {}", name.name, s.name),
-                None => format!("CLASS {}", name.name),
-            };
-            Node::new(
-                label,
-                methods
-                    .iter()
-                    .map(|m| function("METHOD", m, lang))
-                    .collect(),
-            )
+impl Surface<'_> {
+    fn name(&self, symbol: Symbol) -> &str {
+        self.p.names.get(symbol)
+    }
+
+    fn stmts(&self, list: ast::List<ast::StmtId>) -> Vec<Node> {
+        list.of(&self.p.stmt_lists)
+            .iter()
+            .map(|&s| self.stmt(s))
+            .collect()
+    }
+
+    fn function(&self, label: &str, f: ast::FunId) -> Node {
+        let f = self.p.function(f);
+        let params: Vec<&str> = f
+            .params
+            .of(&self.p.ident_lists)
+            .iter()
+            .map(|p| self.name(p.name))
+            .collect();
+        Node::new(
+            format!("{label} {}({})", self.name(f.name.name), params.join(", ")),
+            self.stmts(f.body),
+        )
+    }
+
+    fn stmt(&self, s: ast::StmtId) -> Node {
+        match *self.p.stmt(s) {
+            ast::Stmt::Expr { expr, .. } => Node::new("EXPRESSION", vec![self.expr(expr)]),
+            ast::Stmt::Print { expr, .. } => {
+                Node::new(print_label(self.lang), vec![self.expr(expr)])
+            }
+            ast::Stmt::Var { name, init } => Node::new(
+                format!("VAR {}", self.name(name.name)),
+                init.iter().map(|&x| self.expr(x)).collect(),
+            ),
+            ast::Stmt::Block { stmts, .. } => Node::new("BLOCK", self.stmts(stmts)),
+            ast::Stmt::If {
+                cond,
+                then_branch,
+                else_branch,
+                ..
+            } => {
+                let mut children = vec![
+                    self.expr(cond).role("cond"),
+                    self.stmt(then_branch).role("then"),
+                ];
+                children.extend(else_branch.map(|e| self.stmt(e).role("else")));
+                Node::new("IF", children)
+            }
+            ast::Stmt::While { cond, body, .. } => Node::new(
+                "WHILE",
+                vec![self.expr(cond).role("cond"), self.stmt(body).role("body")],
+            ),
+            ast::Stmt::For {
+                init,
+                cond,
+                incr,
+                body,
+                ..
+            } => {
+                let mut children = Vec::new();
+                children.extend(init.map(|s| self.stmt(s).role("init")));
+                children.extend(cond.map(|e| self.expr(e).role("cond")));
+                children.extend(incr.map(|e| self.expr(e).role("incr")));
+                children.push(self.stmt(body).role("body"));
+                Node::new("FOR", children)
+            }
+            ast::Stmt::Fun(f) => self.function("FUN", f),
+            ast::Stmt::Is { name, value, .. } => Node::new(
+                format!("IS {}", self.name(name.name)),
+                vec![self.expr(value)],
+            ),
+            ast::Stmt::Gains { name, value, .. } => Node::new(
+                format!("GAINS {}", self.name(name.name)),
+                vec![self.expr(value)],
+            ),
+            ast::Stmt::Return { value, .. } => {
+                Node::new("RETURN", value.iter().map(|&x| self.expr(x)).collect())
+            }
+            ast::Stmt::Class {
+                name,
+                superclass,
+                methods,
+                ..
+            } => {
+                let label = match superclass {
+                    Some(s) => format!("CLASS {} < {}", self.name(name.name), self.name(s.name)),
+                    None => format!("CLASS {}", self.name(name.name)),
+                };
+                Node::new(
+                    label,
+                    methods
+                        .of(&self.p.fun_lists)
+                        .iter()
+                        .map(|&m| self.function("METHOD", m))
+                        .collect(),
+                )
+            }
         }
     }
-}
 
-fn expr(e: &ast::Expr, lang: Lang) -> Node {
-    match e {
-        ast::Expr::Literal { value, .. } => Node::leaf(literal(value, lang)),
-        ast::Expr::Grouping { inner } => Node::new("GROUPING", vec![expr(inner, lang)]),
-        ast::Expr::Unary { op, operand, .. } => Node::new(unary(*op), vec![expr(operand, lang)]),
-        ast::Expr::Binary {
-            op, left, right, ..
-        } => Node::new(binary(*op, lang), vec![expr(left, lang), expr(right, lang)]),
-        ast::Expr::Logical {
-            op, left, right, ..
-        } => Node::new(logical(*op), vec![expr(left, lang), expr(right, lang)]),
-        ast::Expr::Variable { name } => Node::leaf(format!("VARIABLE {}", name.name)),
-        ast::Expr::Assign { name, value, .. } => {
-            Node::new(format!("ASSIGN {}", name.name), vec![expr(value, lang)])
+    fn expr(&self, e: ast::ExprId) -> Node {
+        match *self.p.expr(e) {
+            ast::Expr::Literal { value, .. } => {
+                Node::leaf(literal(&value, self.lang, &self.p.names))
+            }
+            ast::Expr::Grouping { inner } => Node::new("GROUPING", vec![self.expr(inner)]),
+            ast::Expr::Unary { op, operand, .. } => Node::new(unary(op), vec![self.expr(operand)]),
+            ast::Expr::Binary {
+                op, left, right, ..
+            } => Node::new(
+                binary(op, self.lang),
+                vec![self.expr(left), self.expr(right)],
+            ),
+            ast::Expr::Logical {
+                op, left, right, ..
+            } => Node::new(logical(op), vec![self.expr(left), self.expr(right)]),
+            ast::Expr::Variable { name } => {
+                Node::leaf(format!("VARIABLE {}", self.name(name.name)))
+            }
+            ast::Expr::Assign { name, value, .. } => Node::new(
+                format!("ASSIGN {}", self.name(name.name)),
+                vec![self.expr(value)],
+            ),
+            ast::Expr::Call { callee, args, .. } => {
+                let mut children = vec![self.expr(callee).role("callee")];
+                children.extend(args.of(&self.p.expr_lists).iter().map(|&x| self.expr(x)));
+                Node::new("CALL", children)
+            }
+            ast::Expr::Get { object, name } => Node::new(
+                format!("GET .{}", self.name(name.name)),
+                vec![self.expr(object)],
+            ),
+            ast::Expr::Set {
+                object,
+                name,
+                value,
+                ..
+            } => Node::new(
+                format!("SET .{}", self.name(name.name)),
+                vec![self.expr(object), self.expr(value).role("value")],
+            ),
+            ast::Expr::This { .. } => Node::leaf("THIS"),
+            ast::Expr::Super { method, .. } => {
+                Node::leaf(format!("SUPER .{}", self.name(method.name)))
+            }
         }
-        ast::Expr::Call { callee, args, .. } => {
-            let mut children = vec![expr(callee, lang).role("callee")];
-            children.extend(args.iter().map(|x| expr(x, lang)));
-            Node::new("CALL", children)
-        }
-        ast::Expr::Get { object, name } => {
-            Node::new(format!("GET .{}", name.name), vec![expr(object, lang)])
-        }
-        ast::Expr::Set {
-            object,
-            name,
-            value,
-            ..
-        } => Node::new(
-            format!("SET .{}", name.name),
-            vec![expr(object, lang), expr(value, lang).role("value")],
-        ),
-        ast::Expr::This { .. } => Node::leaf("THIS"),
-        ast::Expr::Super { method, .. } => Node::leaf(format!("SUPER .{}", method.name)),
     }
 }
 
 // ----- Core tree --------------------------------------------------------------------
 
 pub fn core(p: &c::Program) -> Vec<Node> {
-    let lang = p.lang;
-    p.script.body.iter().map(|s| core_stmt(s, lang)).collect()
+    let d = Core { p };
+    d.stmts(p.script().body)
 }
 
-fn core_function(label: &str, f: &c::Function, lang: Lang) -> Node {
-    let params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
-    Node::new(
-        format!("{label} {}({})", f.name.name, params.join(", ")),
-        f.body.iter().map(|x| core_stmt(x, lang)).collect(),
-    )
+/// Draws the core tree of one program.
+struct Core<'p> {
+    p: &'p c::Program,
 }
 
-fn core_stmt(s: &c::Stmt, lang: Lang) -> Node {
-    match s {
-        c::Stmt::Expr { expr, .. } => Node::new("EXPRESSION", vec![core_expr(expr, lang)]),
-        c::Stmt::Print { expr, .. } => Node::new(print_label(lang), vec![core_expr(expr, lang)]),
-        c::Stmt::Var { decl, init } => Node::new(
-            format!("VAR {}", decl.name),
-            init.iter().map(|x| core_expr(x, lang)).collect(),
-        ),
-        c::Stmt::Block { stmts, .. } => {
-            Node::new("BLOCK", stmts.iter().map(|x| core_stmt(x, lang)).collect())
-        }
-        c::Stmt::If {
-            cond,
-            then_branch,
-            else_branch,
-            ..
-        } => {
-            let mut children = vec![
-                core_expr(cond, lang).role("cond"),
-                core_stmt(then_branch, lang).role("then"),
-            ];
-            children.extend(else_branch.iter().map(|e| core_stmt(e, lang).role("else")));
-            Node::new("IF", children)
-        }
-        c::Stmt::While { cond, body, .. } => Node::new(
-            "WHILE",
-            vec![
-                core_expr(cond, lang).role("cond"),
-                core_stmt(body, lang).role("body"),
-            ],
-        ),
-        c::Stmt::Fun(f) => core_function("FUN", f, lang),
-        c::Stmt::AssignOrDeclare { target, value, .. } => {
-            Node::new(format!("IS {}", target.name), vec![core_expr(value, lang)])
-        }
-        c::Stmt::Return { value, .. } => {
-            Node::new("RETURN", value.iter().map(|x| core_expr(x, lang)).collect())
-        }
-        c::Stmt::Class(class) => {
-            let label = match &class.superclass {
-                Some(s) => format!("CLASS {} < {}", class.name.name, s.name),
-                None => format!("CLASS {}", class.name.name),
-            };
-            Node::new(
-                label,
-                class
-                    .methods
-                    .iter()
-                    .map(|m| core_function("METHOD", m, lang))
-                    .collect(),
-            )
+impl Core<'_> {
+    fn name(&self, symbol: Symbol) -> &str {
+        self.p.names.get(symbol)
+    }
+
+    fn stmts(&self, list: c::List<c::StmtId>) -> Vec<Node> {
+        self.p
+            .stmt_list(list)
+            .iter()
+            .map(|&s| self.stmt(s))
+            .collect()
+    }
+
+    fn function(&self, label: &str, f: c::FunId) -> Node {
+        let f = self.p.function(f);
+        let params: Vec<&str> = self
+            .p
+            .decl_list(f.params)
+            .iter()
+            .map(|p| self.name(p.name))
+            .collect();
+        Node::new(
+            format!("{label} {}({})", self.name(f.name.name), params.join(", ")),
+            self.stmts(f.body),
+        )
+    }
+
+    fn stmt(&self, s: c::StmtId) -> Node {
+        let lang = self.p.lang;
+        match *self.p.stmt(s) {
+            c::Stmt::Expr { expr, .. } => Node::new("EXPRESSION", vec![self.expr(expr)]),
+            c::Stmt::Print { expr, .. } => Node::new(print_label(lang), vec![self.expr(expr)]),
+            c::Stmt::Var { decl, init } => Node::new(
+                format!("VAR {}", self.name(decl.name)),
+                init.iter().map(|&x| self.expr(x)).collect(),
+            ),
+            c::Stmt::Block { stmts, .. } => Node::new("BLOCK", self.stmts(stmts)),
+            c::Stmt::If {
+                cond,
+                then_branch,
+                else_branch,
+                ..
+            } => {
+                let mut children = vec![
+                    self.expr(cond).role("cond"),
+                    self.stmt(then_branch).role("then"),
+                ];
+                children.extend(else_branch.map(|e| self.stmt(e).role("else")));
+                Node::new("IF", children)
+            }
+            c::Stmt::While { cond, body, .. } => Node::new(
+                "WHILE",
+                vec![self.expr(cond).role("cond"), self.stmt(body).role("body")],
+            ),
+            c::Stmt::Fun(f) => self.function("FUN", f),
+            c::Stmt::AssignOrDeclare { target, value, .. } => Node::new(
+                format!("IS {}", self.name(target.name)),
+                vec![self.expr(value)],
+            ),
+            c::Stmt::Return { value, .. } => {
+                Node::new("RETURN", value.iter().map(|&x| self.expr(x)).collect())
+            }
+            c::Stmt::Class(class) => {
+                let class = self.p.class(class);
+                let label = match &class.superclass {
+                    Some(s) => format!(
+                        "CLASS {} < {}",
+                        self.name(class.name.name),
+                        self.name(s.name)
+                    ),
+                    None => format!("CLASS {}", self.name(class.name.name)),
+                };
+                Node::new(
+                    label,
+                    self.p
+                        .fun_list(class.methods)
+                        .iter()
+                        .map(|&m| self.function("METHOD", m))
+                        .collect(),
+                )
+            }
         }
     }
-}
 
-fn core_expr(e: &c::Expr, lang: Lang) -> Node {
-    match e {
-        c::Expr::Literal { value, .. } => Node::leaf(literal(value, lang)),
-        c::Expr::Unary { op, operand, .. } => Node::new(unary(*op), vec![core_expr(operand, lang)]),
-        c::Expr::Binary {
-            op, left, right, ..
-        } => Node::new(
-            binary(*op, lang),
-            vec![core_expr(left, lang), core_expr(right, lang)],
-        ),
-        c::Expr::Logical {
-            op, left, right, ..
-        } => Node::new(
-            logical(*op),
-            vec![core_expr(left, lang), core_expr(right, lang)],
-        ),
-        c::Expr::Variable(r) => Node::leaf(format!("VARIABLE {}", r.name)),
-        c::Expr::Assign { target, value, .. } => Node::new(
-            format!("ASSIGN {}", target.name),
-            vec![core_expr(value, lang)],
-        ),
-        c::Expr::Call { callee, args, .. } => {
-            let mut children = vec![core_expr(callee, lang).role("callee")];
-            children.extend(args.iter().map(|x| core_expr(x, lang)));
-            Node::new("CALL", children)
+    fn expr(&self, e: c::ExprId) -> Node {
+        let lang = self.p.lang;
+        match *self.p.expr(e) {
+            c::Expr::Literal { value, .. } => Node::leaf(literal(&value, lang, &self.p.names)),
+            c::Expr::Unary { op, operand, .. } => Node::new(unary(op), vec![self.expr(operand)]),
+            c::Expr::Binary {
+                op, left, right, ..
+            } => Node::new(binary(op, lang), vec![self.expr(left), self.expr(right)]),
+            c::Expr::Logical {
+                op, left, right, ..
+            } => Node::new(logical(op), vec![self.expr(left), self.expr(right)]),
+            c::Expr::Variable(r) => Node::leaf(format!("VARIABLE {}", self.name(r.name))),
+            c::Expr::Assign { target, value, .. } => Node::new(
+                format!("ASSIGN {}", self.name(target.name)),
+                vec![self.expr(value)],
+            ),
+            c::Expr::Call { callee, args, .. } => {
+                let mut children = vec![self.expr(callee).role("callee")];
+                children.extend(self.p.expr_list(args).iter().map(|&x| self.expr(x)));
+                Node::new("CALL", children)
+            }
+            c::Expr::Get { object, name } => Node::new(
+                format!("GET .{}", self.name(name.name)),
+                vec![self.expr(object)],
+            ),
+            c::Expr::Set {
+                object,
+                name,
+                value,
+                ..
+            } => Node::new(
+                format!("SET .{}", self.name(name.name)),
+                vec![self.expr(object), self.expr(value).role("value")],
+            ),
+            c::Expr::This(_) => Node::leaf("THIS"),
+            c::Expr::Super { method, .. } => {
+                Node::leaf(format!("SUPER .{}", self.name(method.name)))
+            }
         }
-        c::Expr::Get { object, name } => {
-            Node::new(format!("GET .{}", name.name), vec![core_expr(object, lang)])
-        }
-        c::Expr::Set {
-            object,
-            name,
-            value,
-            ..
-        } => Node::new(
-            format!("SET .{}", name.name),
-            vec![
-                core_expr(object, lang),
-                core_expr(value, lang).role("value"),
-            ],
-        ),
-        c::Expr::This(_) => Node::leaf("THIS"),
-        c::Expr::Super { method, .. } => Node::leaf(format!("SUPER .{}", method.name)),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::desugar::core as c;
 use crate::sema::{Binding, Resolved};
 
 pub fn program(r: &Resolved) -> Vec<Node> {
-    vec![Node::new("global", stmts(r, &r.program.script.body))]
+    vec![Node::new("global", stmts(r, r.program.script().body))]
 }
 
 fn symbol(r: &Resolved, d: &c::Decl, kind: &str, prefix: &str) -> String {
@@ -19,55 +19,63 @@ fn symbol(r: &Resolved, d: &c::Decl, kind: &str, prefix: &str) -> String {
         Binding::Upvalue(u) => u as u32,
     };
     let captured = if info.captured { ", captured" } else { "" };
-    format!("{prefix}{} {slot} # {kind}{captured}", d.name)
+    format!(
+        "{prefix}{} {slot} # {kind}{captured}",
+        r.program.names.get(d.name)
+    )
 }
 
 fn function(r: &Resolved, f: &c::Function, kind: &str) -> Node {
-    let mut children: Vec<Node> = f
-        .params
+    let mut children: Vec<Node> = r
+        .program
+        .decl_list(f.params)
         .iter()
         .map(|p| Node::leaf(symbol(r, p, "parameter", "@")))
         .collect();
     let info = r.fun(f.id);
     for (i, (u, name)) in info.upvalues.iter().zip(&info.upvalue_names).enumerate() {
         let source = if u.is_local { "local" } else { "upvalue" };
+        let name = r.program.names.get(*name);
         children.push(Node::leaf(format!(
             "^{name} {i} # upvalue, captures enclosing {source} {}",
             u.index
         )));
     }
-    children.extend(stmts(r, &f.body));
+    children.extend(stmts(r, f.body));
     let label = if kind == "method" || kind == "initializer" {
-        format!("{} # {kind}", f.name.name)
+        format!("{} # {kind}", r.program.names.get(f.name.name))
     } else {
         symbol(r, &f.name, kind, "")
     };
     Node::new(label, children)
 }
 
-fn stmts(r: &Resolved, stmts: &[c::Stmt]) -> Vec<Node> {
+fn stmts(r: &Resolved, stmts: c::List<c::StmtId>) -> Vec<Node> {
     let mut out = Vec::new();
-    for s in stmts {
+    for &s in r.program.stmt_list(stmts) {
         stmt(r, s, &mut out);
     }
     out
 }
 
-fn stmt(r: &Resolved, s: &c::Stmt, out: &mut Vec<Node>) {
-    match s {
+fn stmt(r: &Resolved, s: c::StmtId, out: &mut Vec<Node>) {
+    let p = &r.program;
+    match p.stmt(s) {
         c::Stmt::Var { decl, .. } => out.push(Node::leaf(symbol(r, decl, "variable", ""))),
         c::Stmt::AssignOrDeclare { decl, .. } => {
             if r.assignment(decl).is_none() {
                 out.push(Node::leaf(symbol(r, decl, "variable", "")));
             }
         }
-        c::Stmt::Fun(f) => out.push(function(r, f, "function")),
+        c::Stmt::Fun(f) => out.push(function(r, p.function(*f), "function")),
         c::Stmt::Class(class) => {
+            let class = p.class(*class);
             let mut children = Vec::new();
             if let Some(d) = &class.super_decl {
                 children.push(Node::leaf(symbol(r, d, "superclass", "")));
             }
-            for m in &class.methods {
+            for &m in p.fun_list(class.methods) {
+                let m = p.function(m);
                 let kind = if m.kind == c::FunKind::Initializer {
                     "initializer"
                 } else {
@@ -78,7 +86,7 @@ fn stmt(r: &Resolved, s: &c::Stmt, out: &mut Vec<Node>) {
             out.push(Node::new(symbol(r, &class.name, "class", ""), children));
         }
         c::Stmt::Block { stmts: inner, .. } => {
-            let children = stmts(r, inner);
+            let children = stmts(r, *inner);
             if !children.is_empty() {
                 out.push(Node::new("block", children));
             }
@@ -88,12 +96,12 @@ fn stmt(r: &Resolved, s: &c::Stmt, out: &mut Vec<Node>) {
             else_branch,
             ..
         } => {
-            stmt(r, then_branch, out);
+            stmt(r, *then_branch, out);
             if let Some(e) = else_branch {
-                stmt(r, e, out);
+                stmt(r, *e, out);
             }
         }
-        c::Stmt::While { body, .. } => stmt(r, body, out),
+        c::Stmt::While { body, .. } => stmt(r, *body, out),
         c::Stmt::Expr { .. } | c::Stmt::Print { .. } | c::Stmt::Return { .. } => {}
     }
 }

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use super::token::{Kind, Tokens};
 use crate::ast::Ident;
 use crate::diag::{self, Diagnostic, Loc, TokIdx};
+use crate::intern::Interner;
 
 /// How lexical errors (error tokens) meet panic mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +35,8 @@ pub struct Cursor<'t, 'src, K> {
     /// language's recovery clears it.
     pub panic: bool,
     pub diagnostics: Vec<Diagnostic>,
+    /// The names met so far, which the tree's symbols stand for.
+    pub names: Interner,
     lexical: LexicalErrors,
     /// Messages to raise when `advance` steps past their token.
     injected: HashMap<TokIdx, Vec<String>>,
@@ -59,6 +62,7 @@ impl<'t, 'src, K: Kind> Cursor<'t, 'src, K> {
             previous: 0,
             panic: false,
             diagnostics: Vec::new(),
+            names: Interner::new(),
             lexical,
             injected: by_token,
         };
@@ -89,10 +93,10 @@ impl<'t, 'src, K: Kind> Cursor<'t, 'src, K> {
         self.line(self.previous)
     }
 
-    /// The token at `tok` as a name in the tree.
-    pub fn ident(&self, tok: TokIdx) -> Ident {
+    /// The token at `tok` as a name in the tree (its text interned).
+    pub fn ident(&mut self, tok: TokIdx) -> Ident {
         Ident {
-            name: self.lexeme(tok).to_string(),
+            name: self.names.intern(self.tokens.lexeme(tok)),
             tok,
             line: self.line(tok),
         }
@@ -231,7 +235,8 @@ mod tests {
         assert_eq!((c.previous, c.current), (0, 1));
         c.consume(Toy::Semicolon, "Expect ';'.");
         assert_eq!((c.previous, c.current), (1, 2));
-        assert_eq!(c.ident(c.current).name, "b");
+        let b = c.ident(c.current);
+        assert_eq!(c.names.get(b.name), "b");
         c.consume(Toy::Semicolon, "Expect ';'.");
         assert_eq!(c.current, 2, "a failed consume does not move");
         assert_eq!(

@@ -7,7 +7,7 @@ pub mod lox;
 pub mod potato;
 pub mod token;
 
-use crate::ast::Program;
+use crate::ast::{Expr, ExprId, FunId, Ident, List, Literal, Program, Stmt, StmtId};
 use crate::diag::Diagnostic;
 
 /// What a front-end's parser returns: a tree (partial when there were errors) and the
@@ -15,6 +15,69 @@ use crate::diag::Diagnostic;
 pub struct Parsed {
     pub program: Program,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A syntax tree under construction, shared by the parsers: the program's node
+/// vectors, and the scratch stacks where the children of the nodes being parsed wait
+/// until their lists are complete (see `crate::arena`).
+#[derive(Default)]
+pub(crate) struct Tree {
+    pub program: Program,
+    pub scratch_stmts: Vec<StmtId>,
+    pub scratch_exprs: Vec<ExprId>,
+    pub scratch_funs: Vec<FunId>,
+    pub scratch_idents: Vec<Ident>,
+}
+
+impl Tree {
+    pub fn expr(&mut self, expr: Expr) -> ExprId {
+        self.program.add_expr(expr)
+    }
+
+    pub fn stmt(&mut self, stmt: Stmt) -> StmtId {
+        self.program.add_stmt(stmt)
+    }
+
+    /// The statements pushed on the scratch stack since `mark`, as a list.
+    pub fn stmts(&mut self, mark: usize) -> List<StmtId> {
+        List::build(&mut self.program.stmt_lists, &mut self.scratch_stmts, mark)
+    }
+
+    /// The expressions pushed on the scratch stack since `mark`, as a list.
+    pub fn exprs(&mut self, mark: usize) -> List<ExprId> {
+        List::build(&mut self.program.expr_lists, &mut self.scratch_exprs, mark)
+    }
+
+    /// The functions pushed on the scratch stack since `mark`, as a list.
+    pub fn funs(&mut self, mark: usize) -> List<FunId> {
+        List::build(&mut self.program.fun_lists, &mut self.scratch_funs, mark)
+    }
+
+    /// The names pushed on the scratch stack since `mark`, as a list.
+    pub fn idents(&mut self, mark: usize) -> List<Ident> {
+        List::build(
+            &mut self.program.ident_lists,
+            &mut self.scratch_idents,
+            mark,
+        )
+    }
+
+    /// Stands in for an expression that could not be parsed; it is never compiled,
+    /// because a program with errors stops before code generation.
+    pub fn placeholder(&mut self, line: u32) -> ExprId {
+        self.expr(Expr::Literal {
+            value: Literal::Nil,
+            tok: 0,
+            line,
+        })
+    }
+
+    /// The finished program, whose top-level statements are those on the scratch
+    /// stack from `mark`.
+    pub fn finish(mut self, mark: usize) -> Program {
+        self.program.top = self.stmts(mark);
+        self.program
+    }
 }
 
 /// The source languages loxide understands. Everything after the surface AST is shared;

@@ -5,12 +5,14 @@
 //! handed out. Scoping follows clox exactly (one stack slot per local in declaration
 //! order, slot 0 reserved for the callee or `this`, upvalues deduplicated per function)
 //! because slot numbers and error order are observable.
-
-use std::collections::{HashMap, HashSet};
+//!
+//! Every table is a vector indexed by an id or a symbol: names are compared and looked
+//! up as `u32`s, never hashed as text.
 
 use crate::desugar::core::*;
 use crate::diag::Diagnostic;
 use crate::frontend::Lang;
+use crate::intern::Symbol;
 
 /// clox's limit on locals in one function (a one-byte slot operand).
 pub const MAX_LOCALS: usize = 256;
@@ -47,7 +49,7 @@ pub struct DeclInfo {
 pub struct FunInfo {
     pub upvalues: Vec<UpvalueDesc>,
     /// The names the upvalues capture, for dumps.
-    pub upvalue_names: Vec<String>,
+    pub upvalue_names: Vec<Symbol>,
 }
 
 /// A program whose names are all resolved; only `resolve` builds one.
@@ -57,21 +59,29 @@ pub struct Resolved {
     refs: Vec<Binding>,
     decls: Vec<DeclInfo>,
     funs: Vec<FunInfo>,
-    scopes: Vec<Vec<DeclId>>,
-    /// `AssignOrDeclare` statements that assign an existing variable (by `decl` id).
-    assignments: HashMap<DeclId, Binding>,
+    /// Each scope's locals, as a range of `scope_locals`.
+    scopes: Vec<List<DeclId>>,
+    scope_locals: Vec<DeclId>,
+    /// For each `decl` id of an `AssignOrDeclare`, the variable it assigns, if it
+    /// assigns an existing one.
+    assignments: Vec<Option<Binding>>,
     /// Global names in slot order.
-    pub globals: Vec<String>,
+    pub globals: Vec<Symbol>,
 }
 
 impl Resolved {
     /// For an `AssignOrDeclare`, the variable it assigns; `None` if it declares `decl`.
     pub fn assignment(&self, d: &Decl) -> Option<Binding> {
-        self.assignments.get(&d.id).copied()
+        self.assignments[d.id as usize]
     }
 
     pub fn binding(&self, r: &VarRef) -> Binding {
         self.refs[r.id as usize]
+    }
+
+    /// The binding of a name use, by id.
+    pub fn ref_binding(&self, id: RefId) -> Binding {
+        self.refs[id as usize]
     }
 
     pub fn decl(&self, d: &Decl) -> DeclInfo {
@@ -84,7 +94,7 @@ impl Resolved {
 
     /// The locals a scope declared, in declaration order.
     pub fn scope_locals(&self, scope: ScopeId) -> &[DeclId] {
-        &self.scopes[scope as usize]
+        self.scopes[scope as usize].of(&self.scope_locals)
     }
 
     pub fn decl_info(&self, id: DeclId) -> DeclInfo {
@@ -102,34 +112,56 @@ pub fn resolve(program: Program) -> (Resolved, Vec<Diagnostic>) {
         captured: false,
     };
     let mut r = Resolver {
+        p: &program,
         refs: vec![Binding::Global(u32::MAX); program.n_refs as usize],
         decls: vec![unresolved; program.n_decls as usize],
-        funs: vec![FunInfo::default(); program.n_funs as usize],
-        scopes: vec![Vec::new(); program.n_scopes as usize],
+        funs: vec![FunInfo::default(); program.n_funs() as usize],
+        scopes: vec![List::EMPTY; program.n_scopes as usize],
+        scope_locals: Vec::new(),
         globals: Vec::new(),
-        global_slots: HashMap::new(),
+        global_slots: vec![NO_SLOT; program.names.len()],
         lang: program.lang,
-        defined_globals: program.predefined.iter().cloned().collect(),
-        assignments: HashMap::new(),
+        defined_globals: vec![false; program.names.len()],
+        assignments: vec![None; program.n_decls as usize],
         fns: Vec::new(),
+        locals: Vec::new(),
         classes: Vec::new(),
+        popped: Vec::new(),
         diagnostics: Vec::new(),
     };
-    r.function(&program.script);
+    for name in &program.predefined {
+        r.defined_globals[name.index()] = true;
+    }
+    r.function(program.script());
+    let Resolver {
+        refs,
+        decls,
+        funs,
+        scopes,
+        scope_locals,
+        assignments,
+        globals,
+        diagnostics,
+        ..
+    } = r;
     let resolved = Resolved {
         program,
-        refs: r.refs,
-        decls: r.decls,
-        funs: r.funs,
-        scopes: r.scopes,
-        assignments: r.assignments,
-        globals: r.globals,
+        refs,
+        decls,
+        funs,
+        scopes,
+        scope_locals,
+        assignments,
+        globals,
     };
-    (resolved, r.diagnostics)
+    (resolved, diagnostics)
 }
 
+/// No global slot yet, in `Resolver::global_slots`.
+const NO_SLOT: u32 = u32::MAX;
+
 struct Local {
-    name: String,
+    name: Symbol,
     /// `None` while the variable is declared but its initializer is still running.
     depth: Option<u32>,
     decl: Option<DeclId>,
@@ -138,7 +170,8 @@ struct Local {
 struct FnState {
     id: FunId,
     kind: FunKind,
-    locals: Vec<Local>,
+    /// Where the function's locals start in `Resolver::locals` (its slot 0).
+    locals_base: usize,
     upvalues: Vec<UpvalueDesc>,
     scope_depth: u32,
 }
@@ -147,24 +180,34 @@ struct ClassState {
     has_superclass: bool,
 }
 
-struct Resolver {
+struct Resolver<'p> {
+    p: &'p Program,
     refs: Vec<Binding>,
     decls: Vec<DeclInfo>,
     funs: Vec<FunInfo>,
-    scopes: Vec<Vec<DeclId>>,
-    globals: Vec<String>,
-    global_slots: HashMap<String, u32>,
+    scopes: Vec<List<DeclId>>,
+    scope_locals: Vec<DeclId>,
+    globals: Vec<Symbol>,
+    /// Each name's global slot, by symbol (`NO_SLOT` if none).
+    global_slots: Vec<u32>,
     /// Potato requires a global to be defined (earlier in the source) before its use;
     /// Lox binds globals late, at run time.
     lang: Lang,
-    defined_globals: HashSet<String>,
-    assignments: HashMap<DeclId, Binding>,
+    /// By symbol: whether a global of that name is defined so far (Potato).
+    defined_globals: Vec<bool>,
+    assignments: Vec<Option<Binding>>,
+    /// The functions being resolved, innermost last.
     fns: Vec<FnState>,
+    /// The locals of every function in `fns`, one stack: each function's are above
+    /// those of the function it is nested in.
+    locals: Vec<Local>,
     classes: Vec<ClassState>,
+    /// Scratch space for the locals of the scope being left.
+    popped: Vec<DeclId>,
     diagnostics: Vec<Diagnostic>,
 }
 
-impl Resolver {
+impl Resolver<'_> {
     fn error(&mut self, tok: u32, msg: &str) {
         self.diagnostics.push(Diagnostic::at(tok, msg));
     }
@@ -175,13 +218,23 @@ impl Resolver {
             .expect("resolver is always inside a function")
     }
 
-    fn global_slot(&mut self, name: &str) -> u32 {
-        if let Some(&slot) = self.global_slots.get(name) {
+    /// The locals of the function at `level` in `fns`, slot 0 first.
+    fn locals_of(&self, level: usize) -> &[Local] {
+        let end = match self.fns.get(level + 1) {
+            Some(inner) => inner.locals_base,
+            None => self.locals.len(),
+        };
+        &self.locals[self.fns[level].locals_base..end]
+    }
+
+    fn global_slot(&mut self, name: Symbol) -> u32 {
+        let slot = self.global_slots[name.index()];
+        if slot != NO_SLOT {
             return slot;
         }
         let slot = self.globals.len() as u32;
-        self.globals.push(name.to_string());
-        self.global_slots.insert(name.to_string(), slot);
+        self.globals.push(name);
+        self.global_slots[name.index()] = slot;
         slot
     }
 
@@ -193,37 +246,37 @@ impl Resolver {
 
     /// Leaves a scope, recording which locals it held (in declaration order).
     fn end_scope(&mut self, scope: ScopeId) {
-        let f = self.current();
+        let f = self.fns.last_mut().expect("inside a function");
         f.scope_depth -= 1;
         let depth = f.scope_depth;
-        let mut popped = Vec::new();
-        while let Some(local) = f.locals.last() {
+        // The function's slot 0 has depth 0, so this stops within the function.
+        while let Some(local) = self.locals.last() {
             if local.depth.is_some_and(|d| d <= depth) {
                 break;
             }
-            if let Some(decl) = f.locals.pop().and_then(|l| l.decl) {
-                popped.push(decl);
+            if let Some(decl) = self.locals.pop().and_then(|l| l.decl) {
+                self.popped.push(decl);
             }
         }
-        popped.reverse();
-        self.scopes[scope as usize] = popped;
+        self.popped.reverse();
+        self.scopes[scope as usize] = List::build(&mut self.scope_locals, &mut self.popped, 0);
     }
 
     /// Declares a name in the current scope (not yet initialized).
     fn declare(&mut self, decl: &Decl) {
         if self.current().scope_depth == 0 {
-            self.defined_globals.insert(decl.name.clone());
-            let slot = self.global_slot(&decl.name);
+            self.defined_globals[decl.name.index()] = true;
+            let slot = self.global_slot(decl.name);
             self.decls[decl.id as usize] = DeclInfo {
                 binding: Binding::Global(slot),
                 captured: false,
             };
             return;
         }
-        let f = self.fns.last().expect("inside a function");
-        let depth = f.scope_depth;
-        let duplicate = f
-            .locals
+        let level = self.fns.len() - 1;
+        let depth = self.fns[level].scope_depth;
+        let duplicate = self
+            .locals_of(level)
             .iter()
             .rev()
             .take_while(|l| l.depth.is_none_or(|d| d >= depth))
@@ -231,7 +284,8 @@ impl Resolver {
         if duplicate {
             self.error(decl.tok, "Already a variable with this name in this scope.");
         }
-        if self.current().locals.len() == MAX_LOCALS {
+        let n_locals = self.locals_of(level).len();
+        if n_locals == MAX_LOCALS {
             self.error(decl.tok, "Too many local variables in function.");
             // clox adds no local and spends no constant on the name.
             self.decls[decl.id as usize] = DeclInfo {
@@ -240,27 +294,24 @@ impl Resolver {
             };
             return;
         }
-        let f = self.current();
-        let slot = f.locals.len() as u8;
-        f.locals.push(Local {
-            name: decl.name.clone(),
+        self.locals.push(Local {
+            name: decl.name,
             depth: None,
             decl: Some(decl.id),
         });
         self.decls[decl.id as usize] = DeclInfo {
-            binding: Binding::Local(slot),
+            binding: Binding::Local(n_locals as u8),
             captured: false,
         };
     }
 
     /// Marks the most recent local initialized; globals need nothing.
     fn define(&mut self) {
-        let f = self.current();
-        if f.scope_depth == 0 {
+        let depth = self.current().scope_depth;
+        if depth == 0 {
             return;
         }
-        let depth = f.scope_depth;
-        if let Some(local) = f.locals.last_mut() {
+        if let Some(local) = self.locals.last_mut() {
             local.depth = Some(depth);
         }
     }
@@ -274,7 +325,7 @@ impl Resolver {
                 if self.lang == Lang::Potato {
                     self.error(r.tok, "Variable used before it is defined.");
                 }
-                Binding::Global(self.global_slot(&r.name))
+                Binding::Global(self.global_slot(r.name))
             }
         };
         self.refs[r.id as usize] = binding;
@@ -284,22 +335,21 @@ impl Resolver {
     /// for Potato, once defined) a global. `None` for an undefined Potato global.
     fn lookup(&mut self, r: &VarRef) -> Option<Binding> {
         let level = self.fns.len() - 1;
-        if let Some(slot) = self.resolve_local(level, &r.name, r.tok) {
+        if let Some(slot) = self.resolve_local(level, r.name, r.tok) {
             return Some(Binding::Local(slot));
         }
-        if let Some(index) = self.resolve_upvalue(level, &r.name, r.tok) {
+        if let Some(index) = self.resolve_upvalue(level, r.name, r.tok) {
             return Some(Binding::Upvalue(index));
         }
-        if self.lang == Lang::Lox || self.defined_globals.contains(&r.name) {
-            return Some(Binding::Global(self.global_slot(&r.name)));
+        if self.lang == Lang::Lox || self.defined_globals[r.name.index()] {
+            return Some(Binding::Global(self.global_slot(r.name)));
         }
         None
     }
 
-    fn resolve_local(&mut self, level: usize, name: &str, tok: u32) -> Option<u8> {
-        let f = &self.fns[level];
-        let (slot, local) = f
-            .locals
+    fn resolve_local(&mut self, level: usize, name: Symbol, tok: u32) -> Option<u8> {
+        let (slot, local) = self
+            .locals_of(level)
             .iter()
             .enumerate()
             .rev()
@@ -310,13 +360,13 @@ impl Resolver {
         Some(slot as u8)
     }
 
-    fn resolve_upvalue(&mut self, level: usize, name: &str, tok: u32) -> Option<u8> {
+    fn resolve_upvalue(&mut self, level: usize, name: Symbol, tok: u32) -> Option<u8> {
         if level == 0 {
             return None;
         }
         if let Some(slot) = self.resolve_local(level - 1, name, tok) {
-            let local = &mut self.fns[level - 1].locals[slot as usize];
-            if let Some(decl) = local.decl {
+            let base = self.fns[level - 1].locals_base;
+            if let Some(decl) = self.locals[base + slot as usize].decl {
                 self.decls[decl as usize].captured = true;
             }
             return Some(self.add_upvalue(
@@ -341,7 +391,7 @@ impl Resolver {
         ))
     }
 
-    fn add_upvalue(&mut self, level: usize, desc: UpvalueDesc, name: &str, tok: u32) -> u8 {
+    fn add_upvalue(&mut self, level: usize, desc: UpvalueDesc, name: Symbol, tok: u32) -> u8 {
         let f = &mut self.fns[level];
         if let Some(i) = f.upvalues.iter().position(|u| *u == desc) {
             return i as u8;
@@ -352,7 +402,7 @@ impl Resolver {
         }
         f.upvalues.push(desc);
         let id = f.id as usize;
-        self.funs[id].upvalue_names.push(name.to_string());
+        self.funs[id].upvalue_names.push(name);
         (f.upvalues.len() - 1) as u8
     }
 
@@ -363,52 +413,56 @@ impl Resolver {
         // slot 0 `this` too, which only shows in erroneous code: `super` outside a class
         // still looks `this` up, and finds it there (spending no constant).
         let slot_zero = match fun.kind {
-            FunKind::Method | FunKind::Initializer | FunKind::Script => "this",
-            _ => "",
+            FunKind::Method | FunKind::Initializer | FunKind::Script => Symbol::THIS,
+            _ => Symbol::EMPTY,
         };
+        let locals_base = self.locals.len();
+        self.locals.push(Local {
+            name: slot_zero,
+            depth: Some(0),
+            decl: None,
+        });
         self.fns.push(FnState {
             id: fun.id,
             kind: fun.kind,
-            locals: vec![Local {
-                name: slot_zero.into(),
-                depth: Some(0),
-                decl: None,
-            }],
+            locals_base,
             upvalues: Vec::new(),
             scope_depth: 0,
         });
         if fun.kind != FunKind::Script {
             self.begin_scope();
         }
-        for param in &fun.params {
+        for param in self.p.decl_list(fun.params) {
             self.declare(param);
             self.define();
         }
-        self.stmts(&fun.body);
+        self.stmts(fun.body);
         let f = self.fns.pop().expect("pushed above");
         // The function's own scope is discarded with its frame: nothing to pop.
+        self.locals.truncate(f.locals_base);
         self.funs[fun.id as usize].upvalues = f.upvalues;
     }
 
-    fn stmts(&mut self, stmts: &[Stmt]) {
-        for stmt in stmts {
+    fn stmts(&mut self, stmts: List<StmtId>) {
+        for &stmt in self.p.stmt_list(stmts) {
             self.stmt(stmt);
         }
     }
 
-    fn stmt(&mut self, stmt: &Stmt) {
-        match stmt {
-            Stmt::Expr { expr, .. } | Stmt::Print { expr, .. } => self.expr(expr),
+    fn stmt(&mut self, id: StmtId) {
+        let p = self.p;
+        match p.stmt(id) {
+            Stmt::Expr { expr, .. } | Stmt::Print { expr, .. } => self.expr(*expr),
             Stmt::Var { decl, init } => {
                 self.declare(decl);
                 if let Some(init) = init {
-                    self.expr(init);
+                    self.expr(*init);
                 }
                 self.define();
             }
             Stmt::Block { stmts, scope } => {
                 self.begin_scope();
-                self.stmts(stmts);
+                self.stmts(*stmts);
                 self.end_scope(*scope);
             }
             Stmt::If {
@@ -417,17 +471,18 @@ impl Resolver {
                 else_branch,
                 ..
             } => {
-                self.expr(cond);
-                self.stmt(then_branch);
+                self.expr(*cond);
+                self.stmt(*then_branch);
                 if let Some(e) = else_branch {
-                    self.stmt(e);
+                    self.stmt(*e);
                 }
             }
             Stmt::While { cond, body, .. } => {
-                self.expr(cond);
-                self.stmt(body);
+                self.expr(*cond);
+                self.stmt(*body);
             }
             Stmt::Fun(f) => {
+                let f = p.function(*f);
                 self.declare(&f.name);
                 self.define();
                 self.function(f);
@@ -438,11 +493,11 @@ impl Resolver {
                 value,
                 ..
             } => {
-                self.expr(value);
+                self.expr(*value);
                 match self.lookup(target) {
                     Some(binding) => {
                         self.refs[target.id as usize] = binding;
-                        self.assignments.insert(decl.id, binding);
+                        self.assignments[decl.id as usize] = Some(binding);
                     }
                     None => {
                         self.declare(decl);
@@ -459,10 +514,10 @@ impl Resolver {
                     if kind == FunKind::Initializer {
                         self.error(*keyword, "Can't return a value from an initializer.");
                     }
-                    self.expr(value);
+                    self.expr(*value);
                 }
             }
-            Stmt::Class(class) => self.class(class),
+            Stmt::Class(class) => self.class(p.class(*class)),
         }
     }
 
@@ -485,8 +540,9 @@ impl Resolver {
                 .expect("pushed above")
                 .has_superclass = true;
         }
-        for method in &class.methods {
-            self.function(method);
+        let p = self.p;
+        for &method in p.fun_list(class.methods) {
+            self.function(p.function(method));
         }
         if class.superclass.is_some() {
             self.end_scope(class.super_scope);
@@ -494,30 +550,32 @@ impl Resolver {
         self.classes.pop();
     }
 
-    fn expr(&mut self, expr: &Expr) {
+    fn expr(&mut self, id: ExprId) {
+        let p = self.p;
+        let expr = p.expr(id);
         match expr {
             Expr::Literal { .. } => {}
-            Expr::Unary { operand, .. } => self.expr(operand),
+            Expr::Unary { operand, .. } => self.expr(*operand),
             Expr::Binary { left, right, .. } | Expr::Logical { left, right, .. } => {
-                self.expr(left);
-                self.expr(right);
+                self.expr(*left);
+                self.expr(*right);
             }
             Expr::Variable(r) => self.resolve_ref(r),
             Expr::Assign { target, value, .. } => {
                 // clox resolves the target before compiling the value.
                 self.resolve_ref(target);
-                self.expr(value);
+                self.expr(*value);
             }
             Expr::Call { callee, args, .. } => {
-                self.expr(callee);
-                for arg in args {
+                self.expr(*callee);
+                for &arg in p.expr_list(*args) {
                     self.expr(arg);
                 }
             }
-            Expr::Get { object, .. } => self.expr(object),
+            Expr::Get { object, .. } => self.expr(*object),
             Expr::Set { object, value, .. } => {
-                self.expr(object);
-                self.expr(value);
+                self.expr(*object);
+                self.expr(*value);
             }
             Expr::This(r) => {
                 if self.classes.is_empty() {
@@ -528,12 +586,7 @@ impl Resolver {
                     self.resolve_ref(r);
                 }
             }
-            Expr::Super {
-                this,
-                super_ref,
-                keyword,
-                ..
-            } => {
+            Expr::Super { keyword, .. } => {
                 match self.classes.last() {
                     None => self.error(*keyword, "Can't use 'super' outside of a class."),
                     Some(c) if !c.has_superclass => {
@@ -542,8 +595,9 @@ impl Resolver {
                     Some(_) => {}
                 }
                 // clox looks both names up even after reporting an error.
-                self.resolve_ref(this);
-                self.resolve_ref(super_ref);
+                let (this, super_ref) = expr.super_refs().expect("a super expression");
+                self.resolve_ref(&this);
+                self.resolve_ref(&super_ref);
             }
         }
     }

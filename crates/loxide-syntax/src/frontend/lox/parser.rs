@@ -12,6 +12,7 @@
 use super::lexer::{TokenKind, Tokens};
 use crate::ast::*;
 use crate::diag::{Diagnostic, TokIdx};
+use crate::frontend::Tree;
 use crate::frontend::cursor::{Cursor, LexicalErrors};
 
 /// How deeply constructs may nest (parentheses, blocks, operator chains...). The later
@@ -43,14 +44,17 @@ pub fn parse_with_injected(tokens: &Tokens, injected: &[Diagnostic]) -> Parsed {
         depth: 0,
         too_deep: false,
         unwinding: false,
+        tree: Tree::default(),
     };
-    let mut stmts = Vec::new();
     while !p.cursor.matches(TokenKind::Eof) {
-        stmts.push(p.declaration());
+        let stmt = p.declaration();
+        p.tree.scratch_stmts.push(stmt);
     }
-    let end_line = p.cursor.prev_line();
+    let mut program = p.tree.finish(0);
+    program.end_line = p.cursor.prev_line();
+    program.names = p.cursor.names;
     Parsed {
-        program: Program { stmts, end_line },
+        program,
         diagnostics: p.cursor.diagnostics,
     }
 }
@@ -113,6 +117,7 @@ struct Parser<'t, 'src> {
     /// so the parser unwinds to a statement boundary instead of parsing (in panic mode,
     /// with nothing reported) the rest of a million-deep expression into a huge tree.
     unwinding: bool,
+    tree: Tree,
 }
 
 impl Parser<'_, '_> {
@@ -174,15 +179,12 @@ impl Parser<'_, '_> {
 
     // ----- Declarations and statements --------------------------------------------------
 
-    fn declaration(&mut self) -> Stmt {
+    fn declaration(&mut self) -> StmtId {
         let saved_depth = self.depth;
         let stmt = if !self.enter() {
             // Too deep: take a token so that the enclosing loop makes progress.
             self.cursor.advance();
-            Stmt::Expr {
-                expr: placeholder(self.cursor.prev_line()),
-                line: self.cursor.prev_line(),
-            }
+            self.placeholder_stmt()
         } else if self.matches_declaration(TokenKind::Class) {
             self.class_declaration()
         } else if self.matches_declaration(TokenKind::Fun) {
@@ -199,7 +201,7 @@ impl Parser<'_, '_> {
         stmt
     }
 
-    fn class_declaration(&mut self) -> Stmt {
+    fn class_declaration(&mut self) -> StmtId {
         let line = self.cursor.prev_line();
         self.cursor
             .consume(TokenKind::Identifier, "Expect class name.");
@@ -212,49 +214,54 @@ impl Parser<'_, '_> {
         }
         self.cursor
             .consume(TokenKind::LeftBrace, "Expect '{' before class body.");
-        let mut methods = Vec::new();
+        let mark = self.tree.scratch_funs.len();
         while !self.cursor.check(TokenKind::RightBrace) && !self.cursor.check(TokenKind::Eof) {
             self.cursor
                 .consume(TokenKind::Identifier, "Expect method name.");
             let name = self.cursor.ident(self.cursor.previous);
-            methods.push(self.function(name));
+            let method = self.function(name);
+            self.tree.scratch_funs.push(method);
         }
+        let methods = self.tree.funs(mark);
         self.cursor
             .consume(TokenKind::RightBrace, "Expect '}' after class body.");
-        Stmt::Class {
+        self.tree.stmt(Stmt::Class {
             name,
             superclass,
             methods,
             line,
-        }
+        })
     }
 
-    fn fun_declaration(&mut self) -> Stmt {
+    fn fun_declaration(&mut self) -> StmtId {
         self.cursor
             .consume(TokenKind::Identifier, "Expect function name.");
         let name = self.cursor.ident(self.cursor.previous);
-        Stmt::Fun(self.function(name))
+        let fun = self.function(name);
+        self.tree.stmt(Stmt::Fun(fun))
     }
 
     /// Parameters and body of a function or method whose name was just read.
-    fn function(&mut self, name: Ident) -> Function {
+    fn function(&mut self, name: Ident) -> FunId {
         self.cursor
             .consume(TokenKind::LeftParen, "Expect '(' after function name.");
-        let mut params = Vec::new();
+        let mark = self.tree.scratch_idents.len();
         if !self.cursor.check(TokenKind::RightParen) {
             loop {
-                if params.len() == MAX_ARGS {
+                if self.tree.scratch_idents.len() - mark == MAX_ARGS {
                     self.cursor
                         .error_at_current("Can't have more than 255 parameters.");
                 }
                 self.cursor
                     .consume(TokenKind::Identifier, "Expect parameter name.");
-                params.push(self.cursor.ident(self.cursor.previous));
+                let param = self.cursor.ident(self.cursor.previous);
+                self.tree.scratch_idents.push(param);
                 if !self.cursor.matches(TokenKind::Comma) {
                     break;
                 }
             }
         }
+        let params = self.tree.idents(mark);
         self.cursor
             .consume(TokenKind::RightParen, "Expect ')' after parameters.");
         self.cursor
@@ -268,17 +275,18 @@ impl Parser<'_, '_> {
         } else {
             NO_TOKEN
         };
-        Function {
+        let function = Function {
             name,
             params,
             body,
             end_tok,
             end_line: self.cursor.prev_line(),
             implicit_result: false,
-        }
+        };
+        self.tree.program.add_function(function)
     }
 
-    fn var_declaration(&mut self) -> Stmt {
+    fn var_declaration(&mut self) -> StmtId {
         self.cursor
             .consume(TokenKind::Identifier, "Expect variable name.");
         let name = self.cursor.ident(self.cursor.previous);
@@ -291,18 +299,18 @@ impl Parser<'_, '_> {
             TokenKind::Semicolon,
             "Expect ';' after variable declaration.",
         );
-        Stmt::Var { name, init }
+        self.tree.stmt(Stmt::Var { name, init })
     }
 
-    fn statement(&mut self) -> Stmt {
+    fn statement(&mut self) -> StmtId {
         use TokenKind as T;
         if self.cursor.matches(T::Print) {
             let expr = self.expression();
             self.cursor.consume(T::Semicolon, "Expect ';' after value.");
-            Stmt::Print {
+            self.tree.stmt(Stmt::Print {
                 expr,
                 line: self.cursor.prev_line(),
-            }
+            })
         } else if self.cursor.matches(T::For) {
             self.for_statement()
         } else if self.cursor.matches(T::If) {
@@ -313,10 +321,10 @@ impl Parser<'_, '_> {
             self.while_statement()
         } else if self.cursor.matches(T::LeftBrace) {
             let stmts = self.block_body();
-            Stmt::Block {
+            self.tree.stmt(Stmt::Block {
                 stmts,
                 end_tok: self.cursor.previous,
-            }
+            })
         } else {
             self.expression_statement()
         }
@@ -324,59 +332,58 @@ impl Parser<'_, '_> {
 
     /// The body of an `if`, `while` or `for`: a statement one level deeper. A chain of
     /// them nests without passing through `declaration`, so it is counted here.
-    fn nested_statement(&mut self) -> Stmt {
+    fn nested_statement(&mut self) -> StmtId {
         let saved_depth = self.depth;
         let stmt = if self.enter() {
             self.statement()
         } else {
             // Too deep: take a token so that the enclosing loop makes progress.
             self.cursor.advance();
-            Stmt::Expr {
-                expr: placeholder(self.cursor.prev_line()),
-                line: self.cursor.prev_line(),
-            }
+            self.placeholder_stmt()
         };
         self.depth = saved_depth;
         stmt
     }
 
     /// The declarations of a block whose `{` was just read, and its `}`.
-    fn block_body(&mut self) -> Vec<Stmt> {
+    fn block_body(&mut self) -> List<StmtId> {
         self.block_body_closed().0
     }
 
     /// A block's statements, and whether its closing brace was there.
-    fn block_body_closed(&mut self) -> (Vec<Stmt>, bool) {
-        let mut stmts = Vec::new();
+    fn block_body_closed(&mut self) -> (List<StmtId>, bool) {
+        let mark = self.tree.scratch_stmts.len();
         while !self.cursor.check(TokenKind::RightBrace) && !self.cursor.check(TokenKind::Eof) {
-            stmts.push(self.declaration());
+            let stmt = self.declaration();
+            self.tree.scratch_stmts.push(stmt);
         }
+        let stmts = self.tree.stmts(mark);
         let closed = self.cursor.check(TokenKind::RightBrace);
         self.cursor
             .consume(TokenKind::RightBrace, "Expect '}' after block.");
         (stmts, closed)
     }
 
-    fn expression_statement(&mut self) -> Stmt {
+    fn expression_statement(&mut self) -> StmtId {
         let expr = self.expression();
         self.cursor
             .consume(TokenKind::Semicolon, "Expect ';' after expression.");
-        Stmt::Expr {
+        self.tree.stmt(Stmt::Expr {
             expr,
             line: self.cursor.prev_line(),
-        }
+        })
     }
 
-    fn for_statement(&mut self) -> Stmt {
+    fn for_statement(&mut self) -> StmtId {
         use TokenKind as T;
         let line = self.cursor.prev_line();
         self.cursor.consume(T::LeftParen, "Expect '(' after 'for'.");
         let init = if self.cursor.matches(T::Semicolon) {
             None
         } else if self.matches_declaration(T::Var) {
-            Some(Box::new(self.var_declaration()))
+            Some(self.var_declaration())
         } else {
-            Some(Box::new(self.expression_statement()))
+            Some(self.expression_statement())
         };
         let mut cond = None;
         if !self.cursor.matches(T::Semicolon) {
@@ -392,8 +399,8 @@ impl Parser<'_, '_> {
                 .consume(T::RightParen, "Expect ')' after for clauses.");
             incr_end_tok = self.cursor.previous;
         }
-        let body = Box::new(self.nested_statement());
-        Stmt::For {
+        let body = self.nested_statement();
+        self.tree.stmt(Stmt::For {
             init,
             cond,
             incr,
@@ -401,80 +408,80 @@ impl Parser<'_, '_> {
             line,
             incr_end_tok,
             end_tok: self.cursor.previous,
-        }
+        })
     }
 
-    fn if_statement(&mut self) -> Stmt {
+    fn if_statement(&mut self) -> StmtId {
         self.cursor
             .consume(TokenKind::LeftParen, "Expect '(' after 'if'.");
         let cond = self.expression();
         self.cursor
             .consume(TokenKind::RightParen, "Expect ')' after condition.");
         let line = self.cursor.prev_line();
-        let then_branch = Box::new(self.nested_statement());
+        let then_branch = self.nested_statement();
         let then_end_tok = self.cursor.previous;
         let else_branch = if self.cursor.matches(TokenKind::Else) {
-            Some(Box::new(self.nested_statement()))
+            Some(self.nested_statement())
         } else {
             None
         };
-        Stmt::If {
+        self.tree.stmt(Stmt::If {
             cond,
             then_branch,
             else_branch,
             line,
             then_end_tok,
             end_tok: self.cursor.previous,
-        }
+        })
     }
 
-    fn return_statement(&mut self) -> Stmt {
+    fn return_statement(&mut self) -> StmtId {
         let keyword = self.cursor.previous;
         if self.cursor.matches(TokenKind::Semicolon) {
-            return Stmt::Return {
+            return self.tree.stmt(Stmt::Return {
                 keyword,
                 value: None,
                 line: self.cursor.prev_line(),
-            };
+            });
         }
         let value = self.expression();
         self.cursor
             .consume(TokenKind::Semicolon, "Expect ';' after return value.");
-        Stmt::Return {
+        self.tree.stmt(Stmt::Return {
             keyword,
             value: Some(value),
             line: self.cursor.prev_line(),
-        }
+        })
     }
 
-    fn while_statement(&mut self) -> Stmt {
+    fn while_statement(&mut self) -> StmtId {
         self.cursor
             .consume(TokenKind::LeftParen, "Expect '(' after 'while'.");
         let cond = self.expression();
         self.cursor
             .consume(TokenKind::RightParen, "Expect ')' after condition.");
         let line = self.cursor.prev_line();
-        let body = Box::new(self.nested_statement());
-        Stmt::While {
+        let body = self.nested_statement();
+        self.tree.stmt(Stmt::While {
             cond,
             body,
             line,
             end_tok: self.cursor.previous,
-        }
+        })
     }
 
     // ----- Expressions ------------------------------------------------------------------
 
-    fn expression(&mut self) -> Expr {
+    fn expression(&mut self) -> ExprId {
         self.parse_precedence(Prec::Assignment)
     }
 
-    fn parse_precedence(&mut self, prec: Prec) -> Expr {
+    fn parse_precedence(&mut self, prec: Prec) -> ExprId {
         let saved_depth = self.depth;
         if !self.enter() {
             self.cursor.advance();
             self.depth = saved_depth;
-            return placeholder(self.cursor.prev_line());
+            return self.placeholder();
         }
         self.cursor.advance();
         let can_assign = prec <= Prec::Assignment;
@@ -483,7 +490,7 @@ impl Parser<'_, '_> {
             None => {
                 self.cursor.error("Expect expression.");
                 self.depth = saved_depth;
-                return placeholder(self.cursor.prev_line());
+                return self.placeholder();
             }
         };
         while prec <= infix_precedence(self.cursor.kind(self.cursor.current)) {
@@ -502,19 +509,17 @@ impl Parser<'_, '_> {
     }
 
     /// The prefix rule for the token just read, or `None` if it cannot start an expression.
-    fn prefix(&mut self, can_assign: bool) -> Option<Expr> {
+    fn prefix(&mut self, can_assign: bool) -> Option<ExprId> {
         use TokenKind as T;
         let tok = self.cursor.previous;
         let line = self.cursor.prev_line();
         let literal = |value| Expr::Literal { value, tok, line };
-        Some(match self.cursor.kind(tok) {
+        let expr = match self.cursor.kind(tok) {
             T::LeftParen => {
                 let inner = self.expression();
                 self.cursor
                     .consume(T::RightParen, "Expect ')' after expression.");
-                Expr::Grouping {
-                    inner: Box::new(inner),
-                }
+                Expr::Grouping { inner }
             }
             T::Minus | T::Bang => {
                 let op = if self.cursor.kind(tok) == T::Minus {
@@ -525,7 +530,7 @@ impl Parser<'_, '_> {
                 let operand = self.parse_precedence(Prec::Unary);
                 Expr::Unary {
                     op,
-                    operand: Box::new(operand),
+                    operand,
                     line: self.cursor.prev_line(),
                 }
             }
@@ -535,7 +540,9 @@ impl Parser<'_, '_> {
             }
             T::String => {
                 let text = self.cursor.lexeme(tok);
-                literal(Literal::Str(text[1..text.len() - 1].to_string()))
+                literal(Literal::Str(
+                    self.cursor.names.intern(&text[1..text.len() - 1]),
+                ))
             }
             T::True => literal(Literal::Bool(true)),
             T::False => literal(Literal::Bool(false)),
@@ -546,7 +553,7 @@ impl Parser<'_, '_> {
                     let value = self.expression();
                     Expr::Assign {
                         name,
-                        value: Box::new(value),
+                        value,
                         line: self.cursor.prev_line(),
                     }
                 } else {
@@ -566,18 +573,19 @@ impl Parser<'_, '_> {
                 }
             }
             _ => return None,
-        })
+        };
+        Some(self.tree.expr(expr))
     }
 
     /// The infix rule for the operator just read, with its left operand.
-    fn infix(&mut self, left: Expr, can_assign: bool) -> Expr {
+    fn infix(&mut self, left: ExprId, can_assign: bool) -> ExprId {
         use TokenKind as T;
         let kind = self.cursor.kind(self.cursor.previous);
-        match kind {
+        let expr = match kind {
             T::LeftParen => {
                 let args = self.arguments();
                 Expr::Call {
-                    callee: Box::new(left),
+                    callee: left,
                     args,
                     line: self.cursor.prev_line(),
                 }
@@ -589,16 +597,13 @@ impl Parser<'_, '_> {
                 if can_assign && self.cursor.matches(T::Equal) {
                     let value = self.expression();
                     Expr::Set {
-                        object: Box::new(left),
+                        object: left,
                         name,
-                        value: Box::new(value),
+                        value,
                         line: self.cursor.prev_line(),
                     }
                 } else {
-                    Expr::Get {
-                        object: Box::new(left),
-                        name,
-                    }
+                    Expr::Get { object: left, name }
                 }
             }
             T::And | T::Or => {
@@ -610,8 +615,8 @@ impl Parser<'_, '_> {
                 let right = self.parse_precedence(prec);
                 Expr::Logical {
                     op,
-                    left: Box::new(left),
-                    right: Box::new(right),
+                    left,
+                    right,
                     line: self.cursor.prev_line(),
                     end_tok: self.cursor.previous,
                 }
@@ -632,20 +637,22 @@ impl Parser<'_, '_> {
                 let right = self.parse_precedence(infix_precedence(kind).next());
                 Expr::Binary {
                     op,
-                    left: Box::new(left),
-                    right: Box::new(right),
+                    left,
+                    right,
                     line: self.cursor.prev_line(),
                 }
             }
-        }
+        };
+        self.tree.expr(expr)
     }
 
-    fn arguments(&mut self) -> Vec<Expr> {
-        let mut args = Vec::new();
+    fn arguments(&mut self) -> List<ExprId> {
+        let mark = self.tree.scratch_exprs.len();
         if !self.cursor.check(TokenKind::RightParen) {
             loop {
-                args.push(self.expression());
-                if args.len() == MAX_ARGS + 1 {
+                let arg = self.expression();
+                self.tree.scratch_exprs.push(arg);
+                if self.tree.scratch_exprs.len() - mark == MAX_ARGS + 1 {
                     self.cursor.error("Can't have more than 255 arguments.");
                 }
                 if !self.cursor.matches(TokenKind::Comma) {
@@ -653,18 +660,24 @@ impl Parser<'_, '_> {
                 }
             }
         }
+        let args = self.tree.exprs(mark);
         self.cursor
             .consume(TokenKind::RightParen, "Expect ')' after arguments.");
         args
     }
-}
 
-/// Stands in for an expression that could not be parsed; it is never compiled, because
-/// a program with errors stops before code generation.
-fn placeholder(line: u32) -> Expr {
-    Expr::Literal {
-        value: Literal::Nil,
-        tok: 0,
-        line,
+    /// Stands in for an expression that could not be parsed; it is never compiled,
+    /// because a program with errors stops before code generation.
+    fn placeholder(&mut self) -> ExprId {
+        self.tree.placeholder(self.cursor.prev_line())
+    }
+
+    /// Stands in for a statement that could not be parsed.
+    fn placeholder_stmt(&mut self) -> StmtId {
+        let expr = self.placeholder();
+        self.tree.stmt(Stmt::Expr {
+            expr,
+            line: self.cursor.prev_line(),
+        })
     }
 }

@@ -13,8 +13,8 @@
 use super::lexer::{TokenKind, Tokens};
 use crate::ast::*;
 use crate::diag::TokIdx;
-use crate::frontend::Parsed;
 use crate::frontend::cursor::{Cursor, LexicalErrors};
+use crate::frontend::{Parsed, Tree};
 
 /// How deeply constructs may nest (parentheses, operator chains, definitions inside
 /// definitions). The stages after the parser are shared with Lox and walk the tree
@@ -35,15 +35,17 @@ pub fn parse(tokens: &Tokens) -> Parsed {
     let mut p = Parser {
         cursor: Cursor::new(tokens, LexicalErrors::Always, &[]),
         depth: 0,
+        tree: Tree::default(),
     };
     // At top level `lines` stops only at the end: every DEDENT closes a block that a
     // definition (or an unexpected indentation) has read the INDENT of.
-    let stmts = p.lines();
+    let top = p.lines();
+    let mut program = p.tree.program;
+    program.top = top;
+    program.end_line = tokens.line(tokens.eof());
+    program.names = p.cursor.names;
     Parsed {
-        program: Program {
-            stmts,
-            end_line: tokens.line(tokens.eof()),
-        },
+        program,
         diagnostics: p.cursor.diagnostics,
     }
 }
@@ -53,6 +55,7 @@ struct Parser<'t, 'src> {
     /// are not reported.
     cursor: Cursor<'t, 'src, TokenKind>,
     depth: u32,
+    tree: Tree,
 }
 
 impl Parser<'_, '_> {
@@ -93,18 +96,18 @@ impl Parser<'_, '_> {
     // ----- Lines and blocks -------------------------------------------------------------
 
     /// Lines up to the end of the enclosing block (its DEDENT) or of the input.
-    fn lines(&mut self) -> Vec<Stmt> {
-        let mut stmts = Vec::new();
+    fn lines(&mut self) -> List<StmtId> {
+        let mark = self.tree.scratch_stmts.len();
         while !self.cursor.check(TokenKind::Dedent) && !self.cursor.check(TokenKind::Eof) {
             if let Some(stmt) = self.statement_line() {
-                stmts.push(stmt);
+                self.tree.scratch_stmts.push(stmt);
             }
         }
-        stmts
+        self.tree.stmts(mark)
     }
 
     /// One line: a statement and its NEWLINE, then any block wrongly indented under it.
-    fn statement_line(&mut self) -> Option<Stmt> {
+    fn statement_line(&mut self) -> Option<StmtId> {
         self.cursor.panic = false;
         if self.cursor.check(TokenKind::Indent) {
             // Only the first line of the input can get here: indented with nothing above.
@@ -148,14 +151,14 @@ impl Parser<'_, '_> {
 
     /// An indented block: INDENT, lines, DEDENT. Returns the lines and the index of the
     /// block's last NEWLINE.
-    fn block(&mut self) -> (Vec<Stmt>, TokIdx) {
+    fn block(&mut self) -> (List<StmtId>, TokIdx) {
         let saved_depth = self.depth;
         self.cursor.advance(); // INDENT
         let stmts = if self.enter() {
             self.lines()
         } else {
             self.skip_block();
-            Vec::new()
+            List::EMPTY
         };
         self.depth = saved_depth;
         let last = self.cursor.previous;
@@ -181,7 +184,7 @@ impl Parser<'_, '_> {
 
     // ----- Statements -------------------------------------------------------------------
 
-    fn statement(&mut self) -> Option<Stmt> {
+    fn statement(&mut self) -> Option<StmtId> {
         use TokenKind as T;
         let start = self.cursor.current;
         let line = self.cursor.line(start);
@@ -189,7 +192,7 @@ impl Parser<'_, '_> {
             T::Say => {
                 self.cursor.advance();
                 let expr = self.expression();
-                Some(Stmt::Print { expr, line })
+                Some(self.tree.stmt(Stmt::Print { expr, line }))
             }
             T::Identifier => {
                 let next = self.real_token(start + 1);
@@ -200,11 +203,11 @@ impl Parser<'_, '_> {
                         self.cursor.advance();
                         self.cursor.advance();
                         let value = self.expression();
-                        Some(if gains {
+                        Some(self.tree.stmt(if gains {
                             Stmt::Gains { name, value, line }
                         } else {
                             Stmt::Is { name, value, line }
-                        })
+                        }))
                     }
                     T::LeftParen => match self.definition_close(next) {
                         Some(close) => self.definition(close),
@@ -248,7 +251,7 @@ impl Parser<'_, '_> {
 
     /// A definition whose name is the current token and whose parameter list closes at
     /// `close`.
-    fn definition(&mut self, close: TokIdx) -> Option<Stmt> {
+    fn definition(&mut self, close: TokIdx) -> Option<StmtId> {
         let saved_depth = self.depth;
         if !self.enter() {
             // Too deep: skip the definition, block and all.
@@ -275,34 +278,39 @@ impl Parser<'_, '_> {
             self.block()
         } else if self.at_line_end() {
             // Only a lexical error followed the `)`; it has been reported.
-            (Vec::new(), self.cursor.previous)
+            (List::EMPTY, self.cursor.previous)
         } else {
-            let body: Vec<Stmt> = self.statement().into_iter().collect();
-            (body, self.cursor.previous)
+            let mark = self.tree.scratch_stmts.len();
+            if let Some(stmt) = self.statement() {
+                self.tree.scratch_stmts.push(stmt);
+            }
+            (self.tree.stmts(mark), self.cursor.previous)
         };
         self.depth = saved_depth;
-        Some(Stmt::Fun(Function {
+        let function = self.tree.program.add_function(Function {
             name,
             params,
             body,
             end_tok: end,
             end_line: self.cursor.line(end),
             implicit_result: true,
-        }))
+        });
+        Some(self.tree.stmt(Stmt::Fun(function)))
     }
 
     /// The parameters of a definition, up to and including the `)` at `close`. A
     /// parameter that is not an identifier is reported and left out; the others are
     /// kept, so that the body's uses of them do not cascade into more errors.
-    fn parameters(&mut self, close: TokIdx) -> Vec<Ident> {
-        let mut params = Vec::new();
+    fn parameters(&mut self, close: TokIdx) -> List<Ident> {
+        let mark = self.tree.scratch_idents.len();
         while self.cursor.current < close {
-            if params.len() == MAX_ARGS {
+            if self.tree.scratch_idents.len() - mark == MAX_ARGS {
                 self.cursor
                     .error_at_current("Can't have more than 255 parameters.");
             }
             if self.cursor.check(TokenKind::Identifier) {
-                params.push(self.cursor.ident(self.cursor.current));
+                let param = self.cursor.ident(self.cursor.current);
+                self.tree.scratch_idents.push(param);
                 self.cursor.advance();
             } else {
                 self.cursor.error_at_current("Expect parameter name.");
@@ -315,7 +323,7 @@ impl Parser<'_, '_> {
             }
         }
         self.cursor.advance(); // `)`
-        params
+        self.tree.idents(mark)
     }
 
     /// Skips a malformed parameter: up to the next top-level `,` or to `close`.
@@ -332,21 +340,21 @@ impl Parser<'_, '_> {
         }
     }
 
-    fn expression_statement(&mut self) -> Stmt {
+    fn expression_statement(&mut self) -> StmtId {
         let line = self.cursor.line(self.cursor.current);
         let expr = self.expression();
-        Stmt::Expr { expr, line }
+        self.tree.stmt(Stmt::Expr { expr, line })
     }
 
     // ----- Expressions ------------------------------------------------------------------
 
     /// `equality → sum ( "equals?" sum )*`
-    fn expression(&mut self) -> Expr {
+    fn expression(&mut self) -> ExprId {
         let saved_depth = self.depth;
         if !self.enter() {
             self.skip_line();
             self.depth = saved_depth;
-            return placeholder(self.cursor.line(self.cursor.current));
+            return self.tree.placeholder(self.cursor.line(self.cursor.current));
         }
         let mut expr = self.sum();
         while self.cursor.check(TokenKind::Equals) {
@@ -358,19 +366,19 @@ impl Parser<'_, '_> {
             let line = self.cursor.line(self.cursor.current);
             self.cursor.advance();
             let right = self.sum();
-            expr = Expr::Binary {
+            expr = self.tree.expr(Expr::Binary {
                 op: BinaryOp::Equal,
-                left: Box::new(expr),
-                right: Box::new(right),
+                left: expr,
+                right,
                 line,
-            };
+            });
         }
         self.depth = saved_depth;
         expr
     }
 
     /// `sum → primary ( "potato" primary )*`
-    fn sum(&mut self) -> Expr {
+    fn sum(&mut self) -> ExprId {
         let saved_depth = self.depth;
         let mut expr = self.primary();
         while self.cursor.check(TokenKind::Potato) {
@@ -381,18 +389,18 @@ impl Parser<'_, '_> {
             let line = self.cursor.line(self.cursor.current);
             self.cursor.advance();
             let right = self.primary();
-            expr = Expr::Binary {
+            expr = self.tree.expr(Expr::Binary {
                 op: BinaryOp::Add,
-                left: Box::new(expr),
-                right: Box::new(right),
+                left: expr,
+                right,
                 line,
-            };
+            });
         }
         self.depth = saved_depth;
         expr
     }
 
-    fn primary(&mut self) -> Expr {
+    fn primary(&mut self) -> ExprId {
         use TokenKind as T;
         let tok = self.cursor.current;
         let line = self.cursor.line(tok);
@@ -400,68 +408,61 @@ impl Parser<'_, '_> {
         let text = self.cursor.lexeme(tok);
         let expr = match self.cursor.kind(tok) {
             T::Number => literal(Literal::Number(text.parse().unwrap_or(0.0))),
-            T::String => literal(Literal::Str(text[1..text.len() - 1].to_string())),
+            T::String => literal(Literal::Str(
+                self.cursor.names.intern(&text[1..text.len() - 1]),
+            )),
             T::True => literal(Literal::Bool(true)),
             T::False => literal(Literal::Bool(false)),
             T::Identifier => {
                 let name = self.cursor.ident(tok);
                 self.cursor.advance();
+                let variable = self.tree.expr(Expr::Variable { name });
                 if self.cursor.matches(T::LeftParen) {
                     let args = self.arguments();
-                    return Expr::Call {
-                        callee: Box::new(Expr::Variable { name }),
+                    return self.tree.expr(Expr::Call {
+                        callee: variable,
                         args,
                         line: self.cursor.line(self.cursor.previous),
-                    };
+                    });
                 }
-                return Expr::Variable { name };
+                return variable;
             }
             T::LeftParen => {
                 self.cursor.advance();
                 let inner = self.expression();
                 self.cursor
                     .consume(T::RightParen, "Expect ')' after expression.");
-                return Expr::Grouping {
-                    inner: Box::new(inner),
-                };
+                return self.tree.expr(Expr::Grouping { inner });
             }
             _ => {
                 self.cursor.error_at_current("Expect expression.");
-                return placeholder(line);
+                return self.tree.placeholder(line);
             }
         };
         self.cursor.advance();
-        expr
+        self.tree.expr(expr)
     }
 
     /// The arguments of a call whose `(` was just read, and its `)`.
-    fn arguments(&mut self) -> Vec<Expr> {
-        let mut args = Vec::new();
+    fn arguments(&mut self) -> List<ExprId> {
+        let mark = self.tree.scratch_exprs.len();
         if !self.cursor.check(TokenKind::RightParen) {
             loop {
-                if args.len() == MAX_ARGS {
+                if self.tree.scratch_exprs.len() - mark == MAX_ARGS {
                     self.cursor
                         .error_at_current("Can't have more than 255 arguments.");
                 }
-                args.push(self.expression());
+                let arg = self.expression();
+                self.tree.scratch_exprs.push(arg);
                 if !self.cursor.matches(TokenKind::Comma) {
                     break;
                 }
             }
         }
+        let args = self.tree.exprs(mark);
         self.cursor
             .consume(TokenKind::RightParen, "Expect ')' after arguments.");
         args
-    }
-}
-
-/// Stands in for an expression that could not be parsed; it is never run, because a
-/// program with errors stops before code generation.
-fn placeholder(line: u32) -> Expr {
-    Expr::Literal {
-        value: Literal::Nil,
-        tok: 0,
-        line,
     }
 }
 
@@ -478,19 +479,17 @@ mod tests {
     fn a_parenthesised_name_defines_only_when_something_follows() {
         let parsed = parse_source("f (x) x\nf (1)\ng ()\n  1\ng ()\n");
         assert!(parsed.diagnostics.is_empty());
-        let kinds: Vec<&str> = parsed
-            .program
-            .stmts
+        let p = &parsed.program;
+        let kinds: Vec<&str> = p
+            .top
+            .of(&p.stmt_lists)
             .iter()
-            .map(|s| match s {
+            .map(|&s| match p.stmt(s) {
                 Stmt::Fun(f) => {
-                    assert!(f.implicit_result);
+                    assert!(p.function(*f).implicit_result);
                     "fun"
                 }
-                Stmt::Expr {
-                    expr: Expr::Call { .. },
-                    ..
-                } => "call",
+                Stmt::Expr { expr, .. } if matches!(p.expr(*expr), Expr::Call { .. }) => "call",
                 _ => "other",
             })
             .collect();
@@ -501,23 +500,23 @@ mod tests {
     fn statements_map_onto_the_shared_ast() {
         let parsed = parse_source("x is 1\nx gains 2\nsay x potato 1 equals? 2\n");
         assert!(parsed.diagnostics.is_empty());
-        let stmts = &parsed.program.stmts;
-        assert!(matches!(&stmts[0], Stmt::Is { name, .. } if name.name == "x"));
-        assert!(matches!(&stmts[1], Stmt::Gains { name, .. } if name.name == "x"));
-        let Stmt::Print {
-            expr:
-                Expr::Binary {
-                    op: BinaryOp::Equal,
-                    left,
-                    ..
-                },
-            line: 3,
-        } = &stmts[2]
+        let p = &parsed.program;
+        let stmts: Vec<&Stmt> = p.top.of(&p.stmt_lists).iter().map(|&s| p.stmt(s)).collect();
+        assert!(matches!(stmts[0], Stmt::Is { name, .. } if p.names.get(name.name) == "x"));
+        assert!(matches!(stmts[1], Stmt::Gains { name, .. } if p.names.get(name.name) == "x"));
+        let Stmt::Print { expr, line: 3 } = stmts[2] else {
+            panic!("expected say: {:?}", stmts[2]);
+        };
+        let Expr::Binary {
+            op: BinaryOp::Equal,
+            left,
+            ..
+        } = p.expr(*expr)
         else {
-            panic!("expected say of equals?: {:?}", stmts[2]);
+            panic!("expected equals?: {:?}", p.expr(*expr));
         };
         assert!(matches!(
-            **left,
+            p.expr(*left),
             Expr::Binary {
                 op: BinaryOp::Add,
                 line: 3,
@@ -529,14 +528,14 @@ mod tests {
     #[test]
     fn a_block_body_ends_on_its_last_line() {
         let parsed = parse_source("f ()\n  say 1\n\n  2\n\nsay 3\n");
-        let Stmt::Fun(f) = &parsed.program.stmts[0] else {
+        let p = &parsed.program;
+        let top = p.top.of(&p.stmt_lists);
+        let Stmt::Fun(f) = p.stmt(top[0]) else {
             panic!("expected a definition");
         };
+        let f = p.function(*f);
         assert_eq!(f.body.len(), 2);
         assert_eq!(f.end_line, 4);
-        assert!(matches!(
-            parsed.program.stmts[1],
-            Stmt::Print { line: 6, .. }
-        ));
+        assert!(matches!(p.stmt(top[1]), Stmt::Print { line: 6, .. }));
     }
 }
