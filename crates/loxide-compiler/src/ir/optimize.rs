@@ -7,6 +7,8 @@
 //! comparison feeding a conditional jump, a store whose value is dropped, and
 //! arithmetic with a constant operand.
 
+use std::collections::HashMap;
+
 use super::{Const, Function, Instr, Module};
 use loxide_bytecode::{Op, number};
 
@@ -90,17 +92,30 @@ fn pure_push(instr: Instr) -> bool {
 }
 
 /// The constant index for a number, reusing an equal one; `None` when the pool is full
-/// (then the caller leaves the code as it is).
-fn number_constant(f: &mut Function, n: f64) -> Option<u32> {
-    let existing = f
-        .constants
-        .iter()
-        .position(|c| matches!(c, Const::Number(m) if m.to_bits() == n.to_bits()));
-    match existing {
-        Some(i) => Some(i as u32),
+/// (then the caller leaves the code as it is). `numbers` maps the bits of each number
+/// in the pool to its index; it is built on the first fold of a function, so folding
+/// stays linear however many constants the function has.
+fn number_constant(
+    f: &mut Function,
+    numbers: &mut Option<HashMap<u64, u32>>,
+    n: f64,
+) -> Option<u32> {
+    let numbers = numbers.get_or_insert_with(|| {
+        let mut map = HashMap::new();
+        for (i, c) in f.constants.iter().enumerate().rev() {
+            if let Const::Number(m) = c {
+                map.insert(m.to_bits(), i as u32);
+            }
+        }
+        map
+    });
+    match numbers.get(&n.to_bits()) {
+        Some(&i) => Some(i),
         None if f.constants.len() < super::lower::MAX_CONSTANTS => {
+            let i = f.constants.len() as u32;
             f.constants.push(Const::Number(n));
-            Some((f.constants.len() - 1) as u32)
+            numbers.insert(n.to_bits(), i);
+            Some(i)
         }
         None => None,
     }
@@ -117,6 +132,7 @@ fn fold_constants(f: &mut Function) {
     // The output never outgrows the input, so it is written over the input's front:
     // `n` instructions are kept, and the rest is still to read.
     let mut n = 0;
+    let mut numbers = None;
     for i in 0..f.code.len() {
         let (instr, line) = (f.code[i], f.lines[i]);
         let code = &f.code[..n];
@@ -144,14 +160,16 @@ fn fold_constants(f: &mut Function) {
                         if value.is_nan() {
                             None
                         } else {
-                            number_constant(f, value).map(|k| (2, Instr::Constant(k)))
+                            number_constant(f, &mut numbers, value).map(|k| (2, Instr::Constant(k)))
                         }
                     }
                     _ => None,
                 }
             }
             Instr::Negate => match num(1) {
-                Some(a) if !a.is_nan() => number_constant(f, -a).map(|k| (1, Instr::Constant(k))),
+                Some(a) if !a.is_nan() => {
+                    number_constant(f, &mut numbers, -a).map(|k| (1, Instr::Constant(k)))
+                }
                 _ => None,
             },
             Instr::Less | Instr::Greater => match (num(2), num(1)) {

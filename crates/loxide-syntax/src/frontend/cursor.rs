@@ -131,6 +131,10 @@ impl<'t, 'src, K: Kind> Cursor<'t, 'src, K> {
 
     /// Raises the injected diagnostics on the token just passed.
     pub fn fire_injected(&mut self) {
+        // Most parses have nothing injected: no lookup per token then.
+        if self.injected.is_empty() {
+            return;
+        }
         if let Some(messages) = self.injected.get(&self.previous) {
             for message in messages.clone() {
                 self.error(&message);
