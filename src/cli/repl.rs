@@ -13,7 +13,7 @@ use super::{Cli, EXIT_IO, EXIT_OK};
 
 pub fn run(cli: &Cli) -> i32 {
     let Ok(mut editor) = DefaultEditor::new() else {
-        eprintln!("Could not start the line editor.");
+        super::stream::error("Could not start the line editor.\n");
         return EXIT_IO;
     };
     let lang = cli.lang_of(None);
@@ -34,10 +34,10 @@ pub fn run(cli: &Cli) -> i32 {
                 };
                 match driver::compile_after(&pending, lang, cli.compile_limits(), &defined) {
                     Err(e) if e.at_end && !line.trim().is_empty() => continue,
-                    Err(e) => eprint!("{e}"),
+                    Err(e) => super::stream::error(&e.to_string()),
                     Ok(program) => {
                         if let Err(e) = interrupt::running(|| vm.run(&program)) {
-                            eprint!("{e}");
+                            super::stream::error(&e.to_string());
                         }
                     }
                 }
