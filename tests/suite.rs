@@ -24,7 +24,10 @@ mod golden;
 mod bytecode_file;
 #[path = "suite/hostile.rs"]
 mod hostile;
-// The interactive session (see tests/suite/repl.rs).
+// The interactive session on a pseudo-terminal (see tests/suite/repl.rs and
+// tests/suite/pty.rs).
+#[path = "suite/pty.rs"]
+mod pty;
 #[path = "suite/repl.rs"]
 mod repl;
 // Source built to break the compiler: deep nesting, huge tokens, floods of errors, bad

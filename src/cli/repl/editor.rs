@@ -296,6 +296,7 @@ mod tests {
         ];
         for (line, pos, start, expected) in cases {
             let (at, found) = helper.completions(line, pos);
+            let found: Vec<&str> = found.iter().map(String::as_str).collect();
             assert_eq!((at, found.as_slice()), (start, expected), "{line:?}");
         }
         let potato = LineHelper::new(Lang::Potato, false);
@@ -321,7 +322,7 @@ mod tests {
     #[test]
     fn highlighting_keeps_the_text_and_colours_the_words() {
         let line = "var s = \"if\" + 1.5; // if";
-        let out = highlight(line, Lang::Lox, &LOX_KEYWORDS, Some(0));
+        let out = highlight(line, Lang::Lox, &LOX_KEYWORDS, None);
         let plain: String = strip_ansi(&out);
         assert_eq!(plain, line);
         assert!(
