@@ -308,7 +308,10 @@ fn compile_refuses_bytecode_and_missing_files() {
     assert_eq!(run.status.code(), Some(74));
     assert_eq!(
         String::from_utf8_lossy(&run.stderr),
-        format!("Could not open file \"{}\".\n", missing.display())
+        format!(
+            "Could not open file \"{}\": No such file or directory.\n",
+            missing.display()
+        )
     );
 }
 
