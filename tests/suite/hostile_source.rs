@@ -369,7 +369,7 @@ fn error_cases() -> Vec<Case> {
 
 /// Bytes that are not clean text, and line ends.
 fn byte_cases() -> Vec<Case> {
-    let mut cases = vec![
+    vec![
         case(
             "nul_bytes",
             &b"print 1;\x00print 2;\n\"a\x00b\";\n"[..],
@@ -427,11 +427,7 @@ fn byte_cases() -> Vec<Case> {
             RUNTIME,
             "[line 3] in script",
         ),
-    ];
-    for case in &mut cases {
-        case.not_text = std::str::from_utf8(&case.source).map_or(true, |text| text.contains('\0'));
-    }
-    cases
+    ]
 }
 
 /// Huge tokens: a 1 MB identifier, a 10 MB string, 100,000-digit numbers.
@@ -585,6 +581,9 @@ fn all_cases() -> Vec<Case> {
         // the whole heap at every allocation: quadratic, minutes each. They test scale,
         // not roots, and the normal pass runs them.
         cases.retain(|case| !GC_STRESS_SKIPS.contains(&case.name.as_str()));
+    }
+    for case in &mut cases {
+        case.not_text = std::str::from_utf8(&case.source).map_or(true, |text| text.contains('\0'));
     }
     cases
 }
