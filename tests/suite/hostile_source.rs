@@ -702,7 +702,10 @@ fn folded(stderr: &str) -> String {
         return String::new();
     };
     let frames: Vec<&str> = lines.collect();
-    if !frames.iter().all(|line| line.starts_with("[line ") && line.contains("] in ")) {
+    if !frames
+        .iter()
+        .all(|line| line.starts_with("[line ") && line.contains("] in "))
+    {
         return stderr.to_string();
     }
     let mut out = format!("{message}\n");

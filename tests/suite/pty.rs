@@ -174,7 +174,7 @@ pub fn plain(raw: &[u8]) -> String {
             '\x1b' => {
                 if chars.next_if_eq(&'[').is_some() {
                     // Parameters, then one final byte in @..~.
-                    while let Some(c) = chars.next() {
+                    for c in chars.by_ref() {
                         if ('@'..='~').contains(&c) {
                             break;
                         }

@@ -123,12 +123,24 @@ fn closed_and_full_streams_end_lox_the_documented_way() {
         (vec![&forever], Sink::Closed, Sink::Read, End::Sigpipe, ""),
         (vec![&hello], Sink::Closed, Sink::Read, End::Sigpipe, ""),
         (vec!["--help"], Sink::Closed, Sink::Read, End::Sigpipe, ""),
-        (vec!["dump", "--stage", "tokens", &hello], Sink::Closed, Sink::Read, End::Sigpipe, ""),
+        (
+            vec!["dump", "--stage", "tokens", &hello],
+            Sink::Closed,
+            Sink::Read,
+            End::Sigpipe,
+            "",
+        ),
         // A closed standard error: SIGPIPE when the error is reported.
         (vec![&recursion], Sink::Read, Sink::Closed, End::Sigpipe, ""),
         (vec![&runtime], Sink::Read, Sink::Closed, End::Sigpipe, ""),
         (vec![&compile], Sink::Read, Sink::Closed, End::Sigpipe, ""),
-        (vec!["--bad-option"], Sink::Read, Sink::Closed, End::Sigpipe, ""),
+        (
+            vec!["--bad-option"],
+            Sink::Read,
+            Sink::Closed,
+            End::Sigpipe,
+            "",
+        ),
         // A full standard output: the program stops, exit 74, and stderr says why.
         (
             vec![&forever],
@@ -160,10 +172,22 @@ fn closed_and_full_streams_end_lox_the_documented_way() {
         ),
         // A full standard error: the exit status still tells what happened.
         (vec![&recursion], Sink::Read, Sink::Full, End::Exit(70), ""),
-        (vec![deep, "1000000", &recursion], Sink::Read, Sink::Full, End::Exit(70), ""),
+        (
+            vec![deep, "1000000", &recursion],
+            Sink::Read,
+            Sink::Full,
+            End::Exit(70),
+            "",
+        ),
         (vec![&runtime], Sink::Read, Sink::Full, End::Exit(70), ""),
         (vec![&compile], Sink::Read, Sink::Full, End::Exit(65), ""),
-        (vec!["--bad-option"], Sink::Read, Sink::Full, End::Exit(64), ""),
+        (
+            vec!["--bad-option"],
+            Sink::Read,
+            Sink::Full,
+            End::Exit(64),
+            "",
+        ),
         (vec!["--help"], Sink::Read, Sink::Full, End::Exit(0), ""),
         (vec!["--help"], Sink::Full, Sink::Full, End::Exit(74), ""),
     ];
@@ -189,11 +213,21 @@ fn a_deep_trace_is_written_in_one_piece() {
     let recursion = dir.join("recursion.lox");
     let start = Instant::now();
     let (status, _, stderr) = run(
-        &["--limits=clox", "--max-depth", "1000000", recursion.to_str().unwrap()],
+        &[
+            "--limits=clox",
+            "--max-depth",
+            "1000000",
+            recursion.to_str().unwrap(),
+        ],
         Sink::Read,
         Sink::Read,
     );
-    assert_eq!(ended(status), End::Exit(70), "{}", &stderr[..stderr.len().min(300)]);
+    assert_eq!(
+        ended(status),
+        End::Exit(70),
+        "{}",
+        &stderr[..stderr.len().min(300)]
+    );
     assert_eq!(stderr.lines().count(), 1_000_001);
     assert!(start.elapsed() < PROMPT, "{:?}", start.elapsed());
 }
@@ -210,7 +244,9 @@ fn args_of(source: &str) -> Vec<String> {
 
 #[test]
 fn traces_fold_as_tests_traces_say() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("traces");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("traces");
     let bless = std::env::var_os("LOX_BLESS").is_some();
     let mut programs: Vec<PathBuf> = fs::read_dir(&root)
         .expect("tests/traces exists")
