@@ -5,7 +5,9 @@
 //! generated here (nothing large is committed) and must end with exit 0, 65 or 70 and
 //! its expected message, never a panic, an abort, a native stack overflow or a hang,
 //! both through the library on a thread with a 2 MiB stack and through the `lox`
-//! binary, which must print exactly what the library reports.
+//! binary, which must print exactly what the library reports, with deep traces folded
+//! as the binary folds them (src/cli/trace.rs). A source that is not text (a NUL byte,
+//! invalid UTF-8) the library compiles as it is, and the binary refuses with exit 65.
 
 use std::io::Read;
 use std::path::Path;
