@@ -280,3 +280,30 @@ fn traces_fold_as_tests_traces_say() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+#[test]
+fn compile_dash_writes_bytecode_to_standard_output_but_not_to_a_terminal() {
+    let dir = programs("compile_dash");
+    let source = File::open(dir.join("hello.lox")).unwrap();
+    let compiled = Command::new(env!("CARGO_BIN_EXE_lox"))
+        .args(["compile", "-"])
+        .current_dir(&dir)
+        .stdin(source)
+        .output()
+        .expect("lox runs");
+    assert_eq!(compiled.status.code(), Some(0), "{compiled:?}");
+    assert!(!compiled.stdout.is_empty());
+    let bytecode = dir.join("hello.loxc");
+    fs::write(&bytecode, &compiled.stdout).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_lox"))
+        .arg(&bytecode)
+        .output()
+        .expect("lox runs");
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "hello\n");
+    // No file named `-.loxc` appears.
+    assert!(!dir.join("-.loxc").exists());
+
+    let mut lox = super::pty::Pty::spawn(&["compile", "-"], &dir.join("state"), false);
+    lox.expect("Refusing to write bytecode to a terminal");
+    assert_eq!(lox.wait(), 64);
+}
