@@ -1,8 +1,10 @@
 //! `lox compile FILE [-o OUT]`: source to a bytecode file. The file is written only when
-//! the program compiles and the bytes read back and verify (a cheap self-check that keeps
-//! `lox compile` from ever writing a file `lox` would refuse), so a failed compile leaves
-//! nothing behind. `lox compile -` reads standard input and, without `-o`, writes the
-//! bytecode to standard output (as `-o -` does), unless that is a terminal.
+//! the program compiles and the bytes read back into the very module the verifier
+//! accepted (a cheap self-check that keeps `lox compile` from ever writing a file `lox`
+//! would refuse: `lox` runs what reads back and verifies, and this module verified), so
+//! a failed compile leaves nothing behind. `lox compile -` reads standard input and,
+//! without `-o`, writes the bytecode to standard output (as `-o -` does), unless that is
+//! a terminal.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -62,11 +64,18 @@ pub fn file(cli: &Cli, path: &Path, output: Option<&Path>) -> i32 {
         }
     };
     let encoded = file::write(verified.module());
-    if let Err(e) = file::load(&encoded) {
-        stream::error(&format!(
-            "Internal error: the compiled program does not load back: {e}\n"
-        ));
-        return EXIT_RUNTIME;
+    match file::read(&encoded) {
+        Ok(read) if read == *verified.module() => {}
+        Ok(_) => {
+            stream::error("Internal error: the compiled program reads back as another program.\n");
+            return EXIT_RUNTIME;
+        }
+        Err(e) => {
+            stream::error(&format!(
+                "Internal error: the compiled program does not read back: {e}\n"
+            ));
+            return EXIT_RUNTIME;
+        }
     }
     if to_stdout {
         let mut stdout = std::io::stdout().lock();

@@ -114,6 +114,35 @@ fn compiled_sample() -> Vec<(String, Vec<u8>)> {
     sample
 }
 
+/// The verifier's fast path vouches for every compiled function but those whose
+/// closures capture their locals (which the general walk tracks): it is what keeps
+/// verification cheap, so a compiler change that drops off it shows here.
+#[test]
+fn compiled_code_takes_the_verifiers_fast_path() {
+    let mut fast = 0;
+    for program in corpus() {
+        let Ok(verified) = program.compile() else {
+            continue;
+        };
+        let module = verified.module();
+        for (index, takes) in verify::fast_path_verdicts(module).into_iter().enumerate() {
+            let f = &module.functions[index];
+            let captures_locals = f.constants.iter().any(|c| {
+                matches!(c, Constant::Function(child)
+                    if module.functions[*child as usize].upvalues.iter().any(|u| u.is_local))
+            });
+            assert!(
+                takes || captures_locals,
+                "{}: function #{index} '{}' leaves the fast path",
+                program.name(),
+                f.name
+            );
+            fast += usize::from(takes);
+        }
+    }
+    assert!(fast > 500, "only {fast} functions took the fast path");
+}
+
 #[test]
 fn every_truncation_is_rejected() {
     let sample = compiled_sample();
@@ -384,7 +413,7 @@ fn nested(depth: usize) -> Module {
         .map(|i| {
             let (code, constants) = if i < depth {
                 (
-                    vec![Op::Closure as u8, 0, 0, Op::Return as u8],
+                    vec![Op::Closure as u8, 0, 0, 0, Op::Return as u8],
                     vec![Constant::Function(i as u32 + 1)],
                 )
             } else {
@@ -540,6 +569,7 @@ fn exercise(op: Op) -> Module {
     let script = vec![
         Op::Nil as u8,
         Op::Closure as u8,
+        0,
         0,
         0,
         Op::Call as u8,

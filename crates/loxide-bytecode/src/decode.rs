@@ -133,15 +133,27 @@ impl fmt::Display for Error {
 pub fn at(code: &[u8], offset: usize) -> Result<Instruction, Error> {
     let byte = *code.get(offset).ok_or(Error::PastEnd { offset })?;
     let op = Op::from_byte(byte).ok_or(Error::UnknownOpcode { offset, byte })?;
-    if code.len() - offset < op.size() {
+    let Some(bytes) = code.get(offset + 1..offset + op.size()) else {
         return Err(Error::CutOff { offset, op });
-    }
+    };
     let mut values = [0; MAX_OPERANDS];
-    let mut position = offset + 1;
+    let mut position = 0;
     for (value, kind) in values.iter_mut().zip(op.operands()) {
-        let mut bytes = [0; 4];
-        bytes[..kind.width()].copy_from_slice(&code[position..position + kind.width()]);
-        *value = u32::from_le_bytes(bytes);
+        // Each width is its own arm, so that every read is a fixed-size load.
+        *value = match kind.width() {
+            1 => u32::from(bytes[position]),
+            3 => u32::from_le_bytes([bytes[position], bytes[position + 1], bytes[position + 2], 0]),
+            4 => u32::from_le_bytes([
+                bytes[position],
+                bytes[position + 1],
+                bytes[position + 2],
+                bytes[position + 3],
+            ]),
+            width => bytes[position..position + width]
+                .iter()
+                .rev()
+                .fold(0, |value, &byte| value << 8 | u32::from(byte)),
+        };
         position += kind.width();
     }
     Ok(Instruction { offset, op, values })
@@ -184,16 +196,23 @@ mod tests {
 
     #[test]
     fn decodes_operands_in_order_with_their_positions() {
-        let code = [Op::GetLocalProperty as u8, 3, 0x34, 0x12, Op::Return as u8];
+        let code = [
+            Op::GetLocalProperty as u8,
+            3,
+            0x56,
+            0x34,
+            0x12,
+            Op::Return as u8,
+        ];
         let all: Vec<Instruction> = instructions(&code).map(Result::unwrap).collect();
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].op, Op::GetLocalProperty);
-        assert_eq!(all[0].values(), [3, 0x1234]);
+        assert_eq!(all[0].values(), [3, 0x12_3456]);
         let fields: Vec<(Operand, usize)> = all[0].fields().map(|f| (f.kind, f.at)).collect();
         assert_eq!(fields, [(Operand::Local, 1), (Operand::Name, 2)]);
         assert_eq!(
             (all[1].offset, all[1].op, all[1].values()),
-            (4, Op::Return, &[][..])
+            (5, Op::Return, &[][..])
         );
     }
 
@@ -230,7 +249,7 @@ mod tests {
 
     #[test]
     fn reports_cut_off_instructions_and_stops() {
-        let code = [Op::Nil as u8, Op::Constant as u8, 0];
+        let code = [Op::Nil as u8, Op::Constant as u8, 0, 0];
         let all: Vec<_> = instructions(&code).collect();
         assert_eq!(
             all[1],
@@ -244,6 +263,6 @@ mod tests {
             all[1].unwrap_err().to_string(),
             "CONSTANT is cut off by the end of the code"
         );
-        assert_eq!(at(&code, 3), Err(Error::PastEnd { offset: 3 }));
+        assert_eq!(at(&code, 4), Err(Error::PastEnd { offset: 4 }));
     }
 }

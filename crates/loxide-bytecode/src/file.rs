@@ -18,16 +18,18 @@ use super::{Constant, Dialect, Function, LineRun, Module, UpvalueDesc};
 /// PNG, `\r\n` and `\n` reveal line-ending conversion and `\x1a` stops `type` on DOS.
 pub const MAGIC: [u8; 8] = *b"\x89LOX\r\n\x1a\n";
 
-/// The format version this build writes and the only one it reads.
-pub const VERSION: u16 = 1;
+/// The format version this build writes and the only one it reads. Version 2 widened
+/// constant, name, function and global operands from 16 to 24 bits.
+pub const VERSION: u16 = 2;
 
-/// Functions per file: far more than any real program has (each needs source text),
-/// and it bounds the loader's per-function tables before any function is read.
-pub const MAX_FUNCTIONS: usize = 1 << 20;
-/// Code bytes per function: 64 MiB, some six million lines of source in one function.
-/// The verifier keeps up to nine bytes of state per code byte, so this bounds what a
-/// hostile (but honestly sized) file can make it hold.
-pub const MAX_CODE_BYTES: usize = 1 << 26;
+/// Functions per file: as many as one function's constants can name, far more than any
+/// real program has (each needs source text). The loader checks a count against the
+/// bytes left in the file before it sizes any table by it.
+pub const MAX_FUNCTIONS: usize = 1 << 24;
+/// Code bytes per function: 256 MiB, some twenty million lines of source in one function.
+/// The verifier keeps two bits per code byte and a few bytes per jump target, so this
+/// bounds what a hostile (but honestly sized) file can make it hold.
+pub const MAX_CODE_BYTES: usize = 1 << 28;
 /// Bytes per string (names and string constants): 64 MiB, far beyond any literal.
 pub const MAX_STRING_BYTES: usize = 1 << 26;
 pub use super::{MAX_CONSTANTS, MAX_GLOBALS, MAX_UPVALUES};

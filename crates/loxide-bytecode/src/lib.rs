@@ -18,10 +18,11 @@ pub use opcodes::{Flow, Op, Operand, Pops};
 
 /// Upvalues per function: upvalue operands are 8 bits wide.
 pub const MAX_UPVALUES: usize = 1 << 8;
-/// Constants per function: constant operands are 16 bits wide.
-pub const MAX_CONSTANTS: usize = 1 << 16;
-/// Global variables per module: global operands are 16 bits wide.
-pub const MAX_GLOBALS: usize = 1 << 16;
+/// Constants per function (functions nested in it included): constant operands are 24
+/// bits wide.
+pub const MAX_CONSTANTS: usize = 1 << 24;
+/// Global variables per module: global operands are 24 bits wide.
+pub const MAX_GLOBALS: usize = 1 << 24;
 
 /// How a closure captures one variable when it is created.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

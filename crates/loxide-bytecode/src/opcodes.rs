@@ -24,13 +24,13 @@ pub enum Operand {
     Upvalue,
     /// An argument count (u8).
     Argc,
-    /// Any constant (u16).
+    /// Any constant (u24).
     Const,
-    /// A string constant used as a name (u16).
+    /// A string constant used as a name (u24).
     Name,
-    /// A function-prototype constant (u16).
+    /// A function-prototype constant (u24).
     Func,
-    /// A global variable slot (u16).
+    /// A global variable slot (u24).
     Global,
     /// A forward byte offset from the end of the instruction (u32).
     JumpForward,
@@ -42,7 +42,7 @@ impl Operand {
     pub const fn width(self) -> usize {
         match self {
             Operand::Local | Operand::Upvalue | Operand::Argc => 1,
-            Operand::Const | Operand::Name | Operand::Func | Operand::Global => 2,
+            Operand::Const | Operand::Name | Operand::Func | Operand::Global => 3,
             Operand::JumpForward | Operand::JumpBack => 4,
         }
     }
@@ -57,10 +57,10 @@ impl Operand {
             Operand::Local => "slot:u8",
             Operand::Upvalue => "upvalue:u8",
             Operand::Argc => "argc:u8",
-            Operand::Const => "const:u16",
-            Operand::Name => "name:u16",
-            Operand::Func => "function:u16",
-            Operand::Global => "global:u16",
+            Operand::Const => "const:u24",
+            Operand::Name => "name:u24",
+            Operand::Func => "function:u24",
+            Operand::Global => "global:u24",
             Operand::JumpForward => "+offset:u32",
             Operand::JumpBack => "-offset:u32",
         }
@@ -316,10 +316,30 @@ for_each_opcode!(define_op);
 /// The most operands an instruction has.
 pub const MAX_OPERANDS: usize = 3;
 
+/// Each opcode's encoded size, opcode included, computed from the list at compile time
+/// (the decoder asks for it at every instruction).
+const SIZES: [u8; Op::ALL.len()] = {
+    let mut sizes = [0; Op::ALL.len()];
+    let mut i = 0;
+    while i < Op::ALL.len() {
+        let operands = Op::ALL[i].operands();
+        let mut size = 1;
+        let mut j = 0;
+        while j < operands.len() {
+            size += operands[j].width();
+            j += 1;
+        }
+        sizes[i] = size as u8;
+        i += 1;
+    }
+    sizes
+};
+
 impl Op {
     /// The encoded size of the instruction, opcode included.
+    #[inline]
     pub fn size(self) -> usize {
-        1 + self.operands().iter().map(|o| o.width()).sum::<usize>()
+        SIZES[self as usize] as usize
     }
 
     /// True for instructions after which control never falls through.
@@ -380,6 +400,17 @@ mod tests {
                     "{op:?} pops its argument count but has none"
                 );
             }
+        }
+    }
+
+    /// The interpreter reads a 24-bit operand with a 4-byte load, which is in bounds
+    /// only when another instruction follows: no instruction with one may end a
+    /// function, so none may be a terminator.
+    #[test]
+    fn no_terminator_has_a_24_bit_operand() {
+        for op in Op::ALL {
+            let wide = op.operands().iter().any(|o| o.width() == 3);
+            assert!(!(wide && op.is_terminator()), "{op:?}");
         }
     }
 

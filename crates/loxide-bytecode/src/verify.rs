@@ -9,13 +9,17 @@
 //! names, and function constants that form a tree rooted at the script. It computes
 //! `max_stack` for fresh modules. The trade-off: it is linear in the size of the module
 //! (the captured-slot sets may need a few passes around loops, and only in functions
-//! that capture locals) and allocates nothing sized by an unchecked length.
+//! that capture locals) and allocates nothing sized by an unchecked length. It keeps
+//! two bits per code byte (instruction starts and jump targets) and a stack depth and
+//! capture set per jump target only: paths can meet nowhere else.
 
 use std::collections::HashMap;
 use std::fmt;
 
 use super::decode::{self, Instruction, Target};
 use super::{Constant, Flow, Function, Module, Op, Operand, Pops};
+
+mod linear;
 
 /// How deeply function constants may nest (functions inside functions).
 pub const MAX_FUNCTION_NESTING: usize = 1024;
@@ -88,6 +92,20 @@ pub fn verify(mut module: Module, max_stack: MaxStack) -> Result<Verified, Error
         }
     }
     Ok(Verified(module))
+}
+
+/// For each function of a module, whether the verifier's fast path vouches for it by
+/// itself (see `linear`), for tests that check compiled code takes it. A function
+/// whose closures capture its locals leaves the decision to the general walk.
+#[doc(hidden)]
+pub fn fast_path_verdicts(module: &Module) -> Vec<bool> {
+    module
+        .functions
+        .iter()
+        .map(|f| {
+            !f.code.is_empty() && check_lines(f).is_ok() && linear::analyse(module, f).is_some()
+        })
+        .collect()
 }
 
 /// Checks that every function but the script is the constant of exactly one other, and
@@ -218,16 +236,51 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
         }
     }
     check_lines(f).map_err(|m| err(None, m))?;
+    // Compiled code almost always passes the fast path; the general walk decides the
+    // rest, and in debug builds checks every answer of the fast path.
+    let fast = linear::analyse(module, f);
+    if let Some(max) = fast
+        && !cfg!(debug_assertions)
+    {
+        return Ok(max);
+    }
+    let general = walk(module, index);
+    debug_assert!(
+        fast.is_none() || general == Ok(fast.unwrap_or(0)),
+        "the fast path accepted function #{index} with {fast:?}; the general walk says {general:?}"
+    );
+    general
+}
+
+/// The general walk: every path through a function from its entry, with a work list,
+/// the stack depth and the captured slots at each jump target.
+fn walk(module: &Module, index: usize) -> Result<u32, Error> {
+    let f = &module.functions[index];
+    let err = |offset: Option<usize>, message: String| Error {
+        function: Some((index, f.name.clone())),
+        offset,
+        message,
+    };
+    let code = &f.code;
 
     // Pass 1: instruction boundaries and static operand checks, and whether some
     // closure captures a local.
     let decode_error = |e: decode::Error| err(Some(e.offset()), e.to_string());
-    let mut is_start = vec![false; code.len()];
+    let mut is_start = BitSet::new(code.len());
+    // Where paths can meet: the entry and every jump target. Only there can control
+    // arrive a second time, so only there does the walk keep what it found.
+    let mut is_target = BitSet::new(code.len());
+    is_target.insert(0);
     let mut last = None;
     let mut tracks = false;
     for instruction in decode::instructions(code) {
         let instruction = instruction.map_err(decode_error)?;
-        is_start[instruction.offset] = true;
+        is_start.insert(instruction.offset);
+        if let Some(Target::Offset(target)) = instruction.target()
+            && target < code.len()
+        {
+            is_target.insert(target);
+        }
         for field in instruction.fields() {
             check_operand(module, f, instruction.op, field.kind, field.value as usize)
                 .map_err(|m| err(Some(instruction.offset), m))?;
@@ -246,7 +299,11 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
             ),
         ));
     }
-    if let Some(run) = f.lines.iter().find(|run| !is_start[run.offset as usize]) {
+    if let Some(run) = f
+        .lines
+        .iter()
+        .find(|run| !is_start.contains(run.offset as usize))
+    {
         return Err(err(
             Some(run.offset as usize),
             format!(
@@ -262,162 +319,225 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
     // would go on reading whatever the slot holds later. Capture sets only grow where
     // paths meet, so the walk settles; functions that capture no local skip it.
     let mut sets = SlotSets::default();
+    // The stack depth and capture set found at each meeting point, by its rank among
+    // them: memory in proportion to the jumps, not to the code.
+    let n_targets = is_target.count();
     let mut captured_at: Vec<u32> = if tracks {
-        vec![0; code.len()]
+        vec![0; n_targets]
     } else {
         Vec::new()
     };
     let unknown = u32::MAX;
-    let mut depth_at = vec![unknown; code.len()];
+    let mut depth_at = vec![unknown; n_targets];
     let mut work = vec![(0usize, f.arity as u32 + 1, SlotSets::EMPTY)];
     let mut max = f.arity as u32 + 1;
-    while let Some((offset, depth, mut captured)) = work.pop() {
-        if offset >= code.len() {
-            return Err(err(
-                Some(offset),
-                "control runs off the end of the function".into(),
-            ));
-        }
-        if !is_start[offset] {
-            return Err(err(
-                Some(offset),
-                "a jump lands inside an instruction".into(),
-            ));
-        }
-        if depth_at[offset] != unknown {
-            if depth_at[offset] != depth {
+    // Straight-line code is followed without the work list: only jump targets go on it.
+    while let Some(mut next) = work.pop() {
+        'path: loop {
+            let (offset, depth, mut captured) = next;
+            if offset >= code.len() {
                 return Err(err(
                     Some(offset),
-                    format!(
-                        "the stack holds {} values on one path and {depth} on another",
-                        depth_at[offset]
-                    ),
+                    "control runs off the end of the function".into(),
                 ));
             }
-            if !tracks {
-                continue;
-            }
-            let known = captured_at[offset];
-            let merged = sets.union(known, captured);
-            if merged == known {
-                continue;
-            }
-            captured = merged;
-        }
-        depth_at[offset] = depth;
-        if tracks {
-            captured_at[offset] = captured;
-        }
-        let instruction = decode::at(code, offset).map_err(decode_error)?;
-        let op = instruction.op;
-        let values = instruction.values();
-        // The deepest local slot the instruction reads or writes, if any, and the
-        // first slot it may not read: slots exist below the stack top, and
-        // GET_LOCAL_2 reads its second slot after pushing the first.
-        let local = instruction
-            .fields()
-            .filter(|field| field.kind == Operand::Local)
-            .map(|field| field.value)
-            .max();
-        let readable = if op == Op::GetLocal2 {
-            let second = values[1];
-            (values[0] < depth && second <= depth).then_some(depth + 1)
-        } else {
-            Some(depth)
-        };
-        let pops = match op.pops() {
-            Pops::Fixed(n) => n as u32,
-            Pops::ArgcPlus(n) => instruction.value_of(Operand::Argc).unwrap_or(0) + n as u32,
-        };
-        // METHOD pops only the closure but also uses the class below it.
-        let needs = if op == Op::Method { pops + 1 } else { pops };
-        if depth < needs {
-            return Err(err(
-                Some(offset),
-                format!(
-                    "{} needs {needs} values but the stack holds {depth}",
-                    op.name()
-                ),
-            ));
-        }
-        let after = depth - pops + op.pushes() as u32;
-        match op {
-            // A local must exist before the instruction and after it: SET_LOCAL_POP pops
-            // the value, then stores it.
-            _ if local.is_some_and(|slot| readable.is_none_or(|limit| slot >= limit)) => {
+            if !is_start.contains(offset) {
                 return Err(err(
                     Some(offset),
-                    format!(
-                        "slot {} is above the stack top ({depth})",
-                        local.unwrap_or(0)
-                    ),
+                    "a jump lands inside an instruction".into(),
                 ));
             }
-            _ if local.is_some_and(|slot| slot >= after) => {
-                return Err(err(
-                    Some(offset),
-                    format!(
-                        "{} stores into slot {}, which it pops",
-                        op.name(),
-                        local.unwrap_or(0)
-                    ),
-                ));
-            }
-            Op::Closure => {
-                // The new closure is pushed before it captures, so it may capture the
-                // slot it lands in (a local function that calls itself).
-                let function = instruction.value_of(Operand::Func);
-                if let Some(Constant::Function(child)) =
-                    function.and_then(|k| f.constants.get(k as usize))
-                {
-                    for u in &module.functions[*child as usize].upvalues {
-                        if u.is_local && u.index as u32 > depth {
-                            return Err(err(
-                                Some(offset),
-                                format!("captures slot {} above the stack top ({depth})", u.index),
-                            ));
-                        }
-                        if u.is_local && tracks {
-                            captured = sets.with(captured, u.index);
-                        }
+            if is_target.contains(offset) {
+                let rank = is_target.rank(offset);
+                if depth_at[rank] != unknown {
+                    if depth_at[rank] != depth {
+                        return Err(err(
+                            Some(offset),
+                            format!(
+                                "the stack holds {} values on one path and {depth} on another",
+                                depth_at[rank]
+                            ),
+                        ));
                     }
+                    if !tracks {
+                        break 'path;
+                    }
+                    let known = captured_at[rank];
+                    let merged = sets.union(known, captured);
+                    if merged == known {
+                        break 'path;
+                    }
+                    captured = merged;
+                }
+                depth_at[rank] = depth;
+                if tracks {
+                    captured_at[rank] = captured;
                 }
             }
-            Op::CloseUpvalue if tracks => captured = sets.without(captured, depth - 1),
-            // Leaving the function closes every upvalue of its frame.
-            _ if op.flow() == Flow::Return => {}
-            _ if tracks => {
-                if let Some(slot) = sets.first_at_or_above(captured, after) {
+            let instruction = decode::at(code, offset).map_err(decode_error)?;
+            let op = instruction.op;
+            let values = instruction.values();
+            // The deepest local slot the instruction reads or writes, if any, and the
+            // first slot it may not read: slots exist below the stack top, and
+            // GET_LOCAL_2 reads its second slot after pushing the first.
+            let local = instruction
+                .fields()
+                .filter(|field| field.kind == Operand::Local)
+                .map(|field| field.value)
+                .max();
+            let readable = if op == Op::GetLocal2 {
+                let second = values[1];
+                (values[0] < depth && second <= depth).then_some(depth + 1)
+            } else {
+                Some(depth)
+            };
+            let pops = match op.pops() {
+                Pops::Fixed(n) => n as u32,
+                Pops::ArgcPlus(n) => instruction.value_of(Operand::Argc).unwrap_or(0) + n as u32,
+            };
+            // METHOD pops only the closure but also uses the class below it.
+            let needs = if op == Op::Method { pops + 1 } else { pops };
+            if depth < needs {
+                return Err(err(
+                    Some(offset),
+                    format!(
+                        "{} needs {needs} values but the stack holds {depth}",
+                        op.name()
+                    ),
+                ));
+            }
+            let after = depth - pops + op.pushes() as u32;
+            match op {
+                // A local must exist before the instruction and after it: SET_LOCAL_POP pops
+                // the value, then stores it.
+                _ if local.is_some_and(|slot| readable.is_none_or(|limit| slot >= limit)) => {
                     return Err(err(
                         Some(offset),
                         format!(
-                            "{} pops slot {slot}, which a closure captured, without closing it",
-                            op.name()
+                            "slot {} is above the stack top ({depth})",
+                            local.unwrap_or(0)
                         ),
                     ));
                 }
+                _ if local.is_some_and(|slot| slot >= after) => {
+                    return Err(err(
+                        Some(offset),
+                        format!(
+                            "{} stores into slot {}, which it pops",
+                            op.name(),
+                            local.unwrap_or(0)
+                        ),
+                    ));
+                }
+                Op::Closure => {
+                    // The new closure is pushed before it captures, so it may capture the
+                    // slot it lands in (a local function that calls itself).
+                    let function = instruction.value_of(Operand::Func);
+                    if let Some(Constant::Function(child)) =
+                        function.and_then(|k| f.constants.get(k as usize))
+                    {
+                        for u in &module.functions[*child as usize].upvalues {
+                            if u.is_local && u.index as u32 > depth {
+                                return Err(err(
+                                    Some(offset),
+                                    format!(
+                                        "captures slot {} above the stack top ({depth})",
+                                        u.index
+                                    ),
+                                ));
+                            }
+                            if u.is_local && tracks {
+                                captured = sets.with(captured, u.index);
+                            }
+                        }
+                    }
+                }
+                Op::CloseUpvalue if tracks => captured = sets.without(captured, depth - 1),
+                // Leaving the function closes every upvalue of its frame.
+                _ if op.flow() == Flow::Return => {}
+                _ if tracks => {
+                    if let Some(slot) = sets.first_at_or_above(captured, after) {
+                        return Err(err(
+                            Some(offset),
+                            format!(
+                                "{} pops slot {slot}, which a closure captured, without closing it",
+                                op.name()
+                            ),
+                        ));
+                    }
+                }
+                _ => {}
             }
-            _ => {}
-        }
-        max = max.max(after);
-        // A jump operand's target is always followed, so every jump instruction,
-        // present or future, has its target checked; the flow says whether control
-        // also goes on to the next instruction.
-        match instruction.target() {
-            Some(Target::Offset(target)) => work.push((target, after, captured)),
-            Some(Target::BeforeStart) => {
-                return Err(err(
-                    Some(offset),
-                    "a backward jump leaves the function".into(),
-                ));
+            max = max.max(after);
+            // A jump operand's target is always followed, so every jump instruction,
+            // present or future, has its target checked; the flow says whether control
+            // also goes on to the next instruction.
+            match instruction.target() {
+                Some(Target::Offset(target)) => work.push((target, after, captured)),
+                Some(Target::BeforeStart) => {
+                    return Err(err(
+                        Some(offset),
+                        "a backward jump leaves the function".into(),
+                    ));
+                }
+                None => {}
             }
-            None => {}
-        }
-        if op.flow().falls_through() {
-            work.push((instruction.end(), after, captured));
+            if !op.flow().falls_through() {
+                break 'path;
+            }
+            next = (instruction.end(), after, captured);
         }
     }
     Ok(max)
+}
+
+/// A set of code offsets, a bit each, with the rank of a member (how many members are
+/// below it) in time proportional to the offset's word plus one.
+struct BitSet {
+    words: Vec<u64>,
+    /// `ranks[i]`: the members in words before `i`, filled in by `count`.
+    ranks: Vec<u32>,
+}
+
+impl BitSet {
+    fn new(len: usize) -> BitSet {
+        BitSet {
+            words: vec![0; len.div_ceil(64)],
+            ranks: Vec::new(),
+        }
+    }
+
+    fn insert(&mut self, at: usize) {
+        self.words[at / 64] |= 1 << (at % 64);
+    }
+
+    fn contains(&self, at: usize) -> bool {
+        self.words
+            .get(at / 64)
+            .is_some_and(|w| w & (1 << (at % 64)) != 0)
+    }
+
+    /// The number of members; afterwards `rank` works (no more inserts).
+    fn count(&mut self) -> usize {
+        let mut total = 0u32;
+        self.ranks = self
+            .words
+            .iter()
+            .map(|w| {
+                let before = total;
+                total += w.count_ones();
+                before
+            })
+            .collect();
+        total as usize
+    }
+
+    /// How many members are below `at`.
+    fn rank(&self, at: usize) -> usize {
+        let word = at / 64;
+        let below = self.words[word] & ((1u64 << (at % 64)) - 1);
+        self.ranks[word] as usize + below.count_ones() as usize
+    }
 }
 
 /// True for a CLOSURE of a function that captures a local of the enclosing frame.

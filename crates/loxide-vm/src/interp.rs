@@ -147,7 +147,7 @@ impl Vm {
         }
         macro_rules! constant_compare_jump {
             ($holds:expr) => {{
-                let b = function.constant(ip.u16() as usize);
+                let b = function.constant(ip.u24() as usize);
                 compare_jump!(ip.u32(), sp.peek(0), b, 1, $holds)
             }};
         }
@@ -169,7 +169,7 @@ impl Vm {
             self.profile.record(byte);
             match byte {
                 op::Constant => {
-                    let idx = ip.u16() as usize;
+                    let idx = ip.u24() as usize;
                     sp.push(function.constant(idx));
                 }
                 op::Nil => sp.push(Value::NIL),
@@ -185,7 +185,7 @@ impl Vm {
                     slots.set(slot, sp.peek(0));
                 }
                 op::GetGlobal => {
-                    let slot = ip.u16() as usize;
+                    let slot = ip.u24() as usize;
                     let value = self.globals[slot];
                     if value == Value::UNDEFINED {
                         throw!("Undefined variable '{}'.", self.global_names[slot].chars);
@@ -193,11 +193,11 @@ impl Vm {
                     sp.push(value);
                 }
                 op::DefineGlobal => {
-                    let slot = ip.u16() as usize;
+                    let slot = ip.u24() as usize;
                     self.globals[slot] = sp.pop();
                 }
                 op::SetGlobal => {
-                    let slot = ip.u16() as usize;
+                    let slot = ip.u24() as usize;
                     if self.globals[slot] == Value::UNDEFINED {
                         throw!("Undefined variable '{}'.", self.global_names[slot].chars);
                     }
@@ -213,7 +213,7 @@ impl Vm {
                     upvalue.set(sp.peek(0));
                 }
                 op::GetProperty => {
-                    let k = ip.u16() as usize;
+                    let k = ip.u24() as usize;
                     let Some(instance) = sp.peek(0).as_obj::<ObjInstance>() else {
                         throw!("Only instances have properties.");
                     };
@@ -228,7 +228,7 @@ impl Vm {
                     }
                 }
                 op::SetProperty => {
-                    let k = ip.u16() as usize;
+                    let k = ip.u24() as usize;
                     let Some(instance) = sp.peek(1).as_obj::<ObjInstance>() else {
                         throw!("Only instances have fields.");
                     };
@@ -237,7 +237,7 @@ impl Vm {
                     sp.set_peek(0, value);
                 }
                 op::GetSuper => {
-                    let name = name_at!(ip.u16() as usize);
+                    let name = name_at!(ip.u24() as usize);
                     let Some(superclass) = sp.pop().as_obj::<ObjClass>() else {
                         throw!("Superclass must be a class.");
                     };
@@ -334,7 +334,7 @@ impl Vm {
                 }
                 op::Invoke => {
                     tick!();
-                    let k = ip.u16() as usize;
+                    let k = ip.u24() as usize;
                     let argc = ip.byte() as usize;
                     save!();
                     let Some(instance) = sp.peek(argc).as_obj::<ObjInstance>() else {
@@ -354,7 +354,7 @@ impl Vm {
                 }
                 op::SuperInvoke => {
                     tick!();
-                    let name = name_at!(ip.u16() as usize);
+                    let name = name_at!(ip.u24() as usize);
                     let argc = ip.byte() as usize;
                     let Some(superclass) = sp.pop().as_obj::<ObjClass>() else {
                         throw!("Superclass must be a class.");
@@ -364,7 +364,7 @@ impl Vm {
                     load!();
                 }
                 op::Closure => {
-                    let idx = ip.u16() as usize;
+                    let idx = ip.u24() as usize;
                     let proto = function
                         .constant(idx)
                         .as_obj::<ObjFunction>()
@@ -388,7 +388,7 @@ impl Vm {
                     ret!(slots.get(slot));
                 }
                 op::Class => {
-                    let name = name_at!(ip.u16() as usize);
+                    let name = name_at!(ip.u24() as usize);
                     sync!();
                     self.maybe_collect();
                     let class = self.heap.alloc(ObjClass {
@@ -412,7 +412,7 @@ impl Vm {
                     sp.discard(1);
                 }
                 op::Method => {
-                    let name = name_at!(ip.u16() as usize);
+                    let name = name_at!(ip.u24() as usize);
                     let (Some(method), Some(class)) = (
                         sp.peek(0).as_obj::<ObjClosure>(),
                         sp.peek(1).as_obj::<ObjClass>(),
@@ -454,14 +454,14 @@ impl Vm {
                     slots.set(slot, value);
                 }
                 op::SetGlobalPop => {
-                    let slot = ip.u16() as usize;
+                    let slot = ip.u24() as usize;
                     if self.globals[slot] == Value::UNDEFINED {
                         throw!("Undefined variable '{}'.", self.global_names[slot].chars);
                     }
                     self.globals[slot] = sp.pop();
                 }
                 op::SetPropertyPop => {
-                    let k = ip.u16() as usize;
+                    let k = ip.u24() as usize;
                     let Some(instance) = sp.peek(1).as_obj::<ObjInstance>() else {
                         throw!("Only instances have fields.");
                     };
@@ -470,7 +470,7 @@ impl Vm {
                     sp.discard(2);
                 }
                 op::AddConstant => {
-                    let b = function.constant(ip.u16() as usize);
+                    let b = function.constant(ip.u24() as usize);
                     let a = sp.peek(0);
                     if a.is_number() && b.is_number() {
                         sp.set_peek(0, Value::number(number::add(a.as_number(), b.as_number())));
@@ -490,7 +490,7 @@ impl Vm {
                     }
                 }
                 op::SubtractConstant => {
-                    let b = function.constant(ip.u16() as usize);
+                    let b = function.constant(ip.u24() as usize);
                     let a = sp.peek(0);
                     if !(a.is_number() && b.is_number()) {
                         throw!("Operands must be numbers.");
@@ -499,7 +499,7 @@ impl Vm {
                 }
                 op::GetLocalProperty => {
                     let slot = ip.byte() as usize;
-                    let k = ip.u16() as usize;
+                    let k = ip.u24() as usize;
                     let receiver = slots.get(slot);
                     let Some(instance) = receiver.as_obj::<ObjInstance>() else {
                         throw!("Only instances have properties.");
@@ -524,7 +524,7 @@ impl Vm {
                 op::JumpUnlessLessConstant => constant_compare_jump!(|a, b| !(a < b)),
                 op::JumpUnlessGreaterConstant => constant_compare_jump!(|a, b| !(a > b)),
                 op::JumpUnlessEqualConstant => {
-                    let b = function.constant(ip.u16() as usize);
+                    let b = function.constant(ip.u24() as usize);
                     let offset = ip.u32();
                     if !sp.pop().equals(b) {
                         ip.forward(offset);
@@ -532,7 +532,7 @@ impl Vm {
                 }
                 op::AddLocalConstant => {
                     let a = slots.get(ip.byte() as usize);
-                    let b = function.constant(ip.u16() as usize);
+                    let b = function.constant(ip.u24() as usize);
                     if a.is_number() && b.is_number() {
                         sp.push(Value::number(number::add(a.as_number(), b.as_number())));
                     } else if let (Some(x), Some(y)) =
@@ -553,7 +553,7 @@ impl Vm {
                 }
                 op::SubtractLocalConstant => {
                     let a = slots.get(ip.byte() as usize);
-                    let b = function.constant(ip.u16() as usize);
+                    let b = function.constant(ip.u24() as usize);
                     if !(a.is_number() && b.is_number()) {
                         throw!("Operands must be numbers.");
                     }

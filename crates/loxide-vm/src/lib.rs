@@ -42,8 +42,8 @@ pub const DEFAULT_STACK_VALUES: usize = 4 << 20;
 /// How many steps run between two checks for an interrupt, a spent budget or a full
 /// heap: small enough that Ctrl-C feels immediate, large enough to cost nothing.
 pub const POLL_INTERVAL: u64 = 1 << 14;
-/// Global slots: global operands are 16 bits wide.
-pub const MAX_GLOBALS: usize = 1 << 16;
+/// Global slots: global operands are 24 bits wide.
+pub const MAX_GLOBALS: usize = loxide_bytecode::MAX_GLOBALS;
 
 /// Limits of a VM.
 #[derive(Clone, Debug)]

@@ -302,13 +302,18 @@ impl Ip {
         }
     }
 
+    /// Reads a 24-bit operand (a constant, name, function or global index) as one
+    /// 4-byte load whose top byte is dropped.
     #[inline(always)]
-    pub fn u16(&mut self) -> u16 {
-        // SAFETY: see the type's invariant; the read is unaligned-safe.
+    pub fn u24(&mut self) -> u32 {
+        // SAFETY: see the type's invariant; the read is unaligned-safe. The load takes
+        // one byte past the operand, which is inside the code: no instruction with a
+        // 24-bit operand is a terminator, and the verifier rejects code whose last
+        // instruction falls through, so another instruction follows this one.
         unsafe {
-            let v = (self.0 as *const u16).read_unaligned();
-            self.0 = self.0.add(2);
-            u16::from_le(v)
+            let v = (self.0 as *const u32).read_unaligned();
+            self.0 = self.0.add(3);
+            u32::from_le(v) & 0x00ff_ffff
         }
     }
 

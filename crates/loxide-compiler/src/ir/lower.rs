@@ -24,11 +24,11 @@ pub enum Limits {
     Clox,
 }
 
-/// Constants per function: loxide's constant operands are 16 bits wide.
+/// Constants per function: loxide's constant operands are 24 bits wide.
 pub const MAX_CONSTANTS: usize = loxide_bytecode::MAX_CONSTANTS;
 /// clox's constants per function (a one-byte operand).
 pub const CLOX_MAX_CONSTANTS: u32 = 256;
-/// Global variables per module: global operands are 16 bits wide.
+/// Global variables per module: global operands are 24 bits wide.
 pub const MAX_GLOBALS: usize = loxide_bytecode::MAX_GLOBALS;
 /// clox's longest jump in bytes (a 16-bit operand).
 pub const CLOX_MAX_JUMP: u32 = u16::MAX as u32;
@@ -44,11 +44,8 @@ pub fn lower(resolved: &Resolved, limits: Limits) -> Result<Module, Vec<Diagnost
         functions: Vec::new(),
         stack: Vec::new(),
         diagnostics: Vec::new(),
+        too_many_globals: false,
     };
-    if resolved.globals.len() > MAX_GLOBALS {
-        l.diagnostics
-            .push(Diagnostic::at(0, "Too many global variables."));
-    }
     l.function(&resolved.program.script);
     if !l.diagnostics.is_empty() {
         return Err(l.diagnostics);
@@ -87,6 +84,9 @@ struct Lowerer<'r> {
     functions: Vec<Option<Function>>,
     stack: Vec<Builder>,
     diagnostics: Vec<Diagnostic>,
+    /// Set once "Too many global variables." is reported: it is reported once, where
+    /// the first name past the limit occurs.
+    too_many_globals: bool,
 }
 
 /// The size of an instruction in clox's encoding.
@@ -254,6 +254,7 @@ impl Lowerer<'_> {
             Binding::Upvalue(u) => Instr::GetUpvalue(u),
             Binding::Global(g) => {
                 self.clox_constant(tok);
+                self.check_global(g, tok);
                 Instr::GetGlobal(g)
             }
         };
@@ -271,8 +272,20 @@ impl Lowerer<'_> {
 
     /// Counts the constant clox spends on a global declaration's name.
     fn declare(&mut self, decl: &c::Decl) {
-        if let Binding::Global(_) = self.resolved.decl(decl).binding {
+        if let Binding::Global(g) = self.resolved.decl(decl).binding {
             self.clox_constant(decl.tok);
+            self.check_global(g, decl.tok);
+        }
+    }
+
+    /// Reports the first global slot past `MAX_GLOBALS`, at the name that needs it.
+    /// Slots are numbered in the order names first occur, and lowering follows the
+    /// source, so that name is where the limit was crossed.
+    fn check_global(&mut self, slot: u32, tok: u32) {
+        if slot as usize >= MAX_GLOBALS && !self.too_many_globals {
+            self.too_many_globals = true;
+            self.diagnostics
+                .push(Diagnostic::at(tok, "Too many global variables."));
         }
     }
 
@@ -530,8 +543,9 @@ impl Lowerer<'_> {
                 line,
             } => {
                 let binding = self.resolved.binding(target);
-                if let Binding::Global(_) = binding {
+                if let Binding::Global(g) = binding {
                     self.clox_constant(target.tok);
+                    self.check_global(g, target.tok);
                 }
                 self.expr(value);
                 self.set(binding, *line);

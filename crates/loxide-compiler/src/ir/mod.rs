@@ -70,18 +70,19 @@ macro_rules! define_instr {
                     Instr::Label(_) => None,
                 }
             }
+
+            /// The opcode, `None` for a label.
+            pub fn op(self) -> Option<Op> {
+                match self {
+                    $( Instr::$name { .. } => Some(Op::$name), )*
+                    Instr::Label(_) => None,
+                }
+            }
         }
     };
 }
 
 loxide_bytecode::for_each_opcode!(define_instr);
-
-impl Instr {
-    /// The opcode, `None` for a label.
-    pub fn op(self) -> Option<Op> {
-        self.encoding().map(|(op, _)| op)
-    }
-}
 
 /// An instruction's operands as numbers, in encoding order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -114,11 +114,12 @@ fn number_constant(f: &mut Function, n: f64) -> Option<u32> {
 /// string, say) stay, so they still fail there, on their line. Strings are not
 /// concatenated here: the VM interns the result of a concatenation.
 fn fold_constants(f: &mut Function) {
-    let mut code: Vec<Instr> = Vec::with_capacity(f.code.len());
-    let mut lines: Vec<u32> = Vec::with_capacity(f.lines.len());
+    // The output never outgrows the input, so it is written over the input's front:
+    // `n` instructions are kept, and the rest is still to read.
+    let mut n = 0;
     for i in 0..f.code.len() {
         let (instr, line) = (f.code[i], f.lines[i]);
-        let n = code.len();
+        let code = &f.code[..n];
         let last = |k: usize| {
             if n >= k {
                 literal(f, code[n - k])
@@ -165,56 +166,51 @@ fn fold_constants(f: &mut Function) {
                 _ => None,
             },
             Instr::Not => last(1).map(|a| (1, push_bool(!literal_truthy(a)))),
-            Instr::Pop if n >= 1 && pure_push(code[n - 1]) => {
-                code.pop();
-                lines.pop();
+            Instr::Pop if n >= 1 && pure_push(f.code[n - 1]) => {
+                n -= 1;
                 continue;
             }
             _ => None,
         };
-        match folded {
-            Some((operands, replacement)) => {
-                code.truncate(n - operands);
-                lines.truncate(n - operands);
-                code.push(replacement);
-                lines.push(line);
-            }
-            None => {
-                code.push(instr);
-                lines.push(line);
-            }
-        }
+        let (instr, at) = match folded {
+            Some((operands, replacement)) => (replacement, n - operands),
+            None => (instr, n),
+        };
+        f.code[at] = instr;
+        f.lines[at] = line;
+        n = at + 1;
     }
-    f.code = code;
-    f.lines = lines;
+    f.code.truncate(n);
+    f.lines.truncate(n);
 }
 
 /// Drops the instructions that follow a terminator (a return or an unconditional jump,
 /// by the opcode's flow) up to the next label: nothing can reach them.
 fn drop_unreachable(f: &mut Function) {
-    let mut code: Vec<Instr> = Vec::with_capacity(f.code.len());
-    let mut lines: Vec<u32> = Vec::with_capacity(f.lines.len());
+    let mut n = 0;
     let mut reachable = true;
-    for (&instr, &line) in f.code.iter().zip(&f.lines) {
+    for i in 0..f.code.len() {
+        let (instr, line) = (f.code[i], f.lines[i]);
         if let Instr::Label(_) = instr {
             reachable = true;
         }
         if reachable {
-            code.push(instr);
-            lines.push(line);
+            f.code[n] = instr;
+            f.lines[n] = line;
+            n += 1;
         }
         if instr.op().is_some_and(Op::is_terminator) {
             reachable = false;
         }
     }
-    f.code = code;
-    f.lines = lines;
+    f.code.truncate(n);
+    f.lines.truncate(n);
 }
 
-/// A fusion rule: given the instruction at a position and the two after it, the
+/// A fusion rule: given the instructions from a position on (at most three), the
 /// replacement, how many instructions it consumes, and which of them gives the
 /// replacement its line (the one that can fail).
-type Rule = fn(&Function, [Option<Instr>; 3]) -> Option<(Instr, usize, usize)>;
+type Rule = fn(&Function, &[Instr]) -> Option<(Instr, usize, usize)>;
 
 /// Fuses instruction pairs and triples into single instructions, in two rounds: the
 /// second fuses an operand into instructions the first made.
@@ -225,53 +221,43 @@ fn fuse(f: &mut Function) {
 
 /// Operators with their result use: compare-and-branch, stores whose value is dropped,
 /// arithmetic with a constant operand, property reads of locals, returns of nil.
-fn first_round(f: &Function, at: [Option<Instr>; 3]) -> Option<(Instr, usize, usize)> {
+fn first_round(f: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
     use Instr::*;
-    match at {
-        [Some(Less), Some(Not), Some(JumpIfFalsePop(l))] => Some((JumpIfLess(l), 3, 0)),
-        [Some(Greater), Some(Not), Some(JumpIfFalsePop(l))] => Some((JumpIfGreater(l), 3, 0)),
-        [Some(Equal), Some(Not), Some(JumpIfFalsePop(l))] => Some((JumpIfEqual(l), 3, 0)),
-        [Some(Less), Some(JumpIfFalsePop(l)), _] => Some((JumpUnlessLess(l), 2, 0)),
-        [Some(Greater), Some(JumpIfFalsePop(l)), _] => Some((JumpUnlessGreater(l), 2, 0)),
-        [Some(Equal), Some(JumpIfFalsePop(l)), _] => Some((JumpUnlessEqual(l), 2, 0)),
-        [Some(SetLocal(s)), Some(Pop), _] => Some((SetLocalPop(s), 2, 0)),
-        [Some(SetGlobal(g)), Some(Pop), _] => Some((SetGlobalPop(g), 2, 0)),
-        [Some(SetProperty(k)), Some(Pop), _] => Some((SetPropertyPop(k), 2, 0)),
-        [Some(Constant(k)), Some(Add), _] => Some((AddConstant(k), 2, 1)),
-        [Some(Constant(k)), Some(Subtract), _]
-            if matches!(f.constants[k as usize], Const::Number(_)) =>
-        {
+    match *at {
+        [Less, Not, JumpIfFalsePop(l), ..] => Some((JumpIfLess(l), 3, 0)),
+        [Greater, Not, JumpIfFalsePop(l), ..] => Some((JumpIfGreater(l), 3, 0)),
+        [Equal, Not, JumpIfFalsePop(l), ..] => Some((JumpIfEqual(l), 3, 0)),
+        [Less, JumpIfFalsePop(l), ..] => Some((JumpUnlessLess(l), 2, 0)),
+        [Greater, JumpIfFalsePop(l), ..] => Some((JumpUnlessGreater(l), 2, 0)),
+        [Equal, JumpIfFalsePop(l), ..] => Some((JumpUnlessEqual(l), 2, 0)),
+        [SetLocal(s), Pop, ..] => Some((SetLocalPop(s), 2, 0)),
+        [SetGlobal(g), Pop, ..] => Some((SetGlobalPop(g), 2, 0)),
+        [SetProperty(k), Pop, ..] => Some((SetPropertyPop(k), 2, 0)),
+        [Constant(k), Add, ..] => Some((AddConstant(k), 2, 1)),
+        [Constant(k), Subtract, ..] if matches!(f.constants[k as usize], Const::Number(_)) => {
             Some((SubtractConstant(k), 2, 1))
         }
-        [Some(GetLocal(s)), Some(GetProperty(k)), _] => Some((GetLocalProperty(s, k), 2, 1)),
+        [GetLocal(s), GetProperty(k), ..] => Some((GetLocalProperty(s, k), 2, 1)),
         // Left for the next position when a property read follows the second.
-        [Some(GetLocal(a)), Some(GetLocal(b)), next] if !matches!(next, Some(GetProperty(_))) => {
+        [GetLocal(a), GetLocal(b), ref rest @ ..] if !matches!(rest, [GetProperty(_), ..]) => {
             Some((GetLocal2(a, b), 2, 0))
         }
-        [Some(Nil), Some(Return), _] => Some((ReturnNil, 2, 1)),
+        [Nil, Return, ..] => Some((ReturnNil, 2, 1)),
         _ => None,
     }
 }
 
 /// A constant or a local as the operand of what the first round made: comparisons with
 /// a constant, a local plus or minus a constant, a local returned.
-fn second_round(_: &Function, at: [Option<Instr>; 3]) -> Option<(Instr, usize, usize)> {
+fn second_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
     use Instr::*;
-    match at {
-        [Some(Constant(k)), Some(JumpUnlessLess(l)), _] => {
-            Some((JumpUnlessLessConstant(k, l), 2, 1))
-        }
-        [Some(Constant(k)), Some(JumpUnlessGreater(l)), _] => {
-            Some((JumpUnlessGreaterConstant(k, l), 2, 1))
-        }
-        [Some(Constant(k)), Some(JumpUnlessEqual(l)), _] => {
-            Some((JumpUnlessEqualConstant(k, l), 2, 1))
-        }
-        [Some(GetLocal(s)), Some(AddConstant(k)), _] => Some((AddLocalConstant(s, k), 2, 1)),
-        [Some(GetLocal(s)), Some(SubtractConstant(k)), _] => {
-            Some((SubtractLocalConstant(s, k), 2, 1))
-        }
-        [Some(GetLocal(s)), Some(Return), _] => Some((ReturnLocal(s), 2, 1)),
+    match *at {
+        [Constant(k), JumpUnlessLess(l), ..] => Some((JumpUnlessLessConstant(k, l), 2, 1)),
+        [Constant(k), JumpUnlessGreater(l), ..] => Some((JumpUnlessGreaterConstant(k, l), 2, 1)),
+        [Constant(k), JumpUnlessEqual(l), ..] => Some((JumpUnlessEqualConstant(k, l), 2, 1)),
+        [GetLocal(s), AddConstant(k), ..] => Some((AddLocalConstant(s, k), 2, 1)),
+        [GetLocal(s), SubtractConstant(k), ..] => Some((SubtractLocalConstant(s, k), 2, 1)),
+        [GetLocal(s), Return, ..] => Some((ReturnLocal(s), 2, 1)),
         _ => None,
     }
 }
@@ -279,24 +265,20 @@ fn second_round(_: &Function, at: [Option<Instr>; 3]) -> Option<(Instr, usize, u
 /// Applies `rule` at every position, left to right, never across a label (a label is
 /// an instruction of its own, so no rule matches one).
 fn rewrite(f: &mut Function, rule: Rule) {
-    let mut code: Vec<Instr> = Vec::with_capacity(f.code.len());
-    let mut lines: Vec<u32> = Vec::with_capacity(f.lines.len());
+    // In place: each step consumes at least the one instruction it writes.
+    let mut n = 0;
     let mut i = 0;
     while i < f.code.len() {
-        let at = |k: usize| f.code.get(i + k).copied();
-        match rule(f, [at(0), at(1), at(2)]) {
-            Some((instr, consumed, line_of)) => {
-                code.push(instr);
-                lines.push(f.lines[i + line_of]);
-                i += consumed;
-            }
-            None => {
-                code.push(f.code[i]);
-                lines.push(f.lines[i]);
-                i += 1;
-            }
-        }
+        let window = &f.code[i..f.code.len().min(i + 3)];
+        let (instr, line, consumed) = match rule(f, window) {
+            Some((instr, consumed, line_of)) => (instr, f.lines[i + line_of], consumed),
+            None => (f.code[i], f.lines[i], 1),
+        };
+        f.code[n] = instr;
+        f.lines[n] = line;
+        n += 1;
+        i += consumed;
     }
-    f.code = code;
-    f.lines = lines;
+    f.code.truncate(n);
+    f.lines.truncate(n);
 }
