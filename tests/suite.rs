@@ -24,17 +24,27 @@ mod golden;
 mod bytecode_file;
 #[path = "suite/hostile.rs"]
 mod hostile;
-// The interactive session (see tests/suite/repl.rs).
+// The interactive session on a pseudo-terminal (see tests/suite/repl.rs and
+// tests/suite/pty.rs).
+#[path = "suite/pty.rs"]
+mod pty;
 #[path = "suite/repl.rs"]
 mod repl;
 // Source built to break the compiler: deep nesting, huge tokens, floods of errors, bad
 // bytes (see tests/suite/hostile_source.rs).
 #[path = "suite/hostile_source.rs"]
 mod hostile_source;
+// The command's trace folding, included to fold the library's traces the same way.
+#[path = "../src/cli/trace.rs"]
+#[allow(dead_code)]
+mod trace;
 // Resource limits (--max-steps, --max-heap, --max-depth), Ctrl-C, and the VM after their
 // errors (see tests/suite/limits.rs).
 #[path = "suite/limits.rs"]
 mod limits;
+// Closed and full output streams, and folded traces (see tests/suite/streams.rs).
+#[path = "suite/streams.rs"]
+mod streams;
 // Generated valid and mutated programs run without panicking (see tests/suite/generated.rs).
 #[path = "suite/generated.rs"]
 mod generated;

@@ -29,24 +29,173 @@ const SUBCOMMANDS: [&str; 5] = ["run", "compile", "verify", "disasm", "dump"];
 
 const VERSION: &str = concat!("lox ", env!("CARGO_PKG_VERSION"), "\n");
 
+/// The commands an option can belong to: `Run` is `lox FILE`, `lox run` and the REPL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cmd {
+    Run,
+    Compile,
+    Verify,
+    Disasm,
+    Dump,
+}
+
+impl Cmd {
+    fn of(subcommand: Option<&str>) -> Cmd {
+        match subcommand {
+            Some("compile") => Cmd::Compile,
+            Some("verify") => Cmd::Verify,
+            Some("disasm") => Cmd::Disasm,
+            Some("dump") => Cmd::Dump,
+            _ => Cmd::Run,
+        }
+    }
+}
+
+/// One option: the one description the parser's messages and every help text use.
+struct Spec {
+    short: Option<char>,
+    long: &'static str,
+    /// The value's name (`<LIMITS>`), or empty for a flag.
+    value: &'static str,
+    about: &'static str,
+    /// The values it takes, each with what it means.
+    values: &'static [(&'static str, &'static str)],
+    /// The commands it belongs to.
+    commands: &'static [Cmd],
+}
+
+/// Every option, in the order help lists them. The run options (`--limits` to
+/// `--max-depth`) may also come before the subcommand; the others follow it.
+const SPECS: &[Spec] = &[
+    Spec {
+        short: Some('o'),
+        long: "output",
+        value: "<OUT>",
+        about: "Where to write the bytecode, `-` for standard output [default: FILE with \
+                the extension `.loxc`; standard output for `lox compile -`]",
+        values: &[],
+        commands: &[Cmd::Compile],
+    },
+    Spec {
+        short: None,
+        long: "stage",
+        value: "<STAGE>",
+        about: "The stage to show",
+        values: &[
+            ("tokens", "One token a line: line number, kind and lexeme"),
+            ("ast", "The syntax tree as parsed"),
+            ("desugared", "The core tree after desugaring"),
+            ("scopes", "The resolved symbol tree"),
+            ("ir", "The IR, one instruction a line, per function"),
+            ("bytecode", "The bytecode, disassembled"),
+        ],
+        commands: &[Cmd::Dump],
+    },
+    Spec {
+        short: None,
+        long: "hex",
+        value: "",
+        about: "Show each instruction's bytes (with `--stage bytecode`)",
+        values: &[],
+        commands: &[Cmd::Disasm, Cmd::Dump],
+    },
+    Spec {
+        short: None,
+        long: "limits",
+        value: "<LIMITS>",
+        about: "Which limits to enforce, compiling and running [default: default]",
+        values: &[
+            (
+                "default",
+                "loxide's: deep recursion and large functions work",
+            ),
+            (
+                "clox",
+                "clox's limits, messages and traces, exactly (64 frames, 256 constants, \
+                 64 KiB jumps)",
+            ),
+        ],
+        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump],
+    },
+    Spec {
+        short: None,
+        long: "lang",
+        value: "<LANG>",
+        about: "The source language [default: Potato for `.potato` files, else Lox]; a \
+                bytecode file records its own",
+        values: &[
+            ("lox", "Lox, the language of Crafting Interpreters"),
+            ("potato", "Potato (see docs/potato.md)"),
+        ],
+        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump],
+    },
+    Spec {
+        short: None,
+        long: "max-steps",
+        value: "<N>",
+        about: "Stop a program after N units of work (one per loop iteration and per call) \
+                with the runtime error `Execution budget exceeded.`",
+        values: &[],
+        commands: &[Cmd::Run],
+    },
+    Spec {
+        short: None,
+        long: "max-heap",
+        value: "<SIZE>",
+        about: "Bound the collector's heap: `64M`, `1G`, `512K` or plain bytes (K, M and G \
+                are powers of 1024); a program that needs more ends with `Out of memory.`",
+        values: &[],
+        commands: &[Cmd::Run],
+    },
+    Spec {
+        short: None,
+        long: "max-depth",
+        value: "<N>",
+        about: "The call depth limit (`Stack overflow.` beyond it) [default: 100000, or 64 \
+                with --limits=clox]",
+        values: &[],
+        commands: &[Cmd::Run],
+    },
+];
+
+/// The table's entry for an option.
+fn spec(long: &str) -> &'static Spec {
+    SPECS
+        .iter()
+        .find(|spec| spec.long == long)
+        .expect("every option the parser knows is in SPECS")
+}
+
+/// How an option is named in messages: `--limits <LIMITS>`, or `--hex`.
+fn flag(long: &str) -> String {
+    let spec = spec(long);
+    if spec.value.is_empty() {
+        format!("--{long}")
+    } else {
+        format!("--{long} {}", spec.value)
+    }
+}
+
 /// Parses the arguments after the program's name.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Parsed {
-    match read(lexopt::Parser::from_args(args)) {
+    let mut subcommand = None;
+    match read(lexopt::Parser::from_args(args), &mut subcommand) {
         Ok(parsed) => parsed,
-        Err(Usage(message)) => Parsed::Usage(message),
+        Err(Usage(message)) => Parsed::Usage(usage_error(&message, subcommand)),
     }
 }
 
 /// A usage error's message.
 struct Usage(String);
 
-fn read(mut p: lexopt::Parser) -> Result<Parsed, Usage> {
-    let mut subcommand: Option<&'static str> = None;
+fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<Parsed, Usage> {
     let mut file: Option<OsString> = None;
     let mut help_for = None;
     let (mut limits, mut lang, mut max_steps, mut max_heap, mut max_depth) =
         (None, None, None, None, None);
     let (mut output, mut stage, mut hex) = (None, None, false);
+    // The run options given, checked against the command once it is known.
+    let mut given: Vec<&'static str> = Vec::new();
     loop {
         // `--` ends the options and the subcommand: whatever follows is the FILE.
         if let Some(mut raw) = p.try_raw_args()
@@ -63,60 +212,66 @@ fn read(mut p: lexopt::Parser) -> Result<Parsed, Usage> {
         let Some(arg) = p.next()? else { break };
         // `help` and the subcommands are names only before the FILE.
         let open = subcommand.is_none() && file.is_none();
+        let cmd = Cmd::of(*subcommand);
         match arg {
             // Neither takes a value nor other letters after it (`-hV` is an error).
             Short('h') | Long("help") => {
                 p.raw_args()?;
-                help_for = Some(subcommand);
+                help_for = Some(*subcommand);
             }
             Short('V') | Long("version") => {
                 p.raw_args()?;
                 return Ok(Parsed::Print(VERSION.into()));
             }
-            Long("limits") => once(
-                &mut limits,
-                &mut p,
-                "--limits <LIMITS>",
-                |v, flag| match v {
+            Long("limits") => {
+                given.push("limits");
+                once(&mut limits, &mut p, "limits", |v, flag| match v {
                     "default" => Ok(LimitsArg::Default),
                     "clox" => Ok(LimitsArg::Clox),
-                    _ => Err(invalid(v, flag, "default, clox")),
-                },
-            )?,
-            Long("lang") => once(&mut lang, &mut p, "--lang <LANG>", |v, flag| match v {
-                "lox" => Ok(LangArg::Lox),
-                "potato" => Ok(LangArg::Potato),
-                _ => Err(invalid(v, flag, "lox, potato")),
-            })?,
-            Long("max-steps") => once(&mut max_steps, &mut p, "--max-steps <N>", |v, flag| {
-                v.parse()
-                    .map_err(|_| invalid(v, flag, "a whole number of steps"))
-            })?,
-            Long("max-heap") => once(&mut max_heap, &mut p, "--max-heap <SIZE>", |v, _| {
-                parse_size(v)
-                    .map_err(|why| error(&format!("invalid value for '--max-heap': {why}")))
-            })?,
-            Long("max-depth") => once(&mut max_depth, &mut p, "--max-depth <N>", |v, flag| {
-                v.parse()
-                    .ok()
-                    .filter(|&depth| depth >= 1)
-                    .ok_or_else(|| invalid(v, flag, "a whole number from 1"))
-            })?,
-            Short('o') | Long("output") if subcommand == Some("compile") => {
-                once(&mut output, &mut p, "--output <OUT>", |v, _| {
-                    Ok(PathBuf::from(v))
+                    _ => Err(invalid(v, flag)),
                 })?
             }
-            Long("stage") if subcommand == Some("dump") => {
-                once(&mut stage, &mut p, "--stage <STAGE>", |v, flag| {
-                    v.parse::<Stage>().map_err(|_| {
-                        invalid(v, flag, "tokens, ast, desugared, scopes, ir, bytecode")
-                    })
+            Long("lang") => {
+                given.push("lang");
+                once(&mut lang, &mut p, "lang", |v, flag| match v {
+                    "lox" => Ok(LangArg::Lox),
+                    "potato" => Ok(LangArg::Potato),
+                    _ => Err(invalid(v, flag)),
                 })?
             }
-            Long("hex") if matches!(subcommand, Some("disasm" | "dump")) => {
+            Long("max-steps") => {
+                given.push("max-steps");
+                once(&mut max_steps, &mut p, "max-steps", |v, flag| {
+                    v.parse()
+                        .map_err(|_| invalid_as(v, flag, "a whole number of steps"))
+                })?
+            }
+            Long("max-heap") => {
+                given.push("max-heap");
+                once(&mut max_heap, &mut p, "max-heap", |v, _| {
+                    parse_size(v)
+                        .map_err(|why| Usage(format!("invalid value for '--max-heap': {why}")))
+                })?
+            }
+            Long("max-depth") => {
+                given.push("max-depth");
+                once(&mut max_depth, &mut p, "max-depth", |v, flag| {
+                    v.parse()
+                        .ok()
+                        .filter(|&depth| depth >= 1)
+                        .ok_or_else(|| invalid_as(v, flag, "a whole number from 1"))
+                })?
+            }
+            // The options of one subcommand come after its name.
+            Short('o') | Long("output") if cmd == Cmd::Compile && subcommand.is_some() => {
+                once(&mut output, &mut p, "output", |v, _| Ok(PathBuf::from(v)))?
+            }
+            Long("stage") if cmd == Cmd::Dump => once(&mut stage, &mut p, "stage", |v, flag| {
+                v.parse::<Stage>().map_err(|_| invalid(v, flag))
+            })?,
+            Long("hex") if spec("hex").commands.contains(&cmd) && subcommand.is_some() => {
                 if hex {
-                    return Err(twice("--hex"));
+                    return Err(twice("hex"));
                 }
                 hex = true;
             }
@@ -127,12 +282,12 @@ fn read(mut p: lexopt::Parser) -> Result<Parsed, Usage> {
                     None => Ok(Parsed::Print(help(None))),
                     Some(t) => match SUBCOMMANDS.into_iter().find(|&s| s == t) {
                         Some(s) => Ok(Parsed::Print(help(Some(s)))),
-                        None => Err(error(&format!("unrecognized subcommand '{t}'"))),
+                        None => Err(Usage(format!("unrecognized subcommand '{t}'"))),
                     },
                 };
             }
             Value(arg) if open && SUBCOMMANDS.iter().any(|&s| arg == s) => {
-                subcommand = SUBCOMMANDS.into_iter().find(|&s| arg == s);
+                *subcommand = SUBCOMMANDS.into_iter().find(|&s| arg == s);
             }
             Value(arg) if file.is_none() => file = Some(arg),
             Value(arg) => return Err(unexpected(&arg)),
@@ -150,13 +305,22 @@ fn read(mut p: lexopt::Parser) -> Result<Parsed, Usage> {
     if let Some(topic) = help_for {
         return Ok(Parsed::Print(help(topic)));
     }
+    // Each command takes only its own options.
+    let cmd = Cmd::of(*subcommand);
+    if let Some(long) = given
+        .iter()
+        .find(|long| !spec(long).commands.contains(&cmd))
+    {
+        return Err(unexpected(format!("--{long}")));
+    }
     let mut file = file.map(PathBuf::from);
-    let command = match subcommand {
+    let command = match *subcommand {
         None => None,
         Some(name) => {
             let missing = |what: &str| {
-                let message = format!("the following required arguments were not provided: {what}");
-                error_usage(&message, &usage_of(name))
+                Usage(format!(
+                    "the following required arguments were not provided: {what}"
+                ))
             };
             // The subcommand takes the FILE.
             let file = file.take().ok_or_else(|| missing("<FILE>"))?;
@@ -166,7 +330,7 @@ fn read(mut p: lexopt::Parser) -> Result<Parsed, Usage> {
                 "verify" => Command::Verify { file },
                 "disasm" => Command::Disasm { file, hex },
                 _ => Command::Dump {
-                    stage: stage.ok_or_else(|| missing("--stage <STAGE>"))?,
+                    stage: stage.ok_or_else(|| missing(&flag("stage")))?,
                     hex,
                     file,
                 },
@@ -189,24 +353,24 @@ fn read(mut p: lexopt::Parser) -> Result<Parsed, Usage> {
 fn once<T>(
     slot: &mut Option<T>,
     p: &mut lexopt::Parser,
-    flag: &str,
+    long: &str,
     convert: impl FnOnce(&str, &str) -> Result<T, Usage>,
 ) -> Result<(), Usage> {
     let value = p.value()?;
     let Some(value) = value.to_str() else {
-        return Err(invalid(&value.to_string_lossy(), flag, "UTF-8 text"));
+        return Err(invalid_as(&value.to_string_lossy(), long, "UTF-8 text"));
     };
     if slot.is_some() {
-        return Err(twice(flag));
+        return Err(twice(long));
     }
-    *slot = Some(convert(value, flag)?);
+    *slot = Some(convert(value, long)?);
     Ok(())
 }
 
 /// lexopt's errors, in the words of the others (which follow clap's).
 impl From<lexopt::Error> for Usage {
     fn from(e: lexopt::Error) -> Usage {
-        error(&match e {
+        Usage(match e {
             lexopt::Error::MissingValue {
                 option: Some(option),
             } => format!("a value is required for '{option}' but none was supplied"),
@@ -220,35 +384,46 @@ impl From<lexopt::Error> for Usage {
 
 fn unexpected(arg: impl AsRef<OsStr>) -> Usage {
     let arg = arg.as_ref().to_string_lossy();
-    error(&format!("unexpected argument '{arg}' found"))
+    Usage(format!("unexpected argument '{arg}' found"))
 }
 
-fn twice(flag: &str) -> Usage {
-    error(&format!(
-        "the argument '{flag}' cannot be used multiple times"
-    ))
-}
-
-fn invalid(value: &str, flag: &str, expected: &str) -> Usage {
-    error(&format!(
-        "invalid value '{value}' for '{flag}' (expected {expected})"
-    ))
-}
-
-fn error(message: &str) -> Usage {
-    error_usage(message, "lox [OPTIONS] [FILE] [COMMAND]")
-}
-
-fn error_usage(message: &str, usage: &str) -> Usage {
+fn twice(long: &str) -> Usage {
     Usage(format!(
-        "error: {message}\n\nUsage: {usage}\n\nFor more information, try '--help'.\n"
+        "the argument '{}' cannot be used multiple times",
+        flag(long)
     ))
 }
 
-fn usage_of(subcommand: &str) -> String {
+/// A value outside the option's list of values.
+fn invalid(value: &str, long: &str) -> Usage {
+    let names: Vec<&str> = spec(long).values.iter().map(|(name, _)| *name).collect();
+    invalid_as(value, long, &names.join(", "))
+}
+
+fn invalid_as(value: &str, long: &str, expected: &str) -> Usage {
+    Usage(format!(
+        "invalid value '{value}' for '{}' (expected {expected})",
+        flag(long)
+    ))
+}
+
+/// A usage error's text, with the usage of the command it is about.
+fn usage_error(message: &str, subcommand: Option<&str>) -> String {
+    let more = match subcommand {
+        Some(name) => format!("lox {name} --help"),
+        None => "--help".into(),
+    };
+    format!(
+        "error: {message}\n\nUsage: {}\n\nFor more information, try '{more}'.\n",
+        usage_of(subcommand)
+    )
+}
+
+fn usage_of(subcommand: Option<&str>) -> String {
     match subcommand {
-        "dump" => "lox dump [OPTIONS] --stage <STAGE> <FILE>".into(),
-        other => format!("lox {other} [OPTIONS] <FILE>"),
+        None => "lox [OPTIONS] [FILE] [COMMAND]".into(),
+        Some("dump") => "lox dump [OPTIONS] --stage <STAGE> <FILE>".into(),
+        Some(other) => format!("lox {other} [OPTIONS] <FILE>"),
     }
 }
 
@@ -269,84 +444,120 @@ Commands:
   help     Print this message or the help of the given subcommand
 ";
 
-const OPTIONS: &str = "\
-      --limits <LIMITS>
-          Which limits to enforce (when compiling and when running)
-          - default: loxide's limits: deep recursion and large functions work
-          - clox:    clox's limits and messages, exactly (64 frames, 256 constants,
-                     64 KiB jumps)
-          [default: default]
+/// The width help text is wrapped to.
+const HELP_WIDTH: usize = 88;
 
-      --lang <LANG>
-          The source language [default: Potato for `.potato` files, else Lox]. A
-          bytecode file records its own
-          - lox:    Lox, the language of Crafting Interpreters
-          - potato: Potato (see docs/potato.md)
+/// The options section of a command's help: its own options from `SPECS`, then help
+/// (and version, for `lox` itself), in two aligned columns.
+fn options_help(subcommand: Option<&str>) -> String {
+    let cmd = Cmd::of(subcommand);
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    for spec in SPECS.iter().filter(|spec| spec.commands.contains(&cmd)) {
+        let short = spec.short.map_or("    ".to_string(), |c| format!("-{c}, "));
+        let left = format!("  {short}{}", flag(spec.long));
+        let mut right = vec![spec.about.to_string()];
+        let name_width = spec
+            .values
+            .iter()
+            .map(|(name, _)| name.len())
+            .max()
+            .unwrap_or(0);
+        for (name, about) in spec.values {
+            right.push(format!(
+                "- {name}:{:pad$} {about}",
+                "",
+                pad = name_width - name.len()
+            ));
+        }
+        rows.push((left, right));
+    }
+    rows.push(("  -h, --help".into(), vec!["Print help".into()]));
+    if subcommand.is_none() {
+        rows.push(("  -V, --version".into(), vec!["Print version".into()]));
+    }
+    let column = rows.iter().map(|(left, _)| left.len()).max().unwrap_or(0) + 2;
+    let mut out = String::from("Options:\n");
+    for (left, right) in rows {
+        let mut first = true;
+        for paragraph in right {
+            // A value's description continues under its text, not under its `-`.
+            let indent = match paragraph.find(':') {
+                Some(colon) if paragraph.starts_with("- ") => {
+                    let text = &paragraph[colon + 1..];
+                    colon + 1 + (text.len() - text.trim_start().len())
+                }
+                _ => 0,
+            };
+            for line in wrap(&paragraph, HELP_WIDTH - column, indent) {
+                if first {
+                    out.push_str(&format!("{left:column$}{line}\n"));
+                    first = false;
+                } else {
+                    out.push_str(&format!("{:column$}{line}\n", ""));
+                }
+            }
+        }
+    }
+    out
+}
 
-      --max-steps <N>
-          Stop a program after N units of work (one per loop iteration and per call)
-          with the runtime error `Execution budget exceeded.`
-
-      --max-heap <SIZE>
-          Bound the collector's heap: `64M`, `1G`, `512K` or plain bytes (K, M and G
-          are powers of 1024). A program that needs more ends with `Out of memory.`
-
-      --max-depth <N>
-          The call depth limit (`Stack overflow.` beyond it) [default: 100000, or 64
-          with --limits=clox]
-
-  -h, --help
-          Print help
-";
+/// Splits `text` at spaces into lines of at most `width` characters; lines after the
+/// first are indented by `indent`.
+fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+            line = " ".repeat(indent);
+        }
+        if !line.trim().is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
 
 /// The help text of the command, or of one subcommand.
 fn help(subcommand: Option<&str>) -> String {
+    let options = options_help(subcommand);
     let Some(name) = subcommand else {
         return format!(
-            "{ABOUT}\nUsage: lox [OPTIONS] [FILE] [COMMAND]\n\n{COMMANDS}\nArguments:\n  \
-             [FILE]\n          The program to run (source or bytecode); without one, start \
-             an interactive session\n\nOptions:\n{OPTIONS}\n  -V, --version\n          \
-             Print version\n"
+            "{ABOUT}\nUsage: {}\n\n{COMMANDS}\nArguments:\n  [FILE]  The program to run \
+             (source or bytecode), or `-` for standard input. Without\n          \
+             FILE, `lox` starts an interactive session on a terminal, and runs\n          \
+             standard input as a program otherwise\n\n{options}",
+            usage_of(None)
         );
     };
-    let (about, file, own) = match name {
+    let (about, file) = match name {
         "run" => (
             "Run a program, from source or bytecode (the same as `lox FILE`)",
-            "The program (source or bytecode)",
-            "",
+            "The program (source or bytecode), or `-` for standard input",
         ),
         "compile" => (
             "Compile a program to a bytecode file; on compile errors, write nothing",
-            "The source file",
-            "  -o, --output <OUT>\n          Where to write the bytecode [default: FILE with \
-             the extension `.loxc`]\n\n",
+            "The source file, or `-` for standard input",
         ),
         "verify" => (
             "Check a bytecode file without running it",
-            "The bytecode file",
-            "",
+            "The bytecode file, or `-` for standard input",
         ),
         "disasm" => (
             "Disassemble a bytecode file, without its source",
-            "The bytecode file",
-            "      --hex\n          Show each instruction's bytes\n\n",
+            "The bytecode file, or `-` for standard input",
         ),
         _ => (
             "Show what one stage of the compiler makes of a program",
-            "The source file",
-            "      --stage <STAGE>\n          The stage to show\n          \
-             - tokens:    One token a line: line number, kind and lexeme\n          \
-             - ast:       The syntax tree as parsed\n          \
-             - desugared: The core tree after desugaring\n          \
-             - scopes:    The resolved symbol tree\n          \
-             - ir:        The IR, one instruction a line, per function\n          \
-             - bytecode:  The bytecode, disassembled\n\n      \
-             --hex\n          With `--stage bytecode`, show each instruction's bytes\n\n",
+            "The source file, or `-` for standard input",
         ),
     };
     format!(
-        "{about}\n\nUsage: {}\n\nArguments:\n  <FILE>\n          {file}\n\nOptions:\n{own}{OPTIONS}",
-        usage_of(name)
+        "{about}\n\nUsage: {}\n\nArguments:\n  <FILE>  {file}\n\n{options}",
+        usage_of(Some(name))
     )
 }
 
@@ -403,7 +614,7 @@ mod tests {
                 Some(Command::Compile { output: Some(out), .. }) if out == Path::new("out")
             ));
         }
-        let c = cli("--max-heap 64M dump --hex --stage ir p.lox");
+        let c = cli("--limits clox dump --hex --stage ir p.lox");
         assert!(matches!(
             c.command,
             Some(Command::Dump {
@@ -412,7 +623,8 @@ mod tests {
                 ..
             })
         ));
-        assert_eq!(c.max_heap, Some(64 << 20));
+        assert_eq!(c.limits, LimitsArg::Clox);
+        assert_eq!(cli("--max-heap 64M p.lox").max_heap, Some(64 << 20));
         assert!(matches!(
             cli("run compile").command,
             Some(Command::Run { .. })
@@ -526,5 +738,111 @@ mod tests {
         assert!(printed("-h run").starts_with("loxide:"));
         assert_eq!(printed("run -h"), printed("help run"));
         assert!(printed("dump --help").contains("--stage <STAGE>"));
+    }
+
+    #[test]
+    fn each_command_lists_only_its_own_options_aligned() {
+        // (help of, options it must list, options it must not list)
+        let run = [
+            "--limits",
+            "--lang",
+            "--max-steps",
+            "--max-heap",
+            "--max-depth",
+        ];
+        let cases: [(&str, &[&str], &[&str]); 6] = [
+            ("-h", &run, &["--output", "--stage", "--hex"]),
+            (
+                "run -h",
+                &run,
+                &["--output", "--stage", "--hex", "--version"],
+            ),
+            (
+                "compile -h",
+                &["--output", "--limits", "--lang"],
+                &["--max-steps", "--hex"],
+            ),
+            (
+                "verify -h",
+                &[],
+                &["--limits", "--lang", "--max-steps", "--hex"],
+            ),
+            (
+                "disasm -h",
+                &["--hex"],
+                &["--limits", "--lang", "--max-depth"],
+            ),
+            (
+                "dump -h",
+                &["--stage", "--hex", "--limits", "--lang"],
+                &["--max-heap"],
+            ),
+        ];
+        for (line, listed, absent) in cases {
+            let text = printed(line);
+            let options = &text[text.find("Options:\n").expect("an options section")..];
+            for option in listed.iter().chain(["--help"].iter()) {
+                assert!(
+                    options.contains(&format!(" {option}")),
+                    "{line}: {option}\n{text}"
+                );
+            }
+            for option in absent {
+                assert!(
+                    !options.contains(&format!(" {option}")),
+                    "{line}: {option}\n{text}"
+                );
+            }
+            // Every description starts in the same column; no line is too wide.
+            let rows: Vec<&str> = options.lines().skip(1).collect();
+            let column = description_column(rows[0]).expect("a description");
+            assert!(column > 10, "{line}: {}", rows[0]);
+            for row in &rows {
+                assert!(row.chars().count() <= HELP_WIDTH, "{line}: too wide: {row}");
+                let indent = row.len() - row.trim_start().len();
+                if indent < column {
+                    assert_eq!(description_column(row), Some(column), "{line}: {row}");
+                } else {
+                    assert!(indent >= column, "{line}: {row}");
+                }
+            }
+            assert!(text.contains("`-` for standard input"), "{line}");
+        }
+    }
+
+    /// Where the description of an option's row starts: after the option and at least
+    /// two spaces.
+    fn description_column(row: &str) -> Option<usize> {
+        let start = row.len() - row.trim_start().len();
+        let gap = row[start..].find("  ")? + start;
+        Some(gap + row[gap..].len() - row[gap..].trim_start().len())
+    }
+
+    #[test]
+    fn a_subcommand_usage_error_shows_its_own_usage() {
+        for (line, usage) in [
+            (
+                "dump --stage foo p.lox",
+                "lox dump [OPTIONS] --stage <STAGE> <FILE>",
+            ),
+            ("verify --max-steps 3 p.loxc", "lox verify [OPTIONS] <FILE>"),
+            (
+                "--max-steps 3 compile p.lox",
+                "lox compile [OPTIONS] <FILE>",
+            ),
+            ("--stage ir p.lox", "lox [OPTIONS] [FILE] [COMMAND]"),
+        ] {
+            let Parsed::Usage(text) = parse_line(line) else {
+                panic!("{line:?} is not a usage error");
+            };
+            assert!(
+                text.contains(&format!("\nUsage: {usage}\n")),
+                "{line:?}: {text}"
+            );
+        }
+        assert_eq!(
+            usage_error("verify --max-steps 3 p.loxc"),
+            Some("error: unexpected argument '--max-steps' found".into())
+        );
     }
 }

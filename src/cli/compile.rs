@@ -2,41 +2,64 @@
 //! the program compiles and the bytes read back into the very module the verifier
 //! accepted (a cheap self-check that keeps `lox compile` from ever writing a file `lox`
 //! would refuse: `lox` runs what reads back and verifies, and this module verified), so
-//! a failed compile leaves nothing behind.
+//! a failed compile leaves nothing behind. `lox compile -` reads standard input and,
+//! without `-o`, writes the bytecode to standard output (as `-o -` does), unless that is
+//! a terminal.
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use loxide::bytecode::file;
 use loxide::driver;
 
 use super::{Cli, EXIT_COMPILE, EXIT_IO, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE};
-use super::{read_bytes, source_text};
+use super::{display_name, read_bytes, report, source_text, stream};
 
 /// The extension `lox compile` gives its output by default.
 pub const EXTENSION: &str = "loxc";
 
 pub fn file(cli: &Cli, path: &Path, output: Option<&Path>) -> i32 {
-    let out: PathBuf = output.map_or_else(|| path.with_extension(EXTENSION), Path::to_path_buf);
+    let stdin = path.as_os_str() == "-";
+    let out: PathBuf = match output {
+        Some(out) => out.to_path_buf(),
+        None if stdin => PathBuf::from("-"),
+        None => path.with_extension(EXTENSION),
+    };
+    let to_stdout = out.as_os_str() == "-";
+    if to_stdout && std::io::stdout().is_terminal() {
+        stream::error(
+            "Refusing to write bytecode to a terminal: redirect standard output or give \
+             `-o OUT`.\n",
+        );
+        return EXIT_USAGE;
+    }
     let bytes = match read_bytes(path) {
         Ok(bytes) => bytes,
         Err(code) => return code,
     };
     if file::is_bytecode(&bytes) {
-        eprintln!("\"{}\" is already a bytecode file.", path.display());
+        stream::error(&format!(
+            "{} is already a bytecode file.\n",
+            display_name(path)
+        ));
         return EXIT_COMPILE;
     }
-    if same_file(path, &out) {
-        eprintln!(
-            "Refusing to overwrite the source \"{}\" with its bytecode.",
+    if !stdin && !to_stdout && same_file(path, &out) {
+        stream::error(&format!(
+            "Refusing to overwrite the source \"{}\" with its bytecode.\n",
             path.display()
-        );
+        ));
         return EXIT_USAGE;
     }
+    let source = match source_text(bytes, path) {
+        Ok(source) => source,
+        Err(code) => return code,
+    };
     let lang = cli.lang_of(Some(path));
-    let verified = match driver::compile_with(&source_text(bytes), lang, cli.compile_limits()) {
+    let verified = match driver::compile_with(&source, lang, cli.compile_limits()) {
         Ok(verified) => verified,
         Err(e) => {
-            eprint!("{e}");
+            stream::error(&report::for_cli(cli).compile_error(&e));
             return EXIT_COMPILE;
         }
     };
@@ -44,18 +67,31 @@ pub fn file(cli: &Cli, path: &Path, output: Option<&Path>) -> i32 {
     match file::read(&encoded) {
         Ok(read) if read == *verified.module() => {}
         Ok(_) => {
-            eprintln!("Internal error: the compiled program reads back as another program.");
+            stream::error("Internal error: the compiled program reads back as another program.\n");
             return EXIT_RUNTIME;
         }
         Err(e) => {
-            eprintln!("Internal error: the compiled program does not read back: {e}");
+            stream::error(&format!(
+                "Internal error: the compiled program does not read back: {e}\n"
+            ));
             return EXIT_RUNTIME;
         }
     }
+    if to_stdout {
+        let mut stdout = std::io::stdout().lock();
+        return match stdout.write_all(&encoded).and_then(|()| stdout.flush()) {
+            Ok(()) => EXIT_OK,
+            Err(e) => stream::stdout_failed(&e),
+        };
+    }
     match std::fs::write(&out, &encoded) {
         Ok(()) => EXIT_OK,
-        Err(_) => {
-            eprintln!("Could not write file \"{}\".", out.display());
+        Err(e) => {
+            stream::error(&format!(
+                "Could not write file \"{}\": {}.\n",
+                out.display(),
+                stream::reason(&e)
+            ));
             EXIT_IO
         }
     }

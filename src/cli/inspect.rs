@@ -2,7 +2,6 @@
 //! `lox disasm` for bytecode files, `lox dump` for any compiler stage of a source file.
 //! A file of the wrong kind gets a sentence saying so (exit 65), never a guess.
 
-use std::io::Write;
 use std::path::Path;
 
 use loxide::bytecode::file::{self, VERSION};
@@ -10,16 +9,16 @@ use loxide::bytecode::verify::{self, MaxStack};
 use loxide::bytecode::{Constant, disasm};
 use loxide::dump::{self, Stage};
 
-use super::{Cli, EXIT_COMPILE, EXIT_OK, read_bytes, source_text};
+use super::{Cli, EXIT_COMPILE, EXIT_OK, display_name, read_bytes, report, source_text, stream};
 
 /// Reads a file that must be bytecode.
 fn bytecode_bytes(path: &Path) -> Result<Vec<u8>, i32> {
     let bytes = read_bytes(path)?;
     if !file::is_bytecode(&bytes) {
-        eprintln!(
-            "\"{}\" is not a bytecode file (make one with `lox compile`).",
-            path.display()
-        );
+        stream::error(&format!(
+            "{} is not a bytecode file (make one with `lox compile`).\n",
+            display_name(path)
+        ));
         return Err(EXIT_COMPILE);
     }
     Ok(bytes)
@@ -42,17 +41,16 @@ pub fn verify(path: &Path) -> i32 {
                 .flat_map(|f| &f.constants)
                 .filter(|c| matches!(c, Constant::Str(_)))
                 .count();
-            println!(
+            print_all(&format!(
                 "ok: {} functions, {code} bytes of code, {constants} constants ({strings} strings), \
-                 {} globals; front-end {}, format version {VERSION}",
+                 {} globals; front-end {}, format version {VERSION}\n",
                 module.functions.len(),
                 module.globals.len(),
                 module.dialect.name(),
-            );
-            EXIT_OK
+            ))
         }
         Err(e) => {
-            eprintln!("{e}");
+            stream::error(&format!("{e}\n"));
             EXIT_COMPILE
         }
     }
@@ -68,15 +66,17 @@ pub fn disasm(path: &Path, hex: bool) -> i32 {
     let module = match file::read(&bytes) {
         Ok(module) => module,
         Err(e) => {
-            eprintln!("{e}");
+            stream::error(&format!("{e}\n"));
             return EXIT_COMPILE;
         }
     };
-    print_all(&disasm::module(&module, hex));
+    if let Err(code) = stream::print(&disasm::module(&module, hex)) {
+        return code;
+    }
     match verify::verify(module, MaxStack::Check) {
         Ok(_) => EXIT_OK,
         Err(e) => {
-            eprintln!("{e}");
+            stream::error(&format!("{e}\n"));
             EXIT_COMPILE
         }
     }
@@ -89,28 +89,31 @@ pub fn dump(cli: &Cli, stage: Stage, hex: bool, path: &Path) -> i32 {
         Err(code) => return code,
     };
     if file::is_bytecode(&bytes) {
-        eprintln!(
-            "\"{}\" is a bytecode file; `lox dump` reads source (use `lox disasm`).",
-            path.display()
-        );
+        stream::error(&format!(
+            "{} is a bytecode file; `lox dump` reads source (use `lox disasm`).\n",
+            display_name(path)
+        ));
         return EXIT_COMPILE;
     }
+    let source = match source_text(bytes, path) {
+        Ok(source) => source,
+        Err(code) => return code,
+    };
     let lang = cli.lang_of(Some(path));
-    match dump::stage_for(lang, stage, &source_text(bytes), cli.compile_limits(), hex) {
-        Ok(text) => {
-            print_all(&text);
-            EXIT_OK
-        }
+    match dump::stage_for(lang, stage, &source, cli.compile_limits(), hex) {
+        Ok(text) => print_all(&text),
         Err(e) => {
-            eprint!("{e}");
+            stream::error(&report::for_cli(cli).compile_error(&e));
             EXIT_COMPILE
         }
     }
 }
 
-/// Prints to stdout, ignoring a closed pipe (`lox disasm f.loxc | head`).
-fn print_all(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+/// Prints a command's result; the exit status is `EXIT_OK`, or `EXIT_IO` when standard
+/// output cannot be written.
+fn print_all(text: &str) -> i32 {
+    match stream::print(text) {
+        Ok(()) => EXIT_OK,
+        Err(code) => code,
+    }
 }

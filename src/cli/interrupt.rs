@@ -6,6 +6,10 @@
 //! `print`) finishes first; running a file, a second Ctrl-C while the first is still
 //! pending ends the process at once.
 //!
+//! The module also gives SIGPIPE back its default action (`default_sigpipe`), which
+//! Rust's runtime sets to "ignore": a `lox` whose output pipe closes then dies of the
+//! signal as clox does (docs/cli.md, "Output streams"), instead of running on.
+//!
 //! The handler is a plain SIGINT handler (no thread): it only reads and writes atomics,
 //! and when it ends the process it does so with `write(2)` and `_exit(2)`, which are
 //! async-signal-safe (`eprintln!` and `process::exit` are not).
@@ -108,4 +112,13 @@ pub fn running<T>(work: impl FnOnce() -> T) -> T {
     let result = work();
     RUNNING.store(false, Ordering::SeqCst);
     result
+}
+
+/// Restores SIGPIPE's default action, so that writing to a closed pipe ends the process
+/// with the signal (status 141 in a shell), as it ends a C program. Fails quietly: the
+/// write errors are then reported instead (`stream`).
+pub fn default_sigpipe() {
+    let action = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+    // SAFETY: installing the default action runs no code of ours in a signal handler.
+    let _ = unsafe { sigaction(Signal::SIGPIPE, &action) };
 }

@@ -9,8 +9,12 @@ mod compile;
 mod inspect;
 mod interrupt;
 mod repl;
+mod report;
 mod run;
+mod stream;
+mod trace;
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use loxide::dump::Stage;
@@ -144,15 +148,18 @@ impl Cli {
 
 /// Parses the arguments and runs the command; returns the exit code.
 pub fn main() -> i32 {
+    interrupt::default_sigpipe();
     let cli = match args::parse(std::env::args_os().skip(1)) {
         args::Parsed::Run(cli) => cli,
         // Help and version go to stdout and succeed; usage errors are clox's 64.
         args::Parsed::Print(text) => {
-            print!("{text}");
-            return EXIT_OK;
+            return match stream::print(&text) {
+                Ok(()) => EXIT_OK,
+                Err(code) => code,
+            };
         }
         args::Parsed::Usage(text) => {
-            eprint!("{text}");
+            stream::error(&text);
             return EXIT_USAGE;
         }
     };
@@ -164,6 +171,8 @@ pub fn main() -> i32 {
         (Some(Command::Verify { file }), _) => inspect::verify(file),
         (Some(Command::Disasm { file, hex }), _) => inspect::disasm(file, *hex),
         (Some(Command::Dump { stage, hex, file }), _) => inspect::dump(&cli, *stage, *hex, file),
+        // Standard input that is not a terminal is a program, as with `lox -`.
+        (None, None) if !std::io::stdin().is_terminal() => run::file(&cli, Path::new("-")),
         (None, None) => repl::run(&cli),
     }
 }
@@ -194,30 +203,54 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("'{text}' is too large"))
 }
 
-/// Reads a whole file, or reports it in clox's words.
-/// A program's bytes; the path `-` reads standard input to its end.
-pub fn read_bytes(path: &Path) -> Result<Vec<u8>, i32> {
+/// How a file is named in messages: its path, or `standard input` for `-`.
+pub fn display_name(path: &Path) -> String {
     if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        return match std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes) {
-            Ok(_) => Ok(bytes),
-            Err(_) => {
-                eprintln!("Could not read standard input.");
-                Err(EXIT_IO)
-            }
-        };
+        "standard input".into()
+    } else {
+        format!("\"{}\"", path.display())
     }
-    std::fs::read(path).map_err(|_| {
-        eprintln!("Could not open file \"{}\".", path.display());
+}
+
+/// A program's bytes; the path `-` reads standard input to its end. An I/O error is
+/// reported with the system's reason (`Is a directory`) and gives `EXIT_IO`.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, i32> {
+    let read = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(path)
+    };
+    read.map_err(|e| {
+        let what = if path.as_os_str() == "-" {
+            "Could not read standard input".to_string()
+        } else {
+            format!("Could not open file \"{}\"", path.display())
+        };
+        stream::error(&format!("{what}: {}.\n", stream::reason(&e)));
         EXIT_IO
     })
 }
 
-/// Source text from a file's bytes; invalid UTF-8 is replaced rather than rejected
-/// (the lexer then reports the replacement characters).
-pub fn source_text(bytes: Vec<u8>) -> String {
-    match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    }
+/// Source text from a file's bytes. Bytes that are not text (a NUL byte, invalid
+/// UTF-8: a binary file given by mistake) are one error with where it is, and
+/// `EXIT_COMPILE`, rather than a flood of `Unexpected character.`
+pub fn source_text(bytes: Vec<u8>, path: &Path) -> Result<String, i32> {
+    let line_at =
+        |bytes: &[u8], offset: usize| 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+    let problem = match String::from_utf8(bytes) {
+        Ok(text) => match text.bytes().position(|b| b == 0) {
+            None => return Ok(text),
+            Some(at) => format!("a NUL byte on line {}", line_at(text.as_bytes(), at)),
+        },
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            format!("invalid UTF-8 on line {}", line_at(e.as_bytes(), at))
+        }
+    };
+    stream::error(&format!(
+        "{} is not a text file ({problem}).\n",
+        display_name(path)
+    ));
+    Err(EXIT_COMPILE)
 }

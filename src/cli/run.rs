@@ -1,8 +1,10 @@
 //! `lox FILE`: runs a program from source or from a bytecode file, told apart by the
 //! file's first byte (`file::is_bytecode`), never by its name. Both paths end in the same
 //! verified module, language and VM, so output, errors and exit codes are identical.
+//! `Program` is the VM with its output and error renderer, shared with the REPL.
 
 use std::path::Path;
+use std::rc::Rc;
 
 use loxide::bytecode::file;
 use loxide::bytecode::verify::Verified;
@@ -10,52 +12,105 @@ use loxide::driver;
 use loxide::vm::Vm;
 
 use super::interrupt::{self, WhenIdle};
+use super::report::{self, Renderer};
+use super::stream::{self, ProgramOutput};
 use super::{Cli, EXIT_COMPILE, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, read_bytes, source_text};
+
+/// A VM printing to standard output (`stream::ProgramOutput`), and how errors are shown.
+pub struct Program {
+    pub vm: Vm,
+    pub output: Rc<stream::Shared>,
+    pub renderer: Box<dyn Renderer>,
+    /// Show the trace of an interrupted program (the REPL), or only `Interrupted.`.
+    pub trace_interrupts: bool,
+}
+
+/// How a run ended.
+pub enum Ended {
+    Ok,
+    /// A runtime error (reported).
+    Failed,
+    /// Ctrl-C stopped it (reported).
+    Interrupted,
+    /// Standard output could not be written (reported); `lox` must exit with this.
+    OutputFailed(i32),
+}
+
+impl Program {
+    pub fn new(cli: &Cli) -> Program {
+        let (out, output) = ProgramOutput::new();
+        let vm = Vm::with_output(cli.vm_options(), Box::new(out));
+        output.stop_with(vm.interrupt_handle());
+        Program {
+            vm,
+            output,
+            renderer: report::for_cli(cli),
+            trace_interrupts: false,
+        }
+    }
+
+    /// Runs a verified program; its output is flushed before any error is printed. An
+    /// interrupted program prints `Interrupted.`, with its trace if
+    /// `trace_interrupts`.
+    pub fn run(&mut self, program: &Verified) -> Ended {
+        let result = interrupt::running(|| self.vm.run(program));
+        self.vm.flush();
+        if let Some(e) = self.output.take_failure() {
+            return Ended::OutputFailed(stream::stdout_failed(&e));
+        }
+        match result {
+            Ok(()) => Ended::Ok,
+            Err(e) if e.message == interrupt::MESSAGE && !self.trace_interrupts => {
+                stream::error(&format!("{}\n", e.message));
+                Ended::Interrupted
+            }
+            Err(e) => {
+                stream::error(&self.renderer.runtime_error(&e));
+                if e.message == interrupt::MESSAGE {
+                    Ended::Interrupted
+                } else {
+                    Ended::Failed
+                }
+            }
+        }
+    }
+}
 
 pub fn file(cli: &Cli, path: &Path) -> i32 {
     // The VM exists before anything else so that Ctrl-C, from here on, stops the
     // program (or, before it runs, the process) with `Interrupted.` and exit 130.
-    let mut vm = Vm::new(cli.vm_options());
-    interrupt::install(&vm, WhenIdle::Exit);
+    let mut program = Program::new(cli);
+    interrupt::install(&program.vm, WhenIdle::Exit);
     let bytes = match read_bytes(path) {
         Ok(bytes) => bytes,
         Err(code) => return code,
     };
-    let program = if file::is_bytecode(&bytes) {
+    let verified = if file::is_bytecode(&bytes) {
         match file::load(&bytes) {
             Ok(loaded) => loaded,
             Err(e) => {
-                eprintln!("{e}");
+                stream::error(&format!("{e}\n"));
                 return EXIT_COMPILE;
             }
         }
     } else {
+        let source = match source_text(bytes, path) {
+            Ok(source) => source,
+            Err(code) => return code,
+        };
         let lang = cli.lang_of(Some(path));
-        match driver::compile_with(&source_text(bytes), lang, cli.compile_limits()) {
+        match driver::compile_with(&source, lang, cli.compile_limits()) {
             Ok(verified) => verified,
             Err(e) => {
-                eprint!("{e}");
+                stream::error(&program.renderer.compile_error(&e));
                 return EXIT_COMPILE;
             }
         }
     };
-    run(&mut vm, &program)
-}
-
-/// Runs a verified program; its output is flushed before any error is printed.
-/// An interrupted program prints only `Interrupted.` and exits 130.
-fn run(vm: &mut Vm, program: &Verified) -> i32 {
-    match interrupt::running(|| vm.run(program)) {
-        Ok(()) => EXIT_OK,
-        Err(e) if e.message == interrupt::MESSAGE => {
-            vm.flush();
-            eprintln!("{}", e.message);
-            EXIT_INTERRUPTED
-        }
-        Err(e) => {
-            vm.flush();
-            eprint!("{e}");
-            EXIT_RUNTIME
-        }
+    match program.run(&verified) {
+        Ended::Ok => EXIT_OK,
+        Ended::Failed => EXIT_RUNTIME,
+        Ended::Interrupted => EXIT_INTERRUPTED,
+        Ended::OutputFailed(code) => code,
     }
 }

@@ -5,7 +5,9 @@
 //! generated here (nothing large is committed) and must end with exit 0, 65 or 70 and
 //! its expected message, never a panic, an abort, a native stack overflow or a hang,
 //! both through the library on a thread with a 2 MiB stack and through the `lox`
-//! binary, which must print exactly what the library reports.
+//! binary, which must print exactly what the library reports, with deep traces folded
+//! as the binary folds them (src/cli/trace.rs). A source that is not text (a NUL byte,
+//! invalid UTF-8) the library compiles as it is, and the binary refuses with exit 65.
 
 use std::io::Read;
 use std::path::Path;
@@ -21,6 +23,7 @@ use loxide::ir::Limits;
 use loxide::vm::{Options, SharedBuffer, Vm};
 
 use super::bytecode_file::scratch;
+use super::trace;
 
 /// The stack of the thread that compiles and runs each case in process: a spawned
 /// thread's default, a quarter of a main thread's.
@@ -47,6 +50,9 @@ struct Case {
     expect: &'static str,
     /// `--max-depth`, when the case needs one.
     max_depth: Option<usize>,
+    /// Not text (a NUL byte, invalid UTF-8): the binary refuses the file with exit 65
+    /// (docs/cli.md), while the library compiles what it is given.
+    not_text: bool,
 }
 
 fn case(
@@ -62,6 +68,7 @@ fn case(
         exit,
         expect,
         max_depth: None,
+        not_text: false,
     }
 }
 
@@ -575,6 +582,9 @@ fn all_cases() -> Vec<Case> {
         // not roots, and the normal pass runs them.
         cases.retain(|case| !GC_STRESS_SKIPS.contains(&case.name.as_str()));
     }
+    for case in &mut cases {
+        case.not_text = std::str::from_utf8(&case.source).map_or(true, |text| text.contains('\0'));
+    }
     cases
 }
 
@@ -688,6 +698,31 @@ pub fn run_binary(args: &[&str], timeout: Duration) -> Result<Run, String> {
     }
 }
 
+/// A runtime error's text with its trace folded as the `lox` binary folds it.
+fn folded(stderr: &str) -> String {
+    let mut lines = stderr.lines();
+    let Some(message) = lines.next() else {
+        return String::new();
+    };
+    let frames: Vec<&str> = lines.collect();
+    if !frames
+        .iter()
+        .all(|line| line.starts_with("[line ") && line.contains("] in "))
+    {
+        return stderr.to_string();
+    }
+    let mut out = format!("{message}\n");
+    for line in trace::fold(&frames) {
+        match line {
+            trace::Line::Frame(frame) => out.push_str(frame),
+            trace::Line::Repeated { lines, times } => out.push_str(&trace::fold_line(lines, times)),
+            trace::Line::Omitted(frames) => out.push_str(&trace::omitted_line(frames)),
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// The start of a long text, for failure messages.
 fn head(text: &str) -> String {
     text.chars().take(300).collect()
@@ -737,10 +772,16 @@ fn check(case: &Case, dir: &Path) -> Vec<String> {
     }
     args.push(path.to_str().expect("a UTF-8 scratch path"));
     match run_binary(&args, TIMEOUT) {
+        Ok(run) if case.not_text => {
+            if run.exit != COMPILE || !run.stderr.contains("is not a text file (") {
+                problems.push(format!("{name} (binary): not refused as text: {run:?}"));
+            }
+        }
         Ok(run) => {
             judge("binary", &run, &mut problems);
+            // The binary folds traces deeper than 64 frames (src/cli/trace.rs).
             if let Ok(expected) = &in_process
-                && (run.stdout != expected.stdout || run.stderr != expected.stderr)
+                && (run.stdout != expected.stdout || run.stderr != folded(&expected.stderr))
             {
                 problems.push(format!(
                     "{name}: the binary printed something else than the library \

@@ -3,7 +3,7 @@
 //! the library (`vm::Options`); Ctrl-C, for real, by sending SIGINT to a running `lox`;
 //! and, after every one of these errors, the same VM running the next program.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -255,48 +255,49 @@ fn limits_apply_to_compiled_files_and_the_run_command() {
     assert_eq!(deep.stderr.lines().count(), 11, "{}", deep.stderr);
 }
 
-/// A REPL session fed through standard input.
-fn repl(args: &[&str], input: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lox"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("lox starts");
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(input.as_bytes())
-        .expect("input written");
-    let out = child.wait_with_output().expect("lox finishes");
-    Run {
-        exit: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+/// A REPL session on a terminal: types each line and returns what each one showed,
+/// up to the next prompt.
+fn repl(args: &[&str], lines: &[&str]) -> Vec<String> {
+    let state = scratch("limits_repl").join("state");
+    let mut lox = super::pty::Pty::spawn(args, &state, false);
+    lox.expect("> ");
+    let shown = lines.iter().map(|line| lox.line(line)).collect();
+    lox.send(":quit\r");
+    assert_eq!(lox.wait(), 0);
+    shown
 }
 
 #[test]
 fn the_repl_applies_the_limits_to_each_input_and_goes_on() {
-    let input = "var kept = 41;\nwhile (true) {}\nfor (var i = 0; i < 50; i = i + 1) {}\n\
-                 print kept + 1;\n";
-    let run = repl(&["--max-steps", "100"], input);
-    assert_eq!(run.stdout, "42\n", "{run:?}");
-    assert_eq!(run.stderr, format!("{BUDGET}\n[line 1] in script\n"));
-    assert_eq!(run.exit, 0);
+    let lines = [
+        "var kept = 41;",
+        "while (true) {}",
+        "for (var i = 0; i < 50; i = i + 1) {}",
+        "print kept + 1;",
+    ];
+    let shown = repl(&["--max-steps", "100"], &lines);
+    assert_eq!(
+        shown[1],
+        format!("{}\n{BUDGET}\n[line 1] in script\n> ", lines[1])
+    );
+    assert_eq!(shown[2], format!("{}\n> ", lines[2]));
+    assert_eq!(shown[3], format!("{}\n42\n> ", lines[3]));
 
-    let input = "var kept = \"yes\";\nvar s = \"ab\";\nwhile (true) s = s + s;\nprint kept;\n";
-    let run = repl(&["--max-heap", "1M"], input);
-    assert_eq!(run.stdout, "yes\n", "{run:?}");
-    assert!(run.stderr.starts_with(OUT_OF_MEMORY), "{}", run.stderr);
+    let lines = [
+        "var kept = \"yes\";",
+        "var s = \"ab\";",
+        "while (true) s = s + s;",
+        "print kept;",
+    ];
+    let shown = repl(&["--max-heap", "1M"], &lines);
+    assert!(shown[2].contains(OUT_OF_MEMORY), "{shown:?}");
+    assert_eq!(shown[3], format!("{}\nyes\n> ", lines[3]));
 
-    let input = "fun f() { f(); }\nf();\nprint \"after\";\n";
-    let run = repl(&["--max-depth", "5"], input);
-    assert_eq!(run.stdout, "after\n", "{run:?}");
-    assert!(run.stderr.starts_with(STACK_OVERFLOW), "{}", run.stderr);
-    assert_eq!(run.stderr.lines().count(), 6, "{}", run.stderr);
+    let lines = ["fun f() { f(); }", "f();", "print \"after\";"];
+    let shown = repl(&["--max-depth", "5"], &lines);
+    assert!(shown[1].contains(STACK_OVERFLOW), "{shown:?}");
+    assert_eq!(shown[1].matches("[line 1] in f()").count(), 4, "{shown:?}");
+    assert_eq!(shown[2], format!("{}\nafter\n> ", lines[2]));
 }
 
 // ----- Ctrl-C ---------------------------------------------------------------------------
@@ -373,45 +374,7 @@ fn ctrl_c_stops_a_running_file_with_exit_130() {
     panic!("lox never got to install its Ctrl-C handler");
 }
 
-#[test]
-fn ctrl_c_in_the_repl_stops_the_program_and_keeps_the_session() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lox"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("lox starts");
-    let mut stdin = child.stdin.take().unwrap();
-    let stdout = collect(child.stdout.take().unwrap());
-    let stderr = collect(child.stderr.take().unwrap());
-    // The first line's output shows the session (and its Ctrl-C handler) is up.
-    stdin
-        .write_all(b"var kept = 41;\nprint \"ready\";\nwhile (true) kept = kept;\n")
-        .unwrap();
-    let deadline = Instant::now() + TIMEOUT;
-    while !stdout.lock().unwrap().contains("ready") {
-        assert!(Instant::now() < deadline, "the REPL never printed 'ready'");
-        thread::sleep(Duration::from_millis(10));
-    }
-    // A SIGINT that lands while the loop is still being compiled is ignored, so keep
-    // sending until the program reports it was interrupted.
-    while !stderr.lock().unwrap().contains(INTERRUPTED) {
-        assert!(Instant::now() < deadline, "the loop was never interrupted");
-        interrupt(&child);
-        thread::sleep(Duration::from_millis(100));
-    }
-    stdin.write_all(b"print kept + 1;\n").unwrap();
-    drop(stdin);
-    let code = wait_for(&mut child, TIMEOUT).expect("the session ends at end of input");
-    thread::sleep(Duration::from_millis(50));
-    assert_eq!(code, 0);
-    assert_eq!(stdout.lock().unwrap().as_str(), "ready\n42\n");
-    let stderr = stderr.lock().unwrap();
-    assert!(
-        stderr.starts_with(&format!("{INTERRUPTED}\n[line 1] in script\n")),
-        "{stderr}"
-    );
-}
+// Ctrl-C in the REPL, typed on a terminal: tests/suite/repl.rs.
 
 // ----- The library ----------------------------------------------------------------------
 

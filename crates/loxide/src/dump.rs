@@ -90,11 +90,24 @@ pub fn stage_for(
     limits: Limits,
     hex: bool,
 ) -> Result<String, CompileError> {
+    stage_after(lang, stage, source, limits, &[], hex)
+}
+
+/// Like `stage_for`, for a program that runs after others in the same VM (a REPL's
+/// input): `predefined` names the globals they defined (`driver::compile_after`).
+pub fn stage_after(
+    lang: Lang,
+    stage: Stage,
+    source: &str,
+    limits: Limits,
+    predefined: &[String],
+    hex: bool,
+) -> Result<String, CompileError> {
     let mut shown = Shown {
         stage,
         text: String::new(),
     };
-    let compiled = driver::compile_observed(source, lang, limits, &[], &mut shown);
+    let compiled = driver::compile_observed(source, lang, limits, predefined, &mut shown);
     match (stage, compiled) {
         (Stage::Tokens, _) => Ok(shown.text),
         (Stage::Bytecode, Ok(verified)) => Ok(disasm::module(verified.module(), hex)),
