@@ -81,6 +81,7 @@ mod tests {
         let e = RuntimeError {
             message: "Stack overflow.".into(),
             trace,
+            limit: None,
         };
         let folded = Clox { fold_traces: true }.runtime_error(&e);
         assert_eq!(

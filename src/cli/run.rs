@@ -4,7 +4,7 @@
 //! `Program` is the VM with its output and error renderer, shared with the REPL.
 
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use loxide::bytecode::file;
 use loxide::bytecode::verify::Verified;
@@ -19,7 +19,7 @@ use super::{Cli, EXIT_COMPILE, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, read_byt
 /// A VM printing to standard output (`stream::ProgramOutput`), and how errors are shown.
 pub struct Program {
     pub vm: Vm,
-    pub output: Rc<stream::Shared>,
+    pub output: Arc<stream::Shared>,
     pub renderer: Box<dyn Renderer>,
     /// Show the trace of an interrupted program (the REPL), or only `Interrupted.`.
     pub trace_interrupts: bool,

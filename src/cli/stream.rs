@@ -19,11 +19,9 @@
 //! failed write may be lost with it; what matters is that the failure is seen and the
 //! program stops.
 
-use std::cell::RefCell;
 use std::io::{self, Write};
-use std::rc::Rc;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::EXIT_IO;
 
@@ -64,22 +62,31 @@ pub fn reason(e: &io::Error) -> String {
 }
 
 /// What `ProgramOutput` and its owner share: the first write error, and the flag that
-/// stops the program.
+/// stops the program. Behind mutexes because the VM, which owns the output, may move
+/// to another thread (`Vm: Send`); a poisoned lock still gives its value, since both
+/// fields stay consistent whatever panicked.
 #[derive(Default)]
 pub struct Shared {
-    failure: RefCell<Option<io::Error>>,
-    stop: RefCell<Option<Arc<AtomicBool>>>,
+    failure: Mutex<Option<io::Error>>,
+    stop: Mutex<Option<Arc<AtomicBool>>>,
+}
+
+/// Locks a mutex, poisoned or not.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Shared {
     /// The first error writing the program's output, if any (taken: asked once).
     pub fn take_failure(&self) -> Option<io::Error> {
-        self.failure.borrow_mut().take()
+        lock(&self.failure).take()
     }
 
     /// From now on a failed write raises `flag` (the VM's interrupt flag).
     pub fn stop_with(&self, flag: Arc<AtomicBool>) {
-        *self.stop.borrow_mut() = Some(flag);
+        *lock(&self.stop) = Some(flag);
     }
 }
 
@@ -87,29 +94,29 @@ impl Shared {
 /// error, stops the program (through the interrupt flag) and refuses every later write.
 pub struct ProgramOutput {
     out: io::BufWriter<io::Stdout>,
-    shared: Rc<Shared>,
+    shared: Arc<Shared>,
 }
 
 impl ProgramOutput {
-    pub fn new() -> (ProgramOutput, Rc<Shared>) {
-        let shared = Rc::new(Shared::default());
+    pub fn new() -> (ProgramOutput, Arc<Shared>) {
+        let shared = Arc::new(Shared::default());
         let out = ProgramOutput {
             out: io::BufWriter::new(io::stdout()),
-            shared: Rc::clone(&shared),
+            shared: Arc::clone(&shared),
         };
         (out, shared)
     }
 
     fn failed(&self) -> bool {
-        self.shared.failure.borrow().is_some()
+        lock(&self.shared.failure).is_some()
     }
 
     fn fail(&mut self, e: io::Error) -> io::Error {
         let copy = io::Error::new(e.kind(), reason(&e));
         if !self.failed() {
-            *self.shared.failure.borrow_mut() = Some(e);
+            *lock(&self.shared.failure) = Some(e);
         }
-        if let Some(flag) = self.shared.stop.borrow().as_ref() {
+        if let Some(flag) = lock(&self.shared.stop).as_ref() {
             flag.store(true, Ordering::SeqCst);
         }
         copy
