@@ -42,6 +42,9 @@ mod trace;
 // errors (see tests/suite/limits.rs).
 #[path = "suite/limits.rs"]
 mod limits;
+// Errors rendered rich and as JSON (see tests/suite/diagnostics.rs).
+#[path = "suite/diagnostics.rs"]
+mod diagnostics;
 // Closed and full output streams, and folded traces (see tests/suite/streams.rs).
 #[path = "suite/streams.rs"]
 mod streams;

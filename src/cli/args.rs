@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use lexopt::Arg::{Long, Short, Value};
 use loxide::dump::Stage;
 
-use super::{Cli, Command, LangArg, LimitsArg, parse_size};
+use super::{Cli, Command, ErrorFormat, LangArg, LimitsArg, parse_size};
 
 /// What the command line asks for.
 pub enum Parsed {
@@ -131,6 +131,25 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         short: None,
+        long: "error-format",
+        value: "<FORMAT>",
+        about: "How errors are shown [default: $LOX_ERROR_FORMAT, else clox, or rich in the \
+                interactive session]",
+        values: &[
+            (
+                "clox",
+                "clox's lines: `[line 1] Error at ';': Expect expression.`",
+            ),
+            (
+                "rich",
+                "the source line with the error underlined, in colour on a terminal",
+            ),
+            ("json", "one JSON object a line per error, for tools"),
+        ],
+        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump],
+    },
+    Spec {
+        short: None,
         long: "max-steps",
         value: "<N>",
         about: "Stop a program after N units of work (one per loop iteration and per call) \
@@ -193,6 +212,7 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
     let mut help_for = None;
     let (mut limits, mut lang, mut max_steps, mut max_heap, mut max_depth) =
         (None, None, None, None, None);
+    let mut error_format = None;
     let (mut output, mut stage, mut hex) = (None, None, false);
     // The run options given, checked against the command once it is known.
     let mut given: Vec<&'static str> = Vec::new();
@@ -237,6 +257,12 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
                     "lox" => Ok(LangArg::Lox),
                     "potato" => Ok(LangArg::Potato),
                     _ => Err(invalid(v, flag)),
+                })?
+            }
+            Long("error-format") => {
+                given.push("error-format");
+                once(&mut error_format, &mut p, "error-format", |v, flag| {
+                    ErrorFormat::from_name(v).ok_or_else(|| invalid(v, flag))
                 })?
             }
             Long("max-steps") => {
@@ -344,6 +370,7 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
         max_steps,
         max_heap,
         max_depth,
+        error_format,
         command,
     }))
 }

@@ -13,7 +13,7 @@ use loxide::bytecode::file;
 use loxide::driver;
 
 use super::{Cli, EXIT_COMPILE, EXIT_IO, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE};
-use super::{display_name, read_bytes, report, source_text, stream};
+use super::{display_name, read_bytes, report, source_name, source_text, stream};
 
 /// The extension `lox compile` gives its output by default.
 pub const EXTENSION: &str = "loxc";
@@ -59,7 +59,9 @@ pub fn file(cli: &Cli, path: &Path, output: Option<&Path>) -> i32 {
     let verified = match driver::compile_with(&source, lang, cli.compile_limits()) {
         Ok(verified) => verified,
         Err(e) => {
-            stream::error(&report::for_cli(cli).compile_error(&e));
+            let mut renderer = report::for_cli(cli);
+            renderer.set_source(&source_name(path), &source);
+            stream::error(&renderer.compile_error(&e));
             return EXIT_COMPILE;
         }
     };

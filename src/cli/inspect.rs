@@ -9,7 +9,9 @@ use loxide::bytecode::verify::{self, MaxStack};
 use loxide::bytecode::{Constant, disasm};
 use loxide::dump::{self, Stage};
 
-use super::{Cli, EXIT_COMPILE, EXIT_OK, display_name, read_bytes, report, source_text, stream};
+use super::{
+    Cli, EXIT_COMPILE, EXIT_OK, display_name, read_bytes, report, source_name, source_text, stream,
+};
 
 /// Reads a file that must be bytecode.
 fn bytecode_bytes(path: &Path) -> Result<Vec<u8>, i32> {
@@ -103,7 +105,9 @@ pub fn dump(cli: &Cli, stage: Stage, hex: bool, path: &Path) -> i32 {
     match dump::stage_for(lang, stage, &source, cli.compile_limits(), hex) {
         Ok(text) => print_all(&text),
         Err(e) => {
-            stream::error(&report::for_cli(cli).compile_error(&e));
+            let mut renderer = report::for_cli(cli);
+            renderer.set_source(&source_name(path), &source);
+            stream::error(&renderer.compile_error(&e));
             EXIT_COMPILE
         }
     }

@@ -46,6 +46,29 @@ pub enum LimitsArg {
     Clox,
 }
 
+/// How errors are shown (`--error-format`, or the `LOX_ERROR_FORMAT` variable).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorFormat {
+    /// clox's lines: `[line 1] Error at ';': Expect expression.`
+    Clox,
+    /// The source line with the span underlined, in colour on a terminal.
+    Rich,
+    /// One JSON object a line, per error.
+    Json,
+}
+
+impl ErrorFormat {
+    /// The format a name gives (`clox`, `rich`, `json`).
+    pub fn from_name(name: &str) -> Option<ErrorFormat> {
+        match name {
+            "clox" => Some(ErrorFormat::Clox),
+            "rich" => Some(ErrorFormat::Rich),
+            "json" => Some(ErrorFormat::Json),
+            _ => None,
+        }
+    }
+}
+
 /// The parsed command line (`args::parse`; the help text is in `args.rs`).
 #[derive(Debug)]
 pub struct Cli {
@@ -70,6 +93,10 @@ pub struct Cli {
     /// The call depth limit (`Stack overflow.` beyond it) [default: 100000, or 64 with
     /// --limits=clox].
     pub max_depth: Option<u64>,
+
+    /// How errors are shown; `None` leaves it to `LOX_ERROR_FORMAT`, then to the default
+    /// (clox's format for programs, rich in the REPL).
+    pub error_format: Option<ErrorFormat>,
 
     /// A subcommand; without one, run `file` or start the REPL.
     pub command: Option<Command>,
@@ -204,6 +231,15 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
 }
 
 /// How a file is named in messages: its path, or `standard input` for `-`.
+/// How error reports name a source file: its path, or `<stdin>` for `-`.
+pub fn source_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
 pub fn display_name(path: &Path) -> String {
     if path.as_os_str() == "-" {
         "standard input".into()

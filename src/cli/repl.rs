@@ -26,7 +26,7 @@ use rustyline::{Config, Editor};
 
 use super::interrupt::{self, WhenIdle};
 use super::run::{Ended, Program};
-use super::{Cli, EXIT_IO, EXIT_OK, read_bytes, source_text, stream};
+use super::{Cli, EXIT_IO, EXIT_OK, read_bytes, report, source_text, stream};
 use editor::LineHelper;
 
 /// The banner: one line, with the version and how to get help.
@@ -112,6 +112,7 @@ pub fn run(cli: &Cli) -> i32 {
         last_input: None,
     };
     session.program.trace_interrupts = true;
+    session.program.renderer = report::for_repl(cli);
     interrupt::install(&session.program.vm, WhenIdle::Ignore);
     if let Err(code) = stream::print(&banner(lang)) {
         return code;
@@ -194,10 +195,12 @@ fn save_history(editor: &mut Editor<LineHelper, DefaultHistory>, path: Option<&P
 impl Session<'_> {
     /// Compiles the source against the globals defined so far.
     fn compile(
-        &self,
+        &mut self,
         source: &str,
         lang: Lang,
     ) -> Result<loxide::bytecode::verify::Verified, CompileError> {
+        // Errors point into this input (its lines count from 1).
+        self.program.renderer.set_source("input", source);
         // Potato checks that names are defined before use: earlier inputs' globals are.
         let defined = if lang == Lang::Potato {
             self.program.vm.defined_globals()
@@ -243,7 +246,7 @@ impl Session<'_> {
     /// True when an unfinished Potato input is a definition header whose body is an
     /// indented block still to be typed: it does not compile alone, and does once a body
     /// is added.
-    fn opens_block(&self, source: &str) -> bool {
+    fn opens_block(&mut self, source: &str) -> bool {
         if self.lang != Lang::Potato || !source.trim_end().ends_with(')') {
             return false;
         }

@@ -1,14 +1,29 @@
 //! How errors are shown: a `Renderer` turns a compile error or a runtime error into the
-//! text written to standard error. Every command and the REPL go through one, so a
-//! richer format (source lines with the span underlined, JSON) is one more
-//! implementation of the trait, chosen in one place (`for_cli`). The only renderer
-//! today is clox's format, with long traces folded (`trace`) unless `--limits=clox`.
+//! text written to standard error. Every command and the REPL go through one, chosen in
+//! one place (`for_cli`, `for_repl`) from `--error-format` or `LOX_ERROR_FORMAT`:
+//!
+//! - `Clox`: clox's format, with long traces folded (`trace`) unless `--limits=clox`;
+//! - `Rich`: the source line with the error's span underlined (codespan-reporting), in
+//!   colour when standard error is a terminal and `NO_COLOR` is unset;
+//! - `Json`: one JSON object a line per error (docs/diagnostics.md gives the fields).
+//!
+//! Rich and JSON need the program's text for line contents and spans: the command that
+//! read it hands it over with `set_source`.
 
+use std::io::IsTerminal;
+
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, Config, termcolor::Buffer};
 use loxide::driver::CompileError;
 use loxide::vm::RuntimeError;
+use serde_json::json;
 
 use super::trace::{self, Line};
-use super::{Cli, LimitsArg};
+use super::{Cli, ErrorFormat, LimitsArg};
+
+/// The environment variable that picks the error format when `--error-format` does not.
+pub const FORMAT_VARIABLE: &str = "LOX_ERROR_FORMAT";
 
 /// Turns errors into the text written to standard error.
 pub trait Renderer {
@@ -16,6 +31,8 @@ pub trait Renderer {
     fn compile_error(&self, e: &CompileError) -> String;
     /// A runtime error with its trace.
     fn runtime_error(&self, e: &RuntimeError) -> String;
+    /// The program's name and text, for the formats that show source lines and spans.
+    fn set_source(&mut self, _name: &str, _text: &str) {}
 }
 
 /// clox's format: `[line N] Error at 'x': message` and `[line N] in f()` traces.
@@ -24,11 +41,42 @@ pub struct Clox {
     pub fold_traces: bool,
 }
 
-/// The renderer the command line asks for.
+/// The renderer the command line asks for: `--error-format`, else `LOX_ERROR_FORMAT`,
+/// else clox's format.
 pub fn for_cli(cli: &Cli) -> Box<dyn Renderer> {
-    Box::new(Clox {
-        fold_traces: cli.limits != LimitsArg::Clox,
+    make(cli, chosen(cli).unwrap_or(ErrorFormat::Clox))
+}
+
+/// The renderer of the interactive session: as `for_cli`, but rich by default.
+pub fn for_repl(cli: &Cli) -> Box<dyn Renderer> {
+    make(cli, chosen(cli).unwrap_or(ErrorFormat::Rich))
+}
+
+/// The format the command line or the environment names. An unknown name in the
+/// variable is ignored (the option's values are checked when it is parsed).
+fn chosen(cli: &Cli) -> Option<ErrorFormat> {
+    cli.error_format.or_else(|| {
+        std::env::var(FORMAT_VARIABLE)
+            .ok()
+            .and_then(|name| ErrorFormat::from_name(name.trim()))
     })
+}
+
+fn make(cli: &Cli, format: ErrorFormat) -> Box<dyn Renderer> {
+    let clox = Clox {
+        fold_traces: cli.limits != LimitsArg::Clox,
+    };
+    match format {
+        ErrorFormat::Clox => Box::new(clox),
+        ErrorFormat::Rich => Box::new(Rich {
+            clox,
+            colour: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            source: None,
+        }),
+        ErrorFormat::Json => Box::new(Json {
+            fold_traces: cli.limits != LimitsArg::Clox,
+        }),
+    }
 }
 
 impl Renderer for Clox {
@@ -67,6 +115,229 @@ impl Renderer for Clox {
             }
         }
         out
+    }
+}
+
+/// The rich format: each error as a header with the message, the source line with the
+/// error's span underlined, and for a runtime error its trace as notes.
+pub struct Rich {
+    /// Traces are folded as clox's format folds them.
+    clox: Clox,
+    colour: bool,
+    /// The program's name and text.
+    source: Option<SimpleFile<String, String>>,
+}
+
+impl Rich {
+    /// One report, ending with a single line break (codespan-reporting ends each with
+    /// a blank line; reports are separated by one instead, in `compile_error`).
+    fn emit(&self, report: &Report<()>) -> String {
+        let mut text = self.emit_raw(report);
+        text.truncate(text.trim_end().len());
+        text.push('\n');
+        text
+    }
+
+    fn emit_raw(&self, report: &Report<()>) -> String {
+        let config = Config::default();
+        match &self.source {
+            Some(file) if self.colour => {
+                let mut buffer = Buffer::ansi();
+                match term::emit_to_write_style(&mut buffer, &config, file, report) {
+                    Ok(()) => String::from_utf8_lossy(buffer.as_slice()).into_owned(),
+                    Err(_) => plain(report),
+                }
+            }
+            Some(file) => {
+                term::emit_into_string(&config, file, report).unwrap_or_else(|_| plain(report))
+            }
+            None => plain(report),
+        }
+    }
+
+    /// The byte range of a line's text (1-based line; without its newline), if the
+    /// source has that line.
+    fn line_range(&self, line: u32) -> Option<std::ops::Range<usize>> {
+        let text = self.source.as_ref()?.source();
+        let start = if line <= 1 {
+            0
+        } else {
+            text.match_indices('\n').nth(line as usize - 2)?.0 + 1
+        };
+        let end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+        (line >= 1).then_some(start..end)
+    }
+}
+
+/// A report without source lines: the header, then the notes.
+fn plain(report: &Report<()>) -> String {
+    let mut out = format!("error: {}\n", report.message);
+    for note in &report.notes {
+        out.push_str(&format!("  = {note}\n"));
+    }
+    out
+}
+
+/// For an error about a missing token (`Expect ';' after value.`), where the token was
+/// missed: just past the last thing before `at` on the lines up to it (skipping spaces
+/// and `//` comments), as an empty range.
+fn just_after_previous(text: &str, at: usize) -> Option<usize> {
+    let mut end = at;
+    loop {
+        let line_start = text[..end].rfind('\n').map_or(0, |nl| nl + 1);
+        let mut line = &text[line_start..end];
+        if let Some(comment) = line.find("//") {
+            line = &line[..comment];
+        }
+        let trimmed = line.trim_end();
+        if !trimmed.is_empty() {
+            return Some(line_start + trimmed.len());
+        }
+        if line_start == 0 {
+            return None;
+        }
+        end = line_start - 1;
+    }
+}
+
+impl Renderer for Rich {
+    fn set_source(&mut self, name: &str, text: &str) {
+        self.source = Some(SimpleFile::new(name.to_string(), text.to_string()));
+    }
+
+    fn compile_error(&self, e: &CompileError) -> String {
+        if e.diagnostics.is_empty() {
+            // An internal error: no position to show.
+            return e
+                .lines
+                .iter()
+                .map(|line| format!("error: {line}\n"))
+                .collect();
+        }
+        let mut out = String::new();
+        for d in &e.diagnostics {
+            let mut report = Report::error().with_message(&d.message);
+            if let Some(range) = self.line_range(d.line) {
+                let text = self.source.as_ref().map_or("", |f| f.source().as_str());
+                let token = if d.columns.start >= 1 && d.columns.end >= d.columns.start {
+                    let start = (range.start + d.columns.start as usize - 1).min(text.len());
+                    let end = (range.start + d.columns.end as usize - 1).min(text.len());
+                    Some(start..end)
+                } else {
+                    None
+                };
+                let missing = d.message.starts_with("Expect '") && d.message.contains("' after");
+                let label = match token {
+                    Some(token) if missing => match just_after_previous(text, token.start) {
+                        Some(at) => Label::primary((), at..at).with_message("expected here"),
+                        None => Label::primary((), token),
+                    },
+                    Some(token) if token.is_empty() => {
+                        Label::primary((), token).with_message("here")
+                    }
+                    Some(token) => Label::primary((), token),
+                    // No token (an unexpected character, an unterminated string): the line.
+                    None => Label::primary((), range),
+                };
+                report = report.with_labels(vec![label]);
+            }
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&self.emit(&report));
+        }
+        out
+    }
+
+    fn runtime_error(&self, e: &RuntimeError) -> String {
+        let mut report = Report::error().with_message(&e.message);
+        if let Some((line, function)) = e.trace.first()
+            && let Some(range) = self.line_range(*line)
+        {
+            let text = self.source.as_ref().map_or("", |f| f.source().as_str());
+            // The line's code, without its indentation.
+            let indent = text[range.clone()].len() - text[range.clone()].trim_start().len();
+            let label = match function {
+                Some(name) => format!("in {name}()"),
+                None => "in script".to_string(),
+            };
+            report = report.with_labels(vec![
+                Label::primary((), range.start + indent..range.end).with_message(label),
+            ]);
+        }
+        // The trace as clox's format (folded the same way) gives it, as notes.
+        let trace = self.clox.runtime_error(e);
+        let notes: Vec<String> = trace
+            .lines()
+            .skip(1)
+            .map(|line| format!("trace: {line}"))
+            .collect();
+        self.emit(&report.with_notes(notes))
+    }
+}
+
+/// The JSON format: one object a line per error. A compile error has `line`, `columns`
+/// (`[start, end]`, 1-based bytes, end exclusive; `null` when the error has no token)
+/// and `rendered` (clox's line); a runtime error has `line`, `trace` (innermost first,
+/// folded as clox's format folds it: `{"repeated": {"lines": L, "times": N}}` and
+/// `{"omitted": N}` entries stand for frames left out) and `limit` (`null`, or the
+/// limit that stopped the program).
+pub struct Json {
+    fold_traces: bool,
+}
+
+impl Renderer for Json {
+    fn compile_error(&self, e: &CompileError) -> String {
+        let mut out = String::new();
+        if e.diagnostics.is_empty() {
+            for line in &e.lines {
+                out.push_str(&json!({"kind": "compile", "severity": "error", "message": line, "line": null, "columns": null, "rendered": line}).to_string());
+                out.push('\n');
+            }
+        }
+        for d in &e.diagnostics {
+            let columns = (d.columns.start >= 1).then_some([d.columns.start, d.columns.end]);
+            let object = json!({
+                "kind": "compile",
+                "severity": "error",
+                "message": d.message,
+                "line": d.line,
+                "columns": columns,
+                "rendered": d.rendered,
+            });
+            out.push_str(&object.to_string());
+            out.push('\n');
+        }
+        out
+    }
+
+    fn runtime_error(&self, e: &RuntimeError) -> String {
+        let frame =
+            |(line, function): &(u32, Option<String>)| json!({"line": line, "function": function});
+        let trace: Vec<serde_json::Value> = if self.fold_traces {
+            trace::fold(&e.trace)
+                .into_iter()
+                .map(|entry| match entry {
+                    Line::Frame(f) => frame(f),
+                    Line::Repeated { lines, times } => {
+                        json!({"repeated": {"lines": lines, "times": times}})
+                    }
+                    Line::Omitted(frames) => json!({"omitted": frames}),
+                })
+                .collect()
+        } else {
+            e.trace.iter().map(frame).collect()
+        };
+        let limit = e.limit.map(|limit| format!("{limit:?}").to_lowercase());
+        let object = json!({
+            "kind": "runtime",
+            "severity": "error",
+            "message": e.message,
+            "line": e.trace.first().map(|(line, _)| *line),
+            "trace": trace,
+            "limit": limit,
+        });
+        format!("{object}\n")
     }
 }
 

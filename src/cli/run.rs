@@ -14,7 +14,10 @@ use loxide::vm::Vm;
 use super::interrupt::{self, WhenIdle};
 use super::report::{self, Renderer};
 use super::stream::{self, ProgramOutput};
-use super::{Cli, EXIT_COMPILE, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, read_bytes, source_text};
+use super::{
+    Cli, EXIT_COMPILE, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, read_bytes, source_name,
+    source_text,
+};
 
 /// A VM printing to standard output (`stream::ProgramOutput`), and how errors are shown.
 pub struct Program {
@@ -99,6 +102,7 @@ pub fn file(cli: &Cli, path: &Path) -> i32 {
             Err(code) => return code,
         };
         let lang = cli.lang_of(Some(path));
+        program.renderer.set_source(&source_name(path), &source);
         match driver::compile_with(&source, lang, cli.compile_limits()) {
             Ok(verified) => verified,
             Err(e) => {

@@ -29,8 +29,15 @@ pub struct Pty {
 
 impl Pty {
     /// Starts `lox ARGS` on a new terminal, with `XDG_STATE_HOME` set to `state` (the
-    /// history's directory) and colours off unless `colour`.
+    /// history's directory) and colours off unless `colour`. Errors are shown in clox's
+    /// format (`LOX_ERROR_FORMAT=clox`), which the tests of other features compare
+    /// against; `spawn_in_format` leaves the format to the session.
     pub fn spawn(args: &[&str], state: &Path, colour: bool) -> Pty {
+        Pty::spawn_in_format(args, state, colour, Some("clox"))
+    }
+
+    /// Like `spawn`, with `LOX_ERROR_FORMAT` set to `format`, or unset for `None`.
+    pub fn spawn_in_format(args: &[&str], state: &Path, colour: bool, format: Option<&str>) -> Pty {
         let size = Winsize {
             ws_row: 50,
             ws_col: 200,
@@ -52,6 +59,10 @@ impl Pty {
         if !colour {
             command.env("NO_COLOR", "1");
         }
+        match format {
+            Some(format) => command.env("LOX_ERROR_FORMAT", format),
+            None => command.env_remove("LOX_ERROR_FORMAT"),
+        };
         let child = command.spawn().expect("setsid runs lox");
         drop(pty.slave);
         let master = File::from(pty.master);

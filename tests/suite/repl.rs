@@ -125,6 +125,30 @@ fn a_session_echoes_runs_and_keeps_going() {
     assert_eq!(lox.wait(), 0);
 }
 
+/// The session shows errors in the rich format unless told otherwise: the input's line
+/// with the span underlined.
+#[test]
+fn the_session_shows_errors_rich_by_default() {
+    let mut lox = Pty::spawn_in_format(&[], &state("rich"), false, None);
+    lox.expect("> ");
+    let shown = lox.line("var x = 1 print x;");
+    assert!(
+        shown.contains("error: Expect ';' after variable declaration.")
+            && shown.contains("1 │ var x = 1 print x;")
+            && shown.contains("^ expected here"),
+        "{shown}"
+    );
+    let shown = lox.line("print nope;");
+    assert!(
+        shown.contains("error: Undefined variable 'nope'.")
+            && shown.contains("1 │ print nope;")
+            && shown.contains("in script"),
+        "{shown}"
+    );
+    lox.send(":quit\r");
+    assert_eq!(lox.wait(), 0);
+}
+
 #[test]
 fn history_is_kept_across_sessions() {
     let state = state("history");
