@@ -267,13 +267,75 @@ impl Renderer for Rich {
         }
         // The trace as clox's format (folded the same way) gives it, as notes.
         let trace = self.clox.runtime_error(e);
-        let notes: Vec<String> = trace
+        let mut notes: Vec<String> = trace
             .lines()
             .skip(1)
             .map(|line| format!("trace: {line}"))
             .collect();
+        if let Some(text) = self.source.as_ref().map(|f| f.source().as_str())
+            && let Some(suggestion) = did_you_mean(&e.message, text)
+        {
+            notes.push(format!("help: did you mean '{suggestion}'?"));
+        }
         self.emit(&report.with_notes(notes))
     }
+}
+
+/// For `Undefined variable 'x'.` or `Undefined property 'x'.`, the name in the program
+/// closest to `x` in spelling, if there is one within one edit per three characters
+/// (so none for names shorter than three): names are the source's identifiers that are
+/// not keywords, and an edit is a character inserted, removed, changed, or two
+/// neighbours swapped.
+fn did_you_mean(message: &str, text: &str) -> Option<String> {
+    let missing = ["Undefined variable '", "Undefined property '"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))?
+        .strip_suffix("'.")?;
+    const KEYWORDS: [&str; 16] = [
+        "and", "class", "else", "false", "for", "fun", "if", "nil", "or", "print", "return",
+        "super", "this", "true", "var", "while",
+    ];
+    let budget = missing.chars().count() / 3;
+    if budget == 0 {
+        return None;
+    }
+    let mut best: Option<(usize, &str)> = None;
+    let words = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+    for word in words {
+        let starts_like_a_name = word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+        if !starts_like_a_name || word == missing || KEYWORDS.contains(&word) {
+            continue;
+        }
+        let distance = edit_distance(missing, word);
+        if distance <= budget && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, word));
+        }
+    }
+    best.map(|(_, word)| word.to_string())
+}
+
+/// The edit distance between two names, by characters, where swapping two neighbours
+/// is one edit (the optimal string alignment distance).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // Three rows of the table: two back, one back, and the one being filled.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut current = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            current[j] = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                current[j] = current[j].min(before[j - 2] + 1);
+            }
+        }
+        before = std::mem::replace(&mut previous, current);
+    }
+    previous[b.len()]
 }
 
 /// The JSON format: one object a line per error. A compile error has `line`, `columns`
@@ -344,6 +406,25 @@ impl Renderer for Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn did_you_mean_finds_the_closest_name_of_the_program() {
+        let text = "var count = 1;\nvar counter = 2;\nprint cuont;\n";
+        assert_eq!(
+            did_you_mean("Undefined variable 'cuont'.", text).as_deref(),
+            Some("count")
+        );
+        assert_eq!(did_you_mean("Undefined variable 'zzz'.", text), None);
+        assert_eq!(did_you_mean("Operands must be numbers.", text), None);
+        assert_eq!(
+            did_you_mean("Undefined property 'nmae'.", "this.name = 1;").as_deref(),
+            Some("name")
+        );
+        assert_eq!(did_you_mean("Undefined property 'y'.", "this.x = 1;"), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("cuont", "count"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
 
     #[test]
     fn clox_traces_fold_only_when_asked() {
