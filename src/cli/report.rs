@@ -250,7 +250,13 @@ impl Renderer for Rich {
     }
 
     fn runtime_error(&self, e: &RuntimeError) -> String {
-        let mut report = Report::error().with_message(&e.message);
+        // A type error says what the values were: `Operands must be numbers (the
+        // operands are a string and a number)`.
+        let message = match &e.detail {
+            Some(detail) => format!("{} ({detail})", e.message.trim_end_matches('.')),
+            None => e.message.clone(),
+        };
+        let mut report = Report::error().with_message(message);
         if let Some((line, function)) = e.trace.first()
             && let Some(range) = self.line_range(*line)
         {
@@ -342,8 +348,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// (`[start, end]`, 1-based bytes, end exclusive; `null` when the error has no token)
 /// and `rendered` (clox's line); a runtime error has `line`, `trace` (innermost first,
 /// folded as clox's format folds it: `{"repeated": {"lines": L, "times": N}}` and
-/// `{"omitted": N}` entries stand for frames left out) and `limit` (`null`, or the
-/// limit that stopped the program).
+/// `{"omitted": N}` entries stand for frames left out), `limit` (`null`, or the limit
+/// that stopped the program) and `detail` (`null`, or for a type error what the values
+/// were: `the operands are a string and a number`).
 pub struct Json {
     fold_traces: bool,
 }
@@ -398,6 +405,7 @@ impl Renderer for Json {
             "line": e.trace.first().map(|(line, _)| *line),
             "trace": trace,
             "limit": limit,
+            "detail": e.detail,
         });
         format!("{object}\n")
     }
@@ -434,6 +442,7 @@ mod tests {
             message: "Stack overflow.".into(),
             trace,
             limit: None,
+            detail: None,
         };
         let folded = Clox { fold_traces: true }.runtime_error(&e);
         assert_eq!(

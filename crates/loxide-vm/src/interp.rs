@@ -114,6 +114,14 @@ impl Vm {
                 return Err(self.error(format!($($msg)*)));
             }};
         }
+        // Fails with a runtime error about the `$n` values on top of the stack, which
+        // are of the wrong type (the error names their types).
+        macro_rules! throw_typed {
+            ($n:expr, $msg:expr) => {{
+                save!();
+                return Err(self.type_error($msg.into(), $n));
+            }};
+        }
         // Propagates an error from a method that saw the saved frame.
         macro_rules! check {
             ($e:expr) => {
@@ -144,9 +152,17 @@ impl Vm {
         }
         // The two stack operands, or the stack top and a constant operand.
         macro_rules! stack_compare_jump {
-            ($holds:expr) => {
-                compare_jump!(ip.u32(), sp.peek(1), sp.peek(0), 2, $holds)
-            };
+            ($holds:expr) => {{
+                let offset = ip.u32();
+                let (a, b) = (sp.peek(1), sp.peek(0));
+                if !(a.is_number() && b.is_number()) {
+                    throw_typed!(2, "Operands must be numbers.");
+                }
+                sp.discard(2);
+                if $holds(a.as_number(), b.as_number()) {
+                    ip.forward(offset);
+                }
+            }};
         }
         macro_rules! constant_compare_jump {
             ($holds:expr) => {{
@@ -159,7 +175,7 @@ impl Vm {
                 let b = sp.peek(0);
                 let a = sp.peek(1);
                 if !(a.is_number() && b.is_number()) {
-                    throw!("Operands must be numbers.");
+                    throw_typed!(2, "Operands must be numbers.");
                 }
                 sp.discard(1);
                 sp.set_peek(0, $make(a.as_number(), b.as_number()));
@@ -218,7 +234,9 @@ impl Vm {
                 op::GetProperty => {
                     let k = ip.u24() as usize;
                     let Some(instance) = sp.peek(0).as_obj::<ObjInstance>() else {
-                        throw!("Only instances have properties.");
+                        save!();
+                        let message = "Only instances have properties.".into();
+                        return Err(self.type_error_at(message, 0, "receiver"));
                     };
                     // Inline cache hit: a field of a known layout.
                     if let Some(slot) = function.cached_field_slot(k, &instance) {
@@ -233,7 +251,9 @@ impl Vm {
                 op::SetProperty => {
                     let k = ip.u24() as usize;
                     let Some(instance) = sp.peek(1).as_obj::<ObjInstance>() else {
-                        throw!("Only instances have fields.");
+                        save!();
+                        let message = "Only instances have fields.".into();
+                        return Err(self.type_error_at(message, 1, "receiver"));
                     };
                     let value = sp.pop();
                     self.store_property(function, k, instance, value);
@@ -274,8 +294,7 @@ impl Vm {
                         sp.discard(1);
                         sp.set_peek(0, Value::object(joined));
                     } else {
-                        save!();
-                        return Err(self.add_error());
+                        throw_typed!(2, self.dialect.words().bad_add_operands);
                     }
                 }
                 op::Subtract => binary_number!(|a, b| Value::number(a - b)),
@@ -288,7 +307,7 @@ impl Vm {
                 op::Negate => {
                     let v = sp.peek(0);
                     if !v.is_number() {
-                        throw!("Operand must be a number.");
+                        throw_typed!(1, "Operand must be a number.");
                     }
                     sp.set_peek(0, Value::number(-v.as_number()));
                 }
@@ -342,7 +361,8 @@ impl Vm {
                     let argc = ip.byte() as usize;
                     save!();
                     let Some(instance) = sp.peek(argc).as_obj::<ObjInstance>() else {
-                        return Err(self.error("Only instances have methods.".into()));
+                        let message = "Only instances have methods.".into();
+                        return Err(self.type_error_at(message, argc, "receiver"));
                     };
                     // Inline cache hit: a method of a known layout's class.
                     match function.cached_method(k, &instance) {
@@ -467,7 +487,9 @@ impl Vm {
                 op::SetPropertyPop => {
                     let k = ip.u24() as usize;
                     let Some(instance) = sp.peek(1).as_obj::<ObjInstance>() else {
-                        throw!("Only instances have fields.");
+                        save!();
+                        let message = "Only instances have fields.".into();
+                        return Err(self.type_error_at(message, 1, "receiver"));
                     };
                     let value = sp.peek(0);
                     self.store_property(function, k, instance, value);
@@ -608,7 +630,7 @@ impl Vm {
                 .instantiate(callee.as_obj().expect("kind checked"), argc)
                 .map(|_| ()),
             Some(ObjKind::Native) => self.call_native(callee.as_obj().expect("kind checked"), argc),
-            _ => Err(self.error(self.dialect.words().not_callable.into())),
+            _ => Err(self.type_error_at(self.dialect.words().not_callable.into(), argc, "callee")),
         }
     }
 

@@ -120,6 +120,10 @@ pub struct RuntimeError {
     pub trace: Vec<(u32, Option<String>)>,
     /// Which limit stopped the program, when one did.
     pub limit: Option<Limit>,
+    /// For an error about values of the wrong type, what they were: `the operands are
+    /// a string and a number`. clox's format never shows it; the rich and JSON formats
+    /// do. Only errors whose values are on the stack have one.
+    pub detail: Option<String>,
 }
 
 impl fmt::Display for RuntimeError {
@@ -246,6 +250,7 @@ impl Vm {
                 message: "The VM is already running a program.".into(),
                 trace: Vec::new(),
                 limit: None,
+                detail: None,
             });
         }
         self.start_budget();
@@ -348,6 +353,7 @@ impl Vm {
                 message: "Too many global variables.".into(),
                 trace: Vec::new(),
                 limit: None,
+                detail: None,
             });
         }
         self.maybe_collect();
@@ -603,8 +609,70 @@ impl Vm {
             message,
             trace,
             limit: None,
+            detail: None,
         }
     }
+
+    /// A runtime error about the `operands` values on top of the stack (synced), which
+    /// are of the wrong type: the detail names them, read back here, on the error's
+    /// path, so that the interpreter's hot paths carry nothing for it.
+    #[cold]
+    #[inline(never)]
+    fn type_error(&mut self, message: String, operands: usize) -> RuntimeError {
+        let values: Vec<String> = (0..operands)
+            .rev()
+            .map(|distance| describe(self.stack.peek(distance)))
+            .collect();
+        let mut error = self.error(message);
+        error.detail = Some(match values.as_slice() {
+            [one] => format!("the operand is {one}"),
+            [a, b] => format!("the operands are {a} and {b}"),
+            _ => values.join(", "),
+        });
+        error
+    }
+}
+
+impl Vm {
+    /// A runtime error about one value `distance` below the top of the (synced) stack,
+    /// of the wrong type: the detail says what `role` it plays and what it is (`the
+    /// callee is a number`). Read back on the error's path, as in `type_error`.
+    #[cold]
+    #[inline(never)]
+    fn type_error_at(&mut self, message: String, distance: usize, role: &str) -> RuntimeError {
+        let detail = format!("the {role} is {}", describe(self.stack.peek(distance)));
+        let mut error = self.error(message);
+        error.detail = Some(detail);
+        error
+    }
+}
+
+/// How a value is named in the detail of a type error: `nil`, `a boolean`, `a number`,
+/// `a string`, `a function`, `the class Point`, `an instance of Point`.
+fn describe(value: Value) -> String {
+    if value.is_nil() {
+        return "nil".into();
+    }
+    if value.is_bool() {
+        return "a boolean".into();
+    }
+    if value.is_number() {
+        return "a number".into();
+    }
+    if let Some(class) = value.as_obj::<ObjClass>() {
+        return format!("the class {}", class.name.chars);
+    }
+    if let Some(instance) = value.as_obj::<ObjInstance>() {
+        return format!("an instance of {}", instance.class.name.chars);
+    }
+    match value.obj_kind() {
+        Some(ObjKind::String) => "a string",
+        Some(ObjKind::Function | ObjKind::Closure | ObjKind::BoundMethod) => "a function",
+        Some(ObjKind::Native) => "a native function",
+        Some(ObjKind::UserData) => "a host value",
+        _ => "a value",
+    }
+    .into()
 }
 
 /// A NaN from a file could carry a payload that collides with the value tags.
