@@ -338,7 +338,7 @@ const SIZES: [u8; Op::ALL.len()] = {
 impl Op {
     /// The encoded size of the instruction, opcode included.
     #[inline]
-    pub fn size(self) -> usize {
+    pub const fn size(self) -> usize {
         SIZES[self as usize] as usize
     }
 

@@ -208,14 +208,19 @@ fn check_function_tree(module: &Module) -> Result<Vec<Option<usize>>, Error> {
     Ok(parent)
 }
 
-/// Decodes one function, checks it, and returns its maximum stack depth.
-fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u32, Error> {
-    let f = &module.functions[index];
-    let err = |offset: Option<usize>, message: String| Error {
+/// An error in function `f`, the module's function number `index`.
+fn error_in(f: &Function, index: usize, offset: Option<usize>, message: String) -> Error {
+    Error {
         function: Some((index, f.name.clone())),
         offset,
         message,
-    };
+    }
+}
+
+/// Decodes one function, checks it, and returns its maximum stack depth.
+fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u32, Error> {
+    let f = &module.functions[index];
+    let err = |offset, message| error_in(f, index, offset, message);
     let code = &f.code;
     if code.is_empty() {
         return Err(err(None, "the function has no code".into()));
@@ -256,11 +261,7 @@ fn analyse(module: &Module, index: usize, parents: &[Option<usize>]) -> Result<u
 /// the stack depth and the captured slots at each jump target.
 fn walk(module: &Module, index: usize) -> Result<u32, Error> {
     let f = &module.functions[index];
-    let err = |offset: Option<usize>, message: String| Error {
-        function: Some((index, f.name.clone())),
-        offset,
-        message,
-    };
+    let err = |offset, message| error_in(f, index, offset, message);
     let code = &f.code;
 
     // Pass 1: instruction boundaries and static operand checks, and whether some

@@ -19,6 +19,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
+use super::BitSet;
 use crate::opcodes::MAX_OPERANDS;
 use crate::{Constant, Function, Module, Op, Operand, Pops};
 
@@ -57,11 +58,10 @@ const INFO: [Info; Op::ALL.len()] = {
         let op = Op::ALL[i];
         let operands = op.operands();
         let info = &mut table[i];
-        info.size = 1;
+        info.size = op.size() as u8;
         let mut j = 0;
         while j < operands.len() {
             info.operands[j] = operands[j];
-            info.size += operands[j].width() as u8;
             if let Operand::Local = operands[j] {
                 info.has_local = true;
             }
@@ -89,25 +89,6 @@ fn read(code: &[u8], at: usize, width: usize) -> u32 {
     }
 }
 
-/// A set of code offsets, a bit each.
-struct Offsets(Vec<u64>);
-
-impl Offsets {
-    fn new(len: usize) -> Offsets {
-        Offsets(vec![0; len.div_ceil(64)])
-    }
-
-    fn insert(&mut self, at: usize) {
-        self.0[at / 64] |= 1 << (at % 64);
-    }
-
-    fn contains(&self, at: usize) -> bool {
-        self.0
-            .get(at / 64)
-            .is_some_and(|w| w & (1 << (at % 64)) != 0)
-    }
-}
-
 /// The maximum stack depth of a function whose code this path can vouch for, or `None`
 /// when the general walk must decide. Assumes what `analyse` checked before (the code
 /// is not empty, the line table is ordered and inside the code).
@@ -115,8 +96,8 @@ pub(super) fn analyse(module: &Module, f: &Function) -> Option<u32> {
     let code = &f.code[..];
     // Pass 1, reading only lengths and backward jumps: where instructions start, and
     // which of them backward jumps target (instruction starts: they are behind).
-    let mut is_start = Offsets::new(code.len());
-    let mut is_back_target = Offsets::new(code.len());
+    let mut is_start = BitSet::new(code.len());
+    let mut is_back_target = BitSet::new(code.len());
     let mut offset = 0;
     while offset < code.len() {
         let info = INFO.get(code[offset] as usize)?;
