@@ -223,6 +223,9 @@ impl Session<'_> {
                 if self.lang == Lang::Lox {
                     let echo = echo_source(source);
                     if let Ok(program) = self.compile(&echo, self.lang) {
+                        // A runtime error shows the input as typed, not its wrapping
+                        // (which keeps the input's lines where they were).
+                        self.program.renderer.set_source("input", source);
                         self.last_input = Some(echo);
                         return self.run(&program);
                     }
@@ -237,6 +240,9 @@ impl Session<'_> {
     }
 
     fn run(&mut self, program: &loxide::bytecode::verify::Verified) -> Step {
+        // Earlier inputs' names are suggestions too ("did you mean").
+        let names = self.program.vm.defined_globals();
+        self.program.renderer.set_known_names(&names);
         match self.program.run(program) {
             Ended::OutputFailed(code) => Step::Exit(code),
             Ended::Ok | Ended::Failed | Ended::Interrupted => Step::Done,

@@ -33,6 +33,9 @@ pub trait Renderer {
     fn runtime_error(&self, e: &RuntimeError) -> String;
     /// The program's name and text, for the formats that show source lines and spans.
     fn set_source(&mut self, _name: &str, _text: &str) {}
+    /// Names defined outside the source (an interactive session's earlier inputs), which
+    /// "did you mean" may suggest too.
+    fn set_known_names(&mut self, _names: &[String]) {}
 }
 
 /// clox's format: `[line N] Error at 'x': message` and `[line N] in f()` traces.
@@ -72,6 +75,7 @@ fn make(cli: &Cli, format: ErrorFormat) -> Box<dyn Renderer> {
             clox,
             colour: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             source: None,
+            known_names: String::new(),
         }),
         ErrorFormat::Json => Box::new(Json {
             fold_traces: cli.limits != LimitsArg::Clox,
@@ -126,6 +130,8 @@ pub struct Rich {
     colour: bool,
     /// The program's name and text.
     source: Option<SimpleFile<String, String>>,
+    /// `set_known_names`, one a line.
+    known_names: String,
 }
 
 impl Rich {
@@ -205,6 +211,10 @@ impl Renderer for Rich {
         self.source = Some(SimpleFile::new(name.to_string(), text.to_string()));
     }
 
+    fn set_known_names(&mut self, names: &[String]) {
+        self.known_names = names.join("\n");
+    }
+
     fn compile_error(&self, e: &CompileError) -> String {
         if e.diagnostics.is_empty() {
             // An internal error: no position to show.
@@ -278,8 +288,8 @@ impl Renderer for Rich {
             .skip(1)
             .map(|line| format!("trace: {line}"))
             .collect();
-        if let Some(text) = self.source.as_ref().map(|f| f.source().as_str())
-            && let Some(suggestion) = did_you_mean(&e.message, text)
+        let text = self.source.as_ref().map_or("", |f| f.source().as_str());
+        if let Some(suggestion) = did_you_mean(&e.message, &format!("{text}\n{}", self.known_names))
         {
             notes.push(format!("help: did you mean '{suggestion}'?"));
         }

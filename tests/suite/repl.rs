@@ -145,6 +145,16 @@ fn the_session_shows_errors_rich_by_default() {
             && shown.contains("in script"),
         "{shown}"
     );
+    // Names from earlier inputs are suggested.
+    lox.line("var count = 1;");
+    let shown = lox.line("print cuont;");
+    assert!(shown.contains("help: did you mean 'count'?"), "{shown}");
+    // An expression typed without `;` runs wrapped, but its error shows it as typed.
+    let shown = lox.line("nope + 1");
+    assert!(
+        shown.contains("1 │ nope + 1") && !shown.contains("__repl"),
+        "{shown}"
+    );
     lox.send(":quit\r");
     assert_eq!(lox.wait(), 0);
 }
