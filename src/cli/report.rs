@@ -79,6 +79,7 @@ fn make(cli: &Cli, format: ErrorFormat) -> Box<dyn Renderer> {
         }),
         ErrorFormat::Json => Box::new(Json {
             fold_traces: cli.limits != LimitsArg::Clox,
+            source: String::new(),
         }),
     }
 }
@@ -271,15 +272,20 @@ impl Renderer for Rich {
             && let Some(range) = self.line_range(*line)
         {
             let text = self.source.as_ref().map_or("", |f| f.source().as_str());
-            // The line's code, without its indentation.
-            let indent = text[range.clone()].len() - text[range.clone()].trim_start().len();
             let label = match function {
                 Some(name) => format!("in {name}()"),
                 None => "in script".to_string(),
             };
-            report = report.with_labels(vec![
-                Label::primary((), range.start + indent..range.end).with_message(label),
-            ]);
+            // The failing operator, name or call when the bytecode says which; else the
+            // line's code, without its indentation.
+            let underlined = match span_in(text, e.span.as_ref()) {
+                Some(span) => span,
+                None => {
+                    let indent = text[range.clone()].len() - text[range.clone()].trim_start().len();
+                    range.start + indent..range.end
+                }
+            };
+            report = report.with_labels(vec![Label::primary((), underlined).with_message(label)]);
         }
         // The trace as clox's format (folded the same way) gives it, as notes.
         let trace = self.clox.runtime_error(e);
@@ -295,6 +301,23 @@ impl Renderer for Rich {
         }
         self.emit(&report.with_notes(notes))
     }
+}
+
+/// A runtime error's span as a byte range of `text`, if it is one: inside the text,
+/// on character boundaries and not empty. A bytecode file may carry spans of a source
+/// other than the one at hand, so they are checked, not trusted.
+fn span_in(text: &str, span: Option<&std::ops::Range<u32>>) -> Option<std::ops::Range<usize>> {
+    let span = span?;
+    let (start, end) = (span.start as usize, span.end as usize);
+    (start < end && text.get(start..end).is_some()).then_some(start..end)
+}
+
+/// The 1-based byte columns `[start, end)` of a span that lies on one line of `text`,
+/// as compile errors give theirs.
+fn columns_of(text: &str, span: &std::ops::Range<usize>) -> Option<[usize; 2]> {
+    let line_start = text[..span.start].rfind('\n').map_or(0, |at| at + 1);
+    let on_one_line = !text[span.clone()].contains('\n');
+    on_one_line.then_some([span.start - line_start + 1, span.end - line_start + 1])
 }
 
 /// For `Undefined variable 'x'.` or `Undefined property 'x'.`, the name in the program
@@ -359,13 +382,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// and `rendered` (clox's line); a runtime error has `line`, `trace` (innermost first,
 /// folded as clox's format folds it: `{"repeated": {"lines": L, "times": N}}` and
 /// `{"omitted": N}` entries stand for frames left out), `limit` (`null`, or the limit
-/// that stopped the program) and `detail` (`null`, or for a type error what the values
-/// were: `the operands are a string and a number`).
+/// that stopped the program), `detail` (`null`, or for a type error what the values
+/// were: `the operands are a string and a number`), `span` (`null`, or the failing
+/// operator's, name's or call's bytes in the source, `[start, end]`, end exclusive) and
+/// `columns` (as a compile error's, when the span is known and lies on one line).
 pub struct Json {
     fold_traces: bool,
+    /// The program's text, to turn a runtime error's span into columns.
+    source: String,
 }
 
 impl Renderer for Json {
+    fn set_source(&mut self, _name: &str, text: &str) {
+        self.source = text.to_string();
+    }
+
     fn compile_error(&self, e: &CompileError) -> String {
         let mut out = String::new();
         if e.diagnostics.is_empty() {
@@ -408,11 +439,16 @@ impl Renderer for Json {
             e.trace.iter().map(frame).collect()
         };
         let limit = e.limit.map(|limit| format!("{limit:?}").to_lowercase());
+        let span = e.span.as_ref().map(|span| [span.start, span.end]);
+        let columns =
+            span_in(&self.source, e.span.as_ref()).and_then(|span| columns_of(&self.source, &span));
         let object = json!({
             "kind": "runtime",
             "severity": "error",
             "message": e.message,
             "line": e.trace.first().map(|(line, _)| *line),
+            "columns": columns,
+            "span": span,
             "trace": trace,
             "limit": limit,
             "detail": e.detail,
@@ -453,6 +489,7 @@ mod tests {
             trace,
             limit: None,
             detail: None,
+            span: None,
         };
         let folded = Clox { fold_traces: true }.runtime_error(&e);
         assert_eq!(

@@ -465,3 +465,31 @@ fn the_documented_opcode_table_is_the_generated_one() {
          `LOX_BLESS=1 cargo test --test suite` and review the diff"
     );
 }
+
+/// A compiled file carries its span tables: a runtime error from it has the same span
+/// as from its source, and without the source at hand no columns.
+#[test]
+fn runtime_error_spans_travel_in_the_file() {
+    let dir = scratch("spans");
+    let source = dir.join("spans.lox");
+    fs::write(&source, "var a = 1;\nprint a - \"b\";\n").unwrap();
+    let out = dir.join("spans.loxc");
+    let compiled = lox(&[
+        "compile",
+        source.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(compiled.status.success(), "{compiled:?}");
+    let error = |path: &PathBuf| -> serde_json::Value {
+        let run = lox(&["--error-format=json", path.to_str().unwrap()]);
+        assert_eq!(run.status.code(), Some(70), "{run:?}");
+        serde_json::from_slice(&run.stderr).expect("one JSON object")
+    };
+    let (from_source, from_file) = (error(&source), error(&out));
+    // The `-` is bytes 19..20 of the source, on line 2 at column 9.
+    assert_eq!(from_source["span"], serde_json::json!([19, 20]));
+    assert_eq!(from_source["columns"], serde_json::json!([9, 10]));
+    assert_eq!(from_file["span"], from_source["span"]);
+    assert_eq!(from_file["columns"], serde_json::Value::Null);
+}

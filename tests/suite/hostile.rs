@@ -430,6 +430,7 @@ fn nested(depth: usize) -> Module {
                 code,
                 constants,
                 lines: vec![LineRun { offset: 0, line: 1 }],
+                spans: Default::default(),
                 max_stack: 2,
             }
         })
@@ -501,6 +502,7 @@ fn every_cap_of_the_reader_is_enforced() {
         code: vec![Op::Nil as u8, Op::Return as u8],
         constants: Vec::new(),
         lines: vec![LineRun { offset: 0, line: 1 }],
+        spans: Default::default(),
         max_stack: 2,
     };
     let module = Module {
@@ -563,6 +565,7 @@ fn exercise(op: Op) -> Module {
         code,
         constants,
         lines: line.clone(),
+        spans: Default::default(),
         max_stack: 16,
     };
     // The script captures its slot 1 in the closure it calls, then closes it.

@@ -11,7 +11,7 @@
 use std::fmt;
 
 use super::verify::{self, MaxStack, Verified};
-use super::{Constant, Dialect, Function, LineRun, Module, UpvalueDesc};
+use super::{Constant, Dialect, Function, LineRun, Module, SpanTable, UpvalueDesc};
 
 /// The first eight bytes of every bytecode file. `0x89` is a UTF-8 continuation byte,
 /// which can never start UTF-8 text, so no Lox or Potato source starts this way; as in
@@ -19,8 +19,9 @@ use super::{Constant, Dialect, Function, LineRun, Module, UpvalueDesc};
 pub const MAGIC: [u8; 8] = *b"\x89LOX\r\n\x1a\n";
 
 /// The format version this build writes and the only one it reads. Version 2 widened
-/// constant, name, function and global operands from 16 to 24 bits.
-pub const VERSION: u16 = 2;
+/// constant, name, function and global operands from 16 to 24 bits; version 3 added
+/// each function's span table.
+pub const VERSION: u16 = 3;
 
 /// Functions per file: as many as one function's constants can name, far more than any
 /// real program has (each needs source text). The loader checks a count against the
@@ -114,6 +115,8 @@ pub fn write(module: &Module) -> Vec<u8> {
             out.extend_from_slice(&run.offset.to_le_bytes());
             out.extend_from_slice(&run.line.to_le_bytes());
         }
+        put_len(&mut out, f.spans.len());
+        out.extend_from_slice(f.spans.as_bytes());
     }
     out
 }
@@ -379,6 +382,10 @@ impl<'b> Reader<'b> {
             let line = self.u32("a line run")?;
             lines.push(LineRun { offset, line });
         }
+        // An entry takes at most fifteen bytes, and entries start at distinct offsets
+        // inside the code (the verifier checks the table: `SpanTable::check`).
+        let n_span_bytes = self.count("span table bytes", 1, code_len.saturating_mul(15))?;
+        let spans = SpanTable::from_bytes(self.take(n_span_bytes, "the span table")?.to_vec());
         Ok(Function {
             name,
             arity,
@@ -386,6 +393,7 @@ impl<'b> Reader<'b> {
             code,
             constants,
             lines,
+            spans,
             max_stack,
         })
     }
@@ -405,6 +413,7 @@ mod tests {
             code: vec![Op::AddLocalConstant as u8, 1, 0, 0, Op::Return as u8],
             constants: vec![Constant::Number(1.0)],
             lines: vec![LineRun { offset: 0, line: 1 }],
+            spans: Default::default(),
             max_stack: 0,
         };
         let script = Function {
@@ -435,6 +444,7 @@ mod tests {
                 Constant::Number(2.0),
             ],
             lines: vec![LineRun { offset: 0, line: 1 }],
+            spans: Default::default(),
             max_stack: 0,
         };
         Module {

@@ -1,4 +1,4 @@
-//! Bytecode: dense per-function byte arrays with constant pools and line tables; what
+//! Bytecode: dense per-function byte arrays with constant pools, line and span tables; what
 //! the compiler and the virtual machine agree on, and all they share.
 //!
 //! A `Module` is plain data (no heap objects, no pointers, no source), so it can be
@@ -12,9 +12,11 @@ pub mod disasm;
 pub mod file;
 pub mod number;
 pub mod opcodes;
+pub mod spans;
 pub mod verify;
 
 pub use opcodes::{Flow, Op, Operand, Pops};
+pub use spans::{Span, SpanTable};
 
 /// Upvalues per function: upvalue operands are 8 bits wide.
 pub const MAX_UPVALUES: usize = 1 << 8;
@@ -112,6 +114,8 @@ pub struct Function {
     pub code: Vec<u8>,
     pub constants: Vec<Constant>,
     pub lines: Vec<LineRun>,
+    /// The source span of each instruction that can fail (`spans`).
+    pub spans: SpanTable,
     /// The deepest the function's own stack gets, locals included.
     pub max_stack: u32,
 }

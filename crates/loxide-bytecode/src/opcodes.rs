@@ -342,6 +342,41 @@ impl Op {
         SIZES[self as usize] as usize
     }
 
+    /// False for the instructions that can never raise a runtime error (not even a
+    /// limit's): the span table (`crate::spans`) records spans only for the others. An
+    /// opcode is assumed to fail unless it is listed here.
+    pub const fn may_fail(self) -> bool {
+        use Op::*;
+        !matches!(
+            self,
+            Constant
+                | Nil
+                | True
+                | False
+                | Pop
+                | GetLocal
+                | SetLocal
+                | DefineGlobal
+                | GetUpvalue
+                | SetUpvalue
+                | Equal
+                | Not
+                | Print
+                | Jump
+                | JumpIfFalse
+                | JumpIfFalsePop
+                | JumpUnlessEqual
+                | JumpIfEqual
+                | JumpUnlessEqualConstant
+                | CloseUpvalue
+                | Return
+                | ReturnNil
+                | ReturnLocal
+                | SetLocalPop
+                | GetLocal2
+        )
+    }
+
     /// True for instructions after which control never falls through.
     pub const fn is_terminator(self) -> bool {
         !self.flow().falls_through()

@@ -698,5 +698,5 @@ fn check_lines(f: &Function) -> Result<(), String> {
     {
         return Err("the line table runs past the end of the code".into());
     }
-    Ok(())
+    f.spans.check(f.code.len())
 }

@@ -1,12 +1,13 @@
 //! Encoding: IR to bytecode. Resolves labels to byte offsets, writes each instruction's
-//! opcode and operands by operand kind, and builds the run-length line table. It cannot
+//! opcode and operands by operand kind, and builds the run-length line table and the
+//! span table (spans only of the instructions that can fail). It cannot
 //! fail: the IR stage already checked every limit the encoding has (a jump that goes
 //! against its opcode's direction is a compiler bug, and it panics). The trade-off: it
 //! knows no opcode by name (an IR instruction gives its opcode and operands, both
 //! generated from the one opcode list), so a new opcode needs nothing here.
 
 use crate::ir::{self, Instr};
-use loxide_bytecode::{Constant, Function, LineRun, Module, Operand};
+use loxide_bytecode::{Constant, Function, LineRun, Module, Operand, spans};
 
 /// Encodes a whole IR module, in a language's dialect. `max_stack` is left at 0 for the
 /// verifier to compute.
@@ -32,13 +33,17 @@ fn function(f: &ir::Function) -> Function {
     // Pass 2: the bytes.
     let mut code = Vec::with_capacity(offset as usize);
     let mut lines: Vec<LineRun> = Vec::new();
-    for (instr, &line) in f.code.iter().zip(&f.lines) {
+    let mut spans = spans::Builder::default();
+    for (instr, &ir::Loc { line, span }) in f.code.iter().zip(&f.locs) {
         let Some((op, operands)) = instr.encoding() else {
             continue;
         };
         let at = code.len() as u32;
         if lines.last().is_none_or(|run| run.line != line) {
             lines.push(LineRun { offset: at, line });
+        }
+        if op.may_fail() {
+            spans.push(at, span);
         }
         let end = at + op.size() as u32;
         code.push(op as u8);
@@ -88,6 +93,7 @@ fn function(f: &ir::Function) -> Function {
         code,
         constants,
         lines,
+        spans: spans.finish(),
         max_stack: 0,
     }
 }
@@ -134,7 +140,12 @@ mod tests {
                 is_local: true,
                 index: 1,
             }],
-            lines: vec![1; code.len()],
+            locs: (0..code.len() as u32)
+                .map(|i| ir::Loc {
+                    line: 1,
+                    span: loxide_bytecode::Span::new(i, i + 1),
+                })
+                .collect(),
             code,
             constants: Vec::new(),
             n_labels: 2,
@@ -145,6 +156,22 @@ mod tests {
             .collect();
         let ops: Vec<Op> = decoded.iter().map(|i| i.op).collect();
         assert_eq!(ops, Op::ALL);
+        // Instruction k came from the span k+1..k+2 (the label before it is 0): the
+        // span table has it for each one that can fail.
+        for (k, instruction) in decoded.iter().enumerate() {
+            if instruction.op.may_fail() {
+                let span = loxide_bytecode::Span::new(k as u32 + 1, k as u32 + 2);
+                let at = instruction.offset as u32;
+                assert_eq!(
+                    encoded.spans.span_at(at),
+                    Some(span),
+                    "{:?}",
+                    instruction.op
+                );
+            }
+        }
+        let recorded = encoded.spans.iter().count();
+        assert_eq!(recorded, Op::ALL.iter().filter(|op| op.may_fail()).count());
         for instruction in decoded {
             for field in instruction.fields().filter(|field| !field.kind.is_jump()) {
                 assert_eq!(field.value, 1, "{:?}", instruction.op);

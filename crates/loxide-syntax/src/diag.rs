@@ -70,6 +70,11 @@ pub trait TokenTable {
     fn line(&self, tok: TokIdx) -> u32;
     /// `None` for the end-of-file token.
     fn lexeme(&self, tok: TokIdx) -> Option<&str>;
+    /// The token's bytes in the source, `start..end`; `None` for a token index the
+    /// table does not have (an injected token's stand-in, say).
+    fn byte_span(&self, _tok: TokIdx) -> Option<(u32, u32)> {
+        None
+    }
 }
 
 /// A diagnostic resolved against its token table, ready to print.

@@ -13,8 +13,8 @@ use super::shape::{DICTIONARY, ROOT, ShapeId, Shapes};
 use super::table::Table;
 use super::value::Value;
 use super::{CallFrame, Limit, RuntimeError, Vm};
-use loxide_bytecode::number;
 use loxide_bytecode::opcodes::byte as op;
+use loxide_bytecode::{Op, number};
 
 impl Vm {
     /// Runs until the frames are back down to `stop` (0 for a program; the depth a
@@ -122,6 +122,13 @@ impl Vm {
                 return Err(self.type_error($msg.into(), $n));
             }};
         }
+        // A type error of a fused instruction: `fused_type_error` reads its operands back.
+        macro_rules! throw_fused {
+            ($op:expr, $msg:expr) => {{
+                save!();
+                return Err(self.fused_type_error($msg.into(), $op));
+            }};
+        }
         // Propagates an error from a method that saw the saved frame.
         macro_rules! check {
             ($e:expr) => {
@@ -139,10 +146,10 @@ impl Vm {
         // Compares two numbers, `$a` and `$b` (operands read in the order given), pops
         // `$popped` values and jumps `$offset` forward when `$holds` says so.
         macro_rules! compare_jump {
-            ($offset:expr, $a:expr, $b:expr, $popped:expr, $holds:expr) => {{
+            ($op:expr, $offset:expr, $a:expr, $b:expr, $popped:expr, $holds:expr) => {{
                 let (offset, a, b) = ($offset, $a, $b);
                 if !(a.is_number() && b.is_number()) {
-                    throw!("Operands must be numbers.");
+                    throw_fused!($op, "Operands must be numbers.");
                 }
                 sp.discard($popped);
                 if $holds(a.as_number(), b.as_number()) {
@@ -165,9 +172,9 @@ impl Vm {
             }};
         }
         macro_rules! constant_compare_jump {
-            ($holds:expr) => {{
+            ($op:expr, $holds:expr) => {{
                 let b = function.constant(ip.u24() as usize);
-                compare_jump!(ip.u32(), sp.peek(0), b, 1, $holds)
+                compare_jump!($op, ip.u32(), sp.peek(0), b, 1, $holds)
             }};
         }
         macro_rules! binary_number {
@@ -513,14 +520,14 @@ impl Vm {
                         sp.set_peek(0, Value::object(joined));
                     } else {
                         save!();
-                        return Err(self.add_error());
+                        return Err(self.fused_add_error(Op::AddConstant));
                     }
                 }
                 op::SubtractConstant => {
                     let b = function.constant(ip.u24() as usize);
                     let a = sp.peek(0);
                     if !(a.is_number() && b.is_number()) {
-                        throw!("Operands must be numbers.");
+                        throw_fused!(Op::SubtractConstant, "Operands must be numbers.");
                     }
                     sp.set_peek(0, Value::number(a.as_number() - b.as_number()));
                 }
@@ -529,7 +536,7 @@ impl Vm {
                     let k = ip.u24() as usize;
                     let receiver = slots.get(slot);
                     let Some(instance) = receiver.as_obj::<ObjInstance>() else {
-                        throw!("Only instances have properties.");
+                        throw_fused!(Op::GetLocalProperty, "Only instances have properties.");
                     };
                     if let Some(slot) = function.cached_field_slot(k, &instance) {
                         sp.push(instance.fields.get(slot));
@@ -548,8 +555,12 @@ impl Vm {
                     sp.push(slots.get(a));
                     sp.push(slots.get(b));
                 }
-                op::JumpUnlessLessConstant => constant_compare_jump!(|a, b| !(a < b)),
-                op::JumpUnlessGreaterConstant => constant_compare_jump!(|a, b| !(a > b)),
+                op::JumpUnlessLessConstant => {
+                    constant_compare_jump!(Op::JumpUnlessLessConstant, |a, b| !(a < b))
+                }
+                op::JumpUnlessGreaterConstant => {
+                    constant_compare_jump!(Op::JumpUnlessGreaterConstant, |a, b| !(a > b))
+                }
                 op::JumpUnlessEqualConstant => {
                     let b = function.constant(ip.u24() as usize);
                     let offset = ip.u32();
@@ -576,14 +587,14 @@ impl Vm {
                         sp.set_peek(0, Value::object(joined));
                     } else {
                         save!();
-                        return Err(self.add_error());
+                        return Err(self.fused_add_error(Op::AddLocalConstant));
                     }
                 }
                 op::SubtractLocalConstant => {
                     let a = slots.get(ip.byte() as usize);
                     let b = function.constant(ip.u24() as usize);
                     if !(a.is_number() && b.is_number()) {
-                        throw!("Operands must be numbers.");
+                        throw_fused!(Op::SubtractLocalConstant, "Operands must be numbers.");
                     }
                     sp.push(Value::number(a.as_number() - b.as_number()));
                 }
@@ -671,8 +682,8 @@ impl Vm {
     }
 
     #[cold]
-    fn add_error(&mut self) -> RuntimeError {
-        self.error(self.dialect.words().bad_add_operands.into())
+    fn fused_add_error(&mut self, op: Op) -> RuntimeError {
+        self.fused_type_error(self.dialect.words().bad_add_operands.into(), op)
     }
 
     #[cold]

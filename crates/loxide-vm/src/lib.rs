@@ -42,7 +42,7 @@ use std::time::Instant;
 
 use heap::Heap;
 use loxide_bytecode::verify::Verified;
-use loxide_bytecode::{Constant, Dialect, Operand, decode, number};
+use loxide_bytecode::{Constant, Dialect, Op, Operand, decode, number};
 use object::*;
 use value::{Stack, Value};
 
@@ -124,6 +124,10 @@ pub struct RuntimeError {
     /// a string and a number`. clox's format never shows it; the rich and JSON formats
     /// do. Only errors whose values are on the stack have one.
     pub detail: Option<String>,
+    /// The bytes of the source the failing instruction came from (an operator, a
+    /// name, a call), when the compiler recorded them: byte offsets into the program's
+    /// source, so only whoever has that source can turn them into columns.
+    pub span: Option<std::ops::Range<u32>>,
 }
 
 impl fmt::Display for RuntimeError {
@@ -251,6 +255,7 @@ impl Vm {
                 trace: Vec::new(),
                 limit: None,
                 detail: None,
+                span: None,
             });
         }
         self.start_budget();
@@ -354,6 +359,7 @@ impl Vm {
                 trace: Vec::new(),
                 limit: None,
                 detail: None,
+                span: None,
             });
         }
         self.maybe_collect();
@@ -441,6 +447,7 @@ impl Vm {
                 code: code.into_boxed_slice(),
                 constants: constants.into_boxed_slice(),
                 lines: f.lines.clone().into_boxed_slice(),
+                spans: f.spans.clone(),
                 name: f.name.clone().into_boxed_str(),
                 caches: (0..f.constants.len()).map(|_| Default::default()).collect(),
             });
@@ -595,7 +602,8 @@ impl Vm {
     #[cold]
     fn error(&mut self, message: String) -> RuntimeError {
         let mut trace = Vec::with_capacity(self.frames.len());
-        for frame in self.frames.iter().rev() {
+        let mut span = None;
+        for (depth, frame) in self.frames.iter().rev().enumerate() {
             let function = frame.closure.function;
             let offset = function.offset_of(frame.ip).saturating_sub(1);
             let name = if function.name.is_empty() {
@@ -604,12 +612,16 @@ impl Vm {
                 Some(function.name.to_string())
             };
             trace.push((function.line_at(offset), name));
+            if depth == 0 {
+                span = function.span_at(offset).map(|s| s.start..s.end);
+            }
         }
         RuntimeError {
             message,
             trace,
             limit: None,
             detail: None,
+            span,
         }
     }
 
@@ -634,6 +646,49 @@ impl Vm {
 }
 
 impl Vm {
+    /// A runtime error of a fused instruction (`op`, the current frame's last, with
+    /// its `ip` saved) whose operands are of the wrong type. Its operands live in
+    /// slots and constants as well as on the stack, so they are read back from the
+    /// instruction's own bytes, on the error's path only.
+    #[cold]
+    #[inline(never)]
+    fn fused_type_error(&mut self, message: String, op: Op) -> RuntimeError {
+        let detail = self.frames.last().and_then(|frame| {
+            let function = frame.closure.function;
+            let end = function.offset_of(frame.ip);
+            let at = end.checked_sub(op.size())?;
+            let code = function.code.get(at..end)?;
+            let u24 = |i: usize| -> Option<usize> {
+                let bytes = code.get(i..i + 3)?;
+                Some(bytes[0] as usize | (bytes[1] as usize) << 8 | (bytes[2] as usize) << 16)
+            };
+            let slot = |i: usize| -> Option<Value> {
+                let index = frame.base + *code.get(i)? as usize;
+                self.stack.as_slice().get(index).copied()
+            };
+            let constant = |i: usize| -> Option<Value> { function.constants.get(u24(i)?).copied() };
+            let (a, b) = match op {
+                Op::AddConstant
+                | Op::SubtractConstant
+                | Op::JumpUnlessLessConstant
+                | Op::JumpUnlessGreaterConstant => (self.stack.peek(0), constant(1)?),
+                Op::AddLocalConstant | Op::SubtractLocalConstant => (slot(1)?, constant(2)?),
+                Op::GetLocalProperty => {
+                    return Some(format!("the receiver is {}", describe(slot(1)?)));
+                }
+                _ => return None,
+            };
+            Some(format!(
+                "the operands are {} and {}",
+                describe(a),
+                describe(b)
+            ))
+        });
+        let mut error = self.error(message);
+        error.detail = detail;
+        error
+    }
+
     /// A runtime error about one value `distance` below the top of the (synced) stack,
     /// of the wrong type: the detail says what `role` it plays and what it is (`the
     /// callee is a number`). Read back on the error's path, as in `type_error`.

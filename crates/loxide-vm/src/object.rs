@@ -18,8 +18,8 @@ use std::ptr::NonNull;
 use super::shape::{DICTIONARY, ShapeId, Shapes};
 use super::table::Table;
 use super::value::Value;
-use loxide_bytecode::LineRun;
 use loxide_bytecode::UpvalueDesc;
+use loxide_bytecode::{LineRun, Span, SpanTable};
 use std::cell::Cell;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -226,6 +226,8 @@ pub struct ObjFunction {
     pub code: Box<[u8]>,
     pub constants: Box<[Value]>,
     pub lines: Box<[LineRun]>,
+    /// Where the instructions that can fail came from in the source.
+    pub spans: SpanTable,
     /// Empty for the top-level script.
     pub name: Box<str>,
     /// One inline cache per constant, used by the property instructions whose name is
@@ -315,6 +317,11 @@ impl ObjFunction {
         } else {
             self.lines[idx - 1].line
         }
+    }
+
+    /// The source span of the instruction at `offset`, if the compiler recorded one.
+    pub fn span_at(&self, offset: usize) -> Option<Span> {
+        self.spans.span_at(u32::try_from(offset).ok()?)
     }
 }
 

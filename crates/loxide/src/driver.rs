@@ -208,7 +208,7 @@ fn pipeline(
             observer.lox_tokens(&tokens);
             let parsed = parser::parse(&tokens);
             observer.ast(&parsed.program, lang);
-            match later_stages(parsed.program, lang, limits, predefined, observer) {
+            match later_stages(parsed.program, lang, &tokens, limits, predefined, observer) {
                 Ok(module) if parsed.diagnostics.is_empty() => {
                     drop(tokens);
                     finish(module, lang)
@@ -222,7 +222,7 @@ fn pipeline(
             observer.potato_tokens(&tokens);
             let parsed = potato::parser::parse(&tokens);
             observer.ast(&parsed.program, lang);
-            let later = later_stages(parsed.program, lang, limits, predefined, observer);
+            let later = later_stages(parsed.program, lang, &tokens, limits, predefined, observer);
             let mut diagnostics = parsed.diagnostics;
             match later {
                 Ok(module) if diagnostics.is_empty() => {
@@ -240,13 +240,14 @@ fn pipeline(
 }
 
 /// The stages after parsing: desugaring, semantic analysis, lowering to IR and
-/// optimizing it. The program is lowered even when semantic analysis reports errors,
+/// optimizing it. The tokens give each instruction its span of the source. The program is lowered even when semantic analysis reports errors,
 /// because clox keeps compiling past them, and the limits it then exceeds (too many
 /// constants...) are reported too. At one token, a limit's error comes first (clox
 /// counts a class name's constant before it declares the class).
 fn later_stages(
     program: loxide_syntax::ast::Program,
     lang: Lang,
+    tokens: &dyn diag::TokenTable,
     limits: Limits,
     predefined: &[String],
     observer: &mut dyn Observer,
@@ -258,7 +259,7 @@ fn later_stages(
     if diagnostics.is_empty() {
         observer.resolved(&resolved);
     }
-    let lowered = ir::lower(&resolved, limits);
+    let lowered = ir::lower(&resolved, limits, tokens);
     // The core tree and the symbol tables are not needed past lowering.
     drop(resolved);
     match lowered {
@@ -297,7 +298,7 @@ fn lox_errors(
 ) -> CompileError {
     let mut replayed = parser::parse_with_injected(tokens, &injected);
     for _ in 0..MAX_REPLAYS {
-        let found = later_stages(replayed.program, Lang::Lox, limits, &[], observer)
+        let found = later_stages(replayed.program, Lang::Lox, tokens, limits, &[], observer)
             .err()
             .unwrap_or_default();
         if found == injected {

@@ -8,10 +8,11 @@
 
 use std::collections::HashMap;
 
-use super::{Const, ConstIdx, Function, Instr, Label, Module};
+use super::{Const, ConstIdx, Function, Instr, Label, Loc, Module};
+use loxide_bytecode::Span;
 use loxide_syntax::ast::{BinaryOp, Literal, LogicalOp, UnaryOp};
 use loxide_syntax::desugar::core::{self as c, FunKind};
-use loxide_syntax::diag::Diagnostic;
+use loxide_syntax::diag::{Diagnostic, TokIdx, TokenTable};
 use loxide_syntax::intern::{IdHash, Symbol};
 use loxide_syntax::sema::{Binding, Resolved};
 
@@ -37,11 +38,19 @@ pub const CLOX_MAX_JUMP: u32 = u16::MAX as u32;
 /// clox's message for a forward jump longer than `CLOX_MAX_JUMP`.
 const TOO_FAR: &str = "Too much code to jump over.";
 
-/// Lowers a resolved program, or reports the limits it exceeds.
-pub fn lower(resolved: &Resolved, limits: Limits) -> Result<Module, Vec<Diagnostic>> {
+/// Lowers a resolved program, or reports the limits it exceeds. `tokens` are the
+/// program's tokens: each instruction that can fail records the bytes of the source it
+/// came from (`Loc::span`).
+pub fn lower(
+    resolved: &Resolved,
+    limits: Limits,
+    tokens: &dyn TokenTable,
+) -> Result<Module, Vec<Diagnostic>> {
     let mut l = Lowerer {
         resolved,
         limits,
+        tokens,
+        blame: Span::NONE,
         functions: Vec::new(),
         stack: Vec::new(),
         diagnostics: Vec::new(),
@@ -89,6 +98,10 @@ struct Builder {
 struct Lowerer<'r> {
     resolved: &'r Resolved,
     limits: Limits,
+    tokens: &'r dyn TokenTable,
+    /// The source bytes the next instructions come from: set just before an
+    /// instruction that can fail is emitted (`Lowerer::blame`).
+    blame: Span,
     functions: Vec<Option<Function>>,
     stack: Vec<Builder>,
     diagnostics: Vec<Diagnostic>,
@@ -120,10 +133,37 @@ impl Lowerer<'_> {
     }
 
     fn emit(&mut self, instr: Instr, line: u32) {
+        let span = self.blame;
         let b = self.b();
         b.clox_size += clox_size(&instr, 0);
         b.func.code.push(instr);
-        b.func.lines.push(line);
+        b.func.locs.push(Loc { line, span });
+    }
+
+    /// Makes the instructions emitted next blame the tokens `first` to `last`.
+    fn blame(&mut self, first: TokIdx, last: TokIdx) {
+        self.blame = match (self.tokens.byte_span(first), self.tokens.byte_span(last)) {
+            (Some((start, _)), Some((_, end))) if end >= start => Span::new(start, end),
+            (Some((start, end)), _) => Span::new(start, end),
+            _ => Span::NONE,
+        };
+    }
+
+    /// The first token of an expression, for spans that start where it does.
+    fn first_tok(&self, expr: c::ExprId) -> TokIdx {
+        let p = &self.resolved.program;
+        let mut expr = expr;
+        loop {
+            match p.expr(expr) {
+                c::Expr::Literal { tok, .. } | c::Expr::Unary { tok, .. } => return *tok,
+                c::Expr::Variable(r) | c::Expr::This(r) => return r.tok,
+                c::Expr::Assign { target, .. } => return target.tok,
+                c::Expr::Super { keyword, .. } => return *keyword,
+                c::Expr::Binary { left, .. } | c::Expr::Logical { left, .. } => expr = *left,
+                c::Expr::Call { callee, .. } => expr = *callee,
+                c::Expr::Get { object, .. } | c::Expr::Set { object, .. } => expr = *object,
+            }
+        }
     }
 
     fn label(&mut self) -> Label {
@@ -136,9 +176,9 @@ impl Lowerer<'_> {
         self.emit(Instr::Label(label), 0);
         let b = self.b();
         // A label inherits the line of the instruction before it, for the dumps.
-        let n = b.func.lines.len();
+        let n = b.func.locs.len();
         if n >= 2 {
-            b.func.lines[n - 1] = b.func.lines[n - 2];
+            b.func.locs[n - 1] = b.func.locs[n - 2];
         }
     }
 
@@ -226,7 +266,7 @@ impl Lowerer<'_> {
                 arity: fun.params.len().min(255) as u8,
                 upvalues,
                 code: Vec::new(),
-                lines: Vec::new(),
+                locs: Vec::new(),
                 constants: Vec::new(),
                 n_labels: 0,
             },
@@ -274,6 +314,7 @@ impl Lowerer<'_> {
                 Instr::GetGlobal(g)
             }
         };
+        self.blame(tok, tok);
         self.emit(instr, line);
     }
 
@@ -354,7 +395,7 @@ impl Lowerer<'_> {
             }
             c::Stmt::Block { stmts, scope } => {
                 self.stmts(*stmts);
-                let line = self.b().func.lines.last().copied().unwrap_or(0);
+                let line = self.b().func.locs.last().map_or(0, |loc| loc.line);
                 self.end_scope(*scope, line);
             }
             c::Stmt::If {
@@ -462,6 +503,7 @@ impl Lowerer<'_> {
             self.get(self.resolved.binding(superclass), superclass.tok, sline);
             // The superclass stays on the stack as the hidden local `super`.
             self.get(class_binding, class.name.tok, sline);
+            self.blame(superclass.tok, superclass.tok);
             self.emit(Instr::Inherit, sline);
         }
         self.get(class_binding, class.name.tok, line);
@@ -472,7 +514,7 @@ impl Lowerer<'_> {
             self.closure(method);
             self.emit(Instr::Method(name), method.end_line);
         }
-        let end_line = self.b().func.lines.last().copied().unwrap_or(line);
+        let end_line = self.b().func.locs.last().map_or(line, |loc| loc.line);
         self.emit(Instr::Pop, end_line);
         if class.superclass.is_some() {
             self.end_scope(class.super_scope, end_line);
@@ -497,22 +539,30 @@ impl Lowerer<'_> {
                 Literal::Bool(false) => self.emit(Instr::False, *line),
                 Literal::Nil => self.emit(Instr::Nil, *line),
             },
-            c::Expr::Unary { op, operand, line } => {
+            c::Expr::Unary {
+                op,
+                operand,
+                tok,
+                line,
+            } => {
                 self.expr(*operand);
                 let instr = match op {
                     UnaryOp::Negate => Instr::Negate,
                     UnaryOp::Not => Instr::Not,
                 };
+                self.blame(*tok, *tok);
                 self.emit(instr, *line);
             }
             c::Expr::Binary {
                 op,
                 left,
                 right,
+                tok,
                 line,
             } => {
                 self.expr(*left);
                 self.expr(*right);
+                self.blame(*tok, *tok);
                 // As in clox, `a <= b` is `!(a > b)`: observable with NaN.
                 let (instr, negate) = match op {
                     BinaryOp::Add => (Instr::Add, false),
@@ -569,12 +619,19 @@ impl Lowerer<'_> {
                     self.check_global(g, target.tok);
                 }
                 self.expr(*value);
+                self.blame(target.tok, target.tok);
                 self.set(binding, *line);
             }
-            c::Expr::Call { callee, args, line } => self.call(*callee, *args, *line),
+            c::Expr::Call {
+                callee,
+                args,
+                paren,
+                line,
+            } => self.call(*callee, *args, *paren, *line),
             c::Expr::Get { object, name } => {
                 self.expr(*object);
                 let k = self.name_constant(name.name, name.tok);
+                self.blame(name.tok, name.tok);
                 self.emit(Instr::GetProperty(k), name.line);
             }
             c::Expr::Set {
@@ -586,6 +643,7 @@ impl Lowerer<'_> {
                 self.expr(*object);
                 let k = self.name_constant(name.name, name.tok);
                 self.expr(*value);
+                self.blame(name.tok, name.tok);
                 self.emit(Instr::SetProperty(k), *line);
             }
             c::Expr::This(r) => self.get(self.resolved.binding(r), r.tok, r.line),
@@ -600,13 +658,14 @@ impl Lowerer<'_> {
                 let k = self.name_constant(method.name, method.tok);
                 self.get(self.resolved.ref_binding(*this), method.tok, *line);
                 self.get(self.resolved.ref_binding(*super_ref), method.tok, *line);
+                self.blame(method.tok, method.tok);
                 self.emit(Instr::GetSuper(k), *line);
             }
         }
     }
 
     /// Calls; a call of a property or a `super` method becomes a single invoke.
-    fn call(&mut self, callee: c::ExprId, args: c::List<c::ExprId>, line: u32) {
+    fn call(&mut self, callee: c::ExprId, args: c::List<c::ExprId>, paren: TokIdx, line: u32) {
         let argc = args.len().min(255) as u8;
         let p = &self.resolved.program;
         match p.expr(callee) {
@@ -614,6 +673,7 @@ impl Lowerer<'_> {
                 self.expr(*object);
                 let k = self.name_constant(name.name, name.tok);
                 self.args(args);
+                self.blame(name.tok, paren);
                 self.emit(Instr::Invoke(k, argc), line);
             }
             c::Expr::Super {
@@ -629,11 +689,14 @@ impl Lowerer<'_> {
                 self.get(self.resolved.ref_binding(*this), method.tok, line);
                 self.args(args);
                 self.get(self.resolved.ref_binding(*super_ref), method.tok, line);
+                self.blame(method.tok, paren);
                 self.emit(Instr::SuperInvoke(k, argc), line);
             }
             _ => {
                 self.expr(callee);
                 self.args(args);
+                let first = self.first_tok(callee);
+                self.blame(first, paren);
                 self.emit(Instr::Call(argc), line);
             }
         }

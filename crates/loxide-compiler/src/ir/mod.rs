@@ -11,7 +11,7 @@ pub mod optimize;
 use std::fmt;
 
 use loxide_bytecode::opcodes::MAX_OPERANDS;
-use loxide_bytecode::{Op, Operand, UpvalueDesc};
+use loxide_bytecode::{Op, Operand, Span, UpvalueDesc};
 
 pub use lower::{Limits, lower};
 
@@ -110,6 +110,14 @@ impl std::ops::Deref for Operands {
     }
 }
 
+/// Where an instruction came from: the line clox reports for it, and the bytes of the
+/// source a runtime error there blames (an operator, a name, a call).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Loc {
+    pub line: u32,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Function {
     /// Empty for the top-level script.
@@ -117,8 +125,8 @@ pub struct Function {
     pub arity: u8,
     pub upvalues: Vec<UpvalueDesc>,
     pub code: Vec<Instr>,
-    /// The source line of each instruction.
-    pub lines: Vec<u32>,
+    /// Where each instruction came from.
+    pub locs: Vec<Loc>,
     pub constants: Vec<Const>,
     pub n_labels: u32,
 }
@@ -149,7 +157,7 @@ impl fmt::Display for Module {
                 func.arity,
                 func.upvalues.len()
             )?;
-            for (instr, line) in func.code.iter().zip(&func.lines) {
+            for (instr, Loc { line, .. }) in func.code.iter().zip(&func.locs) {
                 if let Instr::Label(l) = instr {
                     writeln!(f, "  L{l}:")?;
                 } else if let Some((op, operands)) = instr.encoding() {

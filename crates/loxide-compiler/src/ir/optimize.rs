@@ -2,7 +2,7 @@
 //!
 //! A peephole pass over each function's instruction list. It never looks across a
 //! label (a jump may land there), so every rewrite is local and keeps the program's
-//! meaning, runtime errors and their lines included. The fused instructions were chosen
+//! meaning, runtime errors and their lines and spans included. The fused instructions were chosen
 //! from the dynamic pair profile of the benchmarks (`--features op-profile`): a
 //! comparison feeding a conditional jump, a store whose value is dropped, and
 //! arithmetic with a constant operand.
@@ -126,7 +126,7 @@ fn number_constant(
 /// of any two literals, `!` of a literal. Then drops a literal or a local that is
 /// pushed only to be popped (an expression statement without effects, such as the
 /// result of a folded comparison). Operations that fail at run time (a comparison of a
-/// string, say) stay, so they still fail there, on their line. Strings are not
+/// string, say) stay, so they still fail there, on their line and span. Strings are not
 /// concatenated here: the VM interns the result of a concatenation.
 fn fold_constants(f: &mut Function) {
     // The output never outgrows the input, so it is written over the input's front:
@@ -134,7 +134,7 @@ fn fold_constants(f: &mut Function) {
     let mut n = 0;
     let mut numbers = None;
     for i in 0..f.code.len() {
-        let (instr, line) = (f.code[i], f.lines[i]);
+        let (instr, loc) = (f.code[i], f.locs[i]);
         let code = &f.code[..n];
         let last = |k: usize| {
             if n >= k {
@@ -195,11 +195,11 @@ fn fold_constants(f: &mut Function) {
             None => (instr, n),
         };
         f.code[at] = instr;
-        f.lines[at] = line;
+        f.locs[at] = loc;
         n = at + 1;
     }
     f.code.truncate(n);
-    f.lines.truncate(n);
+    f.locs.truncate(n);
 }
 
 /// Drops the instructions that follow a terminator (a return or an unconditional jump,
@@ -208,13 +208,13 @@ fn drop_unreachable(f: &mut Function) {
     let mut n = 0;
     let mut reachable = true;
     for i in 0..f.code.len() {
-        let (instr, line) = (f.code[i], f.lines[i]);
+        let (instr, loc) = (f.code[i], f.locs[i]);
         if let Instr::Label(_) = instr {
             reachable = true;
         }
         if reachable {
             f.code[n] = instr;
-            f.lines[n] = line;
+            f.locs[n] = loc;
             n += 1;
         }
         if instr.op().is_some_and(Op::is_terminator) {
@@ -222,12 +222,12 @@ fn drop_unreachable(f: &mut Function) {
         }
     }
     f.code.truncate(n);
-    f.lines.truncate(n);
+    f.locs.truncate(n);
 }
 
 /// A fusion rule: given the instructions from a position on (at most three), the
 /// replacement, how many instructions it consumes, and which of them gives the
-/// replacement its line (the one that can fail).
+/// replacement its location (the one that can fail).
 type Rule = fn(&Function, &[Instr]) -> Option<(Instr, usize, usize)>;
 
 /// Fuses instruction pairs and triples into single instructions, in two rounds: the
@@ -288,15 +288,15 @@ fn rewrite(f: &mut Function, rule: Rule) {
     let mut i = 0;
     while i < f.code.len() {
         let window = &f.code[i..f.code.len().min(i + 3)];
-        let (instr, line, consumed) = match rule(f, window) {
-            Some((instr, consumed, line_of)) => (instr, f.lines[i + line_of], consumed),
-            None => (f.code[i], f.lines[i], 1),
+        let (instr, loc, consumed) = match rule(f, window) {
+            Some((instr, consumed, loc_of)) => (instr, f.locs[i + loc_of], consumed),
+            None => (f.code[i], f.locs[i], 1),
         };
         f.code[n] = instr;
-        f.lines[n] = line;
+        f.locs[n] = loc;
         n += 1;
         i += consumed;
     }
     f.code.truncate(n);
-    f.lines.truncate(n);
+    f.locs.truncate(n);
 }

@@ -96,7 +96,7 @@ impl Program {
             | Expr::Set { line, .. }
             | Expr::This { line, .. }
             | Expr::Super { line, .. } => *line,
-            Expr::Grouping { inner } => self.expr_line(*inner),
+            Expr::Grouping { inner, .. } => self.expr_line(*inner),
             Expr::Variable { name } | Expr::Get { name, .. } => name.line,
         }
     }
@@ -229,18 +229,25 @@ pub enum Expr {
         tok: TokIdx,
         line: u32,
     },
+    /// `( inner )`, with its parentheses.
     Grouping {
         inner: ExprId,
+        open: TokIdx,
+        close: TokIdx,
     },
+    /// `tok` is the operator.
     Unary {
         op: UnaryOp,
         operand: ExprId,
+        tok: TokIdx,
         line: u32,
     },
+    /// `tok` is the operator.
     Binary {
         op: BinaryOp,
         left: ExprId,
         right: ExprId,
+        tok: TokIdx,
         line: u32,
     },
     Logical {
@@ -258,9 +265,11 @@ pub enum Expr {
         value: ExprId,
         line: u32,
     },
+    /// `paren` is the `)` that closes the arguments.
     Call {
         callee: ExprId,
         args: List<ExprId>,
+        paren: TokIdx,
         line: u32,
     },
     Get {

@@ -240,15 +240,19 @@ pub enum Expr {
         tok: TokIdx,
         line: u32,
     },
+    /// `tok` is the operator.
     Unary {
         op: UnaryOp,
         operand: ExprId,
+        tok: TokIdx,
         line: u32,
     },
+    /// `tok` is the operator.
     Binary {
         op: BinaryOp,
         left: ExprId,
         right: ExprId,
+        tok: TokIdx,
         line: u32,
     },
     Logical {
@@ -264,9 +268,11 @@ pub enum Expr {
         value: ExprId,
         line: u32,
     },
+    /// `paren` is the `)` that closes the arguments.
     Call {
         callee: ExprId,
         args: List<ExprId>,
+        paren: TokIdx,
         line: u32,
     },
     Get {

@@ -227,6 +227,7 @@ impl Desugarer<'_> {
                     op: ast::BinaryOp::Add,
                     left,
                     right,
+                    tok: name.tok,
                     line,
                 });
                 self.assign_or_declare(&name, sum, line)
@@ -395,21 +396,29 @@ impl Desugarer<'_> {
     fn expr(&mut self, id: ast::ExprId) -> c::ExprId {
         let expr = match *self.src.expr(id) {
             ast::Expr::Literal { value, tok, line } => c::Expr::Literal { value, tok, line },
-            ast::Expr::Grouping { inner } => return self.expr(inner),
-            ast::Expr::Unary { op, operand, line } => c::Expr::Unary {
+            ast::Expr::Grouping { inner, .. } => return self.expr(inner),
+            ast::Expr::Unary {
+                op,
+                operand,
+                tok,
+                line,
+            } => c::Expr::Unary {
                 op,
                 operand: self.expr(operand),
+                tok,
                 line,
             },
             ast::Expr::Binary {
                 op,
                 left,
                 right,
+                tok,
                 line,
             } => c::Expr::Binary {
                 op,
                 left: self.expr(left),
                 right: self.expr(right),
+                tok,
                 line,
             },
             ast::Expr::Logical {
@@ -434,7 +443,12 @@ impl Desugarer<'_> {
                     line,
                 }
             }
-            ast::Expr::Call { callee, args, line } => {
+            ast::Expr::Call {
+                callee,
+                args,
+                paren,
+                line,
+            } => {
                 let callee = self.expr(callee);
                 let src = self.src;
                 let mark = self.scratch_exprs.len();
@@ -443,7 +457,12 @@ impl Desugarer<'_> {
                     self.scratch_exprs.push(arg);
                 }
                 let args = c::List::build(&mut self.out.expr_lists, &mut self.scratch_exprs, mark);
-                c::Expr::Call { callee, args, line }
+                c::Expr::Call {
+                    callee,
+                    args,
+                    paren,
+                    line,
+                }
             }
             ast::Expr::Get { object, name } => c::Expr::Get {
                 object: self.expr(object),

@@ -185,7 +185,7 @@ impl Surface<'_> {
             ast::Expr::Literal { value, .. } => {
                 Node::leaf(literal(&value, self.lang, &self.p.names))
             }
-            ast::Expr::Grouping { inner } => Node::new("GROUPING", vec![self.expr(inner)]),
+            ast::Expr::Grouping { inner, .. } => Node::new("GROUPING", vec![self.expr(inner)]),
             ast::Expr::Unary { op, operand, .. } => Node::new(unary(op), vec![self.expr(operand)]),
             ast::Expr::Binary {
                 op, left, right, ..

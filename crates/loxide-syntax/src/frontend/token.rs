@@ -130,6 +130,11 @@ impl<K: Kind> TokenTable for Tokens<'_, K> {
         }
         Some(kind.stand_in().unwrap_or_else(|| Tokens::lexeme(self, tok)))
     }
+
+    fn byte_span(&self, tok: TokIdx) -> Option<(u32, u32)> {
+        let t = self.records.get(tok as usize)?;
+        Some((t.start, t.end))
+    }
 }
 
 #[cfg(test)]

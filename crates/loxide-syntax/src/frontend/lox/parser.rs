@@ -519,7 +519,11 @@ impl Parser<'_, '_> {
                 let inner = self.expression();
                 self.cursor
                     .consume(T::RightParen, "Expect ')' after expression.");
-                Expr::Grouping { inner }
+                Expr::Grouping {
+                    inner,
+                    open: tok,
+                    close: self.cursor.previous,
+                }
             }
             T::Minus | T::Bang => {
                 let op = if self.cursor.kind(tok) == T::Minus {
@@ -531,6 +535,7 @@ impl Parser<'_, '_> {
                 Expr::Unary {
                     op,
                     operand,
+                    tok,
                     line: self.cursor.prev_line(),
                 }
             }
@@ -580,13 +585,15 @@ impl Parser<'_, '_> {
     /// The infix rule for the operator just read, with its left operand.
     fn infix(&mut self, left: ExprId, can_assign: bool) -> ExprId {
         use TokenKind as T;
-        let kind = self.cursor.kind(self.cursor.previous);
+        let tok = self.cursor.previous;
+        let kind = self.cursor.kind(tok);
         let expr = match kind {
             T::LeftParen => {
                 let args = self.arguments();
                 Expr::Call {
                     callee: left,
                     args,
+                    paren: self.cursor.previous,
                     line: self.cursor.prev_line(),
                 }
             }
@@ -639,6 +646,7 @@ impl Parser<'_, '_> {
                     op,
                     left,
                     right,
+                    tok,
                     line: self.cursor.prev_line(),
                 }
             }

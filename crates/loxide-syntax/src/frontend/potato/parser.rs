@@ -363,13 +363,15 @@ impl Parser<'_, '_> {
                 self.skip_line();
                 break;
             }
-            let line = self.cursor.line(self.cursor.current);
+            let tok = self.cursor.current;
+            let line = self.cursor.line(tok);
             self.cursor.advance();
             let right = self.sum();
             expr = self.tree.expr(Expr::Binary {
                 op: BinaryOp::Equal,
                 left: expr,
                 right,
+                tok,
                 line,
             });
         }
@@ -386,13 +388,15 @@ impl Parser<'_, '_> {
                 self.skip_line();
                 break;
             }
-            let line = self.cursor.line(self.cursor.current);
+            let tok = self.cursor.current;
+            let line = self.cursor.line(tok);
             self.cursor.advance();
             let right = self.primary();
             expr = self.tree.expr(Expr::Binary {
                 op: BinaryOp::Add,
                 left: expr,
                 right,
+                tok,
                 line,
             });
         }
@@ -422,6 +426,7 @@ impl Parser<'_, '_> {
                     return self.tree.expr(Expr::Call {
                         callee: variable,
                         args,
+                        paren: self.cursor.previous,
                         line: self.cursor.line(self.cursor.previous),
                     });
                 }
@@ -432,7 +437,11 @@ impl Parser<'_, '_> {
                 let inner = self.expression();
                 self.cursor
                     .consume(T::RightParen, "Expect ')' after expression.");
-                return self.tree.expr(Expr::Grouping { inner });
+                return self.tree.expr(Expr::Grouping {
+                    inner,
+                    open: tok,
+                    close: self.cursor.previous,
+                });
             }
             _ => {
                 self.cursor.error_at_current("Expect expression.");
