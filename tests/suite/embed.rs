@@ -180,13 +180,25 @@ fn compile_errors_are_diagnostics_with_positions() {
         e.to_string(),
         "[line 2] Error at ';': Expect expression.\n[line 3] Error at '=': Expect variable name.\n"
     );
-    // A lexical error has a line and no token.
+    // A lexical error names no token in clox's words, but has the columns of its
+    // characters; an unterminated string over several lines has none.
     let Err(Error::Compile(e)) = loxide::compile("\n\"unterminated") else {
         panic!("expected a compile error");
     };
     assert_eq!(e.diagnostics[0].line, 2);
-    assert_eq!(e.diagnostics[0].columns, 0..0);
+    assert_eq!(e.diagnostics[0].columns, 1..14);
     assert_eq!(e.diagnostics[0].message, "Unterminated string.");
+    assert_eq!(
+        e.diagnostics[0].rendered,
+        "[line 2] Error: Unterminated string."
+    );
+    let Err(Error::Compile(e)) = loxide::compile("\"two\nlines") else {
+        panic!("expected a compile error");
+    };
+    assert_eq!(
+        (e.diagnostics[0].line, e.diagnostics[0].columns.clone()),
+        (2, 0..0)
+    );
 }
 
 #[test]

@@ -16,8 +16,12 @@ pub type TokIdx = u32;
 pub enum Loc {
     /// At a token: rendered `at 'lexeme'`, or `at end` for the end-of-file token.
     Token(TokIdx),
-    /// At a line only, with no token (lexical errors): rendered `Error: ...`.
+    /// At a line only, with no token: rendered `Error: ...`.
     Line(u32),
+    /// At a lexical error token (an unexpected character, an unterminated string):
+    /// rendered `Error: ...` on the token's line as clox words it, with no lexeme, but
+    /// the token's span gives the error its columns.
+    Lexical(TokIdx),
 }
 
 /// What kind of problem a diagnostic is: whether more input could make it go away.
@@ -85,6 +89,7 @@ impl<T: TokenTable> fmt::Display for Rendered<'_, T> {
         let Rendered(d, table) = self;
         match d.loc {
             Loc::Line(line) => write!(f, "[line {line}] Error: {}", d.message),
+            Loc::Lexical(tok) => write!(f, "[line {}] Error: {}", table.line(tok), d.message),
             Loc::Token(tok) => match table.lexeme(tok) {
                 Some(lexeme) => {
                     write!(

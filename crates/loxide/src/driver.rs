@@ -315,6 +315,7 @@ fn lox_errors(
 fn potato_errors(tokens: &potato::Tokens, mut diagnostics: Vec<Diagnostic>) -> CompileError {
     diagnostics.sort_by_key(|d| match d.loc {
         Loc::Line(line) => (line, 0, 0),
+        Loc::Lexical(tok) => (tokens.line(tok), 0, tok),
         Loc::Token(tok) => (tokens.line(tok), 1, tok),
     });
     render(tokens, &diagnostics)
@@ -327,6 +328,14 @@ fn render<K: token::Kind>(tokens: &Tokens<'_, K>, diagnostics: &[Diagnostic]) ->
         .map(|d| {
             let (line, columns) = match d.loc {
                 Loc::Line(line) => (line, 0..0),
+                // A lexical error token that runs over several lines (an unterminated
+                // string) is reported on its last line, like clox: no columns there.
+                Loc::Lexical(tok) if tokens.lexeme(tok).contains('\n') => (tokens.line(tok), 0..0),
+                Loc::Lexical(tok) => {
+                    let start = tokens.column(tok);
+                    let len = (tokens.span(tok).len() as u32).max(1);
+                    (tokens.line(tok), start..start + len)
+                }
                 Loc::Token(tok) => {
                     let start = tokens.column(tok);
                     let len = tokens.span(tok).len() as u32;

@@ -163,7 +163,7 @@ impl<'t, 'src, K: Kind> Cursor<'t, 'src, K> {
     /// Reports the lexical errors from `current` on, until it is a real token.
     fn skip_error_tokens(&mut self) {
         while let Some((message, kind)) = self.kind(self.current).lex_error() {
-            let diagnostic = Diagnostic::new(Loc::Line(self.line(self.current)), message, kind);
+            let diagnostic = Diagnostic::new(Loc::Lexical(self.current), message, kind);
             match self.lexical {
                 LexicalErrors::LikeSyntaxErrors => self.report(diagnostic),
                 LexicalErrors::Always => {
