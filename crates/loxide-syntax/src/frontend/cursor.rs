@@ -293,36 +293,36 @@ mod tests {
     }
 
     #[test]
-    fn lexical_errors_are_skipped_and_reported_by_line() {
+    fn lexical_errors_are_skipped_and_reported_at_their_tokens() {
         // (source, policy, in panic mode before the error tokens, expected diagnostics)
         let cases = [
             (
                 "? \"",
                 LexicalErrors::LikeSyntaxErrors,
                 false,
-                vec![(Loc::Line(1), "Bad.", diag::Kind::Error)],
+                vec![(Loc::Lexical(0), "Bad.", diag::Kind::Error)],
             ),
             (
                 "? \"",
                 LexicalErrors::Always,
                 false,
                 vec![
-                    (Loc::Line(1), "Bad.", diag::Kind::Error),
-                    (Loc::Line(1), "Open.", diag::Kind::Unterminated),
+                    (Loc::Lexical(0), "Bad.", diag::Kind::Error),
+                    (Loc::Lexical(1), "Open.", diag::Kind::Unterminated),
                 ],
             ),
             (
                 "a\n\"",
                 LexicalErrors::LikeSyntaxErrors,
                 false,
-                vec![(Loc::Line(2), "Open.", diag::Kind::Unterminated)],
+                vec![(Loc::Lexical(2), "Open.", diag::Kind::Unterminated)],
             ),
             ("a\n?", LexicalErrors::LikeSyntaxErrors, true, vec![]),
             (
                 "a\n?",
                 LexicalErrors::Always,
                 true,
-                vec![(Loc::Line(2), "Bad.", diag::Kind::Error)],
+                vec![(Loc::Lexical(2), "Bad.", diag::Kind::Error)],
             ),
         ];
         for (source, policy, panic, expected) in cases {
