@@ -58,6 +58,10 @@ mod docs;
 // The embedding API and its examples (see tests/suite/embed.rs).
 #[path = "suite/embed.rs"]
 mod embed;
+// Compiling a piece at a time makes the whole pipeline's bytecode (see
+// tests/suite/pieces.rs).
+#[path = "suite/pieces.rs"]
+mod pieces;
 
 use std::env;
 use std::fs;

@@ -65,28 +65,29 @@ pub fn file(cli: &Cli, path: &Path, output: Option<&Path>) -> i32 {
             return EXIT_COMPILE;
         }
     };
-    let encoded = file::write(verified.module());
-    match file::read(&encoded) {
-        Ok(read) if read == *verified.module() => {}
-        Ok(_) => {
-            stream::error("Internal error: the compiled program reads back as another program.\n");
-            return EXIT_RUNTIME;
-        }
-        Err(e) => {
-            stream::error(&format!(
-                "Internal error: the compiled program does not read back: {e}\n"
-            ));
-            return EXIT_RUNTIME;
-        }
+    // Every count is checked against the reader's caps before anything is written, so
+    // a file that could not be read back is never made; the bytes then go out a
+    // function at a time, never all in memory at once.
+    if let Err(e) = file::check_caps(verified.module()) {
+        stream::error(&format!(
+            "Internal error: the compiled program cannot be written: {e}.\n"
+        ));
+        return EXIT_RUNTIME;
     }
     if to_stdout {
-        let mut stdout = std::io::stdout().lock();
-        return match stdout.write_all(&encoded).and_then(|()| stdout.flush()) {
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        let written = file::write_to(verified.module(), &mut stdout).and_then(|()| stdout.flush());
+        return match written {
             Ok(()) => EXIT_OK,
             Err(e) => stream::stdout_failed(&e),
         };
     }
-    match std::fs::write(&out, &encoded) {
+    let written = std::fs::File::create(&out).and_then(|f| {
+        let mut f = std::io::BufWriter::new(f);
+        file::write_to(verified.module(), &mut f)?;
+        f.flush()
+    });
+    match written {
         Ok(()) => EXIT_OK,
         Err(e) => {
             stream::error(&format!(

@@ -70,30 +70,95 @@ pub fn is_bytecode(bytes: &[u8]) -> bool {
     bytes.first() == Some(&MAGIC[0])
 }
 
-/// Encodes a module. Deterministic: the same module always gives the same bytes.
+/// Encodes a module. Deterministic: the same module always gives the same bytes. A
+/// module from the compiler is far inside every cap; one that is not writes a count
+/// the reader rejects (`write_to` refuses it instead).
 pub fn write(module: &Module) -> Vec<u8> {
     let mut out = Vec::new();
+    encode(module, &mut out, |_| Ok(())).expect("a vector takes any bytes");
+    out
+}
+
+/// Writes a module's bytes to `out` as it encodes them, without a copy of them all in
+/// memory, after checking every count against the cap the reader applies: a module the
+/// reader would refuse is an error of kind `InvalidData` and nothing is written.
+pub fn write_to(module: &Module, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    check_caps(module).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    // Encoded a function at a time through one buffer, so the peak is one function's.
+    let mut buffer = Vec::new();
+    encode(module, &mut buffer, |buffer| {
+        out.write_all(buffer)?;
+        buffer.clear();
+        Ok(())
+    })
+}
+
+/// Checks every count of a module against the cap `read` applies to it.
+pub fn check_caps(module: &Module) -> Result<(), String> {
+    let over = |what: &str, n: usize, cap: usize| {
+        if n > cap {
+            Err(format!("{n} {what} exceed the format's limit of {cap}"))
+        } else {
+            Ok(())
+        }
+    };
+    over("global names", module.globals.len(), MAX_GLOBALS)?;
+    over("functions", module.functions.len(), MAX_FUNCTIONS)?;
+    let strings = module
+        .globals
+        .iter()
+        .chain(module.functions.iter().map(|f| &f.name));
+    for s in strings {
+        over("bytes in a name", s.len(), MAX_STRING_BYTES)?;
+    }
+    for f in &module.functions {
+        over("upvalues", f.upvalues.len(), MAX_UPVALUES)?;
+        over("code bytes", f.code.len(), MAX_CODE_BYTES)?;
+        over("constants", f.constants.len(), MAX_CONSTANTS)?;
+        over("line runs", f.lines.len(), f.code.len())?;
+        over(
+            "span table bytes",
+            f.spans.len(),
+            f.code.len().saturating_mul(15),
+        )?;
+        for c in &f.constants {
+            if let Constant::Str(s) = c {
+                over("bytes in a string constant", s.len(), MAX_STRING_BYTES)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Encodes a module into `out`, handing it to `flush` after the header and after each
+/// function.
+fn encode(
+    module: &Module,
+    out: &mut Vec<u8>,
+    mut flush: impl FnMut(&mut Vec<u8>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     out.push(dialect_tag(module.dialect));
     out.push(0);
-    put_len(&mut out, module.globals.len());
+    put_len(out, module.globals.len());
     for name in &module.globals {
-        put_str(&mut out, name);
+        put_str(out, name);
     }
-    put_len(&mut out, module.functions.len());
+    put_len(out, module.functions.len());
+    flush(out)?;
     for f in &module.functions {
-        put_str(&mut out, &f.name);
+        put_str(out, &f.name);
         out.push(f.arity);
         out.extend_from_slice(&f.max_stack.to_le_bytes());
-        put_len(&mut out, f.upvalues.len());
+        put_len(out, f.upvalues.len());
         for u in &f.upvalues {
             out.push(u.is_local as u8);
             out.push(u.index);
         }
-        put_len(&mut out, f.code.len());
+        put_len(out, f.code.len());
         out.extend_from_slice(&f.code);
-        put_len(&mut out, f.constants.len());
+        put_len(out, f.constants.len());
         for c in &f.constants {
             match c {
                 Constant::Number(n) => {
@@ -102,7 +167,7 @@ pub fn write(module: &Module) -> Vec<u8> {
                 }
                 Constant::Str(s) => {
                     out.push(TAG_STRING);
-                    put_str(&mut out, s);
+                    put_str(out, s);
                 }
                 Constant::Function(i) => {
                     out.push(TAG_FUNCTION);
@@ -110,19 +175,20 @@ pub fn write(module: &Module) -> Vec<u8> {
                 }
             }
         }
-        put_len(&mut out, f.lines.len());
+        put_len(out, f.lines.len());
         for run in &f.lines {
             out.extend_from_slice(&run.offset.to_le_bytes());
             out.extend_from_slice(&run.line.to_le_bytes());
         }
-        put_len(&mut out, f.spans.len());
+        put_len(out, f.spans.len());
         out.extend_from_slice(f.spans.as_bytes());
+        flush(out)?;
     }
-    out
+    Ok(())
 }
 
-/// Lengths are `u32`; a module from the compiler is far inside every cap, and one that
-/// is not fails to read back, which `lox compile` checks.
+/// Lengths are `u32`; a length past a cap is caught by `check_caps` (or, for `write`,
+/// by the reader).
 fn put_len(out: &mut Vec<u8>, len: usize) {
     out.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_le_bytes());
 }

@@ -19,82 +19,109 @@ pub fn encode(module: &ir::Module, dialect: loxide_bytecode::Dialect) -> Module 
     }
 }
 
-fn function(f: &ir::Function) -> Function {
-    // Pass 1: the offset of every label.
-    let mut labels = vec![0u32; f.n_labels as usize];
-    let mut offset = 0u32;
-    for instr in &f.code {
-        match (instr, instr.op()) {
-            (Instr::Label(l), _) => labels[*l as usize] = offset,
-            (_, Some(op)) => offset += op.size() as u32,
-            (_, None) => {}
+/// Encodes one whole IR function.
+pub fn function(f: &ir::Function) -> Function {
+    let mut appender = Appender::default();
+    appender.append(&f.code, &f.locs, 0, f.n_labels);
+    appender.finish(f)
+}
+
+/// Encodes a function's code a piece at a time: each piece is a run of instructions
+/// whose jumps land inside it, with labels numbered from its own first one (how a
+/// compiler that works a statement at a time hands over the top-level code).
+#[derive(Default)]
+pub struct Appender {
+    code: Vec<u8>,
+    lines: Vec<LineRun>,
+    spans: spans::Builder,
+    /// Each label's offset, for the piece being appended.
+    labels: Vec<u32>,
+}
+
+impl Appender {
+    /// Appends a piece: `code` with its `locs`, whose labels are `first_label` up to
+    /// `first_label + n_labels`.
+    pub fn append(&mut self, code: &[Instr], locs: &[ir::Loc], first_label: u32, n_labels: u32) {
+        // Pass 1: the offset of every label.
+        self.labels.clear();
+        self.labels.resize(n_labels as usize, 0);
+        let mut offset = self.code.len() as u32;
+        for instr in code {
+            match (instr, instr.op()) {
+                (Instr::Label(l), _) => self.labels[(*l - first_label) as usize] = offset,
+                (_, Some(op)) => offset += op.size() as u32,
+                (_, None) => {}
+            }
         }
-    }
-    // Pass 2: the bytes.
-    let mut code = Vec::with_capacity(offset as usize);
-    let mut lines: Vec<LineRun> = Vec::new();
-    let mut spans = spans::Builder::default();
-    for (instr, &ir::Loc { line, span }) in f.code.iter().zip(&f.locs) {
-        let Some((op, operands)) = instr.encoding() else {
-            continue;
-        };
-        let at = code.len() as u32;
-        if lines.last().is_none_or(|run| run.line != line) {
-            lines.push(LineRun { offset: at, line });
-        }
-        if op.may_fail() {
-            spans.push(at, span);
-        }
-        let end = at + op.size() as u32;
-        code.push(op as u8);
-        for (&kind, &value) in op.operands().iter().zip(operands.iter()) {
-            // A jump's direction is its opcode's: lowering emits `Loop` for the back
-            // edges and the forward jumps for everything else, which this checks.
-            let encoded = match kind {
-                Operand::JumpForward => {
-                    let target = labels[value as usize];
-                    assert!(target >= end, "{op:?} to L{value} jumps backward");
-                    target - end
-                }
-                Operand::JumpBack => {
-                    let target = labels[value as usize];
-                    assert!(target <= end, "{op:?} to L{value} jumps forward");
-                    end - target
-                }
-                Operand::Local
-                | Operand::Upvalue
-                | Operand::Argc
-                | Operand::Const
-                | Operand::Name
-                | Operand::Func
-                | Operand::Global => value,
+        // Pass 2: the bytes.
+        self.code.reserve(offset as usize - self.code.len());
+        for (instr, &ir::Loc { line, span }) in code.iter().zip(locs) {
+            let Some((op, operands)) = instr.encoding() else {
+                continue;
             };
-            let width = kind.width();
-            debug_assert!(
-                width == 4 || encoded >> (8 * width) == 0,
-                "{op:?}: {encoded} does not fit {width} bytes"
-            );
-            code.extend_from_slice(&encoded.to_le_bytes()[..width]);
+            let at = self.code.len() as u32;
+            if self.lines.last().is_none_or(|run| run.line != line) {
+                self.lines.push(LineRun { offset: at, line });
+            }
+            if op.may_fail() {
+                self.spans.push(at, span);
+            }
+            let end = at + op.size() as u32;
+            self.code.push(op as u8);
+            for (&kind, &value) in op.operands().iter().zip(operands.iter()) {
+                // A jump's direction is its opcode's: lowering emits `Loop` for the back
+                // edges and the forward jumps for everything else, which this checks.
+                let encoded = match kind {
+                    Operand::JumpForward => {
+                        let target = self.labels[(value - first_label) as usize];
+                        assert!(target >= end, "{op:?} to L{value} jumps backward");
+                        target - end
+                    }
+                    Operand::JumpBack => {
+                        let target = self.labels[(value - first_label) as usize];
+                        assert!(target <= end, "{op:?} to L{value} jumps forward");
+                        end - target
+                    }
+                    Operand::Local
+                    | Operand::Upvalue
+                    | Operand::Argc
+                    | Operand::Const
+                    | Operand::Name
+                    | Operand::Func
+                    | Operand::Global => value,
+                };
+                let width = kind.width();
+                debug_assert!(
+                    width == 4 || encoded >> (8 * width) == 0,
+                    "{op:?}: {encoded} does not fit {width} bytes"
+                );
+                self.code.extend_from_slice(&encoded.to_le_bytes()[..width]);
+            }
         }
     }
-    let constants = f
-        .constants
-        .iter()
-        .map(|c| match c {
-            ir::Const::Number(n) => Constant::Number(*n),
-            ir::Const::Str(s) => Constant::Str(s.clone()),
-            ir::Const::Function(i) => Constant::Function(*i),
-        })
-        .collect();
-    Function {
-        name: f.name.clone(),
-        arity: f.arity,
-        upvalues: f.upvalues.clone(),
-        code,
-        constants,
-        lines,
-        spans: spans.finish(),
-        max_stack: 0,
+
+    /// The encoded function: the code appended, with `f`'s name, arity, upvalues and
+    /// constants (its code is not read).
+    pub fn finish(self, f: &ir::Function) -> Function {
+        let constants = f
+            .constants
+            .iter()
+            .map(|c| match c {
+                ir::Const::Number(n) => Constant::Number(*n),
+                ir::Const::Str(s) => Constant::Str(s.clone()),
+                ir::Const::Function(i) => Constant::Function(*i),
+            })
+            .collect();
+        Function {
+            name: f.name.clone(),
+            arity: f.arity,
+            upvalues: f.upvalues.clone(),
+            code: self.code,
+            constants,
+            lines: self.lines,
+            spans: self.spans.finish(),
+            max_stack: 0,
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use loxide_syntax::diag::{self, Diagnostic, Loc, Rendered};
 use loxide_syntax::frontend::lox::{lexer, parser};
 use loxide_syntax::frontend::token::{self, Tokens};
 use loxide_syntax::frontend::{Lang, potato};
+use loxide_syntax::intern::Interner;
 use loxide_syntax::{desugar, sema};
 
 /// The run-time dialect of a source language: how its values print and its errors read.
@@ -126,8 +127,59 @@ pub fn compile_after(
     predefined: &[String],
 ) -> Result<verify::Verified, CompileError> {
     on_compiler_stack(source.len(), || {
+        if lang == Lang::Lox
+            && limits == Limits::Default
+            && let Some(compiled) = compile_in_pieces(source, PIECE_TOKENS)
+        {
+            return compiled;
+        }
         pipeline(source, lang, limits, predefined, &mut Unobserved)
     })
+}
+
+/// The fewest tokens in a piece when a program is compiled a piece at a time: enough
+/// that a piece's fixed costs vanish, few enough that every stage's data for a piece
+/// stays in the processor's caches and is freed (reused) before the next.
+pub const PIECE_TOKENS: usize = 4096;
+
+/// Compiles a Lox program a piece at a time, each piece a run of whole top-level
+/// statements of at least `piece_tokens` tokens (`lexer::Pieces`): every stage runs on
+/// one piece before the next is scanned, and only the bytecode grows with the program
+/// (`ir::lower::Session`). Under loxide's own limits only. `None` when a piece has an
+/// error (or a limit is crossed): the whole pipeline then compiles the program again
+/// to report it as clox does. The bytecode is the same as the whole pipeline's.
+///
+/// Runs on the calling thread (see `on_compiler_stack`).
+pub fn compile_in_pieces(
+    source: &str,
+    piece_tokens: usize,
+) -> Option<Result<verify::Verified, CompileError>> {
+    let mut pieces = lexer::Pieces::new(source);
+    let mut names = Interner::new();
+    let mut globals = sema::Globals::default();
+    let mut session = ir::lower::Session::new(Limits::Default);
+    let mut end_line = 1;
+    while let Some(tokens) = pieces.next_piece(piece_tokens) {
+        let parsed = parser::parse_piece(&tokens, names);
+        if !parsed.diagnostics.is_empty() {
+            return None;
+        }
+        let core = desugar::desugar(parsed.program, Lang::Lox);
+        end_line = core.script().end_line;
+        let (mut resolved, diagnostics) = sema::resolve_in(core, &mut globals);
+        if !diagnostics.is_empty() {
+            return None;
+        }
+        session.lower_piece(&resolved, &tokens).ok()?;
+        names = std::mem::take(&mut resolved.program.names);
+    }
+    let globals = globals
+        .names
+        .iter()
+        .map(|&name| names.get(name).to_string())
+        .collect();
+    let module = session.finish(end_line, globals, Dialect::Lox);
+    Some(verify::verify(module, verify::MaxStack::Compute).map_err(|e| internal(&e.to_string())))
 }
 
 /// Compiles like `compile_after`, showing every stage's result to `observer` as the

@@ -52,6 +52,7 @@ pub fn lower(
         tokens,
         blame: Span::NONE,
         functions: Vec::new(),
+        base: 0,
         stack: Vec::new(),
         diagnostics: Vec::new(),
         too_many_globals: false,
@@ -74,6 +75,141 @@ pub fn lower(
             .map(|&name| names.get(name).to_string())
             .collect(),
     })
+}
+
+/// Lowers a program a piece at a time, a run of whole top-level statements each (as
+/// `lexer::Pieces` cuts them), and optimizes and encodes each piece at once: the
+/// functions a piece declares are finished with it, and its top-level code is appended
+/// to the script's. So no stage ever holds more of the program than one piece, and
+/// only the bytecode grows with the program. Each piece's code is what lowering the
+/// whole program would make of it (the optimizer's rewrites never cross a statement),
+/// which `tests/suite/pieces.rs` checks byte for byte.
+///
+/// Only loxide's own limits are checked; a piece that exceeds one, or any error,
+/// makes the caller compile the whole program instead, to report it in order.
+pub struct Session {
+    limits: Limits,
+    /// Every function finished so far, encoded, by module index; index 0, the script,
+    /// is filled in by `finish`.
+    functions: Vec<Option<loxide_bytecode::Function>>,
+    /// The script's builder: its constants, labels and scope persist across pieces;
+    /// its code holds only the piece being lowered.
+    script: Builder,
+    appender: crate::encode::Appender,
+    too_many_globals: bool,
+}
+
+impl Session {
+    pub fn new(limits: Limits) -> Session {
+        Session {
+            limits,
+            functions: vec![None],
+            script: Builder {
+                func: Function {
+                    name: String::new(),
+                    arity: 0,
+                    upvalues: Vec::new(),
+                    code: Vec::new(),
+                    locs: Vec::new(),
+                    constants: Vec::new(),
+                    n_labels: 0,
+                },
+                index: 0,
+                kind: FunKind::Script,
+                dedup: HashMap::default(),
+                clox_constants: 0,
+                clox_size: 0,
+            },
+            appender: crate::encode::Appender::default(),
+            too_many_globals: false,
+        }
+    }
+
+    /// Lowers one resolved piece (its script's body is the piece's statements), then
+    /// optimizes and encodes what it made.
+    pub fn lower_piece(
+        &mut self,
+        resolved: &Resolved,
+        tokens: &dyn TokenTable,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let base = self.functions.len();
+        let first_label = self.script.func.n_labels;
+        let script = std::mem::replace(&mut self.script, Session::new(self.limits).script);
+        let mut l = Lowerer {
+            resolved,
+            limits: self.limits,
+            tokens,
+            blame: Span::NONE,
+            functions: Vec::new(),
+            base,
+            stack: vec![script],
+            diagnostics: Vec::new(),
+            too_many_globals: self.too_many_globals,
+        };
+        l.stmts(resolved.program.script().body);
+        self.script = l.stack.pop().expect("the script's builder");
+        self.too_many_globals = l.too_many_globals;
+        if !l.diagnostics.is_empty() {
+            return Err(l.diagnostics);
+        }
+        for f in l.functions {
+            let mut f = f.expect("every function is finished");
+            super::optimize::function(&mut f);
+            self.functions.push(Some(crate::encode::function(&f)));
+        }
+        self.append_script(first_label);
+        Ok(())
+    }
+
+    /// Optimizes and encodes the script's code lowered since `first_label` was next.
+    fn append_script(&mut self, first_label: u32) {
+        let func = &mut self.script.func;
+        let before = func.constants.len();
+        super::optimize::function(func);
+        // The numbers folding added are constants of the script from now on: lowering
+        // the pieces after this one reuses them, as it would have reused them (had they
+        // come first) in the whole script.
+        for (i, constant) in func.constants.iter().enumerate().skip(before) {
+            if let Const::Number(n) = constant {
+                let key = ConstKey::Number(n.to_bits());
+                self.script.dedup.entry(key).or_insert(i as ConstIdx);
+            }
+        }
+        let n_labels = func.n_labels - first_label;
+        self.appender
+            .append(&func.code, &func.locs, first_label, n_labels);
+        func.code.clear();
+        func.locs.clear();
+    }
+
+    /// The whole module, once the last piece is lowered: the script ends with its
+    /// implicit return on `end_line`. `globals` are the global names in slot order.
+    pub fn finish(
+        mut self,
+        end_line: u32,
+        globals: Vec<String>,
+        dialect: loxide_bytecode::Dialect,
+    ) -> loxide_bytecode::Module {
+        let first_label = self.script.func.n_labels;
+        self.script.func.code.extend([Instr::Nil, Instr::Return]);
+        let end = Loc {
+            line: end_line,
+            span: Span::NONE,
+        };
+        self.script.func.locs.extend([end, end]);
+        self.append_script(first_label);
+        let script = self.appender.finish(&self.script.func);
+        self.functions[0] = Some(script);
+        loxide_bytecode::Module {
+            functions: self
+                .functions
+                .into_iter()
+                .map(|f| f.expect("every function is finished"))
+                .collect(),
+            globals,
+            dialect,
+        }
+    }
 }
 
 /// What makes two constants the same: a number's bits, or a string's symbol (names
@@ -102,7 +238,9 @@ struct Lowerer<'r> {
     /// The source bytes the next instructions come from: set just before an
     /// instruction that can fail is emitted (`Lowerer::blame`).
     blame: Span,
+    /// The functions lowered, from module index `base` on.
     functions: Vec<Option<Function>>,
+    base: usize,
     stack: Vec<Builder>,
     diagnostics: Vec<Diagnostic>,
     /// Set once "Too many global variables." is reported: it is reported once, where
@@ -243,7 +381,7 @@ impl Lowerer<'_> {
 
     /// Lowers a function and returns its index in the module.
     fn function(&mut self, fun: &c::Function) -> u32 {
-        let index = self.functions.len();
+        let index = self.base + self.functions.len();
         self.functions.push(None);
         let upvalues = self
             .resolved
@@ -279,7 +417,7 @@ impl Lowerer<'_> {
         self.stmts(fun.body);
         self.implicit_return(fun.end_line);
         let b = self.stack.pop().expect("pushed above");
-        self.functions[b.index] = Some(b.func);
+        self.functions[b.index - self.base] = Some(b.func);
         index as u32
     }
 
@@ -375,6 +513,9 @@ impl Lowerer<'_> {
     }
 
     fn stmt(&mut self, stmt: c::StmtId) {
+        // No blame crosses a statement: what a statement makes depends on it alone
+        // (which lowering a piece at a time relies on).
+        self.blame = Span::NONE;
         let p = &self.resolved.program;
         match p.stmt(stmt) {
             c::Stmt::Expr { expr, line } => {
@@ -495,6 +636,7 @@ impl Lowerer<'_> {
     fn class(&mut self, class: &c::Class) {
         let line = class.name.line;
         let name = self.name_constant(class.name.name, class.name.tok);
+        self.blame(class.name.tok, class.name.tok);
         self.emit(Instr::Class(name), line);
         self.define(&class.name, line);
         let class_binding = self.resolved.decl(&class.name).binding;

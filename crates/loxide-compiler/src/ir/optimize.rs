@@ -15,10 +15,17 @@ use loxide_bytecode::{Op, number};
 /// Optimizes every function of a module in place.
 pub fn optimize(module: &mut Module) {
     for f in &mut module.functions {
-        fold_constants(f);
-        drop_unreachable(f);
-        fuse(f);
+        function(f);
     }
+}
+
+/// Optimizes one function in place. Every pass is local (none looks across a label or
+/// past a statement), so a function's code may also be optimized a run of whole
+/// statements at a time, with the same result.
+pub fn function(f: &mut Function) {
+    fold_constants(f);
+    drop_unreachable(f);
+    fuse(f);
 }
 
 /// A value known at compile time: what a literal instruction pushes.

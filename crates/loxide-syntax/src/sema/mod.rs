@@ -107,10 +107,39 @@ impl Resolved {
 /// code size): like clox, it binds a name it reports as it compiles it (`this` outside
 /// a class to nothing, a local beyond the limit to no slot).
 pub fn resolve(program: Program) -> (Resolved, Vec<Diagnostic>) {
+    let mut globals = Globals::default();
+    let (mut resolved, diagnostics) = resolve_in(program, &mut globals);
+    resolved.globals = globals.names;
+    (resolved, diagnostics)
+}
+
+/// The global variables of a program compiled a piece at a time (a run of top-level
+/// statements each): their slots persist from one piece to the next, so a name keeps
+/// its slot. `names` lists them in slot order.
+#[derive(Debug, Default)]
+pub struct Globals {
+    pub names: Vec<Symbol>,
+    /// Each name's slot, by symbol (`NO_SLOT` if none).
+    slots: Vec<u32>,
+    /// By symbol: whether a global of that name is defined so far (Potato).
+    defined: Vec<bool>,
+}
+
+/// Resolves one piece of a program whose global variables are `globals` so far (see
+/// `Globals`): the piece's new globals are added to them. The result's own `globals`
+/// list is left empty; `globals` has them.
+pub fn resolve_in(program: Program, globals: &mut Globals) -> (Resolved, Vec<Diagnostic>) {
     let unresolved = DeclInfo {
         binding: Binding::Global(u32::MAX),
         captured: false,
     };
+    let n_names = program.names.len();
+    globals
+        .slots
+        .resize(n_names.max(globals.slots.len()), NO_SLOT);
+    globals
+        .defined
+        .resize(n_names.max(globals.defined.len()), false);
     let mut r = Resolver {
         p: &program,
         refs: vec![Binding::Global(u32::MAX); program.n_refs as usize],
@@ -118,10 +147,10 @@ pub fn resolve(program: Program) -> (Resolved, Vec<Diagnostic>) {
         funs: vec![FunInfo::default(); program.n_funs() as usize],
         scopes: vec![List::EMPTY; program.n_scopes as usize],
         scope_locals: Vec::new(),
-        globals: Vec::new(),
-        global_slots: vec![NO_SLOT; program.names.len()],
+        globals: std::mem::take(&mut globals.names),
+        global_slots: std::mem::take(&mut globals.slots),
         lang: program.lang,
-        defined_globals: vec![false; program.names.len()],
+        defined_globals: std::mem::take(&mut globals.defined),
         assignments: vec![None; program.n_decls as usize],
         fns: Vec::new(),
         locals: Vec::new(),
@@ -140,10 +169,17 @@ pub fn resolve(program: Program) -> (Resolved, Vec<Diagnostic>) {
         scopes,
         scope_locals,
         assignments,
-        globals,
+        globals: names,
+        global_slots,
+        defined_globals,
         diagnostics,
         ..
     } = r;
+    *globals = Globals {
+        names,
+        slots: global_slots,
+        defined: defined_globals,
+    };
     let resolved = Resolved {
         program,
         refs,
@@ -152,7 +188,7 @@ pub fn resolve(program: Program) -> (Resolved, Vec<Diagnostic>) {
         scopes,
         scope_locals,
         assignments,
-        globals,
+        globals: Vec::new(),
     };
     (resolved, diagnostics)
 }

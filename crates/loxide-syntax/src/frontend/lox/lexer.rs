@@ -175,6 +175,104 @@ pub fn scan(source: &str) -> Tokens<'_> {
     Tokens::new(source, lexer.tokens)
 }
 
+/// Scans a source a piece at a time, for a compiler that runs every stage on one piece
+/// before it scans the next, so that no stage ever holds the whole program.
+///
+/// A piece is a run of whole top-level statements: it ends after a `;` or a `}` outside
+/// every bracket, once the piece has at least the tokens asked for, unless the next
+/// token is `else` (which continues an `if`). In a program without errors every such
+/// point ends a top-level statement; a program with errors may be cut elsewhere, so its
+/// pieces are good only for finding that it has errors (the driver then compiles the
+/// whole program again, to report them as clox does). Each piece ends with an `Eof`
+/// token where the next piece starts; its tokens keep their spans and lines in the
+/// whole source.
+pub struct Pieces<'src> {
+    source: &'src str,
+    lexer: Lexer<'src>,
+    /// The token after the end of the last piece: the first of the next.
+    next: Option<Token>,
+    /// Brackets open at the end of the last token scanned.
+    depth: i64,
+    done: bool,
+}
+
+impl<'src> Pieces<'src> {
+    pub fn new(source: &'src str) -> Self {
+        let mut lexer = Lexer {
+            src: source.as_bytes(),
+            start: 0,
+            pos: 0,
+            line: 1,
+            tokens: Vec::new(),
+        };
+        if source.starts_with('\u{feff}') {
+            lexer.pos = 3;
+        }
+        Pieces {
+            source,
+            lexer,
+            next: None,
+            depth: 0,
+            done: false,
+        }
+    }
+
+    fn scan(&mut self) -> Token {
+        let kind = self.lexer.next_kind();
+        Token {
+            kind,
+            start: self.lexer.start as u32,
+            end: self.lexer.pos as u32,
+            line: self.lexer.token_line(kind),
+        }
+    }
+
+    /// The next piece, of at least `min_tokens` tokens unless it is the last; `None`
+    /// after the last.
+    pub fn next_piece(&mut self, min_tokens: usize) -> Option<Tokens<'src>> {
+        use TokenKind as T;
+        if self.done {
+            return None;
+        }
+        let mut records = Vec::with_capacity(min_tokens + min_tokens / 4 + 1);
+        loop {
+            let token = match self.next.take() {
+                Some(token) => token,
+                None => self.scan(),
+            };
+            records.push(token);
+            match token.kind {
+                T::Eof => {
+                    self.done = true;
+                    return Some(Tokens::new(self.source, records));
+                }
+                T::LeftParen | T::LeftBrace => self.depth += 1,
+                T::RightParen | T::RightBrace => self.depth -= 1,
+                _ => {}
+            }
+            let ends_statement = matches!(token.kind, T::Semicolon | T::RightBrace);
+            if ends_statement && self.depth == 0 && records.len() >= min_tokens {
+                let next = self.scan();
+                self.next = Some(next);
+                if next.kind == T::Else {
+                    continue;
+                }
+                if next.kind == T::Eof {
+                    continue;
+                }
+                // The piece's end: where the next piece starts, on the line it ends on.
+                records.push(Token {
+                    kind: T::Eof,
+                    start: next.start,
+                    end: next.start,
+                    line: token.line,
+                });
+                return Some(Tokens::new(self.source, records));
+            }
+        }
+    }
+}
+
 struct Lexer<'a> {
     src: &'a [u8],
     start: usize,

@@ -14,6 +14,7 @@ use crate::ast::*;
 use crate::diag::{Diagnostic, TokIdx};
 use crate::frontend::Tree;
 use crate::frontend::cursor::{Cursor, LexicalErrors};
+use crate::intern::Interner;
 
 /// How deeply constructs may nest (parentheses, blocks, operator chains...). The later
 /// stages walk the tree recursively, so the parser bounds its depth; 10^5 nested
@@ -39,8 +40,21 @@ pub fn parse(tokens: &Tokens) -> Parsed {
 /// Parses again, raising each injected diagnostic when the parser steps past its token
 /// (outside error recovery), under the same panic-mode rules as the parser's own errors.
 pub fn parse_with_injected(tokens: &Tokens, injected: &[Diagnostic]) -> Parsed {
+    parse_from(tokens, injected, Interner::new())
+}
+
+/// Parses one piece of a program compiled a piece at a time (see `lexer::Pieces`),
+/// interning into `names`, the names of the pieces before it, so that a name is the
+/// same symbol in every piece.
+pub fn parse_piece(tokens: &Tokens, names: Interner) -> Parsed {
+    parse_from(tokens, &[], names)
+}
+
+fn parse_from(tokens: &Tokens, injected: &[Diagnostic], names: Interner) -> Parsed {
+    let mut cursor = Cursor::new(tokens, LexicalErrors::LikeSyntaxErrors, injected);
+    cursor.names = names;
     let mut p = Parser {
-        cursor: Cursor::new(tokens, LexicalErrors::LikeSyntaxErrors, injected),
+        cursor,
         depth: 0,
         too_deep: false,
         unwinding: false,
