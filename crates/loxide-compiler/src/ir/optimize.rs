@@ -234,8 +234,10 @@ fn drop_unreachable(f: &mut Function) {
 
 /// A fusion rule: given the instructions from a position on (at most three), the
 /// replacement, how many instructions it consumes, and which of them gives the
-/// replacement its location (the one that can fail).
-type Rule = fn(&Function, &[Instr]) -> Option<(Instr, usize, usize)>;
+/// replacement its location (the one that can fail). Generic rather than a function
+/// pointer, so each rule is inlined into its pass.
+trait Rule: Fn(&Function, &[Instr]) -> Option<(Instr, usize, usize)> {}
+impl<F: Fn(&Function, &[Instr]) -> Option<(Instr, usize, usize)>> Rule for F {}
 
 /// Fuses instruction pairs and triples into single instructions, in two rounds: the
 /// second fuses an operand into instructions the first made.
@@ -289,7 +291,7 @@ fn second_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
 
 /// Applies `rule` at every position, left to right, never across a label (a label is
 /// an instruction of its own, so no rule matches one).
-fn rewrite(f: &mut Function, rule: Rule) {
+fn rewrite(f: &mut Function, rule: impl Rule) {
     // In place: each step consumes at least the one instruction it writes.
     let mut n = 0;
     let mut i = 0;
