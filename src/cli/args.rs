@@ -175,6 +175,15 @@ const SPECS: &[Spec] = &[
         values: &[],
         commands: &[Cmd::Run],
     },
+    Spec {
+        short: None,
+        long: "gc-stats",
+        value: "",
+        about: "When the program ends, print to standard error how often the collector ran, \
+                its pauses (in all, the longest, the 99th percentile) and the heap's peak",
+        values: &[],
+        commands: &[Cmd::Run],
+    },
 ];
 
 /// The table's entry for an option.
@@ -214,6 +223,7 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
         (None, None, None, None, None);
     let mut error_format = None;
     let (mut output, mut stage, mut hex) = (None, None, false);
+    let mut gc_stats = false;
     // The run options given, checked against the command once it is known.
     let mut given: Vec<&'static str> = Vec::new();
     loop {
@@ -287,6 +297,13 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
                         .filter(|&depth| depth >= 1)
                         .ok_or_else(|| invalid_as(v, flag, "a whole number from 1"))
                 })?
+            }
+            Long("gc-stats") => {
+                given.push("gc-stats");
+                if gc_stats {
+                    return Err(twice("gc-stats"));
+                }
+                gc_stats = true;
             }
             // The options of one subcommand come after its name.
             Short('o') | Long("output") if cmd == Cmd::Compile && subcommand.is_some() => {
@@ -370,6 +387,7 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
         max_steps,
         max_heap,
         max_depth,
+        gc_stats,
         error_format,
         command,
     }))

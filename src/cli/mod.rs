@@ -94,6 +94,9 @@ pub struct Cli {
     /// --limits=clox].
     pub max_depth: Option<u64>,
 
+    /// Print the collector's statistics to standard error when the program ends.
+    pub gc_stats: bool,
+
     /// How errors are shown; `None` leaves it to `LOX_ERROR_FORMAT`, then to the default
     /// (clox's format for programs, rich in the REPL).
     pub error_format: Option<ErrorFormat>,
@@ -169,6 +172,7 @@ impl Cli {
         if let Some(depth) = self.max_depth {
             options.max_frames = usize::try_from(depth).unwrap_or(usize::MAX);
         }
+        options.record_pauses = self.gc_stats;
         options
     }
 }

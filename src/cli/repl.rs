@@ -117,6 +117,19 @@ pub fn run(cli: &Cli) -> i32 {
     if let Err(code) = stream::print(&banner(lang)) {
         return code;
     }
+    let code = read_eval_print(&mut session, &mut editor, history.as_deref());
+    if cli.gc_stats {
+        stream::error(&super::run::gc_report(&session.program.vm.gc_stats()));
+    }
+    code
+}
+
+/// The session's loop, until `:quit`, end of input or an error reading it.
+fn read_eval_print(
+    session: &mut Session,
+    editor: &mut Editor<LineHelper, DefaultHistory>,
+    history: Option<&std::path::Path>,
+) -> i32 {
     let mut pending = String::new();
     // Potato: reading the indented block of a definition, up to an empty line.
     let mut in_block = false;
@@ -126,7 +139,7 @@ pub fn run(cli: &Cli) -> i32 {
             Ok(line) => {
                 if pending.is_empty() && line.trim_start().starts_with(':') {
                     let _ = editor.add_history_entry(line.trim());
-                    save_history(&mut editor, history.as_deref());
+                    save_history(editor, history);
                     match session.command(line.trim()) {
                         Step::Exit(code) => return code,
                         Step::More | Step::Done => continue,
@@ -153,7 +166,7 @@ pub fn run(cli: &Cli) -> i32 {
                 }
                 in_block = false;
                 let _ = editor.add_history_entry(pending.trim_end());
-                save_history(&mut editor, history.as_deref());
+                save_history(editor, history);
                 pending.clear();
                 let globals = session.program.vm.defined_globals();
                 if let Some(helper) = editor.helper_mut() {

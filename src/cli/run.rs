@@ -9,7 +9,7 @@ use std::sync::Arc;
 use loxide::bytecode::file;
 use loxide::bytecode::verify::Verified;
 use loxide::driver;
-use loxide::vm::Vm;
+use loxide::vm::{GcStats, Vm};
 
 use super::interrupt::{self, WhenIdle};
 use super::report::{self, Renderer};
@@ -111,10 +111,44 @@ pub fn file(cli: &Cli, path: &Path) -> i32 {
             }
         }
     };
-    match program.run(&verified) {
+    let ended = program.run(&verified);
+    if cli.gc_stats {
+        stream::error(&gc_report(&program.vm.gc_stats()));
+    }
+    match ended {
         Ended::Ok => EXIT_OK,
         Ended::Failed => EXIT_RUNTIME,
         Ended::Interrupted => EXIT_INTERRUPTED,
         Ended::OutputFailed(code) => code,
     }
+}
+
+/// `--gc-stats`: one line of what the collector did, for a user tuning a program:
+/// `gc: 12 collections, 8.31 ms paused in all, longest 1.93 ms, 99th percentile 1.71 ms;
+/// heap peak 9.1 MB, 3.2 MB at the end`.
+pub fn gc_report(stats: &GcStats) -> String {
+    let ms = |d: std::time::Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
+    let mb = |bytes: usize| match bytes {
+        0..1_000_000 => format!("{} KB", bytes.div_ceil(1000)),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    };
+    let mut pauses = stats.pauses.clone();
+    pauses.sort();
+    // The nearest-rank percentile: the pause that 99% of them do not exceed.
+    let p99 = match pauses.len() {
+        0 => String::new(),
+        n => format!(
+            ", 99th percentile {}",
+            ms(pauses[(n * 99).div_ceil(100) - 1])
+        ),
+    };
+    let plural = if stats.collections == 1 { "" } else { "s" };
+    format!(
+        "gc: {} collection{plural}, {} paused in all, longest {}{p99}; heap peak {}, {} at the end\n",
+        stats.collections,
+        ms(stats.total_pause),
+        ms(stats.longest_pause),
+        mb(stats.peak_heap_bytes),
+        mb(stats.heap_bytes),
+    )
 }

@@ -563,3 +563,73 @@ fn the_interrupt_handle_stops_a_run_from_another_thread() {
     run_on(&mut vm, "print kept > 1;\n").expect("the VM runs on after an interrupt");
     assert_eq!(out.contents(), "1000\ntrue\n");
 }
+
+// ----- The collector's statistics -------------------------------------------------------
+
+/// Short-lived instances, enough for the collector to run several times.
+const CHURN: &str = "class Node {\n  init(next) { this.next = next; }\n}\n\
+                     for (var i = 0; i < 200000; i = i + 1) { var n = Node(Node(nil)); }\n\
+                     print \"done\";\n";
+
+/// Checks a `--gc-stats` line and returns its number of collections.
+fn gc_line(stderr: &str) -> u64 {
+    let line = stderr.lines().last().unwrap_or("");
+    let rest = line
+        .strip_prefix("gc: ")
+        .unwrap_or_else(|| panic!("{stderr:?}"));
+    let (count, rest) = rest.split_once(" collection").expect("a count");
+    for part in [" paused in all, longest ", "; heap peak ", " at the end"] {
+        assert!(rest.contains(part), "{line:?} lacks {part:?}");
+    }
+    count.parse().expect("a whole number")
+}
+
+#[test]
+fn gc_stats_reports_collections_and_pauses_after_the_program() {
+    let quiet = lox_file("gc-stats-off", CHURN, &[]);
+    assert_eq!(
+        (quiet.exit, quiet.stdout.as_str(), quiet.stderr.as_str()),
+        (0, "done\n", "")
+    );
+
+    let run = lox_file("gc-stats", CHURN, &["--gc-stats"]);
+    assert_eq!((run.exit, run.stdout.as_str()), (0, "done\n"));
+    assert!(gc_line(&run.stderr) >= 2, "{}", run.stderr);
+    assert!(run.stderr.contains("99th percentile"), "{}", run.stderr);
+    let via_run = lox_file("gc-stats-run", CHURN, &["run", "--gc-stats"]);
+    assert!(gc_line(&via_run.stderr) >= 2, "{}", via_run.stderr);
+
+    // After a runtime error too, below its trace; and a program that never collects
+    // says so.
+    let failing = format!("{CHURN}print nil + 1;\n");
+    let failed = lox_file("gc-stats-error", &failing, &["--gc-stats"]);
+    assert_eq!(failed.exit, 70);
+    assert!(
+        failed
+            .stderr
+            .starts_with("Operands must be two numbers or two strings.")
+    );
+    assert!(gc_line(&failed.stderr) >= 2);
+    let idle = lox_file("gc-stats-idle", "print 1;\n", &["--gc-stats"]);
+    assert_eq!(gc_line(&idle.stderr), 0, "{}", idle.stderr);
+    assert!(!idle.stderr.contains("percentile"), "{}", idle.stderr);
+}
+
+#[test]
+fn gc_stats_are_kept_by_the_vm() {
+    let program = compile(CHURN);
+    let (mut vm, _) = vm_with(Options::default());
+    assert_eq!(vm.gc_stats().collections, 0);
+    vm.run(&program).expect("runs");
+    let stats = vm.gc_stats();
+    assert!(stats.collections >= 2, "{stats:?}");
+    assert!(stats.longest_pause <= stats.total_pause);
+    assert!(stats.peak_heap_bytes >= stats.heap_bytes && stats.heap_bytes > 0);
+    // Each pause is kept only when asked for.
+    assert!(stats.pauses.is_empty());
+    let (mut vm, _) = vm_with(options(|o| o.record_pauses = true));
+    vm.run(&program).expect("runs");
+    let stats = vm.gc_stats();
+    assert_eq!(stats.pauses.len() as u64, stats.collections);
+    assert_eq!(stats.pauses.iter().max(), Some(&stats.longest_pause));
+}

@@ -44,8 +44,9 @@ pub use loxide_syntax::{ast, desugar, diag, frontend, sema};
 pub use loxide_vm as vm;
 
 pub use loxide_vm::{
-    CompileError, Diagnostic, EMBEDDED_MAX_HEAP, Error, FromArgs, FromLox, Function, Instance,
-    IntoArgs, IntoLox, Limit, LoxValue as Value, Options, RuntimeError, SharedBuffer, UserData, Vm,
+    CompileError, Diagnostic, EMBEDDED_MAX_HEAP, Error, FromArgs, FromLox, Function, GcStats,
+    Instance, IntoArgs, IntoLox, Limit, LoxValue as Value, Options, RuntimeError, SharedBuffer,
+    UserData, Vm,
 };
 
 /// A compiled, verified program, ready for `Vm::run` (any number of times, in any VM).
