@@ -90,6 +90,10 @@ pub trait Observer {
     fn desugared(&mut self, _program: &loxide_syntax::desugar::core::Program) {}
     /// The program with every name resolved, when semantic analysis found no errors.
     fn resolved(&mut self, _resolved: &sema::Resolved) {}
+    /// The program after semantic analysis, also when it found errors: then
+    /// `has_errors` is true and the bindings are those clox would have used while
+    /// compiling past the errors (editors show what they can of a broken program).
+    fn analysed(&mut self, _resolved: &sema::Resolved, _has_errors: bool) {}
     /// The optimized IR.
     fn ir(&mut self, _module: &ir::Module) {}
 }
@@ -255,6 +259,7 @@ fn later_stages(
     core.predefine(predefined);
     observer.desugared(&core);
     let (resolved, mut diagnostics) = sema::resolve(core);
+    observer.analysed(&resolved, !diagnostics.is_empty());
     if diagnostics.is_empty() {
         observer.resolved(&resolved);
     }

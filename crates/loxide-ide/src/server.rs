@@ -1,0 +1,1 @@
+//! The language server (placeholder while the analysis is built).
