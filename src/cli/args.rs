@@ -25,7 +25,7 @@ pub enum Parsed {
     Usage(String),
 }
 
-const SUBCOMMANDS: [&str; 5] = ["run", "compile", "verify", "disasm", "dump"];
+const SUBCOMMANDS: [&str; 7] = ["run", "compile", "verify", "disasm", "dump", "check", "lsp"];
 
 const VERSION: &str = concat!("lox ", env!("CARGO_PKG_VERSION"), "\n");
 
@@ -37,6 +37,8 @@ enum Cmd {
     Verify,
     Disasm,
     Dump,
+    Check,
+    Lsp,
 }
 
 impl Cmd {
@@ -46,6 +48,8 @@ impl Cmd {
             Some("verify") => Cmd::Verify,
             Some("disasm") => Cmd::Disasm,
             Some("dump") => Cmd::Dump,
+            Some("check") => Cmd::Check,
+            Some("lsp") => Cmd::Lsp,
             _ => Cmd::Run,
         }
     }
@@ -127,7 +131,7 @@ const SPECS: &[Spec] = &[
             ("lox", "Lox, the language of Crafting Interpreters"),
             ("potato", "Potato (see docs/potato.md)"),
         ],
-        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump],
+        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump, Cmd::Check],
     },
     Spec {
         short: None,
@@ -146,7 +150,7 @@ const SPECS: &[Spec] = &[
             ),
             ("json", "one JSON object a line per error, for tools"),
         ],
-        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump],
+        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump, Cmd::Check],
     },
     Spec {
         short: None,
@@ -348,6 +352,22 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
                     "the following required arguments were not provided: {what}"
                 ))
             };
+            if name == "lsp" {
+                // The language server talks on standard input and output: no FILE.
+                if let Some(file) = file.take() {
+                    return Err(unexpected(file));
+                }
+                return Ok(Parsed::Run(Cli {
+                    file: None,
+                    limits: limits.unwrap_or(LimitsArg::Default),
+                    lang,
+                    max_steps,
+                    max_heap,
+                    max_depth,
+                    error_format,
+                    command: Some(Command::Lsp),
+                }));
+            }
             // The subcommand takes the FILE.
             let file = file.take().ok_or_else(|| missing("<FILE>"))?;
             Some(match name {
@@ -355,6 +375,7 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
                 "compile" => Command::Compile { file, output },
                 "verify" => Command::Verify { file },
                 "disasm" => Command::Disasm { file, hex },
+                "check" => Command::Check { file },
                 _ => Command::Dump {
                     stage: stage.ok_or_else(|| missing(&flag("stage")))?,
                     hex,
@@ -450,6 +471,7 @@ fn usage_of(subcommand: Option<&str>) -> String {
     match subcommand {
         None => "lox [OPTIONS] [FILE] [COMMAND]".into(),
         Some("dump") => "lox dump [OPTIONS] --stage <STAGE> <FILE>".into(),
+        Some("lsp") => "lox lsp".into(),
         Some(other) => format!("lox {other} [OPTIONS] <FILE>"),
     }
 }
@@ -468,6 +490,8 @@ Commands:
   verify   Check a bytecode file without running it
   disasm   Disassemble a bytecode file, without its source
   dump     Show what one stage of the compiler makes of a program
+  check    Report a program's compile errors and semantic warnings without running it
+  lsp      Serve the Language Server Protocol on standard input and output (for editors)
   help     Print this message or the help of the given subcommand
 ";
 
@@ -577,6 +601,19 @@ fn help(subcommand: Option<&str>) -> String {
             "Disassemble a bytecode file, without its source",
             "The bytecode file, or `-` for standard input",
         ),
+        "check" => (
+            "Report a program's compile errors and semantic warnings without running it \
+             (exit 0 with warnings only, 65 with errors; rich format unless \
+             --error-format says otherwise; docs/editor.md lists the warnings)",
+            "The source file, or `-` for standard input",
+        ),
+        "lsp" => {
+            return format!(
+                "Serve the Language Server Protocol on standard input and output, for \
+                 editors (docs/editor.md)\n\nUsage: {}\n\n{options}",
+                usage_of(Some(name))
+            );
+        }
         _ => (
             "Show what one stage of the compiler makes of a program",
             "The source file, or `-` for standard input",

@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod features;
 pub mod index;
 pub mod lines;
 pub mod server;

@@ -205,8 +205,23 @@ impl Finder<'_> {
         self.tok_span(first, last)
     }
 
-    /// The first and last tokens of a statement.
+    /// The first and last tokens of a statement, its leading keyword included (`print`,
+    /// `var`, `if (`...).
     fn stmt_toks(&self, s: c::StmtId) -> Option<(u32, u32)> {
+        let (first, last) = self.stmt_inner_toks(s)?;
+        let p = &self.r.program;
+        let back = match p.stmt(s) {
+            c::Stmt::Print { .. } | c::Stmt::Var { .. } | c::Stmt::Fun(_) | c::Stmt::Class(_) => 1,
+            c::Stmt::If { .. } | c::Stmt::While { .. } => 2,
+            _ => 0,
+        };
+        let start = (first.saturating_sub(back)..first)
+            .find(|&t| self.class_at(t) == Some(Class::Keyword))
+            .unwrap_or(first);
+        Some((start, last))
+    }
+
+    fn stmt_inner_toks(&self, s: c::StmtId) -> Option<(u32, u32)> {
         let p = &self.r.program;
         let join = |a: Option<(u32, u32)>, b: Option<(u32, u32)>| match (a, b) {
             (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
@@ -478,13 +493,15 @@ impl Finder<'_> {
         match op {
             Equal | NotEqual => Ty::Bool,
             Add => {
-                let certain_failure = match (l, r) {
-                    (Ty::Number, Ty::Number) | (Ty::String, Ty::String) => false,
-                    (Ty::Number | Ty::String, Ty::Unknown)
-                    | (Ty::Unknown, Ty::Number | Ty::String) => false,
-                    (Ty::Unknown, Ty::Unknown) => false,
-                    _ => true,
-                };
+                // Certain when either side is neither a number nor a string, or the
+                // two are one of each.
+                let certain_failure = !matches!(
+                    (l, r),
+                    (Ty::Number | Ty::String | Ty::Unknown, Ty::Unknown)
+                        | (Ty::Unknown, Ty::Number | Ty::String)
+                        | (Ty::Number, Ty::Number)
+                        | (Ty::String, Ty::String)
+                );
                 if certain_failure {
                     let message = format!(
                         "Operands must be two numbers or two strings, but they are {} and {}.",
@@ -688,11 +705,11 @@ mod tests {
             ),
             (
                 "fun f() { return 1; print 2; print 3; }",
-                &[("unreachable", "2; print 3")],
+                &[("unreachable", "print 2; print 3")],
             ),
             (
                 "fun f(c) { if (c) return 1; else return 2; print c; }",
-                &[("unreachable", "c")],
+                &[("unreachable", "print c")],
             ),
             (
                 "fun f() { var unused = 1; }",
