@@ -55,6 +55,12 @@ mod generated;
 // tests/suite/docs.rs).
 #[path = "suite/docs.rs"]
 mod docs;
+// The language server at the protocol level, and under random edits (see
+// tests/suite/lsp.rs and tests/suite/lsp_fuzz.rs).
+#[path = "suite/lsp.rs"]
+mod lsp;
+#[path = "suite/lsp_fuzz.rs"]
+mod lsp_fuzz;
 // The embedding API and its examples (see tests/suite/embed.rs).
 #[path = "suite/embed.rs"]
 mod embed;

@@ -89,7 +89,7 @@ impl Observer for Collector {
             return;
         }
         let index = index::build(resolved, &self.tokens, &self.source, self.lang);
-        self.warnings = warnings::find(resolved, &self.tokens, &index);
+        self.warnings = warnings::find(resolved, &self.tokens, &self.source, &index);
         self.index = Some(index);
     }
 }

@@ -320,7 +320,10 @@ impl Analysis {
     /// Completion: the names in scope at the cursor and the keywords, or after a `.`
     /// the property names the document uses.
     pub fn completion(&self, offset: usize) -> Value {
-        let offset = offset.min(self.text.len());
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let before = &self.text[..offset];
         let word_start = before
             .char_indices()

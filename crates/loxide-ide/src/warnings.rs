@@ -73,10 +73,11 @@ impl Ty {
 }
 
 /// Finds the warnings of a resolved program.
-pub fn find(resolved: &Resolved, tokens: &[Token], index: &Index) -> Vec<Warning> {
+pub fn find(resolved: &Resolved, tokens: &[Token], source: &str, index: &Index) -> Vec<Warning> {
     let mut w = Finder {
         r: resolved,
         tokens,
+        source,
         index,
         types: vec![Ty::Unknown; index.decls.len()],
         scopes: Vec::new(),
@@ -105,6 +106,7 @@ pub fn find(resolved: &Resolved, tokens: &[Token], index: &Index) -> Vec<Warning
 struct Finder<'a> {
     r: &'a Resolved,
     tokens: &'a [Token],
+    source: &'a str,
     index: &'a Index,
     /// What each declaration holds, where it is certain.
     types: Vec<Ty>,
@@ -431,12 +433,21 @@ impl Finder<'_> {
     fn expr(&mut self, e: c::ExprId) -> Ty {
         let p = &self.r.program;
         match *p.expr(e) {
-            c::Expr::Literal { value, .. } => match value {
-                Literal::Number(_) => Ty::Number,
-                Literal::Str(_) => Ty::String,
-                Literal::Bool(_) => Ty::Bool,
-                Literal::Nil => Ty::Nil,
-            },
+            c::Expr::Literal { value, tok, .. } => {
+                // The parser stands a `nil` in for an expression it could not parse;
+                // only a literal the text spells has a known type.
+                let spelled = self
+                    .tokens
+                    .get(tok as usize)
+                    .and_then(|t| self.source.get(t.start..t.end).map(|text| (t.class, text)));
+                match (value, spelled) {
+                    (Literal::Number(_), Some((Class::Number, _))) => Ty::Number,
+                    (Literal::Str(_), Some((Class::String, _))) => Ty::String,
+                    (Literal::Bool(_), Some((_, "true" | "false"))) => Ty::Bool,
+                    (Literal::Nil, Some((_, "nil"))) => Ty::Nil,
+                    _ => Ty::Unknown,
+                }
+            }
             c::Expr::Unary { op, operand, .. } => {
                 let ty = self.expr(operand);
                 match op {
@@ -749,6 +760,9 @@ mod tests {
             "var a = \"x\"; var a = 1; print a - 1;",
             "fun f(x) { return x; } print f(1) + 1;",
             "print !nil; print nil == nil; print nil or 1;",
+            // What the parser put in place of a missing operand has no type.
+            "print 1 + ;",
+            "print - ;",
             // Calls of things that may be callable, with arguments that may fit.
             "fun f(a) { return a; } f(1);",
             "fun f(a) { return a; } var f = 1; print f;",
