@@ -61,6 +61,10 @@ mod docs;
 mod lsp;
 #[path = "suite/lsp_fuzz.rs"]
 mod lsp_fuzz;
+// Semantic warnings from `lox check` and the error formats, and on the corpora (see
+// tests/suite/check.rs).
+#[path = "suite/check.rs"]
+mod check;
 // The embedding API and its examples (see tests/suite/embed.rs).
 #[path = "suite/embed.rs"]
 mod embed;
