@@ -65,6 +65,9 @@ mod lsp_fuzz;
 // tests/suite/check.rs).
 #[path = "suite/check.rs"]
 mod check;
+// The language server in headless Neovim (see tests/suite/nvim.rs).
+#[path = "suite/nvim.rs"]
+mod nvim;
 // The embedding API and its examples (see tests/suite/embed.rs).
 #[path = "suite/embed.rs"]
 mod embed;
