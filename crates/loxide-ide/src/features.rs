@@ -67,11 +67,18 @@ impl Analysis {
         let f = match decl.kind {
             Kind::Function | Kind::Method | Kind::Initializer => decl.defines?,
             Kind::Class => {
-                let me = index.decls.iter().position(|d| std::ptr::eq(d, decl))?;
+                let me = index
+                    .global(&decl.name)
+                    .filter(|&i| index.decls[i].span == decl.span);
+                let me = match me {
+                    Some(me) => me,
+                    None => index.decls.iter().position(|d| d.span == decl.span)?,
+                };
                 match index
-                    .decls
+                    .methods_of(me)
                     .iter()
-                    .find(|d| d.kind == Kind::Initializer && d.class == Some(me))
+                    .map(|&m| &index.decls[m])
+                    .find(|d| d.kind == Kind::Initializer)
                 {
                     Some(init) => init.defines?,
                     None => return Some((format!("{}()", decl.name), Vec::new())),
@@ -301,9 +308,9 @@ impl Analysis {
                 Kind::Function => out.push(symbol(d, 12, Vec::new())),
                 Kind::Class => {
                     let methods = index
-                        .decls
+                        .methods_of(i)
                         .iter()
-                        .filter(|m| m.class == Some(i))
+                        .map(|&m| &index.decls[m])
                         .map(|m| {
                             let kind = if m.kind == Kind::Initializer { 9 } else { 6 };
                             symbol(m, kind, Vec::new())

@@ -10,6 +10,7 @@
 //! whatever object is there, so they are grouped by name too. The index is built from a
 //! program with errors as well: whatever the parser recovered is indexed.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use loxide::Lang;
@@ -136,6 +137,14 @@ pub struct Index {
     pub functions: Vec<Function>,
     /// By the compiler's declaration id: the index of its `Decl`.
     pub(crate) of_core_decl: Vec<Option<usize>>,
+    /// The occurrences of each target, as indices of `occurrences`, in source order.
+    by_target: HashMap<Target, Vec<usize>>,
+    /// The first declaration of each global name.
+    globals: HashMap<String, usize>,
+    /// The methods of each property name.
+    methods: HashMap<String, Vec<usize>>,
+    /// The methods of each class, by the class's declaration.
+    class_methods: HashMap<usize, Vec<usize>>,
 }
 
 impl Index {
@@ -155,32 +164,43 @@ impl Index {
     /// Every occurrence of a target, once per span, in source order.
     pub fn occurrences_of(&self, target: &Target) -> Vec<&Occurrence> {
         let mut out: Vec<&Occurrence> = self
-            .occurrences
+            .by_target
+            .get(target)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(|o| &o.target == target)
+            .map(|&i| &self.occurrences[i])
             .collect();
         out.dedup_by(|a, b| a.span == b.span);
         out
+    }
+
+    /// The declarations of a target's definitions, as indices of `decls`.
+    pub fn definition_ids(&self, target: &Target) -> Vec<usize> {
+        match target {
+            Target::Decl(i) => (*i < self.decls.len()).then_some(*i).into_iter().collect(),
+            Target::Global(name) => self.globals.get(name).copied().into_iter().collect(),
+            Target::Property(name) => self.methods.get(name).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// The first declaration of a global name.
+    pub fn global(&self, name: &str) -> Option<usize> {
+        self.globals.get(name).copied()
+    }
+
+    /// The methods (and initializer) of a class, by its declaration.
+    pub fn methods_of(&self, class: usize) -> &[usize] {
+        self.class_methods.get(&class).map_or(&[], Vec::as_slice)
     }
 
     /// Where a target is defined: its declaration, the first declaration of a global,
     /// the methods of a property name. Empty for a global never declared here (a native
     /// such as `clock`) and for a field.
     pub fn definitions(&self, target: &Target) -> Vec<&Decl> {
-        match target {
-            Target::Decl(i) => self.decls.get(*i).into_iter().collect(),
-            Target::Global(name) => self
-                .decls
-                .iter()
-                .filter(|d| &d.name == name && matches!(d.storage, Storage::Global(_)))
-                .take(1)
-                .collect(),
-            Target::Property(name) => self
-                .decls
-                .iter()
-                .filter(|d| &d.name == name && d.storage == Storage::Property)
-                .collect(),
-        }
+        self.definition_ids(target)
+            .into_iter()
+            .map(|i| &self.decls[i])
+            .collect()
     }
 
     /// The first definition of a target, if it has one.
@@ -244,6 +264,28 @@ pub fn build(resolved: &Resolved, tokens: &[Token], source: &str, lang: Lang) ->
     index
         .occurrences
         .sort_by_key(|o| (o.span.start, o.span.end));
+    for (i, o) in index.occurrences.iter().enumerate() {
+        match index.by_target.get_mut(&o.target) {
+            Some(list) => list.push(i),
+            None => {
+                index.by_target.insert(o.target.clone(), vec![i]);
+            }
+        }
+    }
+    for (i, d) in index.decls.iter().enumerate() {
+        match d.storage {
+            Storage::Global(_) => {
+                index.globals.entry(d.name.clone()).or_insert(i);
+            }
+            Storage::Property => {
+                index.methods.entry(d.name.clone()).or_default().push(i);
+                if let Some(class) = d.class {
+                    index.class_methods.entry(class).or_default().push(i);
+                }
+            }
+            _ => {}
+        }
+    }
     index
 }
 

@@ -19,6 +19,7 @@
 //! The trade-off: types are tracked only where they are certain, so most mistakes in
 //! real programs go unflagged, but a warning is never wrong about a run.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use loxide::ast::{BinaryOp, Literal, UnaryOp};
@@ -80,9 +81,14 @@ pub fn find(resolved: &Resolved, tokens: &[Token], source: &str, index: &Index) 
         source,
         index,
         types: vec![Ty::Unknown; index.decls.len()],
+        stable: Vec::new(),
+        method_arities: HashMap::new(),
         scopes: Vec::new(),
         out: Vec::new(),
     };
+    w.stable = (0..index.decls.len())
+        .map(|i| w.compute_stable(i))
+        .collect();
     // Functions and classes have their type from the start (they can be used before
     // their declaration runs, from a function called later).
     for (i, d) in index.decls.iter().enumerate() {
@@ -110,6 +116,10 @@ struct Finder<'a> {
     index: &'a Index,
     /// What each declaration holds, where it is certain.
     types: Vec<Ty>,
+    /// By declaration: whether it is `stable` (computed once).
+    stable: Vec<bool>,
+    /// By property name: the arity every method of that name has (`method_arity`).
+    method_arities: HashMap<Symbol, Option<usize>>,
     /// The locals of the scopes of the function being walked: name, declaration.
     scopes: Vec<Vec<(Symbol, usize)>>,
     out: Vec<Warning>,
@@ -129,6 +139,10 @@ impl Finder<'_> {
     /// True when a declaration is the only one of its variable and nothing assigns it:
     /// whatever it was declared with, it holds wherever it is read.
     fn stable(&self, decl: usize) -> bool {
+        self.stable.get(decl).copied().unwrap_or(false)
+    }
+
+    fn compute_stable(&self, decl: usize) -> bool {
         let target = self.index.target_of(decl);
         let occurrences = self.index.occurrences_of(&target);
         occurrences.iter().all(|o| o.access != Access::Write)
@@ -414,10 +428,7 @@ impl Finder<'_> {
 
     /// The first declaration of a global name.
     fn global_decl(&self, name: &str) -> Option<usize> {
-        self.index
-            .decls
-            .iter()
-            .position(|d| d.name == name && matches!(d.storage, Storage::Global(_)))
+        self.index.global(name)
     }
 
     fn ref_type(&self, r: &c::VarRef) -> Ty {
@@ -583,9 +594,10 @@ impl Finder<'_> {
         }
         let index = self.index;
         let init = index
-            .decls
+            .methods_of(class)
             .iter()
-            .find(|d| d.kind == Kind::Initializer && d.class == Some(class));
+            .map(|&m| &index.decls[m])
+            .find(|d| d.kind == Kind::Initializer);
         if let Some(init) = init {
             return init.defines.map(|f| index.functions[f].params.len());
         }
@@ -604,14 +616,23 @@ impl Finder<'_> {
     /// For a call of `object.name(...)`: the number of arguments every method of that
     /// name in the document takes, when they all take the same and no code ever sets a
     /// field of that name (a field would be called instead).
-    fn method_arity(&self, callee: c::ExprId) -> Option<usize> {
+    fn method_arity(&mut self, callee: c::ExprId) -> Option<usize> {
         let p = &self.r.program;
-        let name = match *p.expr(callee) {
+        let symbol = match *p.expr(callee) {
             c::Expr::Get { name, .. } => name.name,
             c::Expr::Super { method, .. } => method.name,
             _ => return None,
         };
-        let name = p.names.get(name).to_string();
+        if let Some(&known) = self.method_arities.get(&symbol) {
+            return known;
+        }
+        let arity = self.compute_method_arity(p.names.get(symbol));
+        self.method_arities.insert(symbol, arity);
+        arity
+    }
+
+    fn compute_method_arity(&self, name: &str) -> Option<usize> {
+        let name = name.to_string();
         let target = Target::Property(name);
         if self
             .index
