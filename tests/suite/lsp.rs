@@ -713,3 +713,44 @@ fn requests_after_shutdown_fail_and_exit_without_it_is_an_error() {
     closed.stdin = None;
     assert_eq!(closed.wait_exit().code(), Some(1));
 }
+
+#[test]
+fn the_vscode_extension_is_whole() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/vscode");
+    let read = |path: &str| -> Value {
+        let text =
+            std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let manifest = read("package.json");
+    let main = manifest["main"].as_str().expect("a main script");
+    assert!(root.join(main).is_file(), "{main}");
+    let contributes = &manifest["contributes"];
+    let mut ids = Vec::new();
+    for language in contributes["languages"].as_array().expect("languages") {
+        ids.push(language["id"].as_str().expect("an id").to_string());
+        read(language["configuration"].as_str().expect("a configuration"));
+    }
+    assert_eq!(ids, ["lox", "potato"]);
+    for grammar in contributes["grammars"].as_array().expect("grammars") {
+        let path = grammar["path"].as_str().expect("a path");
+        let syntax = read(path);
+        assert_eq!(syntax["scopeName"], grammar["scopeName"], "{path}");
+        // Every keyword of the language is highlighted by its grammar.
+        let lang = if grammar["language"] == "lox" {
+            loxide::Lang::Lox
+        } else {
+            loxide::Lang::Potato
+        };
+        let text = syntax.to_string();
+        for keyword in loxide_ide::text::keywords(lang) {
+            let escaped = keyword.replace('?', "\\\\?");
+            assert!(text.contains(&escaped), "{path}: {keyword}");
+        }
+    }
+    let client = std::fs::read_to_string(root.join(main)).expect("reads");
+    assert!(
+        client.contains("args: ['lsp']"),
+        "the client starts `lox lsp`"
+    );
+}
