@@ -110,14 +110,11 @@ pub fn file(cli: &Cli, path: &Path) -> i32 {
             let mut collector = Collector::new(&source, lang);
             let compiled =
                 driver::compile_observed(&source, lang, cli.compile_limits(), &[], &mut collector);
+            // A program that does not compile gets its errors only: it will not run,
+            // and warnings about a broken tree are mostly noise.
             let warnings = program.renderer.warnings(&collector.into_warnings());
-            if !warnings.is_empty() {
-                let separator = if compiled.is_err() {
-                    program.renderer.separator()
-                } else {
-                    ""
-                };
-                stream::error(&format!("{warnings}{separator}"));
+            if compiled.is_ok() && !warnings.is_empty() {
+                stream::error(&format!("{warnings}{}", program.renderer.separator()));
             }
             compiled
         } else {
