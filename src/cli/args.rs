@@ -706,6 +706,30 @@ mod tests {
     }
 
     #[test]
+    fn check_takes_a_file_and_lsp_takes_none() {
+        assert!(matches!(
+            cli("check p.lox --error-format json --lang potato").command,
+            Some(Command::Check { file }) if file == Path::new("p.lox")
+        ));
+        assert!(matches!(cli("lsp").command, Some(Command::Lsp)));
+        assert_eq!(
+            usage_error("lsp p.lox"),
+            Some("error: unexpected argument 'p.lox' found".into())
+        );
+        assert_eq!(
+            usage_error("check"),
+            Some("error: the following required arguments were not provided: <FILE>".into())
+        );
+        assert_eq!(
+            usage_error("check --max-steps 3 p.lox"),
+            Some("error: unexpected argument '--max-steps' found".into())
+        );
+        assert!(printed("help lsp").contains("Usage: lox lsp\n"));
+        assert!(printed("check -h").contains("--error-format"));
+        assert!(printed("--help").contains("  lsp "));
+    }
+
+    #[test]
     fn usage_errors() {
         for line in [
             "--no-such-flag",

@@ -390,6 +390,32 @@ mod tests {
         }
     }
 
+    /// Records whether each resolution it is shown had errors.
+    #[derive(Default)]
+    struct Analyses(Vec<bool>);
+
+    impl Observer for Analyses {
+        fn analysed(&mut self, _: &sema::Resolved, has_errors: bool) {
+            self.0.push(has_errors);
+        }
+    }
+
+    #[test]
+    fn editors_see_the_resolution_of_broken_programs_too() {
+        // (source, what `analysed` is shown: whether each round had errors)
+        let cases: [(&str, &[bool]); 3] = [
+            ("print 1;", &[false]),
+            ("print 1 +;", &[false]),
+            // Semantic errors: the first round, then the replays with them injected.
+            ("fun f() { return this; }", &[true, true]),
+        ];
+        for (source, expected) in cases {
+            let mut seen = Analyses::default();
+            let _ = compile_observed(source, Lang::Lox, Limits::Default, &[], &mut seen);
+            assert_eq!(seen.0, expected, "{source}");
+        }
+    }
+
     #[test]
     fn a_program_with_semantic_errors_never_shows_resolved_names() {
         let mut seen = Recorder::default();
