@@ -754,3 +754,61 @@ fn the_vscode_extension_is_whole() {
         "the client starts `lox lsp`"
     );
 }
+
+/// Random ranged edits through the protocol, with multi-byte characters and positions
+/// anywhere (inside surrogate pairs, past line ends, past the last line): every edit is
+/// analysed and published, every request answered without an error.
+#[test]
+fn random_edits_through_the_protocol_are_always_answered() {
+    let mut lsp = Lsp::start();
+    let uri = "file:///tmp/edited.lox";
+    lsp.open(uri, PROGRAM);
+    let mut state: u64 = 0x1234_5678_9abc_def1;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n.max(1)
+    };
+    const TEXTS: &[&str] = &[
+        "", "x", "🐝", "é\n", "(", "}", "fun g(", "\"", "\n\n", "var ", "1 + nil",
+    ];
+    for version in 2..202 {
+        let (l1, c1) = (next(40) as u32, next(30) as u32);
+        let (l2, c2) = (l1 + next(3) as u32, next(30) as u32);
+        let text = TEXTS[next(TEXTS.len() as u64) as usize];
+        lsp.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version},
+                   "contentChanges": [{"range": range(l1, c1, l2, c2), "text": text}]}),
+        );
+        let published = lsp.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == version
+        });
+        assert!(published["params"]["diagnostics"].is_array());
+        let (line, character) = (next(45) as u32, next(40) as u32);
+        let method = [
+            "textDocument/hover",
+            "textDocument/definition",
+            "textDocument/completion",
+            "textDocument/signatureHelp",
+            "textDocument/documentHighlight",
+        ][next(5) as usize];
+        let response = lsp.request(method, at(uri, line, character));
+        assert!(
+            response.get("error").is_none(),
+            "{method} {line}:{character}: {response}"
+        );
+        if version % 20 == 0 {
+            lsp.call(
+                "textDocument/semanticTokens/full",
+                json!({"textDocument": {"uri": uri}}),
+            );
+            lsp.call(
+                "textDocument/documentSymbol",
+                json!({"textDocument": {"uri": uri}}),
+            );
+        }
+    }
+    assert!(lsp.finish().success());
+}

@@ -158,7 +158,13 @@ impl Index {
             .rev()
             .take(4)
             .find(|o| o.span.contains(&offset))
-            .or_else(|| candidates.iter().rev().find(|o| o.span.end == offset))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .rev()
+                    .take(4)
+                    .find(|o| o.span.end == offset)
+            })
     }
 
     /// Every occurrence of a target, once per span, in source order.
