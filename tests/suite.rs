@@ -55,6 +55,19 @@ mod generated;
 // tests/suite/docs.rs).
 #[path = "suite/docs.rs"]
 mod docs;
+// The language server at the protocol level, and under random edits (see
+// tests/suite/lsp.rs and tests/suite/lsp_fuzz.rs).
+#[path = "suite/lsp.rs"]
+mod lsp;
+#[path = "suite/lsp_fuzz.rs"]
+mod lsp_fuzz;
+// Semantic warnings from `lox check` and the error formats, and on the corpora (see
+// tests/suite/check.rs).
+#[path = "suite/check.rs"]
+mod check;
+// The language server in headless Neovim (see tests/suite/nvim.rs).
+#[path = "suite/nvim.rs"]
+mod nvim;
 // The embedding API and its examples (see tests/suite/embed.rs).
 #[path = "suite/embed.rs"]
 mod embed;

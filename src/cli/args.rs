@@ -25,7 +25,7 @@ pub enum Parsed {
     Usage(String),
 }
 
-const SUBCOMMANDS: [&str; 5] = ["run", "compile", "verify", "disasm", "dump"];
+const SUBCOMMANDS: [&str; 7] = ["run", "compile", "verify", "disasm", "dump", "check", "lsp"];
 
 const VERSION: &str = concat!("lox ", env!("CARGO_PKG_VERSION"), "\n");
 
@@ -37,6 +37,8 @@ enum Cmd {
     Verify,
     Disasm,
     Dump,
+    Check,
+    Lsp,
 }
 
 impl Cmd {
@@ -46,6 +48,8 @@ impl Cmd {
             Some("verify") => Cmd::Verify,
             Some("disasm") => Cmd::Disasm,
             Some("dump") => Cmd::Dump,
+            Some("check") => Cmd::Check,
+            Some("lsp") => Cmd::Lsp,
             _ => Cmd::Run,
         }
     }
@@ -127,7 +131,7 @@ const SPECS: &[Spec] = &[
             ("lox", "Lox, the language of Crafting Interpreters"),
             ("potato", "Potato (see docs/potato.md)"),
         ],
-        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump],
+        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump, Cmd::Check],
     },
     Spec {
         short: None,
@@ -146,7 +150,7 @@ const SPECS: &[Spec] = &[
             ),
             ("json", "one JSON object a line per error, for tools"),
         ],
-        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump],
+        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump, Cmd::Check],
     },
     Spec {
         short: None,
@@ -365,6 +369,23 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
                     "the following required arguments were not provided: {what}"
                 ))
             };
+            if name == "lsp" {
+                // The language server talks on standard input and output: no FILE.
+                if let Some(file) = file.take() {
+                    return Err(unexpected(file));
+                }
+                return Ok(Parsed::Run(Cli {
+                    file: None,
+                    limits: limits.unwrap_or(LimitsArg::Default),
+                    lang,
+                    max_steps,
+                    max_heap,
+                    max_depth,
+                    gc_stats,
+                    error_format,
+                    command: Some(Command::Lsp),
+                }));
+            }
             // The subcommand takes the FILE.
             let file = file.take().ok_or_else(|| missing("<FILE>"))?;
             Some(match name {
@@ -372,6 +393,7 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
                 "compile" => Command::Compile { file, output },
                 "verify" => Command::Verify { file },
                 "disasm" => Command::Disasm { file, hex },
+                "check" => Command::Check { file },
                 _ => Command::Dump {
                     stage: stage.ok_or_else(|| missing(&flag("stage")))?,
                     hex,
@@ -468,6 +490,7 @@ fn usage_of(subcommand: Option<&str>) -> String {
     match subcommand {
         None => "lox [OPTIONS] [FILE] [COMMAND]".into(),
         Some("dump") => "lox dump [OPTIONS] --stage <STAGE> <FILE>".into(),
+        Some("lsp") => "lox lsp".into(),
         Some(other) => format!("lox {other} [OPTIONS] <FILE>"),
     }
 }
@@ -486,6 +509,8 @@ Commands:
   verify   Check a bytecode file without running it
   disasm   Disassemble a bytecode file, without its source
   dump     Show what one stage of the compiler makes of a program
+  check    Report a program's compile errors and semantic warnings without running it
+  lsp      Serve the Language Server Protocol on standard input and output (for editors)
   help     Print this message or the help of the given subcommand
 ";
 
@@ -595,6 +620,19 @@ fn help(subcommand: Option<&str>) -> String {
             "Disassemble a bytecode file, without its source",
             "The bytecode file, or `-` for standard input",
         ),
+        "check" => (
+            "Report a program's compile errors and semantic warnings without running it \
+             (exit 0 with warnings only, 65 with errors; rich format unless \
+             --error-format says otherwise; docs/editor.md lists the warnings)",
+            "The source file, or `-` for standard input",
+        ),
+        "lsp" => {
+            return format!(
+                "Serve the Language Server Protocol on standard input and output, for \
+                 editors (docs/editor.md)\n\nUsage: {}\n\n{options}",
+                usage_of(Some(name))
+            );
+        }
         _ => (
             "Show what one stage of the compiler makes of a program",
             "The source file, or `-` for standard input",
@@ -684,6 +722,30 @@ mod tests {
         ));
         assert_eq!(cli("-").file, Some(PathBuf::from("-")));
         assert_eq!(cli("--max-depth 1").max_depth, Some(1));
+    }
+
+    #[test]
+    fn check_takes_a_file_and_lsp_takes_none() {
+        assert!(matches!(
+            cli("check p.lox --error-format json --lang potato").command,
+            Some(Command::Check { file }) if file == Path::new("p.lox")
+        ));
+        assert!(matches!(cli("lsp").command, Some(Command::Lsp)));
+        assert_eq!(
+            usage_error("lsp p.lox"),
+            Some("error: unexpected argument 'p.lox' found".into())
+        );
+        assert_eq!(
+            usage_error("check"),
+            Some("error: the following required arguments were not provided: <FILE>".into())
+        );
+        assert_eq!(
+            usage_error("check --max-steps 3 p.lox"),
+            Some("error: unexpected argument '--max-steps' found".into())
+        );
+        assert!(printed("help lsp").contains("Usage: lox lsp\n"));
+        assert!(printed("check -h").contains("--error-format"));
+        assert!(printed("--help").contains("  lsp "));
     }
 
     #[test]

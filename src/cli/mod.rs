@@ -5,6 +5,7 @@
 //! `lox run compile` or `lox ./compile`.
 
 mod args;
+mod check;
 mod compile;
 mod inspect;
 mod interrupt;
@@ -131,6 +132,13 @@ pub enum Command {
         /// Show each instruction's bytes.
         hex: bool,
     },
+    /// Report compile errors and semantic warnings without running the program.
+    Check {
+        /// The source file.
+        file: PathBuf,
+    },
+    /// Serve the Language Server Protocol on standard input and output.
+    Lsp,
     /// Show what one stage of the compiler makes of a program.
     Dump {
         /// The stage to show.
@@ -202,6 +210,8 @@ pub fn main() -> i32 {
         (Some(Command::Verify { file }), _) => inspect::verify(file),
         (Some(Command::Disasm { file, hex }), _) => inspect::disasm(file, *hex),
         (Some(Command::Dump { stage, hex, file }), _) => inspect::dump(&cli, *stage, *hex, file),
+        (Some(Command::Check { file }), _) => check::file(&cli, file),
+        (Some(Command::Lsp), _) => loxide_ide::server::run_stdio(),
         // Standard input that is not a terminal is a program, as with `lox -`.
         (None, None) if !std::io::stdin().is_terminal() => run::file(&cli, Path::new("-")),
         (None, None) => repl::run(&cli),

@@ -17,6 +17,7 @@ use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, Config, termcolor::Buffer};
 use loxide::driver::CompileError;
 use loxide::vm::RuntimeError;
+use loxide_ide::warnings::Warning;
 use serde_json::json;
 
 use super::trace::{self, Line};
@@ -36,6 +37,38 @@ pub trait Renderer {
     /// Names defined outside the source (an interactive session's earlier inputs), which
     /// "did you mean" may suggest too.
     fn set_known_names(&mut self, _names: &[String]) {}
+    /// Whether this format shows semantic warnings (clox's never does).
+    fn shows_warnings(&self) -> bool {
+        false
+    }
+    /// Semantic warnings about the source given to `set_source`; empty when the format
+    /// does not show them.
+    fn warnings(&self, _warnings: &[Warning]) -> String {
+        String::new()
+    }
+    /// What goes between two reports written one after the other.
+    fn separator(&self) -> &'static str {
+        ""
+    }
+}
+
+/// Where a warning is: its 1-based line and 1-based byte columns (end exclusive), from
+/// its byte span in `text`.
+fn warning_place(text: &str, w: &Warning) -> (u32, [u32; 2]) {
+    let start = w.span.start.min(text.len());
+    let end = w.span.end.clamp(start, text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |nl| nl + 1);
+    let line = 1 + text[..start].matches('\n').count() as u32;
+    // A span running onto later lines is shown up to the end of its first line.
+    let line_end = text[start..].find('\n').map_or(text.len(), |nl| start + nl);
+    let end = end.min(line_end);
+    (
+        line,
+        [
+            (start - line_start + 1) as u32,
+            (end - line_start + 1) as u32,
+        ],
+    )
 }
 
 /// clox's format: `[line N] Error at 'x': message` and `[line N] in f()` traces.
@@ -48,6 +81,12 @@ pub struct Clox {
 /// else clox's format.
 pub fn for_cli(cli: &Cli) -> Box<dyn Renderer> {
     make(cli, chosen(cli).unwrap_or(ErrorFormat::Clox))
+}
+
+/// The renderer of `lox check`: as `for_cli`, but rich by default (clox's format shows
+/// no warnings).
+pub fn for_check(cli: &Cli) -> Box<dyn Renderer> {
+    make(cli, chosen(cli).unwrap_or(ErrorFormat::Rich))
 }
 
 /// The renderer of the interactive session: as `for_cli`, but rich by default.
@@ -214,6 +253,31 @@ impl Renderer for Rich {
 
     fn set_known_names(&mut self, names: &[String]) {
         self.known_names = names.join("\n");
+    }
+
+    fn shows_warnings(&self) -> bool {
+        true
+    }
+
+    fn separator(&self) -> &'static str {
+        "\n"
+    }
+
+    fn warnings(&self, warnings: &[Warning]) -> String {
+        let mut out = String::new();
+        let len = self.source.as_ref().map_or(0, |f| f.source().len());
+        for w in warnings {
+            let span = w.span.start.min(len)..w.span.end.min(len);
+            let report = Report::warning()
+                .with_message(&w.message)
+                .with_code(w.code)
+                .with_labels(vec![Label::primary((), span)]);
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&self.emit(&report));
+        }
+        out
     }
 
     fn compile_error(&self, e: &CompileError) -> String {
@@ -388,13 +452,38 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// `columns` (as a compile error's, when the span is known and lies on one line).
 pub struct Json {
     fold_traces: bool,
-    /// The program's text, to turn a runtime error's span into columns.
+    /// The program's text: the places of warnings, and a runtime error's columns.
     source: String,
 }
 
 impl Renderer for Json {
     fn set_source(&mut self, _name: &str, text: &str) {
         self.source = text.to_string();
+    }
+
+    fn shows_warnings(&self) -> bool {
+        true
+    }
+
+    /// A warning has `severity` `warning`, a `code` (`unused-variable`...), `line`,
+    /// `columns` and `rendered` as a compile error has.
+    fn warnings(&self, warnings: &[Warning]) -> String {
+        let mut out = String::new();
+        for w in warnings {
+            let (line, columns) = warning_place(&self.source, w);
+            let object = json!({
+                "kind": "compile",
+                "severity": "warning",
+                "code": w.code,
+                "message": w.message,
+                "line": line,
+                "columns": columns,
+                "rendered": format!("[line {line}] Warning: {}", w.message),
+            });
+            out.push_str(&object.to_string());
+            out.push('\n');
+        }
+        out
     }
 
     fn compile_error(&self, e: &CompileError) -> String {

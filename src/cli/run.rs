@@ -10,6 +10,7 @@ use loxide::bytecode::file;
 use loxide::bytecode::verify::Verified;
 use loxide::driver;
 use loxide::vm::{GcStats, Vm};
+use loxide_ide::analysis::Collector;
 
 use super::interrupt::{self, WhenIdle};
 use super::report::{self, Renderer};
@@ -103,7 +104,23 @@ pub fn file(cli: &Cli, path: &Path) -> i32 {
         };
         let lang = cli.lang_of(Some(path));
         program.renderer.set_source(&source_name(path), &source);
-        match driver::compile_with(&source, lang, cli.compile_limits()) {
+        // The rich and JSON formats show semantic warnings before the program runs;
+        // clox's shows none, and then nothing looks for them.
+        let compiled = if program.renderer.shows_warnings() {
+            let mut collector = Collector::new(&source, lang);
+            let compiled =
+                driver::compile_observed(&source, lang, cli.compile_limits(), &[], &mut collector);
+            // A program that does not compile gets its errors only: it will not run,
+            // and warnings about a broken tree are mostly noise.
+            let warnings = program.renderer.warnings(&collector.into_warnings());
+            if compiled.is_ok() && !warnings.is_empty() {
+                stream::error(&format!("{warnings}{}", program.renderer.separator()));
+            }
+            compiled
+        } else {
+            driver::compile_with(&source, lang, cli.compile_limits())
+        };
+        match compiled {
             Ok(verified) => verified,
             Err(e) => {
                 stream::error(&program.renderer.compile_error(&e));

@@ -91,6 +91,10 @@ pub trait Observer {
     fn desugared(&mut self, _program: &loxide_syntax::desugar::core::Program) {}
     /// The program with every name resolved, when semantic analysis found no errors.
     fn resolved(&mut self, _resolved: &sema::Resolved) {}
+    /// The program after semantic analysis, also when it found errors: then
+    /// `has_errors` is true and the bindings are those clox would have used while
+    /// compiling past the errors (editors show what they can of a broken program).
+    fn analysed(&mut self, _resolved: &sema::Resolved, _has_errors: bool) {}
     /// The optimized IR.
     fn ir(&mut self, _module: &ir::Module) {}
 }
@@ -308,6 +312,7 @@ fn later_stages(
     core.predefine(predefined);
     observer.desugared(&core);
     let (resolved, mut diagnostics) = sema::resolve(core);
+    observer.analysed(&resolved, !diagnostics.is_empty());
     if diagnostics.is_empty() {
         observer.resolved(&resolved);
     }
@@ -444,6 +449,32 @@ mod tests {
             let mut seen = Recorder::default();
             compile_observed(source, lang, Limits::Default, &[], &mut seen).expect("compiles");
             assert_eq!(seen.0, ["tokens", "ast", "desugared", "resolved", "ir"]);
+        }
+    }
+
+    /// Records whether each resolution it is shown had errors.
+    #[derive(Default)]
+    struct Analyses(Vec<bool>);
+
+    impl Observer for Analyses {
+        fn analysed(&mut self, _: &sema::Resolved, has_errors: bool) {
+            self.0.push(has_errors);
+        }
+    }
+
+    #[test]
+    fn editors_see_the_resolution_of_broken_programs_too() {
+        // (source, what `analysed` is shown: whether each round had errors)
+        let cases: [(&str, &[bool]); 3] = [
+            ("print 1;", &[false]),
+            ("print 1 +;", &[false]),
+            // Semantic errors: the first round, then the replays with them injected.
+            ("fun f() { return this; }", &[true, true]),
+        ];
+        for (source, expected) in cases {
+            let mut seen = Analyses::default();
+            let _ = compile_observed(source, Lang::Lox, Limits::Default, &[], &mut seen);
+            assert_eq!(seen.0, expected, "{source}");
         }
     }
 

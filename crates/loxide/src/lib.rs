@@ -40,7 +40,7 @@ pub mod dump;
 pub use loxide_bytecode as bytecode;
 pub use loxide_compiler::{encode, ir};
 pub use loxide_syntax::frontend::Lang;
-pub use loxide_syntax::{ast, desugar, diag, frontend, sema};
+pub use loxide_syntax::{ast, desugar, diag, frontend, intern, sema};
 pub use loxide_vm as vm;
 
 pub use loxide_vm::{

@@ -57,6 +57,9 @@ pub struct FunInfo {
 pub struct Resolved {
     pub program: Program,
     refs: Vec<Binding>,
+    /// For each name use bound to a local or an upvalue, the declaration it reads
+    /// (editors go to it); `None` for globals, which are bound by name.
+    ref_decls: Vec<Option<DeclId>>,
     decls: Vec<DeclInfo>,
     funs: Vec<FunInfo>,
     /// Each scope's locals, as a range of `scope_locals`.
@@ -77,6 +80,12 @@ impl Resolved {
 
     pub fn binding(&self, r: &VarRef) -> Binding {
         self.refs[r.id as usize]
+    }
+
+    /// The declaration a local or upvalue use reads, by the use's id; `None` for a
+    /// global (bound by name, at run time) and for names clox binds to nothing.
+    pub fn ref_decl(&self, id: RefId) -> Option<DeclId> {
+        self.ref_decls[id as usize]
     }
 
     /// The binding of a name use, by id.
@@ -143,6 +152,8 @@ pub fn resolve_in(program: Program, globals: &mut Globals) -> (Resolved, Vec<Dia
     let mut r = Resolver {
         p: &program,
         refs: vec![Binding::Global(u32::MAX); program.n_refs as usize],
+        ref_decls: vec![None; program.n_refs as usize],
+        found_decl: None,
         decls: vec![unresolved; program.n_decls as usize],
         funs: vec![FunInfo::default(); program.n_funs() as usize],
         scopes: vec![List::EMPTY; program.n_scopes as usize],
@@ -164,6 +175,7 @@ pub fn resolve_in(program: Program, globals: &mut Globals) -> (Resolved, Vec<Dia
     r.function(program.script());
     let Resolver {
         refs,
+        ref_decls,
         decls,
         funs,
         scopes,
@@ -183,6 +195,7 @@ pub fn resolve_in(program: Program, globals: &mut Globals) -> (Resolved, Vec<Dia
     let resolved = Resolved {
         program,
         refs,
+        ref_decls,
         decls,
         funs,
         scopes,
@@ -219,6 +232,9 @@ struct ClassState {
 struct Resolver<'p> {
     p: &'p Program,
     refs: Vec<Binding>,
+    ref_decls: Vec<Option<DeclId>>,
+    /// The declaration the last successful `resolve_local` found.
+    found_decl: Option<DeclId>,
     decls: Vec<DeclInfo>,
     funs: Vec<FunInfo>,
     scopes: Vec<List<DeclId>>,
@@ -365,12 +381,22 @@ impl Resolver<'_> {
             }
         };
         self.refs[r.id as usize] = binding;
+        self.record_decl(r, binding);
+    }
+
+    /// Remembers which declaration a local or upvalue use found (`lookup` just ran).
+    fn record_decl(&mut self, r: &VarRef, binding: Binding) {
+        self.ref_decls[r.id as usize] = match binding {
+            Binding::Global(_) => None,
+            Binding::Local(_) | Binding::Upvalue(_) => self.found_decl,
+        };
     }
 
     /// The variable a name refers to here: a local, an upvalue, or (for Lox, always;
     /// for Potato, once defined) a global. `None` for an undefined Potato global.
     fn lookup(&mut self, r: &VarRef) -> Option<Binding> {
         let level = self.fns.len() - 1;
+        self.found_decl = None;
         if let Some(slot) = self.resolve_local(level, r.name, r.tok) {
             return Some(Binding::Local(slot));
         }
@@ -390,9 +416,11 @@ impl Resolver<'_> {
             .enumerate()
             .rev()
             .find(|(_, l)| l.name == name)?;
+        let decl = local.decl;
         if local.depth.is_none() {
             self.error(tok, "Can't read local variable in its own initializer.");
         }
+        self.found_decl = decl;
         Some(slot as u8)
     }
 
@@ -533,6 +561,7 @@ impl Resolver<'_> {
                 match self.lookup(target) {
                     Some(binding) => {
                         self.refs[target.id as usize] = binding;
+                        self.record_decl(target, binding);
                         self.assignments[decl.id as usize] = Some(binding);
                     }
                     None => {
