@@ -25,7 +25,15 @@ pub enum Parsed {
     Usage(String),
 }
 
-const SUBCOMMANDS: [&str; 5] = ["run", "compile", "verify", "disasm", "dump"];
+const SUBCOMMANDS: [&str; 7] = [
+    "run",
+    "compile",
+    "verify",
+    "disasm",
+    "dump",
+    "trace",
+    "playground",
+];
 
 const VERSION: &str = concat!("lox ", env!("CARGO_PKG_VERSION"), "\n");
 
@@ -37,6 +45,8 @@ enum Cmd {
     Verify,
     Disasm,
     Dump,
+    Trace,
+    Playground,
 }
 
 impl Cmd {
@@ -46,6 +56,8 @@ impl Cmd {
             Some("verify") => Cmd::Verify,
             Some("disasm") => Cmd::Disasm,
             Some("dump") => Cmd::Dump,
+            Some("trace") => Cmd::Trace,
+            Some("playground") => Cmd::Playground,
             _ => Cmd::Run,
         }
     }
@@ -101,6 +113,30 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         short: None,
+        long: "port",
+        value: "<N>",
+        about: "The port to listen on [default: 8000; 0 picks a free one]",
+        values: &[],
+        commands: &[Cmd::Playground],
+    },
+    Spec {
+        short: None,
+        long: "host",
+        value: "<ADDR>",
+        about: "The address to listen on [default: 127.0.0.1, this machine only]",
+        values: &[],
+        commands: &[Cmd::Playground],
+    },
+    Spec {
+        short: None,
+        long: "open",
+        value: "",
+        about: "Open the page in a web browser once the server listens",
+        values: &[],
+        commands: &[Cmd::Playground],
+    },
+    Spec {
+        short: None,
         long: "limits",
         value: "<LIMITS>",
         about: "Which limits to enforce, compiling and running [default: default]",
@@ -115,7 +151,7 @@ const SPECS: &[Spec] = &[
                  64 KiB jumps)",
             ),
         ],
-        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump],
+        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump, Cmd::Trace],
     },
     Spec {
         short: None,
@@ -127,7 +163,7 @@ const SPECS: &[Spec] = &[
             ("lox", "Lox, the language of Crafting Interpreters"),
             ("potato", "Potato (see docs/potato.md)"),
         ],
-        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump],
+        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump, Cmd::Trace],
     },
     Spec {
         short: None,
@@ -146,7 +182,7 @@ const SPECS: &[Spec] = &[
             ),
             ("json", "one JSON object a line per error, for tools"),
         ],
-        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump],
+        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump, Cmd::Trace],
     },
     Spec {
         short: None,
@@ -214,6 +250,7 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
         (None, None, None, None, None);
     let mut error_format = None;
     let (mut output, mut stage, mut hex) = (None, None, false);
+    let (mut port, mut host, mut open_browser) = (None, None, false);
     // The run options given, checked against the command once it is known.
     let mut given: Vec<&'static str> = Vec::new();
     loop {
@@ -295,6 +332,24 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
             Long("stage") if cmd == Cmd::Dump => once(&mut stage, &mut p, "stage", |v, flag| {
                 v.parse::<Stage>().map_err(|_| invalid(v, flag))
             })?,
+            Long("port") if cmd == Cmd::Playground => {
+                once(&mut port, &mut p, "port", |v, flag| {
+                    v.parse::<u16>()
+                        .map_err(|_| invalid_as(v, flag, "a port number from 0 to 65535"))
+                })?
+            }
+            Long("host") if cmd == Cmd::Playground => {
+                once(&mut host, &mut p, "host", |v, flag| {
+                    v.parse::<std::net::IpAddr>()
+                        .map_err(|_| invalid_as(v, flag, "an IP address such as 127.0.0.1"))
+                })?
+            }
+            Long("open") if cmd == Cmd::Playground => {
+                if open_browser {
+                    return Err(twice("open"));
+                }
+                open_browser = true;
+            }
             Long("hex") if spec("hex").commands.contains(&cmd) && subcommand.is_some() => {
                 if hex {
                     return Err(twice("hex"));
@@ -342,6 +397,17 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
     let mut file = file.map(PathBuf::from);
     let command = match *subcommand {
         None => None,
+        // The playground reads no file.
+        Some("playground") => {
+            if let Some(file) = file.take() {
+                return Err(unexpected(file));
+            }
+            Some(Command::Playground {
+                port: port.unwrap_or(8000),
+                host: host.unwrap_or(std::net::IpAddr::from([127, 0, 0, 1])),
+                open: open_browser,
+            })
+        }
         Some(name) => {
             let missing = |what: &str| {
                 Usage(format!(
@@ -355,6 +421,7 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
                 "compile" => Command::Compile { file, output },
                 "verify" => Command::Verify { file },
                 "disasm" => Command::Disasm { file, hex },
+                "trace" => Command::Trace { file },
                 _ => Command::Dump {
                     stage: stage.ok_or_else(|| missing(&flag("stage")))?,
                     hex,
@@ -450,6 +517,7 @@ fn usage_of(subcommand: Option<&str>) -> String {
     match subcommand {
         None => "lox [OPTIONS] [FILE] [COMMAND]".into(),
         Some("dump") => "lox dump [OPTIONS] --stage <STAGE> <FILE>".into(),
+        Some("playground") => "lox playground [OPTIONS]".into(),
         Some(other) => format!("lox {other} [OPTIONS] <FILE>"),
     }
 }
@@ -463,12 +531,14 @@ loxide: a fast bytecode virtual machine for the Lox language (and Potato).
 
 const COMMANDS: &str = "\
 Commands:
-  run      Run a program, from source or bytecode (the same as `lox FILE`)
-  compile  Compile a program to a bytecode file; on compile errors, write nothing
-  verify   Check a bytecode file without running it
-  disasm   Disassemble a bytecode file, without its source
-  dump     Show what one stage of the compiler makes of a program
-  help     Print this message or the help of the given subcommand
+  run         Run a program, from source or bytecode (the same as `lox FILE`)
+  compile     Compile a program to a bytecode file; on compile errors, write nothing
+  verify      Check a bytecode file without running it
+  disasm      Disassemble a bytecode file, without its source
+  dump        Show what one stage of the compiler makes of a program
+  trace       Run a program one instruction at a time, showing each with the stack
+  playground  Serve the playground: a page that compiles, runs and steps programs
+  help        Print this message or the help of the given subcommand
 ";
 
 /// The width help text is wrapped to.
