@@ -365,6 +365,11 @@ pub struct Json {
     fold_traces: bool,
 }
 
+/// The JSON format with traces folded, for the playground's API.
+pub fn json() -> Json {
+    Json { fold_traces: true }
+}
+
 impl Renderer for Json {
     fn compile_error(&self, e: &CompileError) -> String {
         let mut out = String::new();

@@ -28,8 +28,6 @@ pub const MAX_STEPS: usize = 100_000;
 
 /// How a recorded run ended.
 pub struct Outcome {
-    /// The instructions recorded.
-    pub steps: usize,
     /// True when the run was cut off at the bound, still running.
     pub cut_off: bool,
     /// The runtime error that ended the run, if one did (not the cut-off).
@@ -108,7 +106,6 @@ pub fn record(
         Err(e) => Some(e),
     };
     Outcome {
-        steps: bounded.count,
         cut_off: bounded.cut_off,
         error,
     }

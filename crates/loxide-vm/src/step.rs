@@ -125,6 +125,21 @@ impl State<'_> {
             .collect()
     }
 
+    /// How many values the stack holds.
+    pub fn stack_len(&self) -> usize {
+        self.vm.stack.len()
+    }
+
+    /// The top `n` values of the stack (fewer if it holds fewer), bottom first, as
+    /// `stack` shows them: a bounded view for recording every step of a deep run.
+    pub fn stack_top(&self, n: usize) -> Vec<String> {
+        let values = self.vm.stack.as_slice();
+        values[values.len().saturating_sub(n)..]
+            .iter()
+            .map(|&v| text(v, self.vm))
+            .collect()
+    }
+
     /// Everything, as owned data.
     pub fn snapshot(&self) -> Snapshot {
         let mut graph = Graph {

@@ -120,10 +120,11 @@ mod tests {
             ],
         )
         .at(2);
-        let lines: Vec<u32> = draw_lines(&[tree, Node::new("PRINT", vec![Node::leaf("NIL").at(5)])])
-            .into_iter()
-            .map(|(_, line)| line)
-            .collect();
+        let lines: Vec<u32> =
+            draw_lines(&[tree, Node::new("PRINT", vec![Node::leaf("NIL").at(5)])])
+                .into_iter()
+                .map(|(_, line)| line)
+                .collect();
         assert_eq!(lines, [2, 3, 3, 2, 5, 5]);
     }
 }
