@@ -58,6 +58,10 @@ mod docs;
 // The embedding API and its examples (see tests/suite/embed.rs).
 #[path = "suite/embed.rs"]
 mod embed;
+// `lox playground`'s server and API, hostile requests included, and `lox trace` (see
+// tests/suite/playground.rs).
+#[path = "suite/playground.rs"]
+mod playground;
 
 use std::env;
 use std::fs;

@@ -41,7 +41,7 @@ pub const MAX_BODY_BYTES: usize = 512 << 10;
 /// keep short requests from waiting behind long ones.
 pub const MAX_JOBS: usize = 4;
 /// How long a request waits for a turn before the answer is "busy".
-pub const QUEUE_WAIT: Duration = Duration::from_secs(2);
+pub const QUEUE_WAIT: Duration = Duration::from_secs(1);
 /// The longest a request may take from its turn to its answer, whatever it does:
 /// longer than any run's own limit (`api::RUN_TIME`), so it only catches the
 /// unforeseen.
