@@ -5,15 +5,17 @@
 //! (`tests/golden/NAME.trace.txt`, blessed with `LOX_BLESS=1`).
 //!
 //! The server is the `lox` binary itself, started on a free port (`--port 0`), which
-//! it prints on its first line. Requests go through a small HTTP/1.1 client of the
-//! test's own (one request per connection), so the tests need no HTTP library.
+//! it prints on its first line. Requests go through the test kit's small HTTP/1.1
+//! client (one request per connection), so the tests need no HTTP library. A short
+//! load test runs the test kit's `load` mix; the page itself is tested in headless
+//! Chromium when `LOX_BROWSER_TESTS=1` (which `.ci/run` sets).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use loxide_testkit::{http, load};
 use serde_json::{Value, json};
 
 /// A running `lox playground`, stopped when dropped.
@@ -48,22 +50,8 @@ impl Server {
 
     /// Sends one request; returns the status and the body.
     pub fn request(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
-        let mut stream = TcpStream::connect(&self.address).expect("the server accepts");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .expect("a read timeout");
-        let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n",
-            self.address,
-            body.len()
-        );
-        // The server may answer (and close) before reading all of a body it refuses.
-        let _ = stream.write_all(head.as_bytes());
-        let _ = stream.write_all(body);
-        let mut response = Vec::new();
-        let _ = stream.read_to_end(&mut response);
-        parse_response(&response)
+        http::request(&self.address, method, path, body, Duration::from_secs(30))
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
     }
 
     /// POSTs JSON to an API call; returns the status and the JSON answer.
@@ -82,40 +70,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Splits an HTTP/1.1 response into its status and body (plain or chunked).
-fn parse_response(response: &[u8]) -> (u16, Vec<u8>) {
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(response)));
-    let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status code");
-    let mut body = response[split + 4..].to_vec();
-    if head.contains("transfer-encoding: chunked") {
-        let mut plain = Vec::new();
-        let mut rest = &body[..];
-        loop {
-            let line_end = rest
-                .windows(2)
-                .position(|w| w == b"\r\n")
-                .expect("chunk size");
-            let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..line_end]).trim(), 16)
-                .expect("hex chunk size");
-            if size == 0 {
-                break;
-            }
-            plain.extend_from_slice(&rest[line_end + 2..line_end + 2 + size]);
-            rest = &rest[line_end + 2 + size + 2..];
-        }
-        body = plain;
-    }
-    (status, body)
 }
 
 fn program(source: &str) -> Value {
@@ -488,4 +442,79 @@ fn trace_cuts_off_an_endless_run_and_reports_errors() {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("\n1\n"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A short run of the load test (`playground-load` runs it longer): every request is
+/// answered in time, and the server's memory stays bounded.
+#[test]
+fn concurrent_ordinary_and_hostile_clients_are_all_answered() {
+    let server = Server::start();
+    let report = load::run(
+        &server.address,
+        12,
+        Duration::from_secs(4),
+        Duration::from_secs(12),
+        server.child.id(),
+    );
+    assert!(
+        report.failures.is_empty(),
+        "{:?}\n{}",
+        report.failures,
+        report.markdown()
+    );
+    assert!(report.requests() >= 12, "{}", report.markdown());
+    // Four runs at 64 MiB of heap each, plus the server: well under a gigabyte.
+    if let Some(peak) = report.peak_rss_kib {
+        assert!(peak < 1 << 20, "peak RSS {peak} KiB\n{}", report.markdown());
+    }
+}
+
+/// The environment variable that turns on the browser test; `.ci/run` sets it, and
+/// then a missing browser, Node.js or playwright-core is a failure, not a skip.
+const BROWSER_VARIABLE: &str = "LOX_BROWSER_TESTS";
+
+/// The page in headless Chromium (web/playground/test/browser.mjs): type and run a
+/// program, a compile error's mark, stepping with the stack panel, the cursor's
+/// highlights in the stage panes, and Potato's bee. Screenshots go to
+/// target/playground-screenshots.
+#[test]
+fn the_page_works_in_a_browser() {
+    if std::env::var_os(BROWSER_VARIABLE).is_none_or(|v| v != "1") {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let web = root.join("web").join("playground");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).exists(),
+        "{BROWSER_VARIABLE}=1 but there is no Chromium at {chromium} (apt-get install chromium)"
+    );
+    assert!(
+        web.join("node_modules").join("playwright-core").exists(),
+        "{BROWSER_VARIABLE}=1 but playwright-core is not installed (cd web/playground && npm ci)"
+    );
+    let server = Server::start();
+    let artifacts = root.join("target").join("playground-screenshots");
+    let status = Command::new("node")
+        .current_dir(&web)
+        .arg("test/browser.mjs")
+        .arg(format!("http://{}/", server.address))
+        .arg(&artifacts)
+        .env("CHROMIUM", &chromium)
+        .status()
+        .expect("node runs (Node.js is needed for the browser test)");
+    assert!(
+        status.success(),
+        "the browser test failed (screenshots in {})",
+        artifacts.display()
+    );
+    for shot in [
+        "1-run",
+        "2-compile-error",
+        "3-stepping",
+        "4-cursor-highlight",
+        "5-potato-bee",
+    ] {
+        assert!(artifacts.join(format!("{shot}.png")).exists(), "{shot}.png");
+    }
 }
