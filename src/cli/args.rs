@@ -647,6 +647,17 @@ fn help(subcommand: Option<&str>) -> String {
             "Disassemble a bytecode file, without its source",
             "The bytecode file, or `-` for standard input",
         ),
+        "trace" => (
+            "Run a program one instruction at a time, showing each with the stack",
+            "The source file, or `-` for standard input",
+        ),
+        "playground" => {
+            return format!(
+                "Serve the playground: a page that compiles, runs and steps programs, \
+                 and its JSON API\n(docs/playground.md)\n\nUsage: {}\n\n{options}",
+                usage_of(Some(name))
+            );
+        }
         _ => (
             "Show what one stage of the compiler makes of a program",
             "The source file, or `-` for standard input",
@@ -810,6 +821,41 @@ mod tests {
             text.contains("\nUsage: lox compile [OPTIONS] <FILE>\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn trace_and_playground_parse() {
+        let c = cli("trace --lang potato p.lox");
+        assert!(matches!(&c.command, Some(Command::Trace { file }) if file == Path::new("p.lox")));
+        assert_eq!(c.lang, Some(LangArg::Potato));
+        let c = cli("playground");
+        assert!(matches!(
+            c.command,
+            Some(Command::Playground { port: 8000, open: false, host })
+                if host == std::net::IpAddr::from([127, 0, 0, 1])
+        ));
+        let c = cli("playground --port 0 --host 0.0.0.0 --open");
+        assert!(matches!(
+            c.command,
+            Some(Command::Playground { port: 0, open: true, host })
+                if host == std::net::IpAddr::from([0, 0, 0, 0])
+        ));
+        for line in [
+            "playground p.lox",
+            "playground --port 70000",
+            "playground --host nowhere",
+            "playground --open --open",
+            "playground --stage ir",
+            "trace",
+            "trace --port 1 p.lox",
+            "--port 1 p.lox",
+            "playground --max-steps 5",
+        ] {
+            assert!(matches!(parse_line(line), Parsed::Usage(_)), "{line:?}");
+        }
+        assert!(printed("playground --help").contains("--port <N>"));
+        assert!(!printed("playground --help").contains("<FILE>"));
+        assert!(printed("trace --help").contains("one instruction at a time"));
     }
 
     #[test]

@@ -427,6 +427,7 @@ async function show(index) {
   }
   view.dispatch({ effects: setMarks.of({ step: line }) });
   markCurrent(fn, offset);
+  drawCallArrow(index);
   // The output printed before this step.
   const bytes = new TextEncoder().encode(recording.output).slice(0, outputBytes);
   const out = $("output");
@@ -469,6 +470,45 @@ function markCurrent(fn, offset) {
     el.classList.add("current");
     scrollWithin(bytecode, el);
   }
+}
+
+// While stepping, a call (the next step is one frame deeper) or a return (one frame
+// shallower) is drawn as an arrow in the bytecode pane from the current instruction to
+// where execution goes next.
+function drawCallArrow(index) {
+  const pane = document.querySelector('#stages [data-stage="bytecode"] .items');
+  if (!pane) return;
+  pane.querySelector("svg.call-arrow")?.remove();
+  const steps = recording?.steps;
+  if (!steps || index + 1 >= steps.length) return;
+  const [fn, offset, , depth] = steps[index];
+  const [nextFn, nextOffset, , nextDepth] = steps[index + 1];
+  if (nextDepth === depth) return;
+  const from = pane.querySelector(`.item[data-fn="${fn}"][data-offset="${offset}"]`);
+  const to = pane.querySelector(`.item[data-fn="${nextFn}"][data-offset="${nextOffset}"]`);
+  if (!from || !to) return;
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", "arrows call-arrow");
+  svg.setAttribute("width", pane.scrollWidth);
+  svg.setAttribute("height", pane.scrollHeight);
+  const y1 = from.offsetTop + 8;
+  const y2 = to.offsetTop + 8;
+  const x = 300;
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", `M ${x - 60} ${y1} C ${x + 40} ${y1}, ${x + 40} ${y2}, ${x - 60} ${y2}`);
+  path.setAttribute("fill", "none");
+  path.setAttribute("stroke", nextDepth > depth ? "#1a7f37" : "#bf8700");
+  path.setAttribute("stroke-width", "2");
+  path.setAttribute("stroke-dasharray", "5 3");
+  path.setAttribute("marker-end", "url(#arrowhead)");
+  const label = document.createElementNS(ns, "text");
+  label.setAttribute("x", x + 12);
+  label.setAttribute("y", (y1 + y2) / 2);
+  label.setAttribute("fill", nextDepth > depth ? "#1a7f37" : "#bf8700");
+  label.textContent = nextDepth > depth ? "call" : "return";
+  svg.append(path, label);
+  pane.append(svg);
 }
 
 // Slot names for a frame, from the scopes pane: a function's parameters and locals
@@ -545,7 +585,7 @@ function renderSnapshot(s) {
     const end = next ? next.base : s.stack.length;
     const slots = [];
     for (let k = f.base + 1; k < end; k++) {
-      const name = names.get(k - f.base) || `slot ${k - f.base}`;
+      const name = names.get(k - f.base) || `(temporary ${k - f.base})`;
       slots.push(`${name} = ${s.stack[k]?.text ?? "?"}`);
     }
     box.textContent = `${f.function === 0 ? "<script>" : f.name + "()"} · line ${f.line}`;
