@@ -277,22 +277,25 @@ fn a_long_run_is_cut_off_in_the_trace() {
 #[test]
 fn hostile_programs_stop_at_their_limits() {
     let server = Server::start();
-    let cases = [
-        ("while (true) {}", "steps"),
-        ("var s = \"ab\"; while (true) s = s + s;", "heap"),
-        ("fun f() { f(); } f();", "depth"),
-        ("while (true) print \"flood\";", "output"),
+    // An endless loop spends its step budget within the time limit in an optimized
+    // build; a debug build may reach the time limit first.
+    let cases: [(&str, &[&str]); 5] = [
+        ("while (true) {}", &["steps", "time"]),
+        ("var s = \"ab\"; while (true) s = s + s;", &["heap"]),
+        ("fun f() { f(); } f();", &["depth"]),
+        ("while (true) print \"flood\";", &["output"]),
         (
             // Each iteration copies the string: few steps, much time.
             "var s = \"x\"; for (var i = 0; i < 100000000; i = i + 1) { s = s + \"x\"; }",
-            "time",
+            &["time"],
         ),
     ];
-    for (source, limit) in cases {
+    for (source, limits) in cases {
         let started = Instant::now();
         let (status, answer) = server.post("run", &program(source));
         assert_eq!(status, 200, "{source}");
-        assert_eq!(answer["error"]["limit"], limit, "{source}: {answer}");
+        let limit = answer["error"]["limit"].as_str().unwrap_or_default();
+        assert!(limits.contains(&limit), "{source}: {answer}");
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "{source} took {:?}",

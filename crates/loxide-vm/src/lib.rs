@@ -78,9 +78,9 @@ pub struct Options {
     /// Bytes the collector's heap may hold after a collection (`Out of memory.`).
     pub max_heap: Option<usize>,
     /// Wall-clock time a run may take (`Time limit exceeded.`). The clock is read only
-    /// where the step budget is checked (every `POLL_INTERVAL` back-edges or calls),
-    /// so the limit costs the interpreter's loop nothing and is kept to within the
-    /// time those steps take.
+    /// where the step budget is checked (every `POLL_INTERVAL` back-edges or calls)
+    /// and after each garbage collection, so the limit costs the interpreter's loop
+    /// nothing and is kept to within the time those steps or allocations take.
     pub max_time: Option<Duration>,
 }
 
@@ -502,6 +502,16 @@ impl Vm {
             {
                 // Raised at the next poll, at the next back-edge or call.
                 self.out_of_memory = true;
+                self.fuel = 0;
+            }
+            // A loop that allocates much per iteration (a growing string copied each
+            // time) may take long between two polls: the clock is also read after each
+            // collection, so the time between two readings is bounded by the steps
+            // between polls and by the bytes allocated between collections.
+            if self
+                .deadline
+                .is_some_and(|deadline| Instant::now() >= deadline)
+            {
                 self.fuel = 0;
             }
         }
