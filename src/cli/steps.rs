@@ -25,6 +25,10 @@ use super::{Cli, EXIT_COMPILE, EXIT_OK, EXIT_RUNTIME, read_bytes, source_name, s
 
 /// The most instructions a recording keeps; a longer run is cut off there.
 pub const MAX_STEPS: usize = 100_000;
+/// The most stack values `lox trace` prints per instruction (the top ones, after a
+/// count of the others): the whole stack at every step of a deep recursion would make
+/// the trace quadratic in its length.
+pub const TRACE_STACK_VALUES: usize = 32;
 
 /// How a recorded run ended.
 pub struct Outcome {
@@ -206,7 +210,11 @@ fn trace_lines(
         text.push_str(&format!("== {name} ==\n"));
     }
     text.push_str("          ");
-    for value in state.stack() {
+    let below = state.stack_len().saturating_sub(TRACE_STACK_VALUES);
+    if below > 0 {
+        text.push_str(&format!("[ … {below} more ]"));
+    }
+    for value in state.stack_top(TRACE_STACK_VALUES) {
         text.push_str(&format!("[ {value} ]"));
     }
     text.push('\n');

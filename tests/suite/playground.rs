@@ -431,6 +431,24 @@ fn trace_cuts_off_an_endless_run_and_reports_errors() {
         "-- cut off after 100000 instructions: `lox trace` records at most that many --\n"
     ));
 
+    // A deep recursion shows the top of the stack only.
+    let deep = dir.join("deep.lox");
+    std::fs::write(&deep, "fun f(n) { return f(n + 1); }\nf(0);\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_lox"))
+        .arg("trace")
+        .arg(&deep)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last_stack = stdout
+        .lines()
+        .filter(|l| l.starts_with("          ["))
+        .last()
+        .unwrap();
+    assert!(last_stack.starts_with("          [ … "), "{last_stack}");
+    assert_eq!(last_stack.matches("][").count(), 32, "{last_stack}");
+
     let failing = dir.join("failing.lox");
     std::fs::write(&failing, "print 1;\nprint -\"a\";\n").unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_lox"))
@@ -520,4 +538,104 @@ fn the_page_works_in_a_browser() {
     ] {
         assert!(artifacts.join(format!("{shot}.png")).exists(), "{shot}.png");
     }
+}
+
+// ----- The library side: stepping runs and the time limit -------------------------
+
+/// Counts the steps of a stepping run and checks each state is readable.
+struct Counter {
+    steps: usize,
+    deepest: usize,
+}
+
+impl loxide::vm::step::Stepper for Counter {
+    fn step(&mut self, state: &loxide::vm::step::State<'_>) -> bool {
+        self.steps += 1;
+        self.deepest = self.deepest.max(state.depth());
+        // The top of the stack only: rendering all of it at every step of a deep
+        // recursion would be quadratic.
+        assert_eq!(state.stack_top(2).len(), state.stack_len().min(2));
+        let frame = state.current();
+        assert!(frame.base < state.stack_len().max(1));
+        true
+    }
+}
+
+/// A stepping run prints what an ordinary run prints and ends with the same error, for
+/// every program of the Lox corpus that needs no options: the hooked loop is the loop.
+#[test]
+fn stepping_runs_behave_as_ordinary_runs() {
+    use loxide::vm::{Options, SharedBuffer, Vm};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("lox");
+    let files = loxide_testkit::corpus::discover(&root, "", "lox").expect("tests/lox");
+    let mut compared = 0;
+    for file in files {
+        let source = std::fs::read_to_string(&file).unwrap_or_default();
+        if source.starts_with("// args:") {
+            continue;
+        }
+        let Ok(program) = loxide::driver::compile(&source, loxide::ir::Limits::Default) else {
+            continue;
+        };
+        let options = Options {
+            max_steps: Some(1_000_000),
+            ..Options::default()
+        };
+        let plain_out = SharedBuffer::new();
+        let mut vm = Vm::with_output(options.clone(), Box::new(plain_out.clone()));
+        let plain = vm.run(&program);
+        let stepped_out = SharedBuffer::new();
+        let mut vm = Vm::with_output(options, Box::new(stepped_out.clone()));
+        let mut counter = Counter {
+            steps: 0,
+            deepest: 0,
+        };
+        let stepped = vm.run_stepping(&program, &mut counter);
+        assert_eq!(
+            plain_out.contents(),
+            stepped_out.contents(),
+            "{}",
+            file.display()
+        );
+        assert_eq!(plain, stepped, "{}", file.display());
+        assert!(counter.steps > 0, "{}", file.display());
+        compared += 1;
+    }
+    assert!(compared > 100, "only {compared} programs compared");
+}
+
+#[test]
+fn the_time_limit_stops_a_run_and_the_vm_runs_again() {
+    use loxide::Limit;
+    use loxide::vm::{Options, SharedBuffer, Vm};
+    let out = SharedBuffer::new();
+    let mut vm = Vm::with_output(
+        Options {
+            max_time: Some(Duration::from_millis(100)),
+            ..Options::default()
+        },
+        Box::new(out.clone()),
+    );
+    for source in [
+        "while (true) {}",
+        "var s = \"x\"; while (true) s = s + \"x\";",
+        "fun f() { while (true) {} } f();",
+    ] {
+        let program = loxide::compile(source).expect("compiles");
+        let started = Instant::now();
+        let error = vm.run(&program).expect_err("stopped");
+        assert_eq!(error.limit, Some(Limit::Time), "{source}");
+        assert_eq!(error.message, "Time limit exceeded.");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{source}: {:?}",
+            started.elapsed()
+        );
+    }
+    vm.run(&loxide::compile("print \"again\";").unwrap())
+        .expect("runs");
+    vm.flush();
+    assert_eq!(out.contents(), "again\n");
 }
