@@ -443,8 +443,7 @@ fn trace_cuts_off_an_endless_run_and_reports_errors() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let last_stack = stdout
         .lines()
-        .filter(|l| l.starts_with("          ["))
-        .last()
+        .rfind(|l| l.starts_with("          ["))
         .unwrap();
     assert!(last_stack.starts_with("          [ … "), "{last_stack}");
     assert_eq!(last_stack.matches("][").count(), 32, "{last_stack}");
