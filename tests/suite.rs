@@ -75,6 +75,10 @@ mod embed;
 // tests/suite/pieces.rs).
 #[path = "suite/pieces.rs"]
 mod pieces;
+// `lox playground`'s server and API, hostile requests included, and `lox trace` (see
+// tests/suite/playground.rs).
+#[path = "suite/playground.rs"]
+mod playground;
 
 use std::env;
 use std::fs;

@@ -43,6 +43,7 @@ pub fn loader(data: &[u8]) {
         stack_values: FUZZ_STACK_VALUES,
         max_steps: Some(FUZZ_MAX_STEPS),
         max_heap: Some(FUZZ_MAX_HEAP),
+        max_time: None,
     };
     let mut vm = Vm::with_output(options, Box::new(std::io::sink()));
     let _ = vm.run(&program);
@@ -76,6 +77,7 @@ fn source_options(lang_limits: Limits, max_steps: u64, max_heap: usize) -> Optio
         stack_values: FUZZ_STACK_VALUES,
         max_steps: Some(max_steps),
         max_heap: Some(max_heap),
+        max_time: None,
     }
 }
 

@@ -25,7 +25,17 @@ pub enum Parsed {
     Usage(String),
 }
 
-const SUBCOMMANDS: [&str; 7] = ["run", "compile", "verify", "disasm", "dump", "check", "lsp"];
+const SUBCOMMANDS: [&str; 9] = [
+    "run",
+    "compile",
+    "verify",
+    "disasm",
+    "dump",
+    "check",
+    "lsp",
+    "trace",
+    "playground",
+];
 
 const VERSION: &str = concat!("lox ", env!("CARGO_PKG_VERSION"), "\n");
 
@@ -39,6 +49,8 @@ enum Cmd {
     Dump,
     Check,
     Lsp,
+    Trace,
+    Playground,
 }
 
 impl Cmd {
@@ -50,6 +62,8 @@ impl Cmd {
             Some("dump") => Cmd::Dump,
             Some("check") => Cmd::Check,
             Some("lsp") => Cmd::Lsp,
+            Some("trace") => Cmd::Trace,
+            Some("playground") => Cmd::Playground,
             _ => Cmd::Run,
         }
     }
@@ -105,6 +119,30 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         short: None,
+        long: "port",
+        value: "<N>",
+        about: "The port to listen on [default: 8000; 0 picks a free one]",
+        values: &[],
+        commands: &[Cmd::Playground],
+    },
+    Spec {
+        short: None,
+        long: "host",
+        value: "<ADDR>",
+        about: "The address to listen on [default: 127.0.0.1, this machine only]",
+        values: &[],
+        commands: &[Cmd::Playground],
+    },
+    Spec {
+        short: None,
+        long: "open",
+        value: "",
+        about: "Open the page in a web browser once the server listens",
+        values: &[],
+        commands: &[Cmd::Playground],
+    },
+    Spec {
+        short: None,
         long: "limits",
         value: "<LIMITS>",
         about: "Which limits to enforce, compiling and running [default: default]",
@@ -119,7 +157,7 @@ const SPECS: &[Spec] = &[
                  64 KiB jumps)",
             ),
         ],
-        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump],
+        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump, Cmd::Trace],
     },
     Spec {
         short: None,
@@ -131,7 +169,7 @@ const SPECS: &[Spec] = &[
             ("lox", "Lox, the language of Crafting Interpreters"),
             ("potato", "Potato (see docs/potato.md)"),
         ],
-        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump, Cmd::Check],
+        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump, Cmd::Check, Cmd::Trace],
     },
     Spec {
         short: None,
@@ -150,7 +188,7 @@ const SPECS: &[Spec] = &[
             ),
             ("json", "one JSON object a line per error, for tools"),
         ],
-        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump, Cmd::Check],
+        commands: &[Cmd::Run, Cmd::Compile, Cmd::Dump, Cmd::Check, Cmd::Trace],
     },
     Spec {
         short: None,
@@ -228,6 +266,7 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
     let mut error_format = None;
     let (mut output, mut stage, mut hex) = (None, None, false);
     let mut gc_stats = false;
+    let (mut port, mut host, mut open_browser) = (None, None, false);
     // The run options given, checked against the command once it is known.
     let mut given: Vec<&'static str> = Vec::new();
     loop {
@@ -316,6 +355,24 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
             Long("stage") if cmd == Cmd::Dump => once(&mut stage, &mut p, "stage", |v, flag| {
                 v.parse::<Stage>().map_err(|_| invalid(v, flag))
             })?,
+            Long("port") if cmd == Cmd::Playground => {
+                once(&mut port, &mut p, "port", |v, flag| {
+                    v.parse::<u16>()
+                        .map_err(|_| invalid_as(v, flag, "a port number from 0 to 65535"))
+                })?
+            }
+            Long("host") if cmd == Cmd::Playground => {
+                once(&mut host, &mut p, "host", |v, flag| {
+                    v.parse::<std::net::IpAddr>()
+                        .map_err(|_| invalid_as(v, flag, "an IP address such as 127.0.0.1"))
+                })?
+            }
+            Long("open") if cmd == Cmd::Playground => {
+                if open_browser {
+                    return Err(twice("open"));
+                }
+                open_browser = true;
+            }
             Long("hex") if spec("hex").commands.contains(&cmd) && subcommand.is_some() => {
                 if hex {
                     return Err(twice("hex"));
@@ -363,6 +420,17 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
     let mut file = file.map(PathBuf::from);
     let command = match *subcommand {
         None => None,
+        // The playground reads no file.
+        Some("playground") => {
+            if let Some(file) = file.take() {
+                return Err(unexpected(file));
+            }
+            Some(Command::Playground {
+                port: port.unwrap_or(8000),
+                host: host.unwrap_or(std::net::IpAddr::from([127, 0, 0, 1])),
+                open: open_browser,
+            })
+        }
         Some(name) => {
             let missing = |what: &str| {
                 Usage(format!(
@@ -394,6 +462,7 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
                 "verify" => Command::Verify { file },
                 "disasm" => Command::Disasm { file, hex },
                 "check" => Command::Check { file },
+                "trace" => Command::Trace { file },
                 _ => Command::Dump {
                     stage: stage.ok_or_else(|| missing(&flag("stage")))?,
                     hex,
@@ -491,6 +560,7 @@ fn usage_of(subcommand: Option<&str>) -> String {
         None => "lox [OPTIONS] [FILE] [COMMAND]".into(),
         Some("dump") => "lox dump [OPTIONS] --stage <STAGE> <FILE>".into(),
         Some("lsp") => "lox lsp".into(),
+        Some("playground") => "lox playground [OPTIONS]".into(),
         Some(other) => format!("lox {other} [OPTIONS] <FILE>"),
     }
 }
@@ -504,14 +574,16 @@ loxide: a fast bytecode virtual machine for the Lox language (and Potato).
 
 const COMMANDS: &str = "\
 Commands:
-  run      Run a program, from source or bytecode (the same as `lox FILE`)
-  compile  Compile a program to a bytecode file; on compile errors, write nothing
-  verify   Check a bytecode file without running it
-  disasm   Disassemble a bytecode file, without its source
-  dump     Show what one stage of the compiler makes of a program
-  check    Report a program's compile errors and semantic warnings without running it
-  lsp      Serve the Language Server Protocol on standard input and output (for editors)
-  help     Print this message or the help of the given subcommand
+  run         Run a program, from source or bytecode (the same as `lox FILE`)
+  compile     Compile a program to a bytecode file; on compile errors, write nothing
+  verify      Check a bytecode file without running it
+  disasm      Disassemble a bytecode file, without its source
+  dump        Show what one stage of the compiler makes of a program
+  check       Report a program's compile errors and semantic warnings without running it
+  lsp         Serve the Language Server Protocol on standard input and output (for editors)
+  trace       Run a program one instruction at a time, showing each with the stack
+  playground  Serve the playground: a page that compiles, runs and steps programs
+  help        Print this message or the help of the given subcommand
 ";
 
 /// The width help text is wrapped to.
@@ -630,6 +702,17 @@ fn help(subcommand: Option<&str>) -> String {
             return format!(
                 "Serve the Language Server Protocol on standard input and output, for \
                  editors (docs/editor.md)\n\nUsage: {}\n\n{options}",
+                usage_of(Some(name))
+            );
+        }
+        "trace" => (
+            "Run a program one instruction at a time, showing each with the stack",
+            "The source file, or `-` for standard input",
+        ),
+        "playground" => {
+            return format!(
+                "Serve the playground: a page that compiles, runs and steps programs, \
+                 and its JSON API\n(docs/playground.md)\n\nUsage: {}\n\n{options}",
                 usage_of(Some(name))
             );
         }
@@ -820,6 +903,41 @@ mod tests {
             text.contains("\nUsage: lox compile [OPTIONS] <FILE>\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn trace_and_playground_parse() {
+        let c = cli("trace --lang potato p.lox");
+        assert!(matches!(&c.command, Some(Command::Trace { file }) if file == Path::new("p.lox")));
+        assert_eq!(c.lang, Some(LangArg::Potato));
+        let c = cli("playground");
+        assert!(matches!(
+            c.command,
+            Some(Command::Playground { port: 8000, open: false, host })
+                if host == std::net::IpAddr::from([127, 0, 0, 1])
+        ));
+        let c = cli("playground --port 0 --host 0.0.0.0 --open");
+        assert!(matches!(
+            c.command,
+            Some(Command::Playground { port: 0, open: true, host })
+                if host == std::net::IpAddr::from([0, 0, 0, 0])
+        ));
+        for line in [
+            "playground p.lox",
+            "playground --port 70000",
+            "playground --host nowhere",
+            "playground --open --open",
+            "playground --stage ir",
+            "trace",
+            "trace --port 1 p.lox",
+            "--port 1 p.lox",
+            "playground --max-steps 5",
+        ] {
+            assert!(matches!(parse_line(line), Parsed::Usage(_)), "{line:?}");
+        }
+        assert!(printed("playground --help").contains("--port <N>"));
+        assert!(!printed("playground --help").contains("<FILE>"));
+        assert!(printed("trace --help").contains("one instruction at a time"));
     }
 
     #[test]

@@ -9,9 +9,11 @@ mod check;
 mod compile;
 mod inspect;
 mod interrupt;
+mod playground;
 mod repl;
 mod report;
 mod run;
+mod steps;
 mod stream;
 mod trace;
 
@@ -139,6 +141,20 @@ pub enum Command {
     },
     /// Serve the Language Server Protocol on standard input and output.
     Lsp,
+    /// Run a program one instruction at a time, showing each with the stack.
+    Trace {
+        /// The source file.
+        file: PathBuf,
+    },
+    /// Serve the playground (a page and its JSON API) until interrupted.
+    Playground {
+        /// The port to listen on (0: any free one).
+        port: u16,
+        /// The address to listen on.
+        host: std::net::IpAddr,
+        /// Open the page in a browser.
+        open: bool,
+    },
     /// Show what one stage of the compiler makes of a program.
     Dump {
         /// The stage to show.
@@ -212,6 +228,10 @@ pub fn main() -> i32 {
         (Some(Command::Dump { stage, hex, file }), _) => inspect::dump(&cli, *stage, *hex, file),
         (Some(Command::Check { file }), _) => check::file(&cli, file),
         (Some(Command::Lsp), _) => loxide_ide::server::run_stdio(),
+        (Some(Command::Trace { file }), _) => steps::trace_file(&cli, file),
+        (Some(Command::Playground { port, host, open }), _) => {
+            playground::serve(*host, *port, *open)
+        }
         // Standard input that is not a terminal is a program, as with `lox -`.
         (None, None) if !std::io::stdin().is_terminal() => run::file(&cli, Path::new("-")),
         (None, None) => repl::run(&cli),

@@ -456,6 +456,14 @@ pub struct Json {
     source: String,
 }
 
+/// The JSON format with traces folded, for the playground's API.
+pub fn json() -> Json {
+    Json {
+        fold_traces: true,
+        source: String::new(),
+    }
+}
+
 impl Renderer for Json {
     fn set_source(&mut self, _name: &str, text: &str) {
         self.source = text.to_string();

@@ -19,6 +19,17 @@ pub fn module(module: &Module, hex: bool) -> String {
     out
 }
 
+/// The text of the one instruction at `offset` of function `index` (as `module`
+/// shows it, without the offset, the line and a closure's capture list), or `None`
+/// when there is no instruction there.
+pub fn instruction_at(module: &Module, index: usize, offset: usize) -> Option<String> {
+    let f = module.functions.get(index)?;
+    let decoded = decode::at(&f.code, offset).ok()?;
+    let mut out = String::new();
+    instruction(&mut out, module, f, &decoded, false);
+    out.lines().next().map(str::to_string)
+}
+
 fn constant_text(module: &Module, c: &Constant) -> String {
     match c {
         Constant::Number(n) => number::format(*n),

@@ -32,6 +32,8 @@ pub enum Limit {
     Depth,
     /// The interrupt flag (`Vm::interrupt_handle`) was set: `Interrupted.`.
     Interrupt,
+    /// The wall-clock limit (`Options::max_time`) ran out: `Time limit exceeded.`.
+    Time,
 }
 
 impl Limit {
@@ -42,6 +44,7 @@ impl Limit {
             Limit::Heap => "Out of memory.",
             Limit::Depth => "Stack overflow.",
             Limit::Interrupt => "Interrupted.",
+            Limit::Time => "Time limit exceeded.",
         }
     }
 }

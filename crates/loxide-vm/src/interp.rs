@@ -16,13 +16,46 @@ use super::{CallFrame, Limit, RuntimeError, Vm};
 use loxide_bytecode::opcodes::byte as op;
 use loxide_bytecode::{Op, number};
 
+/// What the loop does before each instruction. An ordinary run uses `Quiet`, whose
+/// `ACTIVE` is false: the check is a constant, so its instance of the loop is the loop
+/// with no hook at all, and a normal run pays nothing for stepping. A stepper
+/// (`step`) sees the whole state, saved, before every instruction, in an instance of
+/// its own.
+pub(super) trait Hook {
+    /// Whether `before` is called at all.
+    const ACTIVE: bool;
+    /// Called before each instruction with the frame's `ip` and the stack top saved;
+    /// false stops the run (with `Execution budget exceeded.`).
+    fn before(&mut self, vm: &Vm) -> bool;
+}
+
+/// No hook: the ordinary run.
+pub(super) struct Quiet;
+
+impl Hook for Quiet {
+    const ACTIVE: bool = false;
+
+    fn before(&mut self, _vm: &Vm) -> bool {
+        true
+    }
+}
+
 impl Vm {
     /// Runs until the frames are back down to `stop` (0 for a program; the depth a
     /// host found when it called a Lox function). The result of the last frame to
     /// return is then the stack's top value, where its callee was.
+    pub(super) fn execute(&mut self, stop: usize) -> Result<(), RuntimeError> {
+        self.execute_hooked(stop, &mut Quiet)
+    }
+
+    /// `execute` with a hook before each instruction (`Quiet` for none).
     // `!(a < b)` is not `a >= b` when either is NaN: the negations are the semantics.
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    pub(super) fn execute(&mut self, stop: usize) -> Result<(), RuntimeError> {
+    pub(super) fn execute_hooked<H: Hook>(
+        &mut self,
+        stop: usize,
+        hook: &mut H,
+    ) -> Result<(), RuntimeError> {
         let frame = *self.frames.last().expect("a frame to run");
         let mut ip = frame.ip;
         let mut base = frame.base;
@@ -190,6 +223,12 @@ impl Vm {
         }
 
         loop {
+            if H::ACTIVE {
+                save!();
+                if !hook.before(self) {
+                    return Err(self.limit_error(Limit::Steps));
+                }
+            }
             let byte = ip.opcode();
             #[cfg(feature = "op-profile")]
             self.profile.record(byte);

@@ -25,6 +25,7 @@ mod object;
 #[cfg(feature = "op-profile")]
 mod profile;
 mod shape;
+pub mod step;
 mod table;
 mod value;
 
@@ -38,7 +39,7 @@ use std::fmt;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use heap::Heap;
 use loxide_bytecode::verify::Verified;
@@ -76,6 +77,11 @@ pub struct Options {
     pub max_steps: Option<u64>,
     /// Bytes the collector's heap may hold after a collection (`Out of memory.`).
     pub max_heap: Option<usize>,
+    /// Wall-clock time a run may take (`Time limit exceeded.`). The clock is read only
+    /// where the step budget is checked (every `POLL_INTERVAL` back-edges or calls)
+    /// and after each garbage collection, so the limit costs the interpreter's loop
+    /// nothing and is kept to within the time those steps or allocations take.
+    pub max_time: Option<Duration>,
     /// Keep every collection's pause in `GcStats::pauses` (for percentiles), not only
     /// their count, sum and maximum.
     pub record_pauses: bool,
@@ -107,6 +113,7 @@ impl Default for Options {
             stack_values: DEFAULT_STACK_VALUES,
             max_steps: None,
             max_heap: None,
+            max_time: None,
             record_pauses: false,
         }
     }
@@ -207,6 +214,8 @@ pub struct Vm {
     interrupt: Arc<AtomicBool>,
     /// When the VM was made: `clock()` counts from here where there is no process clock.
     started: Instant,
+    /// When the current run must stop (`Options::max_time`), checked at each poll.
+    deadline: Option<Instant>,
     /// Values the host holds through handles (see `embed`).
     roots: embed::Roots,
     /// Host functions running (called from Lox or straight from the host): while any
@@ -251,6 +260,7 @@ impl Vm {
             gc: GcStats::default(),
             interrupt: Arc::new(AtomicBool::new(false)),
             started: Instant::now(),
+            deadline: None,
             roots: embed::Roots::default(),
             host_depth: 0,
             #[cfg(feature = "op-profile")]
@@ -309,6 +319,7 @@ impl Vm {
     fn start_budget(&mut self) {
         self.interrupt.store(false, Ordering::Relaxed);
         self.out_of_memory = false;
+        self.deadline = self.options.max_time.map(|time| Instant::now() + time);
         let budget = self.options.max_steps.unwrap_or(u64::MAX);
         self.fuel = budget.min(POLL_INTERVAL);
         self.steps_left = budget - self.fuel;
@@ -332,6 +343,12 @@ impl Vm {
         }
         if self.steps_left == 0 {
             return Err(self.limit_error(Limit::Steps));
+        }
+        if self
+            .deadline
+            .is_some_and(|deadline| Instant::now() >= deadline)
+        {
+            return Err(self.limit_error(Limit::Time));
         }
         self.fuel = self.steps_left.min(POLL_INTERVAL);
         self.steps_left -= self.fuel;
@@ -422,6 +439,16 @@ impl Vm {
 
     /// Turns a verified module into heap objects and returns the script's closure.
     fn load(&mut self, verified: &Verified) -> Result<Gc<ObjClosure>, RuntimeError> {
+        self.load_listing(verified, &mut Vec::new())
+    }
+
+    /// `load`, also listing the function objects made, in module order (a stepper
+    /// names functions by their index in the module).
+    fn load_listing(
+        &mut self,
+        verified: &Verified,
+        functions: &mut Vec<Gc<ObjFunction>>,
+    ) -> Result<Gc<ObjClosure>, RuntimeError> {
         let module = verified.module();
         let slots = module
             .globals
@@ -481,6 +508,7 @@ impl Vm {
             self.heap.temp_roots.push(Value::object(function));
             made[i] = Some(function);
         }
+        functions.extend(made.iter().flatten());
         self.maybe_collect();
         let script = made[0].expect("the verifier guarantees a script");
         let closure = self.heap.alloc(ObjClosure {
@@ -507,6 +535,16 @@ impl Vm {
             {
                 // Raised at the next poll, at the next back-edge or call.
                 self.out_of_memory = true;
+                self.fuel = 0;
+            }
+            // A loop that allocates much per iteration (a growing string copied each
+            // time) may take long between two polls: the clock is also read after each
+            // collection, so the time between two readings is bounded by the steps
+            // between polls and by the bytes allocated between collections.
+            if self
+                .deadline
+                .is_some_and(|deadline| Instant::now() >= deadline)
+            {
                 self.fuel = 0;
             }
         }

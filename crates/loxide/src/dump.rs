@@ -160,3 +160,189 @@ impl driver::Observer for Shown {
         }
     }
 }
+
+/// One line of a stage's text, with the source line it came from (0 when it has none,
+/// such as a function's header).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Item {
+    /// The line as `lox dump` prints it.
+    pub text: String,
+    /// The source line it came from.
+    pub line: u32,
+}
+
+/// Every stage of one compilation, line by line with source lines, for the playground.
+pub struct Explored {
+    /// The stages the program reached, in pipeline order (bytecode with its hex).
+    pub stages: Vec<(Stage, Vec<Item>)>,
+    /// The program, if it compiled.
+    pub program: Result<loxide_bytecode::verify::Verified, CompileError>,
+}
+
+/// Compiles a program once and keeps every stage's text as `lox dump --stage` shows
+/// it, each line with its source line: the tokens', the IR's and the bytecode's are in
+/// their text; the trees' come from their nodes.
+pub fn explore(lang: Lang, source: &str, limits: Limits) -> Explored {
+    let mut all = All::default();
+    let program = driver::compile_observed(source, lang, limits, &[], &mut all);
+    let mut stages = Vec::new();
+    if let Some(tokens) = all.tokens {
+        stages.push((Stage::Tokens, leading_lines(&tokens)));
+    }
+    if program.is_ok() {
+        for (stage, tree) in [
+            (Stage::Ast, all.ast),
+            (Stage::Desugared, all.desugared),
+            (Stage::Scopes, all.scopes),
+        ] {
+            let items = tree
+                .into_iter()
+                .map(|(text, line)| Item { text, line })
+                .collect();
+            stages.push((stage, items));
+        }
+        stages.push((Stage::Ir, ir_lines(&all.ir)));
+    }
+    if let Ok(verified) = &program {
+        let text = disasm::module(verified.module(), true);
+        stages.push((Stage::Bytecode, bytecode_lines(&text)));
+    }
+    Explored { stages, program }
+}
+
+/// Everything the pipeline showed, kept for `explore`.
+#[derive(Default)]
+struct All {
+    tokens: Option<String>,
+    ast: Vec<(String, u32)>,
+    desugared: Vec<(String, u32)>,
+    scopes: Vec<(String, u32)>,
+    ir: String,
+}
+
+impl driver::Observer for All {
+    fn lox_tokens(&mut self, tokens: &lexer::Tokens) {
+        self.tokens = Some(syntax_dump::token_list(tokens));
+    }
+
+    fn potato_tokens(&mut self, tokens: &potato::Tokens) {
+        self.tokens = Some(syntax_dump::token_list(tokens));
+    }
+
+    fn ast(&mut self, program: &loxide_syntax::ast::Program, lang: Lang) {
+        self.ast = tree::draw_lines(&ast::program(program, lang));
+    }
+
+    fn desugared(&mut self, program: &core::Program) {
+        self.desugared = tree::draw_lines(&ast::core(program));
+    }
+
+    fn resolved(&mut self, resolved: &Resolved) {
+        self.scopes = tree::draw_lines(&scopes::program(resolved));
+    }
+
+    fn ir(&mut self, module: &ir::Module) {
+        self.ir = module.to_string();
+    }
+}
+
+/// Lines that start with their source line (the tokens).
+fn leading_lines(text: &str) -> Vec<Item> {
+    text.lines()
+        .map(|l| Item {
+            text: l.to_string(),
+            line: l
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0),
+        })
+        .collect()
+}
+
+/// The IR's lines end in `; line N`.
+fn ir_lines(text: &str) -> Vec<Item> {
+    text.lines()
+        .map(|l| Item {
+            text: l.to_string(),
+            line: l
+                .rsplit_once("; line ")
+                .and_then(|(_, n)| n.trim().parse().ok())
+                .unwrap_or(0),
+        })
+        .collect()
+}
+
+/// The disassembly's lines are `OFFSET LINE ...`, `|` for the line before; headers
+/// and blank lines have none.
+fn bytecode_lines(text: &str) -> Vec<Item> {
+    let mut last = 0;
+    text.lines()
+        .map(|l| {
+            let mut fields = l.split_whitespace();
+            let line = match (fields.next(), fields.next()) {
+                (Some(offset), Some(line)) if offset.bytes().all(|b| b.is_ascii_digit()) => {
+                    if line != "|" {
+                        last = line.parse().unwrap_or(0);
+                    }
+                    last
+                }
+                _ => {
+                    last = 0;
+                    0
+                }
+            };
+            Item {
+                text: l.to_string(),
+                line,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stage_carries_the_source_lines_of_its_items() {
+        let source = "fun f(a) {\n  var b = a + 1; return b;\n}\nprint f(2);\n";
+        let explored = explore(Lang::Lox, source, Limits::Default);
+        assert!(explored.program.is_ok());
+        let names: Vec<&str> = explored.stages.iter().map(|(s, _)| s.name()).collect();
+        assert_eq!(
+            names,
+            ["tokens", "ast", "desugared", "scopes", "ir", "bytecode"]
+        );
+        for (stage, items) in &explored.stages {
+            // The text is `lox dump`'s, line for line.
+            let text: String = items.iter().map(|i| format!("{}\n", i.text)).collect();
+            let dumped = stage_for(Lang::Lox, *stage, source, Limits::Default, true).unwrap();
+            assert_eq!(text, dumped, "{}", stage.name());
+            // Something in every stage comes from line 2 (`var b = a + 1; return b;`).
+            assert!(
+                items.iter().any(|i| i.line == 2),
+                "{}: {items:?}",
+                stage.name()
+            );
+        }
+        let add = |stage: Stage| -> Vec<u32> {
+            let (_, items) = explored.stages.iter().find(|(s, _)| *s == stage).unwrap();
+            items
+                .iter()
+                .filter(|i| i.text.contains("PLUS") || i.text.contains("ADD"))
+                .map(|i| i.line)
+                .collect()
+        };
+        assert_eq!(add(Stage::Ast), [2]);
+        assert_eq!(add(Stage::Bytecode), [2]);
+    }
+
+    #[test]
+    fn a_program_with_errors_shows_its_tokens_only() {
+        let explored = explore(Lang::Lox, "print ;", Limits::Default);
+        assert!(explored.program.is_err());
+        assert_eq!(explored.stages.len(), 1);
+        assert_eq!(explored.stages[0].0, Stage::Tokens);
+    }
+}

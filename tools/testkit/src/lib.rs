@@ -13,6 +13,9 @@
 //! * [`corpus`] finds test files, runs many of them in parallel, and prints the report.
 //! * [`book`] chooses the files of the book's checkout that the book's clox suite runs.
 //!
+//! Two more modules test `lox playground`: [`http`], a minimal client, and [`load`],
+//! the load test (also the `playground-load` program).
+//!
 //! The checks are the book's runner's, and so are the failure messages (each on one
 //! line). It differs in three small ways: a file gets [`execute::TIMEOUT`] to finish,
 //! output splits into lines at every break Python knows (the book's runner splits at
@@ -28,6 +31,8 @@ pub mod book;
 pub mod check;
 pub mod corpus;
 pub mod execute;
+pub mod http;
+pub mod load;
 
 /// The exit status clox uses for compile errors (`EX_DATAERR`).
 pub const EXIT_COMPILE_ERROR: i32 = 65;

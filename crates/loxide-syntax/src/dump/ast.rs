@@ -102,6 +102,7 @@ impl Surface<'_> {
             format!("{label} {}({})", self.name(f.name.name), params.join(", ")),
             self.stmts(f.body),
         )
+        .at(f.name.line)
     }
 
     fn stmt(&self, s: ast::StmtId) -> Node {
@@ -113,7 +114,8 @@ impl Surface<'_> {
             ast::Stmt::Var { name, init } => Node::new(
                 format!("VAR {}", self.name(name.name)),
                 init.iter().map(|&x| self.expr(x)).collect(),
-            ),
+            )
+            .at(name.line),
             ast::Stmt::Block { stmts, .. } => Node::new("BLOCK", self.stmts(stmts)),
             ast::Stmt::If {
                 cond,
@@ -181,6 +183,10 @@ impl Surface<'_> {
     }
 
     fn expr(&self, e: ast::ExprId) -> Node {
+        self.expr_node(e).at(self.p.expr_line(e))
+    }
+
+    fn expr_node(&self, e: ast::ExprId) -> Node {
         match *self.p.expr(e) {
             ast::Expr::Literal { value, .. } => {
                 Node::leaf(literal(&value, self.lang, &self.p.names))
@@ -266,6 +272,7 @@ impl Core<'_> {
             format!("{label} {}({})", self.name(f.name.name), params.join(", ")),
             self.stmts(f.body),
         )
+        .at(f.name.line)
     }
 
     fn stmt(&self, s: c::StmtId) -> Node {
@@ -276,7 +283,8 @@ impl Core<'_> {
             c::Stmt::Var { decl, init } => Node::new(
                 format!("VAR {}", self.name(decl.name)),
                 init.iter().map(|&x| self.expr(x)).collect(),
-            ),
+            )
+            .at(decl.line),
             c::Stmt::Block { stmts, .. } => Node::new("BLOCK", self.stmts(stmts)),
             c::Stmt::If {
                 cond,
@@ -326,6 +334,22 @@ impl Core<'_> {
     }
 
     fn expr(&self, e: c::ExprId) -> Node {
+        let line = match *self.p.expr(e) {
+            c::Expr::Literal { line, .. }
+            | c::Expr::Unary { line, .. }
+            | c::Expr::Binary { line, .. }
+            | c::Expr::Logical { line, .. }
+            | c::Expr::Assign { line, .. }
+            | c::Expr::Call { line, .. }
+            | c::Expr::Set { line, .. }
+            | c::Expr::Super { line, .. } => line,
+            c::Expr::Variable(r) | c::Expr::This(r) => r.line,
+            c::Expr::Get { name, .. } => name.line,
+        };
+        self.expr_node(e).at(line)
+    }
+
+    fn expr_node(&self, e: c::ExprId) -> Node {
         let lang = self.p.lang;
         match *self.p.expr(e) {
             c::Expr::Literal { value, .. } => Node::leaf(literal(&value, lang, &self.p.names)),
