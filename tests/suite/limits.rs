@@ -610,19 +610,23 @@ fn gc_stats_reports_collections_and_pauses_after_the_program() {
             .starts_with("Operands must be two numbers or two strings.")
     );
     assert!(gc_line(&failed.stderr) >= 2);
-    let idle = lox_file("gc-stats-idle", "print 1;\n", &["--gc-stats"]);
-    assert_eq!(gc_line(&idle.stderr), 0, "{}", idle.stderr);
-    assert!(!idle.stderr.contains("percentile"), "{}", idle.stderr);
+    // (A gc-stress build collects at every allocation, even this program's.)
+    if !cfg!(feature = "gc-stress") {
+        let idle = lox_file("gc-stats-idle", "print 1;\n", &["--gc-stats"]);
+        assert_eq!(gc_line(&idle.stderr), 0, "{}", idle.stderr);
+        assert!(!idle.stderr.contains("percentile"), "{}", idle.stderr);
+    }
 }
 
 #[test]
 fn gc_stats_are_kept_by_the_vm() {
     let program = compile(CHURN);
     let (mut vm, _) = vm_with(Options::default());
-    assert_eq!(vm.gc_stats().collections, 0);
+    let before = vm.gc_stats().collections;
+    assert!(before == 0 || cfg!(feature = "gc-stress"));
     vm.run(&program).expect("runs");
     let stats = vm.gc_stats();
-    assert!(stats.collections >= 2, "{stats:?}");
+    assert!(stats.collections >= before + 2, "{stats:?}");
     assert!(stats.longest_pause <= stats.total_pause);
     assert!(stats.peak_heap_bytes >= stats.heap_bytes && stats.heap_bytes > 0);
     // Each pause is kept only when asked for.
