@@ -220,7 +220,16 @@ impl Session<'_> {
         } else {
             Vec::new()
         };
-        driver::compile_after(source, lang, self.cli.compile_limits(), &defined)
+        let compiled = driver::compile_after(source, lang, self.cli.compile_limits(), &defined);
+        if let Ok(program) = &compiled {
+            // A runtime error in a function of an earlier input is not shown against
+            // this one's text.
+            let functions = program.module().functions.iter().map(|f| f.name.clone());
+            self.program
+                .renderer
+                .set_functions(Some(functions.filter(|name| !name.is_empty()).collect()));
+        }
+        compiled
     }
 
     /// Compiles and runs an input; `finished` says no more lines will come (an empty

@@ -37,6 +37,11 @@ pub trait Renderer {
     /// Names defined outside the source (an interactive session's earlier inputs), which
     /// "did you mean" may suggest too.
     fn set_known_names(&mut self, _names: &[String]) {}
+    /// The functions the source declares, when a session runs code from other sources
+    /// too (an interactive session's earlier inputs): a runtime error inside any other
+    /// function did not happen in this source, so its line and span are not shown
+    /// against it. `None` (the default): every function is the source's.
+    fn set_functions(&mut self, _names: Option<Vec<String>>) {}
     /// Whether this format shows semantic warnings (clox's never does).
     fn shows_warnings(&self) -> bool {
         false
@@ -115,10 +120,12 @@ fn make(cli: &Cli, format: ErrorFormat) -> Box<dyn Renderer> {
             colour: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             source: None,
             known_names: String::new(),
+            functions: None,
         }),
         ErrorFormat::Json => Box::new(Json {
             fold_traces: cli.limits != LimitsArg::Clox,
             source: String::new(),
+            functions: None,
         }),
     }
 }
@@ -172,6 +179,8 @@ pub struct Rich {
     source: Option<SimpleFile<String, String>>,
     /// `set_known_names`, one a line.
     known_names: String,
+    /// `set_functions`.
+    functions: Option<Vec<String>>,
 }
 
 impl Rich {
@@ -255,6 +264,10 @@ impl Renderer for Rich {
         self.known_names = names.join("\n");
     }
 
+    fn set_functions(&mut self, names: Option<Vec<String>>) {
+        self.functions = names;
+    }
+
     fn shows_warnings(&self) -> bool {
         true
     }
@@ -333,6 +346,7 @@ impl Renderer for Rich {
         };
         let mut report = Report::error().with_message(message);
         if let Some((line, function)) = e.trace.first()
+            && from_source(self.functions.as_deref(), function.as_deref())
             && let Some(range) = self.line_range(*line)
         {
             let text = self.source.as_ref().map_or("", |f| f.source().as_str());
@@ -364,6 +378,15 @@ impl Renderer for Rich {
             notes.push(format!("help: did you mean '{suggestion}'?"));
         }
         self.emit(&report.with_notes(notes))
+    }
+}
+
+/// Whether code in `function` (`None`: the script) came from the source at hand, given
+/// the functions it declares (`None`: all of them).
+fn from_source(functions: Option<&[String]>, function: Option<&str>) -> bool {
+    match (functions, function) {
+        (Some(declared), Some(name)) => declared.iter().any(|f| f == name),
+        _ => true,
     }
 }
 
@@ -454,6 +477,8 @@ pub struct Json {
     fold_traces: bool,
     /// The program's text: the places of warnings, and a runtime error's columns.
     source: String,
+    /// `set_functions`.
+    functions: Option<Vec<String>>,
 }
 
 /// The JSON format with traces folded, for the playground's API.
@@ -461,12 +486,17 @@ pub fn json() -> Json {
     Json {
         fold_traces: true,
         source: String::new(),
+        functions: None,
     }
 }
 
 impl Renderer for Json {
     fn set_source(&mut self, _name: &str, text: &str) {
         self.source = text.to_string();
+    }
+
+    fn set_functions(&mut self, names: Option<Vec<String>>) {
+        self.functions = names;
     }
 
     fn shows_warnings(&self) -> bool {
@@ -537,8 +567,10 @@ impl Renderer for Json {
         };
         let limit = e.limit.map(|limit| format!("{limit:?}").to_lowercase());
         let span = e.span.as_ref().map(|span| [span.start, span.end]);
-        let columns =
-            span_in(&self.source, e.span.as_ref()).and_then(|span| columns_of(&self.source, &span));
+        let innermost = e.trace.first().and_then(|(_, f)| f.as_deref());
+        let columns = span_in(&self.source, e.span.as_ref())
+            .filter(|_| from_source(self.functions.as_deref(), innermost))
+            .and_then(|span| columns_of(&self.source, &span));
         let object = json!({
             "kind": "runtime",
             "severity": "error",
@@ -575,6 +607,45 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("cuont", "count"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn a_runtime_error_in_another_inputs_function_is_not_shown_against_this_one() {
+        let e = |function: Option<&str>| RuntimeError {
+            message: "Operands must be numbers.".into(),
+            trace: vec![(1, function.map(str::to_string)), (1, None)],
+            limit: None,
+            detail: None,
+            span: Some(10..11),
+        };
+        let mut rich = Rich {
+            clox: Clox { fold_traces: true },
+            colour: false,
+            source: None,
+            known_names: String::new(),
+            functions: None,
+        };
+        rich.set_source("input", "fun g(a) { a - 1; }\ng(nil);\n");
+        rich.set_functions(Some(vec!["g".to_string()]));
+        // `g` is this input's: its line and the operator are shown.
+        assert!(rich.runtime_error(&e(Some("g"))).contains("^"));
+        // `f` came from an earlier input: no line of this one is shown for it.
+        let other = rich.runtime_error(&e(Some("f")));
+        assert!(
+            !other.contains("┌─") && other.contains("trace: [line 1] in f()"),
+            "{other}"
+        );
+        let mut json = json();
+        json.set_source("input", "fun g(a) { a - 1; }\ng(nil);\n");
+        json.set_functions(Some(vec!["g".to_string()]));
+        assert!(
+            json.runtime_error(&e(Some("g")))
+                .contains("\"columns\":[11,12]")
+        );
+        assert!(
+            json.runtime_error(&e(Some("f")))
+                .contains("\"columns\":null")
+        );
     }
 
     #[test]
