@@ -44,6 +44,7 @@ pub fn loader(data: &[u8]) {
         max_steps: Some(FUZZ_MAX_STEPS),
         max_heap: Some(FUZZ_MAX_HEAP),
         max_time: None,
+        record_pauses: false,
     };
     let mut vm = Vm::with_output(options, Box::new(std::io::sink()));
     let _ = vm.run(&program);
@@ -78,6 +79,7 @@ fn source_options(lang_limits: Limits, max_steps: u64, max_heap: usize) -> Optio
         max_steps: Some(max_steps),
         max_heap: Some(max_heap),
         max_time: None,
+        record_pauses: false,
     }
 }
 
