@@ -285,17 +285,7 @@ impl Vm {
     /// A host function cannot run a module (the VM is busy running the one that called
     /// it); it can call Lox functions instead (`Vm::call`).
     pub fn run(&mut self, module: &Verified) -> Result<(), RuntimeError> {
-        if self.busy() {
-            return Err(RuntimeError {
-                message: "The VM is already running a program.".into(),
-                trace: Vec::new(),
-                limit: None,
-                detail: None,
-                span: None,
-            });
-        }
-        self.start_budget();
-        self.dialect = module.module().dialect;
+        self.start_run(module)?;
         let result = self.load(module).and_then(|script| {
             self.stack.push(Value::object(script));
             self.call_closure(script, 0)?;
@@ -312,6 +302,23 @@ impl Vm {
     /// values someone will come back to.
     fn busy(&self) -> bool {
         !self.frames.is_empty() || self.host_depth > 0
+    }
+
+    /// Starts running a module (`run`, `run_stepping`): refused while the VM is busy,
+    /// else a fresh budget and the module's dialect.
+    fn start_run(&mut self, module: &Verified) -> Result<(), RuntimeError> {
+        if self.busy() {
+            return Err(RuntimeError {
+                message: "The VM is already running a program.".into(),
+                trace: Vec::new(),
+                limit: None,
+                detail: None,
+                span: None,
+            });
+        }
+        self.start_budget();
+        self.dialect = module.module().dialect;
+        Ok(())
     }
 
     /// Starts the limits of a run (a program, or a call from the host when nothing is

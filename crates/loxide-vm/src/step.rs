@@ -385,17 +385,7 @@ impl Vm {
         module: &Verified,
         stepper: &mut dyn Stepper,
     ) -> Result<(), RuntimeError> {
-        if self.busy() {
-            return Err(RuntimeError {
-                message: "The VM is already running a program.".into(),
-                trace: Vec::new(),
-                limit: None,
-                detail: None,
-                span: None,
-            });
-        }
-        self.start_budget();
-        self.dialect = module.module().dialect;
+        self.start_run(module)?;
         let mut functions = Vec::new();
         let result = self
             .load_listing(module, &mut functions)

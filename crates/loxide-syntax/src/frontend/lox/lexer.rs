@@ -149,30 +149,16 @@ pub type Tokens<'src> = token::Tokens<'src, TokenKind>;
 
 /// Scans the whole source. The last token is always `Eof`.
 pub fn scan(source: &str) -> Tokens<'_> {
-    let mut lexer = Lexer {
-        src: source.as_bytes(),
-        start: 0,
-        pos: 0,
-        line: 1,
-        tokens: Vec::new(),
-    };
-    // A byte-order mark is not part of the program.
-    if source.starts_with('\u{feff}') {
-        lexer.pos = 3;
-    }
+    let mut lexer = Lexer::new(source);
+    let mut tokens = Vec::new();
     loop {
-        let kind = lexer.next_kind();
-        lexer.tokens.push(Token {
-            kind,
-            start: lexer.start as u32,
-            end: lexer.pos as u32,
-            line: lexer.token_line(kind),
-        });
-        if kind == TokenKind::Eof {
+        let token = lexer.next_token();
+        tokens.push(token);
+        if token.kind == TokenKind::Eof {
             break;
         }
     }
-    Tokens::new(source, lexer.tokens)
+    Tokens::new(source, tokens)
 }
 
 /// Scans a source a piece at a time, for a compiler that runs every stage on one piece
@@ -198,32 +184,12 @@ pub struct Pieces<'src> {
 
 impl<'src> Pieces<'src> {
     pub fn new(source: &'src str) -> Self {
-        let mut lexer = Lexer {
-            src: source.as_bytes(),
-            start: 0,
-            pos: 0,
-            line: 1,
-            tokens: Vec::new(),
-        };
-        if source.starts_with('\u{feff}') {
-            lexer.pos = 3;
-        }
         Pieces {
             source,
-            lexer,
+            lexer: Lexer::new(source),
             next: None,
             depth: 0,
             done: false,
-        }
-    }
-
-    fn scan(&mut self) -> Token {
-        let kind = self.lexer.next_kind();
-        Token {
-            kind,
-            start: self.lexer.start as u32,
-            end: self.lexer.pos as u32,
-            line: self.lexer.token_line(kind),
         }
     }
 
@@ -238,7 +204,7 @@ impl<'src> Pieces<'src> {
         loop {
             let token = match self.next.take() {
                 Some(token) => token,
-                None => self.scan(),
+                None => self.lexer.next_token(),
             };
             records.push(token);
             match token.kind {
@@ -252,7 +218,7 @@ impl<'src> Pieces<'src> {
             }
             let ends_statement = matches!(token.kind, T::Semicolon | T::RightBrace);
             if ends_statement && self.depth == 0 && records.len() >= min_tokens {
-                let next = self.scan();
+                let next = self.lexer.next_token();
                 self.next = Some(next);
                 if next.kind == T::Else {
                     continue;
@@ -278,10 +244,30 @@ struct Lexer<'a> {
     start: usize,
     pos: usize,
     line: u32,
-    tokens: Vec<Token>,
 }
 
-impl Lexer<'_> {
+impl<'a> Lexer<'a> {
+    fn new(source: &'a str) -> Self {
+        Lexer {
+            src: source.as_bytes(),
+            start: 0,
+            // A byte-order mark is not part of the program.
+            pos: if source.starts_with('\u{feff}') { 3 } else { 0 },
+            line: 1,
+        }
+    }
+
+    /// The next token; `Eof` at the end, and again if asked again.
+    fn next_token(&mut self) -> Token {
+        let kind = self.next_kind();
+        Token {
+            kind,
+            start: self.start as u32,
+            end: self.pos as u32,
+            line: self.token_line(kind),
+        }
+    }
+
     fn peek(&self) -> u8 {
         self.src.get(self.pos).copied().unwrap_or(0)
     }
