@@ -402,6 +402,7 @@ unsafe fn object_size(h: *mut Header) -> usize {
                 let f = Gc::<ObjFunction>::from_header(h);
                 size_of::<ObjFunction>()
                     + f.code.len()
+                    + f.opcodes.len()
                     + f.constants.len() * (8 + size_of::<Cache>())
                     + f.lines.len() * 8
             }

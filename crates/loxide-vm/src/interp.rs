@@ -16,28 +16,14 @@ use super::{CallFrame, Limit, RuntimeError, Vm};
 use loxide_bytecode::opcodes::byte as op;
 use loxide_bytecode::{Op, number};
 
-/// What the loop does before each instruction. An ordinary run uses `Quiet`, whose
-/// `ACTIVE` is false: the check is a constant, so its instance of the loop is the loop
-/// with no hook at all, and a normal run pays nothing for stepping. A stepper
-/// (`step`) sees the whole state, saved, before every instruction, in an instance of
-/// its own.
+/// What a stepping run does before each instruction. The loop has no check for it:
+/// a stepping run's code has `STEP` at every instruction start (see `Vm::load_listing`),
+/// whose arm calls the hook and then dispatches the real opcode. An ordinary run's code
+/// has no `STEP`, so the loop it runs is the loop without stepping, one instance of it.
 pub(super) trait Hook {
-    /// Whether `before` is called at all.
-    const ACTIVE: bool;
     /// Called before each instruction with the frame's `ip` and the stack top saved;
     /// false stops the run (with `Execution budget exceeded.`).
     fn before(&mut self, vm: &Vm) -> bool;
-}
-
-/// No hook: the ordinary run.
-pub(super) struct Quiet;
-
-impl Hook for Quiet {
-    const ACTIVE: bool = false;
-
-    fn before(&mut self, _vm: &Vm) -> bool {
-        true
-    }
 }
 
 impl Vm {
@@ -45,16 +31,16 @@ impl Vm {
     /// host found when it called a Lox function). The result of the last frame to
     /// return is then the stack's top value, where its callee was.
     pub(super) fn execute(&mut self, stop: usize) -> Result<(), RuntimeError> {
-        self.execute_hooked(stop, &mut Quiet)
+        self.execute_hooked(stop, None)
     }
 
-    /// `execute` with a hook before each instruction (`Quiet` for none).
+    /// `execute` with a hook before each instruction of a stepping run's functions.
     // `!(a < b)` is not `a >= b` when either is NaN: the negations are the semantics.
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    pub(super) fn execute_hooked<H: Hook>(
+    pub(super) fn execute_hooked(
         &mut self,
         stop: usize,
-        hook: &mut H,
+        mut hook: Option<&mut dyn Hook>,
     ) -> Result<(), RuntimeError> {
         let frame = *self.frames.last().expect("a frame to run");
         let mut ip = frame.ip;
@@ -223,421 +209,439 @@ impl Vm {
         }
 
         loop {
-            if H::ACTIVE {
-                save!();
-                if !hook.before(self) {
-                    return Err(self.limit_error(Limit::Steps));
-                }
-            }
-            let byte = ip.opcode();
-            #[cfg(feature = "op-profile")]
-            self.profile.record(byte);
-            match byte {
-                op::Constant => {
-                    let idx = ip.u24() as usize;
-                    sp.push(function.constant(idx));
-                }
-                op::Nil => sp.push(Value::NIL),
-                op::True => sp.push(Value::TRUE),
-                op::False => sp.push(Value::FALSE),
-                op::Pop => sp.discard(1),
-                op::GetLocal => {
-                    let slot = ip.byte() as usize;
-                    sp.push(slots.get(slot));
-                }
-                op::SetLocal => {
-                    let slot = ip.byte() as usize;
-                    slots.set(slot, sp.peek(0));
-                }
-                op::GetGlobal => {
-                    let slot = ip.u24() as usize;
-                    let value = self.globals[slot];
-                    if value == Value::UNDEFINED {
-                        throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+            let mut byte = ip.opcode();
+            // Runs once per instruction, twice for a stepping run's (`STEP`, then the
+            // opcode it stands for).
+            'dispatch: loop {
+                #[cfg(feature = "op-profile")]
+                self.profile.record(byte);
+                match byte {
+                    STEP => {
+                        let at = function.offset_of(ip) - 1;
+                        if let Some(hook) = hook.as_deref_mut() {
+                            ip.back(1);
+                            save!();
+                            if !hook.before(self) {
+                                return Err(self.limit_error(Limit::Steps));
+                            }
+                            ip.forward(1);
+                        }
+                        byte = function.stepped_opcode(at);
+                        continue 'dispatch;
                     }
-                    sp.push(value);
-                }
-                op::DefineGlobal => {
-                    let slot = ip.u24() as usize;
-                    self.globals[slot] = sp.pop();
-                }
-                op::SetGlobal => {
-                    let slot = ip.u24() as usize;
-                    if self.globals[slot] == Value::UNDEFINED {
-                        throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                    op::Constant => {
+                        let idx = ip.u24() as usize;
+                        sp.push(function.constant(idx));
                     }
-                    self.globals[slot] = sp.peek(0);
-                }
-                op::GetUpvalue => {
-                    let idx = ip.byte() as usize;
-                    sp.push(closure.upvalues.get(idx).get());
-                }
-                op::SetUpvalue => {
-                    let idx = ip.byte() as usize;
-                    let mut upvalue = closure.upvalues.get(idx);
-                    upvalue.set(sp.peek(0));
-                }
-                op::GetProperty => {
-                    let k = ip.u24() as usize;
-                    let Some(instance) = sp.peek(0).as_obj::<ObjInstance>() else {
-                        save!();
-                        let message = "Only instances have properties.".into();
-                        return Err(self.type_error_at(message, 0, "receiver"));
-                    };
-                    // Inline cache hit: a field of a known layout.
-                    if let Some(slot) = function.cached_field_slot(k, &instance) {
-                        sp.set_peek(0, instance.fields.get(slot));
-                    } else {
-                        sync!();
-                        if !self.get_property(function, k, instance) {
-                            throw!("Undefined property '{}'.", name_at!(k).chars);
+                    op::Nil => sp.push(Value::NIL),
+                    op::True => sp.push(Value::TRUE),
+                    op::False => sp.push(Value::FALSE),
+                    op::Pop => sp.discard(1),
+                    op::GetLocal => {
+                        let slot = ip.byte() as usize;
+                        sp.push(slots.get(slot));
+                    }
+                    op::SetLocal => {
+                        let slot = ip.byte() as usize;
+                        slots.set(slot, sp.peek(0));
+                    }
+                    op::GetGlobal => {
+                        let slot = ip.u24() as usize;
+                        let value = self.globals[slot];
+                        if value == Value::UNDEFINED {
+                            throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                        }
+                        sp.push(value);
+                    }
+                    op::DefineGlobal => {
+                        let slot = ip.u24() as usize;
+                        self.globals[slot] = sp.pop();
+                    }
+                    op::SetGlobal => {
+                        let slot = ip.u24() as usize;
+                        if self.globals[slot] == Value::UNDEFINED {
+                            throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                        }
+                        self.globals[slot] = sp.peek(0);
+                    }
+                    op::GetUpvalue => {
+                        let idx = ip.byte() as usize;
+                        sp.push(closure.upvalues.get(idx).get());
+                    }
+                    op::SetUpvalue => {
+                        let idx = ip.byte() as usize;
+                        let mut upvalue = closure.upvalues.get(idx);
+                        upvalue.set(sp.peek(0));
+                    }
+                    op::GetProperty => {
+                        let k = ip.u24() as usize;
+                        let Some(instance) = sp.peek(0).as_obj::<ObjInstance>() else {
+                            save!();
+                            let message = "Only instances have properties.".into();
+                            return Err(self.type_error_at(message, 0, "receiver"));
+                        };
+                        // Inline cache hit: a field of a known layout.
+                        if let Some(slot) = function.cached_field_slot(k, &instance) {
+                            sp.set_peek(0, instance.fields.get(slot));
+                        } else {
+                            sync!();
+                            if !self.get_property(function, k, instance) {
+                                throw!("Undefined property '{}'.", name_at!(k).chars);
+                            }
                         }
                     }
-                }
-                op::SetProperty => {
-                    let k = ip.u24() as usize;
-                    let Some(instance) = sp.peek(1).as_obj::<ObjInstance>() else {
-                        save!();
-                        let message = "Only instances have fields.".into();
-                        return Err(self.type_error_at(message, 1, "receiver"));
-                    };
-                    let value = sp.pop();
-                    self.store_property(function, k, instance, value);
-                    sp.set_peek(0, value);
-                }
-                op::GetSuper => {
-                    let name = name_at!(ip.u24() as usize);
-                    let Some(superclass) = sp.pop().as_obj::<ObjClass>() else {
-                        throw!("Superclass must be a class.");
-                    };
-                    sync!();
-                    if !self.bind_method(superclass, name) {
-                        throw!("Undefined property '{}'.", name.chars);
-                    }
-                }
-                op::Equal => {
-                    let b = sp.pop();
-                    let a = sp.peek(0);
-                    sp.set_peek(0, Value::bool(a.equals(b)));
-                }
-                op::Greater => binary_number!(|a, b| Value::bool(a > b)),
-                op::Less => binary_number!(|a, b| Value::bool(a < b)),
-                op::Add => {
-                    let b = sp.peek(0);
-                    let a = sp.peek(1);
-                    if a.is_number() && b.is_number() {
-                        sp.discard(1);
-                        sp.set_peek(0, Value::number(number::add(a.as_number(), b.as_number())));
-                    } else if let (Some(x), Some(y)) =
-                        (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
-                    {
-                        // Both operands stay on the stack (rooted) until the result exists.
-                        sync!();
-                        let Some(joined) = self.concatenate(x, y) else {
+                    op::SetProperty => {
+                        let k = ip.u24() as usize;
+                        let Some(instance) = sp.peek(1).as_obj::<ObjInstance>() else {
                             save!();
-                            return Err(self.limit_error(Limit::Heap));
+                            let message = "Only instances have fields.".into();
+                            return Err(self.type_error_at(message, 1, "receiver"));
                         };
-                        sp.discard(1);
-                        sp.set_peek(0, Value::object(joined));
-                    } else {
-                        throw_typed!(2, self.dialect.words().bad_add_operands);
+                        let value = sp.pop();
+                        self.store_property(function, k, instance, value);
+                        sp.set_peek(0, value);
                     }
-                }
-                op::Subtract => binary_number!(|a, b| Value::number(a - b)),
-                op::Multiply => binary_number!(|a, b| Value::number(number::multiply(a, b))),
-                op::Divide => binary_number!(|a, b| Value::number(a / b)),
-                op::Not => {
-                    let v = sp.peek(0);
-                    sp.set_peek(0, Value::bool(v.is_falsey()));
-                }
-                op::Negate => {
-                    let v = sp.peek(0);
-                    if !v.is_number() {
-                        throw_typed!(1, "Operand must be a number.");
+                    op::GetSuper => {
+                        let name = name_at!(ip.u24() as usize);
+                        let Some(superclass) = sp.pop().as_obj::<ObjClass>() else {
+                            throw!("Superclass must be a class.");
+                        };
+                        sync!();
+                        if !self.bind_method(superclass, name) {
+                            throw!("Undefined property '{}'.", name.chars);
+                        }
                     }
-                    sp.set_peek(0, Value::number(-v.as_number()));
-                }
-                op::Print => {
-                    let v = sp.pop();
-                    let _ = Vm::write_value(&mut self.out, v, self.dialect);
-                    let _ = self.out.write_all(b"\n");
-                }
-                op::Jump => {
-                    let offset = ip.u32();
-                    ip.forward(offset);
-                }
-                op::JumpIfFalse => {
-                    let offset = ip.u32();
-                    if sp.peek(0).is_falsey() {
+                    op::Equal => {
+                        let b = sp.pop();
+                        let a = sp.peek(0);
+                        sp.set_peek(0, Value::bool(a.equals(b)));
+                    }
+                    op::Greater => binary_number!(|a, b| Value::bool(a > b)),
+                    op::Less => binary_number!(|a, b| Value::bool(a < b)),
+                    op::Add => {
+                        let b = sp.peek(0);
+                        let a = sp.peek(1);
+                        if a.is_number() && b.is_number() {
+                            sp.discard(1);
+                            sp.set_peek(
+                                0,
+                                Value::number(number::add(a.as_number(), b.as_number())),
+                            );
+                        } else if let (Some(x), Some(y)) =
+                            (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
+                        {
+                            // Both operands stay on the stack (rooted) until the result exists.
+                            sync!();
+                            let Some(joined) = self.concatenate(x, y) else {
+                                save!();
+                                return Err(self.limit_error(Limit::Heap));
+                            };
+                            sp.discard(1);
+                            sp.set_peek(0, Value::object(joined));
+                        } else {
+                            throw_typed!(2, self.dialect.words().bad_add_operands);
+                        }
+                    }
+                    op::Subtract => binary_number!(|a, b| Value::number(a - b)),
+                    op::Multiply => binary_number!(|a, b| Value::number(number::multiply(a, b))),
+                    op::Divide => binary_number!(|a, b| Value::number(a / b)),
+                    op::Not => {
+                        let v = sp.peek(0);
+                        sp.set_peek(0, Value::bool(v.is_falsey()));
+                    }
+                    op::Negate => {
+                        let v = sp.peek(0);
+                        if !v.is_number() {
+                            throw_typed!(1, "Operand must be a number.");
+                        }
+                        sp.set_peek(0, Value::number(-v.as_number()));
+                    }
+                    op::Print => {
+                        let v = sp.pop();
+                        let _ = Vm::write_value(&mut self.out, v, self.dialect);
+                        let _ = self.out.write_all(b"\n");
+                    }
+                    op::Jump => {
+                        let offset = ip.u32();
                         ip.forward(offset);
                     }
-                }
-                op::Loop => {
-                    let offset = ip.u32();
-                    tick!();
-                    ip.back(offset);
-                }
-                op::Call => {
-                    tick!();
-                    let argc = ip.byte() as usize;
-                    let callee = sp.peek(argc);
-                    save!();
-                    // The common cases, a closure and a class with an initializer, enter
-                    // the new frame directly.
-                    if let Some(callee) = callee.as_obj::<ObjClosure>() {
-                        match self.push_frame(callee, argc) {
-                            Ok(new_base) => enter!(callee, new_base),
-                            Err(e) => return Err(e),
+                    op::JumpIfFalse => {
+                        let offset = ip.u32();
+                        if sp.peek(0).is_falsey() {
+                            ip.forward(offset);
                         }
-                    } else if let Some(class) = callee.as_obj::<ObjClass>() {
-                        match self.instantiate(class, argc) {
-                            Ok(Some((init, new_base))) => enter!(init, new_base),
-                            // No initializer: the instance replaced the class.
-                            Ok(None) => {}
-                            Err(e) => return Err(e),
-                        }
-                    } else {
-                        check!(self.call_value(callee, argc));
-                        load!();
                     }
-                }
-                op::Invoke => {
-                    tick!();
-                    let k = ip.u24() as usize;
-                    let argc = ip.byte() as usize;
-                    save!();
-                    let Some(instance) = sp.peek(argc).as_obj::<ObjInstance>() else {
-                        let message = "Only instances have methods.".into();
-                        return Err(self.type_error_at(message, argc, "receiver"));
-                    };
-                    // Inline cache hit: a method of a known layout's class.
-                    match function.cached_method(k, &instance) {
-                        Some(method) => match self.push_frame(method, argc) {
-                            Ok(new_base) => enter!(method, new_base),
-                            Err(e) => return Err(e),
-                        },
-                        _ => {
-                            check!(self.invoke(function, k, instance, argc));
+                    op::Loop => {
+                        let offset = ip.u32();
+                        tick!();
+                        ip.back(offset);
+                    }
+                    op::Call => {
+                        tick!();
+                        let argc = ip.byte() as usize;
+                        let callee = sp.peek(argc);
+                        save!();
+                        // The common cases, a closure and a class with an initializer, enter
+                        // the new frame directly.
+                        if let Some(callee) = callee.as_obj::<ObjClosure>() {
+                            match self.push_frame(callee, argc) {
+                                Ok(new_base) => enter!(callee, new_base),
+                                Err(e) => return Err(e),
+                            }
+                        } else if let Some(class) = callee.as_obj::<ObjClass>() {
+                            match self.instantiate(class, argc) {
+                                Ok(Some((init, new_base))) => enter!(init, new_base),
+                                // No initializer: the instance replaced the class.
+                                Ok(None) => {}
+                                Err(e) => return Err(e),
+                            }
+                        } else {
+                            check!(self.call_value(callee, argc));
                             load!();
                         }
                     }
-                }
-                op::SuperInvoke => {
-                    tick!();
-                    let name = name_at!(ip.u24() as usize);
-                    let argc = ip.byte() as usize;
-                    let Some(superclass) = sp.pop().as_obj::<ObjClass>() else {
-                        throw!("Superclass must be a class.");
-                    };
-                    save!();
-                    check!(self.invoke_from_class(superclass, name, argc));
-                    load!();
-                }
-                op::Closure => {
-                    let idx = ip.u24() as usize;
-                    let proto = function
-                        .constant(idx)
-                        .as_obj::<ObjFunction>()
-                        .expect("verified: a function");
-                    sync!();
-                    self.make_closure(proto, base, closure);
-                    sp = self.stack.sp();
-                }
-                op::CloseUpvalue => {
-                    sync!();
-                    self.close_upvalues(self.stack.len() - 1);
-                    sp.discard(1);
-                }
-                op::Return => {
-                    let result = sp.pop();
-                    ret!(result);
-                }
-                op::ReturnNil => ret!(Value::NIL),
-                op::ReturnLocal => {
-                    let slot = ip.byte() as usize;
-                    ret!(slots.get(slot));
-                }
-                op::Class => {
-                    let name = name_at!(ip.u24() as usize);
-                    sync!();
-                    self.maybe_collect();
-                    let class = self.heap.alloc(ObjClass {
-                        header: Header::new(ObjKind::Class),
-                        name,
-                        methods: Default::default(),
-                        init: None,
-                        shapes: Shapes::new(),
-                        field_hint: 0,
-                    });
-                    sp.push(Value::object(class));
-                }
-                op::Inherit => {
-                    let (Some(superclass), Some(class)) = (
-                        sp.peek(1).as_obj::<ObjClass>(),
-                        sp.peek(0).as_obj::<ObjClass>(),
-                    ) else {
-                        throw!("Superclass must be a class.");
-                    };
-                    self.inherit(class, superclass);
-                    sp.discard(1);
-                }
-                op::Method => {
-                    let name = name_at!(ip.u24() as usize);
-                    let (Some(method), Some(class)) = (
-                        sp.peek(0).as_obj::<ObjClosure>(),
-                        sp.peek(1).as_obj::<ObjClass>(),
-                    ) else {
-                        throw!("Only classes have methods.");
-                    };
-                    self.add_method(class, name, method);
-                    sp.discard(1);
-                }
-                op::JumpIfFalsePop => {
-                    let offset = ip.u32();
-                    if sp.pop().is_falsey() {
-                        ip.forward(offset);
-                    }
-                }
-                op::JumpUnlessLess => stack_compare_jump!(|a, b| !(a < b)),
-                op::JumpUnlessGreater => stack_compare_jump!(|a, b| !(a > b)),
-                op::JumpIfLess => stack_compare_jump!(|a, b| a < b),
-                op::JumpIfGreater => stack_compare_jump!(|a, b| a > b),
-                op::JumpUnlessEqual => {
-                    let offset = ip.u32();
-                    let b = sp.pop();
-                    let a = sp.pop();
-                    if !a.equals(b) {
-                        ip.forward(offset);
-                    }
-                }
-                op::JumpIfEqual => {
-                    let offset = ip.u32();
-                    let b = sp.pop();
-                    let a = sp.pop();
-                    if a.equals(b) {
-                        ip.forward(offset);
-                    }
-                }
-                op::SetLocalPop => {
-                    let slot = ip.byte() as usize;
-                    let value = sp.pop();
-                    slots.set(slot, value);
-                }
-                op::SetGlobalPop => {
-                    let slot = ip.u24() as usize;
-                    if self.globals[slot] == Value::UNDEFINED {
-                        throw!("Undefined variable '{}'.", self.global_names[slot].chars);
-                    }
-                    self.globals[slot] = sp.pop();
-                }
-                op::SetPropertyPop => {
-                    let k = ip.u24() as usize;
-                    let Some(instance) = sp.peek(1).as_obj::<ObjInstance>() else {
+                    op::Invoke => {
+                        tick!();
+                        let k = ip.u24() as usize;
+                        let argc = ip.byte() as usize;
                         save!();
-                        let message = "Only instances have fields.".into();
-                        return Err(self.type_error_at(message, 1, "receiver"));
-                    };
-                    let value = sp.peek(0);
-                    self.store_property(function, k, instance, value);
-                    sp.discard(2);
-                }
-                op::AddConstant => {
-                    let b = function.constant(ip.u24() as usize);
-                    let a = sp.peek(0);
-                    if a.is_number() && b.is_number() {
-                        sp.set_peek(0, Value::number(number::add(a.as_number(), b.as_number())));
-                    } else if let (Some(x), Some(y)) =
-                        (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
-                    {
-                        // `a` is on the stack and `b` a constant of a running function:
-                        // both stay rooted while the result is made.
-                        sync!();
-                        let Some(joined) = self.concatenate(x, y) else {
-                            save!();
-                            return Err(self.limit_error(Limit::Heap));
+                        let Some(instance) = sp.peek(argc).as_obj::<ObjInstance>() else {
+                            let message = "Only instances have methods.".into();
+                            return Err(self.type_error_at(message, argc, "receiver"));
                         };
-                        sp.set_peek(0, Value::object(joined));
-                    } else {
-                        save!();
-                        return Err(self.fused_add_error(Op::AddConstant));
-                    }
-                }
-                op::SubtractConstant => {
-                    let b = function.constant(ip.u24() as usize);
-                    let a = sp.peek(0);
-                    if !(a.is_number() && b.is_number()) {
-                        throw_fused!(Op::SubtractConstant, "Operands must be numbers.");
-                    }
-                    sp.set_peek(0, Value::number(a.as_number() - b.as_number()));
-                }
-                op::GetLocalProperty => {
-                    let slot = ip.byte() as usize;
-                    let k = ip.u24() as usize;
-                    let receiver = slots.get(slot);
-                    let Some(instance) = receiver.as_obj::<ObjInstance>() else {
-                        throw_fused!(Op::GetLocalProperty, "Only instances have properties.");
-                    };
-                    if let Some(slot) = function.cached_field_slot(k, &instance) {
-                        sp.push(instance.fields.get(slot));
-                    } else {
-                        // The slow path replaces the receiver on top of the stack.
-                        sp.push(receiver);
-                        sync!();
-                        if !self.get_property(function, k, instance) {
-                            throw!("Undefined property '{}'.", name_at!(k).chars);
+                        // Inline cache hit: a method of a known layout's class.
+                        match function.cached_method(k, &instance) {
+                            Some(method) => match self.push_frame(method, argc) {
+                                Ok(new_base) => enter!(method, new_base),
+                                Err(e) => return Err(e),
+                            },
+                            _ => {
+                                check!(self.invoke(function, k, instance, argc));
+                                load!();
+                            }
                         }
                     }
-                }
-                op::GetLocal2 => {
-                    let a = ip.byte() as usize;
-                    let b = ip.byte() as usize;
-                    sp.push(slots.get(a));
-                    sp.push(slots.get(b));
-                }
-                op::JumpUnlessLessConstant => {
-                    constant_compare_jump!(Op::JumpUnlessLessConstant, |a, b| !(a < b))
-                }
-                op::JumpUnlessGreaterConstant => {
-                    constant_compare_jump!(Op::JumpUnlessGreaterConstant, |a, b| !(a > b))
-                }
-                op::JumpUnlessEqualConstant => {
-                    let b = function.constant(ip.u24() as usize);
-                    let offset = ip.u32();
-                    if !sp.pop().equals(b) {
-                        ip.forward(offset);
-                    }
-                }
-                op::AddLocalConstant => {
-                    let a = slots.get(ip.byte() as usize);
-                    let b = function.constant(ip.u24() as usize);
-                    if a.is_number() && b.is_number() {
-                        sp.push(Value::number(number::add(a.as_number(), b.as_number())));
-                    } else if let (Some(x), Some(y)) =
-                        (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
-                    {
-                        // `a` is pushed (rooted) and `b` is a constant of a running
-                        // function while the result is made.
-                        sp.push(a);
-                        sync!();
-                        let Some(joined) = self.concatenate(x, y) else {
-                            save!();
-                            return Err(self.limit_error(Limit::Heap));
+                    op::SuperInvoke => {
+                        tick!();
+                        let name = name_at!(ip.u24() as usize);
+                        let argc = ip.byte() as usize;
+                        let Some(superclass) = sp.pop().as_obj::<ObjClass>() else {
+                            throw!("Superclass must be a class.");
                         };
-                        sp.set_peek(0, Value::object(joined));
-                    } else {
                         save!();
-                        return Err(self.fused_add_error(Op::AddLocalConstant));
+                        check!(self.invoke_from_class(superclass, name, argc));
+                        load!();
                     }
-                }
-                op::SubtractLocalConstant => {
-                    let a = slots.get(ip.byte() as usize);
-                    let b = function.constant(ip.u24() as usize);
-                    if !(a.is_number() && b.is_number()) {
-                        throw_fused!(Op::SubtractLocalConstant, "Operands must be numbers.");
+                    op::Closure => {
+                        let idx = ip.u24() as usize;
+                        let proto = function
+                            .constant(idx)
+                            .as_obj::<ObjFunction>()
+                            .expect("verified: a function");
+                        sync!();
+                        self.make_closure(proto, base, closure);
+                        sp = self.stack.sp();
                     }
-                    sp.push(Value::number(a.as_number() - b.as_number()));
+                    op::CloseUpvalue => {
+                        sync!();
+                        self.close_upvalues(self.stack.len() - 1);
+                        sp.discard(1);
+                    }
+                    op::Return => {
+                        let result = sp.pop();
+                        ret!(result);
+                    }
+                    op::ReturnNil => ret!(Value::NIL),
+                    op::ReturnLocal => {
+                        let slot = ip.byte() as usize;
+                        ret!(slots.get(slot));
+                    }
+                    op::Class => {
+                        let name = name_at!(ip.u24() as usize);
+                        sync!();
+                        self.maybe_collect();
+                        let class = self.heap.alloc(ObjClass {
+                            header: Header::new(ObjKind::Class),
+                            name,
+                            methods: Default::default(),
+                            init: None,
+                            shapes: Shapes::new(),
+                            field_hint: 0,
+                        });
+                        sp.push(Value::object(class));
+                    }
+                    op::Inherit => {
+                        let (Some(superclass), Some(class)) = (
+                            sp.peek(1).as_obj::<ObjClass>(),
+                            sp.peek(0).as_obj::<ObjClass>(),
+                        ) else {
+                            throw!("Superclass must be a class.");
+                        };
+                        self.inherit(class, superclass);
+                        sp.discard(1);
+                    }
+                    op::Method => {
+                        let name = name_at!(ip.u24() as usize);
+                        let (Some(method), Some(class)) = (
+                            sp.peek(0).as_obj::<ObjClosure>(),
+                            sp.peek(1).as_obj::<ObjClass>(),
+                        ) else {
+                            throw!("Only classes have methods.");
+                        };
+                        self.add_method(class, name, method);
+                        sp.discard(1);
+                    }
+                    op::JumpIfFalsePop => {
+                        let offset = ip.u32();
+                        if sp.pop().is_falsey() {
+                            ip.forward(offset);
+                        }
+                    }
+                    op::JumpUnlessLess => stack_compare_jump!(|a, b| !(a < b)),
+                    op::JumpUnlessGreater => stack_compare_jump!(|a, b| !(a > b)),
+                    op::JumpIfLess => stack_compare_jump!(|a, b| a < b),
+                    op::JumpIfGreater => stack_compare_jump!(|a, b| a > b),
+                    op::JumpUnlessEqual => {
+                        let offset = ip.u32();
+                        let b = sp.pop();
+                        let a = sp.pop();
+                        if !a.equals(b) {
+                            ip.forward(offset);
+                        }
+                    }
+                    op::JumpIfEqual => {
+                        let offset = ip.u32();
+                        let b = sp.pop();
+                        let a = sp.pop();
+                        if a.equals(b) {
+                            ip.forward(offset);
+                        }
+                    }
+                    op::SetLocalPop => {
+                        let slot = ip.byte() as usize;
+                        let value = sp.pop();
+                        slots.set(slot, value);
+                    }
+                    op::SetGlobalPop => {
+                        let slot = ip.u24() as usize;
+                        if self.globals[slot] == Value::UNDEFINED {
+                            throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                        }
+                        self.globals[slot] = sp.pop();
+                    }
+                    op::SetPropertyPop => {
+                        let k = ip.u24() as usize;
+                        let Some(instance) = sp.peek(1).as_obj::<ObjInstance>() else {
+                            save!();
+                            let message = "Only instances have fields.".into();
+                            return Err(self.type_error_at(message, 1, "receiver"));
+                        };
+                        let value = sp.peek(0);
+                        self.store_property(function, k, instance, value);
+                        sp.discard(2);
+                    }
+                    op::AddConstant => {
+                        let b = function.constant(ip.u24() as usize);
+                        let a = sp.peek(0);
+                        if a.is_number() && b.is_number() {
+                            sp.set_peek(
+                                0,
+                                Value::number(number::add(a.as_number(), b.as_number())),
+                            );
+                        } else if let (Some(x), Some(y)) =
+                            (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
+                        {
+                            // `a` is on the stack and `b` a constant of a running function:
+                            // both stay rooted while the result is made.
+                            sync!();
+                            let Some(joined) = self.concatenate(x, y) else {
+                                save!();
+                                return Err(self.limit_error(Limit::Heap));
+                            };
+                            sp.set_peek(0, Value::object(joined));
+                        } else {
+                            save!();
+                            return Err(self.fused_add_error(Op::AddConstant));
+                        }
+                    }
+                    op::SubtractConstant => {
+                        let b = function.constant(ip.u24() as usize);
+                        let a = sp.peek(0);
+                        if !(a.is_number() && b.is_number()) {
+                            throw_fused!(Op::SubtractConstant, "Operands must be numbers.");
+                        }
+                        sp.set_peek(0, Value::number(a.as_number() - b.as_number()));
+                    }
+                    op::GetLocalProperty => {
+                        let slot = ip.byte() as usize;
+                        let k = ip.u24() as usize;
+                        let receiver = slots.get(slot);
+                        let Some(instance) = receiver.as_obj::<ObjInstance>() else {
+                            throw_fused!(Op::GetLocalProperty, "Only instances have properties.");
+                        };
+                        if let Some(slot) = function.cached_field_slot(k, &instance) {
+                            sp.push(instance.fields.get(slot));
+                        } else {
+                            // The slow path replaces the receiver on top of the stack.
+                            sp.push(receiver);
+                            sync!();
+                            if !self.get_property(function, k, instance) {
+                                throw!("Undefined property '{}'.", name_at!(k).chars);
+                            }
+                        }
+                    }
+                    op::GetLocal2 => {
+                        let a = ip.byte() as usize;
+                        let b = ip.byte() as usize;
+                        sp.push(slots.get(a));
+                        sp.push(slots.get(b));
+                    }
+                    op::JumpUnlessLessConstant => {
+                        constant_compare_jump!(Op::JumpUnlessLessConstant, |a, b| !(a < b))
+                    }
+                    op::JumpUnlessGreaterConstant => {
+                        constant_compare_jump!(Op::JumpUnlessGreaterConstant, |a, b| !(a > b))
+                    }
+                    op::JumpUnlessEqualConstant => {
+                        let b = function.constant(ip.u24() as usize);
+                        let offset = ip.u32();
+                        if !sp.pop().equals(b) {
+                            ip.forward(offset);
+                        }
+                    }
+                    op::AddLocalConstant => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = function.constant(ip.u24() as usize);
+                        if a.is_number() && b.is_number() {
+                            sp.push(Value::number(number::add(a.as_number(), b.as_number())));
+                        } else if let (Some(x), Some(y)) =
+                            (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
+                        {
+                            // `a` is pushed (rooted) and `b` is a constant of a running
+                            // function while the result is made.
+                            sp.push(a);
+                            sync!();
+                            let Some(joined) = self.concatenate(x, y) else {
+                                save!();
+                                return Err(self.limit_error(Limit::Heap));
+                            };
+                            sp.set_peek(0, Value::object(joined));
+                        } else {
+                            save!();
+                            return Err(self.fused_add_error(Op::AddLocalConstant));
+                        }
+                    }
+                    op::SubtractLocalConstant => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = function.constant(ip.u24() as usize);
+                        if !(a.is_number() && b.is_number()) {
+                            throw_fused!(Op::SubtractLocalConstant, "Operands must be numbers.");
+                        }
+                        sp.push(Value::number(a.as_number() - b.as_number()));
+                    }
+                    byte => unreachable!("verified code has no opcode {byte}"),
                 }
-                byte => unreachable!("verified code has no opcode {byte}"),
+                break;
             }
         }
     }

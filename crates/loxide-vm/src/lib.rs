@@ -446,15 +446,17 @@ impl Vm {
 
     /// Turns a verified module into heap objects and returns the script's closure.
     fn load(&mut self, verified: &Verified) -> Result<Gc<ObjClosure>, RuntimeError> {
-        self.load_listing(verified, &mut Vec::new())
+        self.load_listing(verified, &mut Vec::new(), false)
     }
 
     /// `load`, also listing the function objects made, in module order (a stepper
-    /// names functions by their index in the module).
+    /// names functions by their index in the module). For a stepping run, `stepping`
+    /// puts `STEP` at every instruction start and keeps the opcodes aside.
     fn load_listing(
         &mut self,
         verified: &Verified,
         functions: &mut Vec<Gc<ObjFunction>>,
+        stepping: bool,
     ) -> Result<Gc<ObjClosure>, RuntimeError> {
         let module = verified.module();
         let slots = module
@@ -497,7 +499,19 @@ impl Vm {
                 };
                 constants.push(v);
             }
-            let code = patch_globals(&f.code, &slots);
+            let mut code = patch_globals(&f.code, &slots);
+            let opcodes = if stepping {
+                let opcodes = code.clone();
+                let mut at = 0;
+                while at < code.len() {
+                    let op = Op::from_byte(code[at]).expect("verified code has only opcodes");
+                    code[at] = object::STEP;
+                    at += op.size();
+                }
+                opcodes
+            } else {
+                Vec::new()
+            };
             self.maybe_collect();
             let function = self.heap.alloc(ObjFunction {
                 header: Header::new(ObjKind::Function),
@@ -505,6 +519,7 @@ impl Vm {
                 max_stack: f.max_stack,
                 upvalues: f.upvalues.clone().into_boxed_slice(),
                 code: code.into_boxed_slice(),
+                opcodes: opcodes.into_boxed_slice(),
                 constants: constants.into_boxed_slice(),
                 lines: f.lines.clone().into_boxed_slice(),
                 spans: f.spans.clone(),
@@ -534,26 +549,34 @@ impl Vm {
     #[inline(always)]
     fn maybe_collect(&mut self) {
         if self.heap.should_collect() {
-            self.collect_garbage();
-            if self
-                .options
-                .max_heap
-                .is_some_and(|max| self.heap.bytes_allocated() > max)
-            {
-                // Raised at the next poll, at the next back-edge or call.
-                self.out_of_memory = true;
-                self.fuel = 0;
-            }
-            // A loop that allocates much per iteration (a growing string copied each
-            // time) may take long between two polls: the clock is also read after each
-            // collection, so the time between two readings is bounded by the steps
-            // between polls and by the bytes allocated between collections.
-            if self
-                .deadline
-                .is_some_and(|deadline| Instant::now() >= deadline)
-            {
-                self.fuel = 0;
-            }
+            self.collect_and_check();
+        }
+    }
+
+    /// `maybe_collect`'s rare path, out of line so that the interpreter's loop holds
+    /// only the test: a collection, then the heap and time limits.
+    #[cold]
+    #[inline(never)]
+    fn collect_and_check(&mut self) {
+        self.collect_garbage();
+        if self
+            .options
+            .max_heap
+            .is_some_and(|max| self.heap.bytes_allocated() > max)
+        {
+            // Raised at the next poll, at the next back-edge or call.
+            self.out_of_memory = true;
+            self.fuel = 0;
+        }
+        // A loop that allocates much per iteration (a growing string copied each
+        // time) may take long between two polls: the clock is also read after each
+        // collection, so the time between two readings is bounded by the steps
+        // between polls and by the bytes allocated between collections.
+        if self
+            .deadline
+            .is_some_and(|deadline| Instant::now() >= deadline)
+        {
+            self.fuel = 0;
         }
     }
 

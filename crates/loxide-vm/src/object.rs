@@ -222,8 +222,12 @@ pub struct ObjFunction {
     pub max_stack: u32,
     pub upvalues: Box<[UpvalueDesc]>,
     /// Verified bytecode; only the loader creates functions, and only from a module
-    /// the verifier accepted.
+    /// the verifier accepted. In a stepping run's functions every instruction starts
+    /// with `STEP` instead of its opcode (see `opcodes`).
     pub code: Box<[u8]>,
+    /// Empty, except in a stepping run's functions: there the code as verified, so
+    /// `opcodes[offset]` is the opcode `STEP` stands for at an instruction start.
+    pub opcodes: Box<[u8]>,
     pub constants: Box<[Value]>,
     pub lines: Box<[LineRun]>,
     /// Where the instructions that can fail came from in the source.
@@ -303,6 +307,17 @@ impl ObjFunction {
         unsafe { *self.constants.get_unchecked(idx) }
     }
 
+    /// The opcode `STEP` stands for at instruction start `at` of a stepping run's
+    /// function.
+    #[inline(always)]
+    pub fn stepped_opcode(&self, at: usize) -> u8 {
+        let b = self.opcodes[at];
+        // SAFETY: `opcodes` is the verified code and `at` an instruction start (the
+        // loader put `STEP` only there), whose byte is an opcode.
+        unsafe { std::hint::assert_unchecked((b as usize) < loxide_bytecode::Op::ALL.len()) };
+        b
+    }
+
     /// The byte offset of `ip` within this function's code.
     pub fn offset_of(&self, ip: Ip) -> usize {
         ip.0 as usize - self.code.as_ptr() as usize
@@ -325,6 +340,15 @@ impl ObjFunction {
     }
 }
 
+/// The byte a stepping run's code has at each instruction start in place of the
+/// opcode: one past the last opcode, so no module has it (the verifier rejects it), and
+/// the interpreter's `match` has one arm more but no check more for ordinary runs. That
+/// arm shows the state to the stepper, then dispatches the opcode it stands for.
+pub const STEP: u8 = {
+    assert!(loxide_bytecode::Op::ALL.len() < 256);
+    loxide_bytecode::Op::ALL.len() as u8
+};
+
 /// A position in a function's verified code.
 ///
 /// Reads are unchecked. The verifier guarantees that every instruction is complete,
@@ -339,15 +363,16 @@ pub struct Ip(*const u8);
 unsafe impl Send for Ip {}
 
 impl Ip {
-    /// Reads the opcode of the next instruction. The verifier accepted only known
-    /// opcodes at instruction starts, and the optimizer may rely on it (the interpreter's
-    /// `match` then needs no range check before its jump table).
+    /// Reads the opcode of the next instruction (or `STEP`). The verifier accepted only
+    /// known opcodes at instruction starts, and the optimizer may rely on it (the
+    /// interpreter's `match` then needs no range check before its jump table).
     #[inline(always)]
     pub fn opcode(&mut self) -> u8 {
         let b = self.byte();
         // SAFETY: see the type's invariant: `self` is at an instruction start of
-        // verified code, whose first byte is an opcode.
-        unsafe { std::hint::assert_unchecked((b as usize) < loxide_bytecode::Op::ALL.len()) };
+        // verified code, whose first byte is an opcode, or of a stepping run's copy of
+        // it, where the loader put `STEP` in its place.
+        unsafe { std::hint::assert_unchecked(b <= STEP) };
         b
     }
 

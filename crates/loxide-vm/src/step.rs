@@ -1,9 +1,10 @@
 //! Stepping: a run that shows its whole state to a `Stepper` before every instruction,
 //! for the playground's VM stepper and `lox trace`.
 //!
-//! The interpreter's loop takes a hook (`interp::Hook`); an ordinary run's hook is a
-//! constant "no", so only a stepping run has the per-instruction call and the two
-//! share every line of the loop. The trade-off: a stepper sees the state only between
+//! A stepping run loads its functions with `STEP` (`object::STEP`) in place of every
+//! opcode; the interpreter's arm for `STEP` calls the hook (`interp::Hook`) and then
+//! dispatches the opcode it stands for. Ordinary runs' code has no `STEP`, so they run
+//! the same single loop with no check for stepping at all. The trade-off: a stepper sees the state only between
 //! instructions, never inside one (a call's arguments are on the stack before the
 //! call, the new frame is there after it), which is what a learner steps through.
 //!
@@ -364,8 +365,6 @@ struct Stepping<'a> {
 }
 
 impl Hook for Stepping<'_> {
-    const ACTIVE: bool = true;
-
     fn before(&mut self, vm: &Vm) -> bool {
         let state = State {
             vm,
@@ -388,7 +387,7 @@ impl Vm {
         self.start_run(module)?;
         let mut functions = Vec::new();
         let result = self
-            .load_listing(module, &mut functions)
+            .load_listing(module, &mut functions, true)
             .and_then(|script| {
                 self.stack.push(Value::object(script));
                 self.call_closure(script, 0)?;
@@ -397,7 +396,7 @@ impl Vm {
                     stepper,
                     functions: &functions,
                 };
-                self.execute_hooked(0, &mut hook)
+                self.execute_hooked(0, Some(&mut hook))
             });
         if result.is_err() {
             self.reset();
