@@ -141,8 +141,9 @@ pub fn file(cli: &Cli, path: &Path) -> i32 {
 }
 
 /// `--gc-stats`: one line of what the collector did, for a user tuning a program:
-/// `gc: 12 collections, 8.31 ms paused in all, longest 1.93 ms, 99th percentile 1.71 ms;
-/// heap peak 9.1 MB, 3.2 MB at the end`.
+/// `gc: 12 collections in 310 steps, 8.31 ms paused in all, longest 0.13 ms, 99th
+/// percentile 0.09 ms; heap peak 9.1 MB, 3.2 MB at the end` (each step of the
+/// incremental collector is a pause).
 pub fn gc_report(stats: &GcStats) -> String {
     let ms = |d: std::time::Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
     let mb = |bytes: usize| match bytes {
@@ -159,10 +160,13 @@ pub fn gc_report(stats: &GcStats) -> String {
             ms(pauses[(n * 99).div_ceil(100) - 1])
         ),
     };
-    let plural = if stats.collections == 1 { "" } else { "s" };
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
     format!(
-        "gc: {} collection{plural}, {} paused in all, longest {}{p99}; heap peak {}, {} at the end\n",
+        "gc: {} collection{} in {} step{}, {} paused in all, longest {}{p99}; heap peak {}, {} at the end\n",
         stats.collections,
+        plural(stats.collections),
+        stats.steps,
+        plural(stats.steps),
         ms(stats.total_pause),
         ms(stats.longest_pause),
         mb(stats.peak_heap_bytes),

@@ -271,7 +271,9 @@ impl Vm {
                     op::SetUpvalue => {
                         let idx = ip.byte() as usize;
                         let mut upvalue = closure.upvalues.get(idx);
-                        upvalue.set(sp.peek(0));
+                        let value = sp.peek(0);
+                        upvalue.set(value);
+                        self.heap.barrier(upvalue, value);
                     }
                     op::GetProperty => {
                         let k = ip.u24() as usize;
@@ -659,6 +661,7 @@ impl Vm {
     ) {
         if let Some(slot) = function.cached_store_slot(k, &instance) {
             instance.fields.set(slot, value);
+            self.heap.barrier(instance, value);
         } else if let Some(next) = function.cached_transition(k, &instance) {
             self.push_field(instance, next, value);
         } else {
@@ -872,6 +875,8 @@ impl Vm {
                 method: Some(method),
             });
             cache.set(entry);
+            self.heap.barrier(function, Value::object(instance.class));
+            self.heap.barrier(function, Value::object(method));
         }
     }
 
@@ -902,6 +907,7 @@ impl Vm {
                     method: None,
                 });
                 cache.set(entry);
+                self.heap.barrier(function, Value::object(instance.class));
             }
             self.stack.set_peek(0, value);
             return true;
@@ -949,6 +955,7 @@ impl Vm {
         let mut class = instance.class;
         if let Some(slot) = class.shapes.slot_of(shape, name) {
             instance.fields.set(slot as usize, value);
+            self.heap.barrier(instance, value);
             cache.set(Cache {
                 set_class: Some(class),
                 set_shape: shape,
@@ -956,12 +963,14 @@ impl Vm {
                 set_next: shape,
                 ..entry
             });
+            self.heap.barrier(function, Value::object(class));
             return;
         }
         let before = class.shapes.heap_bytes();
         let next = class.shapes.add(shape, name);
         let after = class.shapes.heap_bytes();
         self.heap.account(after.saturating_sub(before));
+        self.heap.barrier(class, Value::object(name));
         if next == DICTIONARY {
             self.move_to_dictionary(instance);
             self.set_dictionary_field(instance, name, value);
@@ -976,17 +985,21 @@ impl Vm {
             set_next: next,
             ..entry
         });
+        self.heap.barrier(function, Value::object(class));
     }
 
     /// Appends a field, moving the instance to shape `next`.
+    #[inline(always)]
     fn push_field(&mut self, mut instance: Gc<ObjInstance>, next: ShapeId, value: Value) {
         self.heap.push_block(&mut instance.fields, value);
+        self.heap.barrier(instance, value);
         instance.shape = next;
         let mut class = instance.class;
         class.field_hint = class.field_hint.max(instance.fields.len() as u32);
     }
 
-    /// Moves a shaped instance's fields into a dictionary.
+    /// Moves a shaped instance's fields into a dictionary. (No write barrier: the
+    /// instance holds the same values and keys as before, the keys through its class.)
     #[cold]
     fn move_to_dictionary(&mut self, mut instance: Gc<ObjInstance>) {
         let mut table = Table::new();
@@ -1011,6 +1024,8 @@ impl Vm {
         table.set(name, value);
         let after = table.heap_bytes();
         self.heap.account(after - before);
+        self.heap.barrier(instance, Value::object(name));
+        self.heap.barrier(instance, value);
     }
 
     fn invoke_from_class(
@@ -1072,6 +1087,9 @@ impl Vm {
         class.init = superclass.init;
         let after = class.methods.heap_bytes();
         self.heap.account(after - before);
+        // Every method and name copied is reachable from the superclass: marking it
+        // marks them all.
+        self.heap.barrier(class, Value::object(superclass));
     }
 
     #[cold]
@@ -1083,6 +1101,8 @@ impl Vm {
         }
         let after = class.methods.heap_bytes();
         self.heap.account(after - before);
+        self.heap.barrier(class, Value::object(name));
+        self.heap.barrier(class, Value::object(method));
     }
 
     /// Joins two strings. The caller keeps both reachable (on the stack, or constants of
@@ -1119,6 +1139,7 @@ impl Vm {
                 enclosing.upvalues.get(desc.index as usize)
             };
             self.heap.push_block(&mut closure.upvalues, upvalue);
+            self.heap.barrier(closure, Value::object(upvalue));
         }
     }
 
@@ -1156,6 +1177,7 @@ impl Vm {
                 break;
             }
             u.close();
+            self.heap.barrier(u, u.closed_value());
             self.open_upvalues = u.next_open;
         }
     }

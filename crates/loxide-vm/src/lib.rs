@@ -41,7 +41,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use heap::Heap;
+use heap::{Heap, Phase};
 use loxide_bytecode::verify::Verified;
 use loxide_bytecode::{Constant, Dialect, Op, Operand, decode, number};
 use object::*;
@@ -88,17 +88,21 @@ pub struct Options {
 }
 
 /// What the collector has done in a VM so far (`Vm::gc_stats`): what a user tuning a
-/// program wants to know, and what `lox --gc-stats` prints. Pauses are wall-clock time
-/// from the first root marked to the last object swept.
+/// program wants to know, and what `lox --gc-stats` prints. The collector is
+/// incremental: a collection (a cycle) is done in many steps, with the program running
+/// between them, and each step is a pause (wall-clock time, from the step's start to
+/// its end).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GcStats {
-    /// Collections run.
+    /// Collections (cycles) completed.
     pub collections: u64,
+    /// Steps taken: each is a pause.
+    pub steps: u64,
     /// All their pauses, added up.
     pub total_pause: std::time::Duration,
     /// The longest pause.
     pub longest_pause: std::time::Duration,
-    /// Every pause in order, when `Options::record_pauses` is set; else empty.
+    /// Every pause (step) in order, when `Options::record_pauses` is set; else empty.
     pub pauses: Vec<std::time::Duration>,
     /// Bytes the heap holds now (objects, strings and their tables).
     pub heap_bytes: usize,
@@ -389,6 +393,7 @@ impl Vm {
         let mut open = self.open_upvalues.take();
         while let Some(mut upvalue) = open {
             upvalue.close();
+            self.heap.barrier(upvalue, upvalue.closed_value());
             open = upvalue.next_open;
         }
         self.stack.truncate(0);
@@ -554,24 +559,30 @@ impl Vm {
     }
 
     /// `maybe_collect`'s rare path, out of line so that the interpreter's loop holds
-    /// only the test: a collection, then the heap and time limits.
+    /// only the test: a step of the collector's cycle, then the heap and time limits.
     #[cold]
     #[inline(never)]
     fn collect_and_check(&mut self) {
-        self.collect_garbage();
-        if self
-            .options
-            .max_heap
-            .is_some_and(|max| self.heap.bytes_allocated() > max)
+        if cfg!(feature = "gc-stress") {
+            self.stress_collect();
+        } else {
+            self.gc_step();
+        }
+        if let Some(max) = self.options.max_heap
+            && self.heap.bytes_allocated() > max
         {
-            // Raised at the next poll, at the next back-edge or call.
-            self.out_of_memory = true;
-            self.fuel = 0;
+            // Over the limit, perhaps only with garbage: a whole collection tells.
+            self.collect_garbage();
+            if self.heap.bytes_allocated() > max {
+                // Raised at the next poll, at the next back-edge or call.
+                self.out_of_memory = true;
+                self.fuel = 0;
+            }
         }
         // A loop that allocates much per iteration (a growing string copied each
         // time) may take long between two polls: the clock is also read after each
-        // collection, so the time between two readings is bounded by the steps
-        // between polls and by the bytes allocated between collections.
+        // step, so the time between two readings is bounded by the steps between polls
+        // and by the bytes allocated between collector steps.
         if self
             .deadline
             .is_some_and(|deadline| Instant::now() >= deadline)
@@ -589,15 +600,79 @@ impl Vm {
         }
     }
 
-    /// A collection, timed for `GcStats`: two clock reads, negligible beside the work.
-    #[cold]
-    fn collect_garbage(&mut self) {
-        let start = std::time::Instant::now();
+    /// One step of the incremental collector (starting a cycle if none runs), timed for
+    /// `GcStats`: two clock reads, negligible beside the work.
+    fn gc_step(&mut self) {
+        let start = Instant::now();
         let before = self.heap.bytes_allocated();
-        self.collect_unmeasured();
+        if self.heap.phase() == Phase::Idle {
+            self.heap.start_cycle();
+            self.mark_roots();
+        }
+        let ended = self.advance_cycle(self.heap.step_budget());
+        self.heap.schedule();
+        self.record_pause(start, before, ended);
+    }
+
+    /// A whole collection, now: the cycle under way ends, then a fresh one runs from
+    /// start to end, so that everything unreachable now is freed.
+    fn collect_garbage(&mut self) {
+        let start = Instant::now();
+        let before = self.heap.bytes_allocated();
+        if self.heap.phase() != Phase::Idle {
+            self.advance_cycle(usize::MAX);
+            self.gc.collections += 1;
+        }
+        self.heap.start_cycle();
+        self.mark_roots();
+        self.advance_cycle(usize::MAX);
+        self.heap.schedule();
+        self.record_pause(start, before, true);
+    }
+
+    /// gc-stress: at every allocation, the cycle under way ends (the program has run
+    /// between its steps, through the write barriers), a whole collection runs (so an
+    /// object held nowhere the collector looks is freed at once), and a new cycle starts
+    /// and traces a little, leaving black, gray and white objects for the program to
+    /// store into until the next allocation.
+    #[cfg(feature = "gc-stress")]
+    fn stress_collect(&mut self) {
+        self.collect_garbage();
+        self.heap.start_cycle();
+        self.mark_roots();
+        let budget = (self.gc.collections % 16) as usize;
+        self.advance_cycle(budget);
+        self.heap.schedule();
+    }
+
+    #[cfg(not(feature = "gc-stress"))]
+    fn stress_collect(&mut self) {
+        self.gc_step();
+    }
+
+    /// Does `budget` units of the cycle's work; true when the cycle ended. Marking ends
+    /// when the gray stack is empty and stays so after the roots are marked again (they
+    /// have no write barrier) and traced; then the sweep begins.
+    fn advance_cycle(&mut self, budget: usize) -> bool {
+        let mut budget = budget;
+        if self.heap.phase() == Phase::Mark {
+            budget = self.heap.trace_some(budget);
+            if budget == 0 {
+                return false;
+            }
+            self.mark_roots();
+            self.heap.trace();
+            self.heap.start_sweep();
+        }
+        self.heap.sweep_some(budget)
+    }
+
+    /// Counts a step (and a cycle, when it `ended` one) in `GcStats`.
+    fn record_pause(&mut self, start: Instant, before: usize, ended: bool) {
         let pause = start.elapsed();
         let gc = &mut self.gc;
-        gc.collections += 1;
+        gc.steps += 1;
+        gc.collections += u64::from(ended);
         gc.total_pause += pause;
         gc.longest_pause = gc.longest_pause.max(pause);
         gc.peak_heap_bytes = gc.peak_heap_bytes.max(before);
@@ -606,7 +681,8 @@ impl Vm {
         }
     }
 
-    fn collect_unmeasured(&mut self) {
+    /// Marks the roots: what the program can reach without going through an object.
+    fn mark_roots(&mut self) {
         for &v in self.stack.as_slice() {
             self.heap.mark_value(v);
         }
@@ -634,8 +710,6 @@ impl Vm {
             self.heap.mark_value(v);
         }
         self.heap.temp_roots = temp;
-        self.heap.trace();
-        self.heap.sweep();
     }
 
     // ----- Printing ---------------------------------------------------------------------
