@@ -143,9 +143,9 @@ fn compile_shows_every_stage_with_source_lines() {
             .unwrap_or_else(|| panic!("{stage}"));
         assert!(!items.is_empty(), "{stage}");
         assert!(
-            items
-                .iter()
-                .all(|i| i["text"].is_string() && i["line"].is_u64()),
+            items.iter().all(|i| i["text"].is_string()
+                && i["line"].is_u64()
+                && (i["span"].is_null() || i["span"].is_array())),
             "{stage}"
         );
     }
@@ -169,6 +169,73 @@ fn compile_shows_every_stage_with_source_lines() {
     assert_eq!(lines_of("tokens", "PLUS"), [2]);
     // The bytecode pane has the hex bytes.
     assert!(answer["stages"]["bytecode"].to_string().contains("OP_ADD"));
+}
+
+/// Each stage item's `span` (bytes of the source, or null) slices what it came from.
+#[test]
+fn compile_gives_stage_items_their_source_spans() {
+    let server = Server::start();
+    // Non-ASCII text before the code: spans are bytes, not characters.
+    let source = "// süß\nfun add(a, b) {\n  return a + b;\n}\nprint add(1, 2);\n";
+    let (status, answer) = server.post("compile", &program(source));
+    assert_eq!(status, 200);
+    let slice = |stage: &str, needle: &str| -> Option<&str> {
+        let item = answer["stages"][stage]
+            .as_array()
+            .unwrap_or_else(|| panic!("{stage}"))
+            .iter()
+            .find(|i| i["text"].as_str().unwrap().contains(needle))
+            .unwrap_or_else(|| panic!("{stage}: no {needle}"));
+        match &item["span"] {
+            Value::Null => None,
+            span => {
+                let start = span[0].as_u64().expect("start") as usize;
+                let end = span[1].as_u64().expect("end") as usize;
+                Some(&source[start..end])
+            }
+        }
+    };
+    assert_eq!(slice("tokens", "PRINT"), Some("print"));
+    assert_eq!(slice("tokens", "IDENTIFIER     b"), Some("b"));
+    assert_eq!(slice("tokens", "EOF"), None);
+    assert_eq!(slice("ast", "PLUS"), Some("a + b"));
+    assert_eq!(slice("ast", "CALL"), Some("add(1, 2)"));
+    assert_eq!(slice("ast", "RETURN"), Some("return a + b"));
+    assert_eq!(slice("desugared", "PLUS"), Some("a + b"));
+    assert_eq!(slice("scopes", "@a"), Some("a"));
+    assert_eq!(slice("ir", "    add "), Some("+"));
+    assert_eq!(slice("ir", "constant 1"), None);
+    assert_eq!(slice("bytecode", "OP_ADD"), Some("+"));
+    assert_eq!(slice("bytecode", "OP_CALL"), Some("add(1, 2)"));
+    // An instruction that cannot fail has no span: the page falls back to its line.
+    assert_eq!(slice("bytecode", "OP_CONSTANT"), None);
+    // Every span of every stage lies within the source, on character boundaries.
+    for stage in ["tokens", "ast", "desugared", "scopes", "ir", "bytecode"] {
+        for item in answer["stages"][stage].as_array().unwrap() {
+            if let Some(span) = item["span"].as_array() {
+                let (start, end) = (span[0].as_u64().unwrap(), span[1].as_u64().unwrap());
+                assert!(
+                    start < end && source.get(start as usize..end as usize).is_some(),
+                    "{stage}: {item}"
+                );
+            } else {
+                assert!(item["span"].is_null(), "{stage}: {item}");
+            }
+        }
+    }
+
+    // Potato's items have spans too, spelled as Potato spells them.
+    let bee = "bumble is \"honey\"\nsay bumble potato \"!\"\n";
+    let (_, answer) = server.post("compile", &json!({"source": bee, "lang": "potato"}));
+    let potato = answer["stages"]["ast"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["text"].as_str().unwrap().contains("POTATO"))
+        .expect("a POTATO node")["span"]
+        .clone();
+    let (start, end) = (potato[0].as_u64().unwrap(), potato[1].as_u64().unwrap());
+    assert_eq!(&bee[start as usize..end as usize], "bumble potato \"!\"");
 }
 
 #[test]
@@ -495,7 +562,7 @@ const BROWSER_VARIABLE: &str = "LOX_BROWSER_TESTS";
 
 /// The page in headless Chromium (web/playground/test/browser.mjs): type and run a
 /// program, a compile error's mark, stepping with the stack panel, the cursor's
-/// highlights in the stage panes, and Potato's bee. Screenshots go to
+/// highlights in the stage panes, a hovered item's source span, and Potato's bee. Screenshots go to
 /// target/playground-screenshots.
 #[test]
 fn the_page_works_in_a_browser() {
@@ -533,6 +600,7 @@ fn the_page_works_in_a_browser() {
         "2-compile-error",
         "3-stepping",
         "4-cursor-highlight",
+        "4b-hover-span",
         "5-potato-bee",
     ] {
         assert!(artifacts.join(format!("{shot}.png")).exists(), "{shot}.png");
