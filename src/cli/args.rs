@@ -145,8 +145,8 @@ const SPECS: &[Spec] = &[
         short: None,
         long: "request-timeout",
         value: "<SECONDS>",
-        about: "How long a client may take to send a request's head, and then its body \
-                [default: 10]",
+        about: "How long a client may take to send a request's head, then its body, and \
+                to take each part of an answer [default: 10]",
         values: &[],
         commands: &[Cmd::Playground],
     },

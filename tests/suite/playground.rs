@@ -559,6 +559,44 @@ fn a_body_sent_too_slowly_is_answered_408() {
     assert_eq!(answer["output"], "1\n");
 }
 
+/// A client that sends requests and never reads the answers is cut off once the
+/// server has been stuck writing to it for the request timeout.
+#[test]
+fn a_client_that_does_not_read_its_answers_is_cut_off() {
+    let server = Server::start_with(&["--request-timeout", "0.5"]);
+    let mut stream = TcpStream::connect(&server.address).expect("connects");
+    // Thirty traces of an endless loop, each answer over a megabyte, asked for at once
+    // on one connection kept alive: more than the sockets' buffers hold.
+    const ASKED: usize = 30;
+    let body = program("while (true) {}").to_string();
+    let request = format!(
+        "POST /api/trace HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.repeat(ASKED).as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut received = Vec::new();
+    let mut buffer = vec![0; 1 << 16];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => received.extend_from_slice(&buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("the connection is still open ({e})"),
+        }
+    }
+    let answers = String::from_utf8_lossy(&received)
+        .matches("HTTP/1.1 200 OK\r\n")
+        .count();
+    assert!(answers < ASKED, "all {answers} answers were written");
+    let (_, answer) = server.post("run", &program("print 1;"));
+    assert_eq!(answer["output"], "1\n");
+}
+
 /// One address gets `CLIENT_RUNS` (2) runs at once, and no more connections than
 /// `--client-connections`; beyond either, the answer is "busy".
 #[test]

@@ -15,8 +15,10 @@
 //!
 //! Clients are limited too (`ClientLimits`): a client has `SEND_TIME` to send a
 //! request's head (hyper's header read timeout, which also closes a connection left
-//! idle between requests) and as long again for its body (408), so a silent or
-//! trickling client cannot hold a connection for long; and one address may have at
+//! idle between requests), as long again for its body (408), and as long for each
+//! write of an answer to make progress (a write timeout on the socket), so a silent,
+//! trickling or never-reading client cannot hold a connection for long; and one
+//! address may have at
 //! most `CLIENT_RUNS` compilations and runs going and `CLIENT_CONNECTIONS` connections
 //! open, beyond which it is told the server is busy (503). That is why the server has
 //! its own accept loop (`serve_connections`), which serves axum's router through
@@ -61,10 +63,11 @@ pub const QUEUE_WAIT: Duration = Duration::from_secs(1);
 /// unforeseen.
 pub const REQUEST_TIME: Duration = Duration::from_secs(10);
 
-/// How long a client may take to send a request's head, and then as long again for
-/// its body (`--request-timeout`): a person's browser sends a request in
+/// How long a client may take to send a request's head, then as long again for its
+/// body, and as long to take each part of an answer that the server is stuck writing
+/// (`--request-timeout`): a person's browser sends a request and reads its answer in
 /// milliseconds; a client that takes seconds is broken or hostile, and each such
-/// client holds a connection and a task while it sends.
+/// client holds a connection and a task meanwhile.
 pub const SEND_TIME: Duration = Duration::from_secs(10);
 /// Compilations and runs one client address may have going at once (`--client-runs`):
 /// the page makes one call at a time, and a second covers a second tab; one address
@@ -82,7 +85,8 @@ const ACCEPT_PAUSE: Duration = Duration::from_millis(50);
 /// `CLIENT_RUNS` and `CLIENT_CONNECTIONS`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientLimits {
-    /// The time a client has to send a request's head, and then its body.
+    /// The time a client has to send a request's head, then its body, and to take
+    /// each part of an answer.
     pub request_time: Duration,
     /// Compilations and runs one address may have going at once.
     pub runs: usize,
@@ -253,9 +257,10 @@ async fn serve_connections(listener: TcpListener, limits: ClientLimits) {
     }
 }
 
-/// Serves one connection over HTTP/1.1, with `send_time` for each request's head.
-/// Without a `hold` (its address has too many connections), every request on it is
-/// answered "busy" and the connection closed.
+/// Serves one connection over HTTP/1.1, with `send_time` for each request's head and
+/// for each write of an answer to make progress. Without a `hold` (its address has
+/// too many connections), every request on it is answered "busy" and the connection
+/// closed.
 async fn connection(
     stream: TcpStream,
     peer: SocketAddr,
@@ -264,7 +269,9 @@ async fn connection(
     send_time: Duration,
 ) {
     let _ = stream.set_nodelay(true);
-    let io = TokioIo::new(stream);
+    let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+    stream.set_write_timeout(Some(send_time));
+    let io = TokioIo::new(Box::pin(stream));
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(send_time);
     // The connection ends with an error when a client goes away or is too slow; there
