@@ -143,6 +143,32 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         short: None,
+        long: "request-timeout",
+        value: "<SECONDS>",
+        about: "How long a client may take to send a request's head, then its body, and \
+                to take each part of an answer [default: 10]",
+        values: &[],
+        commands: &[Cmd::Playground],
+    },
+    Spec {
+        short: None,
+        long: "client-runs",
+        value: "<N>",
+        about: "Compilations and runs one client address may have going at once \
+                [default: 2]",
+        values: &[],
+        commands: &[Cmd::Playground],
+    },
+    Spec {
+        short: None,
+        long: "client-connections",
+        value: "<N>",
+        about: "Connections one client address may have open at once [default: 16]",
+        values: &[],
+        commands: &[Cmd::Playground],
+    },
+    Spec {
+        short: None,
         long: "limits",
         value: "<LIMITS>",
         about: "Which limits to enforce, compiling and running [default: default]",
@@ -267,6 +293,7 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
     let (mut output, mut stage, mut hex) = (None, None, false);
     let mut gc_stats = false;
     let (mut port, mut host, mut open_browser) = (None, None, false);
+    let (mut request_timeout, mut client_runs, mut client_connections) = (None, None, None);
     // The run options given, checked against the command once it is known.
     let mut given: Vec<&'static str> = Vec::new();
     loop {
@@ -367,6 +394,39 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
                         .map_err(|_| invalid_as(v, flag, "an IP address such as 127.0.0.1"))
                 })?
             }
+            Long("request-timeout") if cmd == Cmd::Playground => once(
+                &mut request_timeout,
+                &mut p,
+                "request-timeout",
+                |v, flag| {
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|s| (0.001..=86_400.0).contains(s))
+                        .map(std::time::Duration::from_secs_f64)
+                        .ok_or_else(|| {
+                            invalid_as(v, flag, "a number of seconds from 0.001 to 86400")
+                        })
+                },
+            )?,
+            Long("client-runs") if cmd == Cmd::Playground => {
+                once(&mut client_runs, &mut p, "client-runs", |v, flag| {
+                    v.parse::<usize>()
+                        .ok()
+                        .filter(|&n| n >= 1)
+                        .ok_or_else(|| invalid_as(v, flag, "a whole number from 1"))
+                })?
+            }
+            Long("client-connections") if cmd == Cmd::Playground => once(
+                &mut client_connections,
+                &mut p,
+                "client-connections",
+                |v, flag| {
+                    v.parse::<usize>()
+                        .ok()
+                        .filter(|&n| n >= 1)
+                        .ok_or_else(|| invalid_as(v, flag, "a whole number from 1"))
+                },
+            )?,
             Long("open") if cmd == Cmd::Playground => {
                 if open_browser {
                     return Err(twice("open"));
@@ -429,6 +489,14 @@ fn read(mut p: lexopt::Parser, subcommand: &mut Option<&'static str>) -> Result<
                 port: port.unwrap_or(8000),
                 host: host.unwrap_or(std::net::IpAddr::from([127, 0, 0, 1])),
                 open: open_browser,
+                clients: {
+                    let defaults = super::playground::ClientLimits::default();
+                    super::playground::ClientLimits {
+                        request_time: request_timeout.unwrap_or(defaults.request_time),
+                        runs: client_runs.unwrap_or(defaults.runs),
+                        connections: client_connections.unwrap_or(defaults.connections),
+                    }
+                },
             })
         }
         Some(name) => {
@@ -913,20 +981,37 @@ mod tests {
         let c = cli("playground");
         assert!(matches!(
             c.command,
-            Some(Command::Playground { port: 8000, open: false, host })
+            Some(Command::Playground { port: 8000, open: false, host, clients })
                 if host == std::net::IpAddr::from([127, 0, 0, 1])
+                    && clients == super::super::playground::ClientLimits::default()
         ));
         let c = cli("playground --port 0 --host 0.0.0.0 --open");
         assert!(matches!(
             c.command,
-            Some(Command::Playground { port: 0, open: true, host })
+            Some(Command::Playground { port: 0, open: true, host, .. })
                 if host == std::net::IpAddr::from([0, 0, 0, 0])
+        ));
+        let c = cli("playground --request-timeout 0.25 --client-runs 3 --client-connections 5");
+        assert!(matches!(
+            c.command,
+            Some(Command::Playground { clients, .. })
+                if clients == super::super::playground::ClientLimits {
+                    request_time: std::time::Duration::from_millis(250),
+                    runs: 3,
+                    connections: 5,
+                }
         ));
         for line in [
             "playground p.lox",
             "playground --port 70000",
             "playground --host nowhere",
             "playground --open --open",
+            "playground --request-timeout 0",
+            "playground --request-timeout never",
+            "playground --request-timeout NaN",
+            "playground --client-runs 0",
+            "playground --client-connections -1",
+            "playground --client-runs 1 --client-runs 2",
             "playground --stage ir",
             "trace",
             "trace --port 1 p.lox",

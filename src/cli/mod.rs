@@ -154,6 +154,9 @@ pub enum Command {
         host: std::net::IpAddr,
         /// Open the page in a browser.
         open: bool,
+        /// The limits on clients: how long they may take to send a request, and how
+        /// many runs and connections each address may have at once.
+        clients: playground::ClientLimits,
     },
     /// Show what one stage of the compiler makes of a program.
     Dump {
@@ -229,9 +232,15 @@ pub fn main() -> i32 {
         (Some(Command::Check { file }), _) => check::file(&cli, file),
         (Some(Command::Lsp), _) => loxide_ide::server::run_stdio(),
         (Some(Command::Trace { file }), _) => steps::trace_file(&cli, file),
-        (Some(Command::Playground { port, host, open }), _) => {
-            playground::serve(*host, *port, *open)
-        }
+        (
+            Some(Command::Playground {
+                port,
+                host,
+                open,
+                clients,
+            }),
+            _,
+        ) => playground::serve(*host, *port, *open, *clients),
         // Standard input that is not a terminal is a program, as with `lox -`.
         (None, None) if !std::io::stdin().is_terminal() => run::file(&cli, Path::new("-")),
         (None, None) => repl::run(&cli),

@@ -10,7 +10,8 @@
 //! load test runs the test kit's `load` mix; the page itself is tested in headless
 //! Chromium when `LOX_BROWSER_TESTS=1` (which `.ci/run` sets).
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -28,8 +29,14 @@ pub struct Server {
 impl Server {
     /// Starts `lox playground --port 0` and reads the address it listens on.
     pub fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// Starts `lox playground --port 0` with more options.
+    pub fn start_with(options: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_lox"))
             .args(["playground", "--port", "0"])
+            .args(options)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -94,6 +101,9 @@ fn the_page_and_its_files_are_served_from_the_binary() {
     assert_eq!(status, 200);
     let limits: Value = serde_json::from_slice(&limits).expect("JSON limits");
     assert_eq!(limits["max_trace_steps"], 100_000);
+    assert_eq!(limits["request_timeout_ms"], 10_000);
+    assert_eq!(limits["client_runs"], 2);
+    assert_eq!(limits["client_connections"], 16);
 }
 
 #[test]
@@ -143,9 +153,9 @@ fn compile_shows_every_stage_with_source_lines() {
             .unwrap_or_else(|| panic!("{stage}"));
         assert!(!items.is_empty(), "{stage}");
         assert!(
-            items
-                .iter()
-                .all(|i| i["text"].is_string() && i["line"].is_u64()),
+            items.iter().all(|i| i["text"].is_string()
+                && i["line"].is_u64()
+                && (i["span"].is_null() || i["span"].is_array())),
             "{stage}"
         );
     }
@@ -169,6 +179,73 @@ fn compile_shows_every_stage_with_source_lines() {
     assert_eq!(lines_of("tokens", "PLUS"), [2]);
     // The bytecode pane has the hex bytes.
     assert!(answer["stages"]["bytecode"].to_string().contains("OP_ADD"));
+}
+
+/// Each stage item's `span` (bytes of the source, or null) slices what it came from.
+#[test]
+fn compile_gives_stage_items_their_source_spans() {
+    let server = Server::start();
+    // Non-ASCII text before the code: spans are bytes, not characters.
+    let source = "// süß\nfun add(a, b) {\n  return a + b;\n}\nprint add(1, 2);\n";
+    let (status, answer) = server.post("compile", &program(source));
+    assert_eq!(status, 200);
+    let slice = |stage: &str, needle: &str| -> Option<&str> {
+        let item = answer["stages"][stage]
+            .as_array()
+            .unwrap_or_else(|| panic!("{stage}"))
+            .iter()
+            .find(|i| i["text"].as_str().unwrap().contains(needle))
+            .unwrap_or_else(|| panic!("{stage}: no {needle}"));
+        match &item["span"] {
+            Value::Null => None,
+            span => {
+                let start = span[0].as_u64().expect("start") as usize;
+                let end = span[1].as_u64().expect("end") as usize;
+                Some(&source[start..end])
+            }
+        }
+    };
+    assert_eq!(slice("tokens", "PRINT"), Some("print"));
+    assert_eq!(slice("tokens", "IDENTIFIER     b"), Some("b"));
+    assert_eq!(slice("tokens", "EOF"), None);
+    assert_eq!(slice("ast", "PLUS"), Some("a + b"));
+    assert_eq!(slice("ast", "CALL"), Some("add(1, 2)"));
+    assert_eq!(slice("ast", "RETURN"), Some("return a + b"));
+    assert_eq!(slice("desugared", "PLUS"), Some("a + b"));
+    assert_eq!(slice("scopes", "@a"), Some("a"));
+    assert_eq!(slice("ir", "    add "), Some("+"));
+    assert_eq!(slice("ir", "constant 1"), None);
+    assert_eq!(slice("bytecode", "OP_ADD"), Some("+"));
+    assert_eq!(slice("bytecode", "OP_CALL"), Some("add(1, 2)"));
+    // An instruction that cannot fail has no span: the page falls back to its line.
+    assert_eq!(slice("bytecode", "OP_CONSTANT"), None);
+    // Every span of every stage lies within the source, on character boundaries.
+    for stage in ["tokens", "ast", "desugared", "scopes", "ir", "bytecode"] {
+        for item in answer["stages"][stage].as_array().unwrap() {
+            if let Some(span) = item["span"].as_array() {
+                let (start, end) = (span[0].as_u64().unwrap(), span[1].as_u64().unwrap());
+                assert!(
+                    start < end && source.get(start as usize..end as usize).is_some(),
+                    "{stage}: {item}"
+                );
+            } else {
+                assert!(item["span"].is_null(), "{stage}: {item}");
+            }
+        }
+    }
+
+    // Potato's items have spans too, spelled as Potato spells them.
+    let bee = "bumble is \"honey\"\nsay bumble potato \"!\"\n";
+    let (_, answer) = server.post("compile", &json!({"source": bee, "lang": "potato"}));
+    let potato = answer["stages"]["ast"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["text"].as_str().unwrap().contains("POTATO"))
+        .expect("a POTATO node")["span"]
+        .clone();
+    let (start, end) = (potato[0].as_u64().unwrap(), potato[1].as_u64().unwrap());
+    assert_eq!(&bee[start as usize..end as usize], "bumble potato \"!\"");
 }
 
 #[test]
@@ -352,7 +429,9 @@ fn malformed_and_oversized_requests_get_clear_errors() {
 
 #[test]
 fn more_runs_than_the_server_takes_get_a_busy_answer() {
-    let server = Server::start();
+    // All the runs come from this one address: lift its own limit, to reach the
+    // server's.
+    let server = Server::start_with(&["--client-runs", "10"]);
     // Each holds its turn until the two-second time limit.
     let slow =
         program("var s = \"x\"; for (var i = 0; i < 100000000; i = i + 1) { s = s + \"x\"; }");
@@ -373,6 +452,213 @@ fn more_runs_than_the_server_takes_get_a_busy_answer() {
     let (status, answer) = answers.iter().find(|(status, _)| *status == 503).unwrap();
     assert_eq!(*status, 503);
     assert_eq!(answer["error"], "busy");
+}
+
+/// Opens a connection, sends `sent`, and reads until the server closes it; returns what
+/// was read and how long the server took to close. A read that waits longer than
+/// `patience` fails the test: the server kept the connection open.
+fn read_until_closed(server: &Server, sent: &[u8], patience: Duration) -> (String, Duration) {
+    let mut stream = TcpStream::connect(&server.address).expect("connects");
+    stream.set_read_timeout(Some(patience)).unwrap();
+    stream.write_all(sent).unwrap();
+    let started = Instant::now();
+    let mut received = Vec::new();
+    let mut buffer = [0; 4096];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => received.extend_from_slice(&buffer[..n]),
+            // A reset is a close too.
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("the server kept the connection open ({e}) after {received:?}"),
+        }
+    }
+    (
+        String::from_utf8_lossy(&received).into_owned(),
+        started.elapsed(),
+    )
+}
+
+/// A client that opens a connection and sends nothing, or half a request's head, or
+/// that keeps its connection open after an answer, is cut off after the request
+/// timeout: it holds no connection for ever.
+#[test]
+fn silent_and_idle_connections_are_closed_after_the_request_timeout() {
+    let server = Server::start_with(&["--request-timeout", "0.5"]);
+    let patience = Duration::from_secs(5);
+    for sent in [&b""[..], b"POST /api/run HTTP/1.1\r\nHost: x\r\n"] {
+        let (received, took) = read_until_closed(&server, sent, patience);
+        assert_eq!(received, "", "{sent:?}");
+        assert!(
+            took >= Duration::from_millis(400) && took < Duration::from_secs(3),
+            "{sent:?}: closed after {took:?}"
+        );
+    }
+    // An answered request on a connection kept alive: the connection is closed the
+    // request timeout after the answer.
+    let (received, took) = read_until_closed(
+        &server,
+        b"GET /api/limits HTTP/1.1\r\nHost: x\r\n\r\n",
+        patience,
+    );
+    assert!(received.starts_with("HTTP/1.1 200 OK\r\n"), "{received}");
+    assert!(received.contains("\"max_jobs\":4"), "{received}");
+    assert!(took < Duration::from_secs(3), "closed after {took:?}");
+    // The server still answers.
+    let (_, answer) = server.post("run", &program("print 1;"));
+    assert_eq!(answer["output"], "1\n");
+}
+
+/// A body sent a byte at a time is cut off at the request timeout, however steadily
+/// the bytes come, with a 408 answer, and the connection is closed.
+#[test]
+fn a_body_sent_too_slowly_is_answered_408() {
+    let server = Server::start_with(&["--request-timeout", "0.5"]);
+    let mut stream = TcpStream::connect(&server.address).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream
+        .write_all(b"POST /api/run HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+        .unwrap();
+    let started = Instant::now();
+    let mut writer = stream.try_clone().unwrap();
+    // One byte every 50 ms: each arrives well within the timeout, the whole body
+    // would take 50 s.
+    let trickle = std::thread::spawn(move || {
+        for _ in 0..200 {
+            if writer.write_all(b" ").is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    let mut received = Vec::new();
+    let mut buffer = [0; 4096];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => received.extend_from_slice(&buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("no answer, the connection still open ({e})"),
+        }
+    }
+    let took = started.elapsed();
+    let (status, body) =
+        http::parse(&received).unwrap_or_else(|| panic!("{}", String::from_utf8_lossy(&received)));
+    assert_eq!(status, 408);
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(answer["error"], "slow_request");
+    assert!(
+        took >= Duration::from_millis(400) && took < Duration::from_secs(3),
+        "answered after {took:?}"
+    );
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+    trickle.join().unwrap();
+    let (_, answer) = server.post("run", &program("print 1;"));
+    assert_eq!(answer["output"], "1\n");
+}
+
+/// A client that sends requests and never reads the answers is cut off once the
+/// server has been stuck writing to it for the request timeout.
+#[test]
+fn a_client_that_does_not_read_its_answers_is_cut_off() {
+    let server = Server::start_with(&["--request-timeout", "0.5"]);
+    let mut stream = TcpStream::connect(&server.address).expect("connects");
+    // Thirty traces of an endless loop, each answer over a megabyte, asked for at once
+    // on one connection kept alive: more than the sockets' buffers hold.
+    const ASKED: usize = 30;
+    let body = program("while (true) {}").to_string();
+    let request = format!(
+        "POST /api/trace HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.repeat(ASKED).as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut received = Vec::new();
+    let mut buffer = vec![0; 1 << 16];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => received.extend_from_slice(&buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("the connection is still open ({e})"),
+        }
+    }
+    let answers = String::from_utf8_lossy(&received)
+        .matches("HTTP/1.1 200 OK\r\n")
+        .count();
+    assert!(answers < ASKED, "all {answers} answers were written");
+    let (_, answer) = server.post("run", &program("print 1;"));
+    assert_eq!(answer["output"], "1\n");
+}
+
+/// One address gets `CLIENT_RUNS` (2) runs at once, and no more connections than
+/// `--client-connections`; beyond either, the answer is "busy".
+#[test]
+fn one_client_gets_its_share_of_runs_and_connections() {
+    let server = Server::start();
+    // Each holds its run until the two-second time limit; four at once fit in the
+    // server's turns, but not in one address's share.
+    let slow =
+        program("var s = \"x\"; for (var i = 0; i < 100000000; i = i + 1) { s = s + \"x\"; }");
+    let answers: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| server.post("run", &slow)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let busy: Vec<&Value> = answers
+        .iter()
+        .filter(|(status, _)| *status == 503)
+        .map(|(_, answer)| answer)
+        .collect();
+    let limited = answers
+        .iter()
+        .filter(|(status, answer)| *status == 200 && answer["error"]["limit"] == "time")
+        .count();
+    assert_eq!((busy.len(), limited), (2, 2), "{answers:?}");
+    for answer in busy {
+        assert_eq!(answer["error"], "busy");
+        assert!(
+            answer["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Your address already has 2 programs"),
+            "{answer}"
+        );
+    }
+
+    let server = Server::start_with(&["--client-connections", "3"]);
+    let mut idle: Vec<TcpStream> = (0..3)
+        .map(|_| TcpStream::connect(&server.address).expect("connects"))
+        .collect();
+    let (status, answer) = server.post("run", &program("print 1;"));
+    assert_eq!(status, 503, "{answer}");
+    assert_eq!(answer["error"], "busy");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Too many connections from your address"),
+        "{answer}"
+    );
+    // Once one closes, there is room again (as soon as the server sees it close).
+    drop(idle.pop());
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let (status, answer) = server.post("run", &program("print 1;"));
+        if status == 200 {
+            assert_eq!(answer["output"], "1\n");
+            break;
+        }
+        assert!(Instant::now() < deadline, "still busy: {answer}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 fn golden_dir() -> PathBuf {
@@ -468,7 +754,9 @@ fn trace_cuts_off_an_endless_run_and_reports_errors() {
 /// answered in time, and the server's memory stays bounded.
 #[test]
 fn concurrent_ordinary_and_hostile_clients_are_all_answered() {
-    let server = Server::start();
+    // The clients all come from this one address; they stand for many, so the limits
+    // on one address are lifted.
+    let server = Server::start_with(&["--client-runs", "64", "--client-connections", "64"]);
     let report = load::run(
         &server.address,
         12,
@@ -495,7 +783,7 @@ const BROWSER_VARIABLE: &str = "LOX_BROWSER_TESTS";
 
 /// The page in headless Chromium (web/playground/test/browser.mjs): type and run a
 /// program, a compile error's mark, stepping with the stack panel, the cursor's
-/// highlights in the stage panes, and Potato's bee. Screenshots go to
+/// highlights in the stage panes, a hovered item's source span, and Potato's bee. Screenshots go to
 /// target/playground-screenshots.
 #[test]
 fn the_page_works_in_a_browser() {
@@ -533,6 +821,7 @@ fn the_page_works_in_a_browser() {
         "2-compile-error",
         "3-stepping",
         "4-cursor-highlight",
+        "4b-hover-span",
         "5-potato-bee",
     ] {
         assert!(artifacts.join(format!("{shot}.png")).exists(), "{shot}.png");

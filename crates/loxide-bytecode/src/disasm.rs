@@ -9,14 +9,36 @@ use crate::number;
 
 /// Disassembles every function of a module; `hex` adds each instruction's raw bytes.
 pub fn module(module: &Module, hex: bool) -> String {
-    let mut out = String::new();
+    entries(module, hex).into_iter().map(|e| e.text).collect()
+}
+
+/// One piece of a module's disassembly: a function's header, the blank line before
+/// it, or one instruction (with a closure's capture lines).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The function's index in the module.
+    pub function: usize,
+    /// The instruction's offset; `None` for a header or a blank line.
+    pub offset: Option<usize>,
+    /// The text, one or more whole lines, each ending in a newline.
+    pub text: String,
+}
+
+/// The disassembly `module` shows, in pieces that say what they show: the playground
+/// gives each instruction's lines its source line and span.
+pub fn entries(module: &Module, hex: bool) -> Vec<Entry> {
+    let mut entries = Vec::new();
     for (i, f) in module.functions.iter().enumerate() {
         if i > 0 {
-            out.push('\n');
+            entries.push(Entry {
+                function: i,
+                offset: None,
+                text: "\n".into(),
+            });
         }
-        function(&mut out, module, i, f, hex);
+        function(&mut entries, module, i, f, hex);
     }
-    out
+    entries
 }
 
 /// The text of the one instruction at `offset` of function `index` (as `module`
@@ -41,23 +63,28 @@ fn constant_text(module: &Module, c: &Constant) -> String {
     }
 }
 
-fn function(out: &mut String, module: &Module, index: usize, f: &Function, hex: bool) {
+fn function(entries: &mut Vec<Entry>, module: &Module, index: usize, f: &Function, hex: bool) {
     let name = if index == 0 {
         "<script>".to_string()
     } else {
         f.name.clone()
     };
-    let _ = writeln!(
-        out,
-        "== {name} == (function #{index}, arity {}, upvalues {}, max stack {})",
-        f.arity,
-        f.upvalues.len(),
-        f.max_stack
-    );
+    entries.push(Entry {
+        function: index,
+        offset: None,
+        text: format!(
+            "== {name} == (function #{index}, arity {}, upvalues {}, max stack {})\n",
+            f.arity,
+            f.upvalues.len(),
+            f.max_stack
+        ),
+    });
     let mut last_line = None;
     for decoded in decode::instructions(&f.code) {
         let offset = decoded.map_or_else(|e| e.offset(), |instruction| instruction.offset);
         let line = f.line_at(offset);
+        let mut text = String::new();
+        let out = &mut text;
         let _ = write!(out, "{offset:04} ");
         if last_line == Some(line) {
             out.push_str("   | ");
@@ -78,6 +105,11 @@ fn function(out: &mut String, module: &Module, index: usize, f: &Function, hex: 
                 let _ = writeln!(out, "<{e}>");
             }
         }
+        entries.push(Entry {
+            function: index,
+            offset: Some(offset),
+            text,
+        });
     }
 }
 

@@ -136,14 +136,15 @@ pub fn answer(kind: Kind, request: &Request) -> Value {
     }
 }
 
-/// `/api/compile`: `{"diagnostics": [...], "stages": {"tokens": [{"text", "line"}], ...}}`.
+/// `/api/compile`: `{"diagnostics": [...], "stages": {"tokens": [{"text", "line",
+/// "span"}], ...}}`, `span` being `[start, end]` in bytes of the source, or null.
 fn compile(lang: Lang, source: &str) -> Value {
     let explored = dump::explore(lang, source, Limits::Default);
     let mut stages = serde_json::Map::new();
     for (stage, items) in &explored.stages {
         let items: Vec<Value> = items
             .iter()
-            .map(|item| json!({"text": item.text, "line": item.line}))
+            .map(|item| json!({"text": item.text, "line": item.line, "span": item.span}))
             .collect();
         stages.insert(stage.name().into(), Value::Array(items));
     }

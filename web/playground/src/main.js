@@ -1,5 +1,6 @@
 // The playground page: a CodeMirror editor for Lox and Potato, the stage explorer
-// (one pane per stage of `lox dump`, cross-highlighted with the source by line), the
+// (one pane per stage of `lox dump`, cross-highlighted with the source: the cursor's
+// line in every pane, and a hovered item's source span in the editor), the
 // output pane, and the VM stepper (a recorded run, stepped forwards and backwards,
 // with the stack, frames, globals, open upvalues and heap drawn at each step).
 //
@@ -50,28 +51,32 @@ function status(text) {
 
 const languages = { lox: StreamLanguage.define(loxMode), potato: StreamLanguage.define(potatoMode) };
 
-// Line decorations: the lines highlighted from a hovered stage item, and the line of
-// the stepper's current instruction.
+// Decorations from the panes and the stepper: the source span of a hovered stage item
+// (a mark), or its line when it has no span (a line decoration), and the line of the
+// stepper's current instruction.
 const setMarks = StateEffect.define();
 const marksField = StateField.define({
-  create: () => ({ hover: 0, step: 0 }),
+  create: () => ({ hover: 0, span: null, step: 0 }),
   update(value, tr) {
     for (const e of tr.effects) if (e.is(setMarks)) value = { ...value, ...e.value };
+    // An edit makes a marked span stale: the stages are those of the text before it.
+    if (tr.docChanged && value.span) value = { ...value, span: null };
     return value;
   },
   provide: (f) =>
     EditorView.decorations.from(f, (marks) => {
       const doc = currentDoc;
-      const builder = new RangeSetBuilder();
-      const lines = [];
-      if (marks.hover > 0) lines.push([marks.hover, "cm-source-hl"]);
-      if (marks.step > 0) lines.push([marks.step, "cm-current-line-step"]);
-      lines.sort((a, b) => a[0] - b[0]);
-      for (const [n, cls] of lines) {
-        if (!doc || n > doc.lines) continue;
-        builder.add(doc.line(n).from, doc.line(n).from, Decoration.line({ class: cls }));
+      const ranges = [];
+      const line = (n, cls) => {
+        if (doc && n > 0 && n <= doc.lines) ranges.push(Decoration.line({ class: cls }).range(doc.line(n).from));
+      };
+      line(marks.hover, "cm-source-hl");
+      line(marks.step, "cm-current-line-step");
+      const span = marks.span;
+      if (doc && span && span.from < span.to && span.to <= doc.length) {
+        ranges.push(Decoration.mark({ class: "cm-source-span" }).range(span.from, span.to));
       }
-      return builder.finish();
+      return Decoration.set(ranges, true);
     }),
 });
 let currentDoc = null;
@@ -188,6 +193,7 @@ async function compile() {
   }
   if (serial !== compileSerial) return;
   compiled = answer;
+  compiled.source = text;
   showDiagnostics(answer.diagnostics);
   renderStages(answer);
   highlightLine(cursorLine());
@@ -246,6 +252,7 @@ function renderStages(answer) {
         el.className = "item";
         el.textContent = item.text;
         el.dataset.line = item.line;
+        if (item.span) el.dataset.span = item.span.join(",");
         if (name === "bytecode") {
           const header = /\(function #(\d+),/.exec(item.text);
           if (header) fn = Number(header[1]);
@@ -257,8 +264,8 @@ function renderStages(answer) {
             if (jump) el.dataset.target = jump[1];
           }
         }
-        el.addEventListener("mouseenter", () => markSource(item.line));
-        el.addEventListener("mouseleave", () => markSource(0));
+        el.addEventListener("mouseenter", () => markItem(item));
+        el.addEventListener("mouseleave", () => markItem(null));
         el.addEventListener("click", () => item.line && goToLine(item.line));
         items.append(el);
       }
@@ -269,8 +276,24 @@ function renderStages(answer) {
   }
 }
 
-function markSource(line) {
-  view.dispatch({ effects: setMarks.of({ hover: line }) });
+// A hovered item's source: its span (bytes of the source it was compiled from) when it
+// has one and the text is still that source, else its line.
+function markItem(item) {
+  const span = item?.span && spanPositions(item.span);
+  if (span) view.dispatch({ effects: setMarks.of({ hover: 0, span }) });
+  else view.dispatch({ effects: setMarks.of({ hover: item?.line ?? 0, span: null }) });
+}
+
+// A span's bytes of the compiled source as editor positions (UTF-16 code units), or
+// null when the editor's text is no longer the compiled source.
+function spanPositions([start, end]) {
+  if (!compiled || compiled.source !== source()) return null;
+  compiled.bytes ??= new TextEncoder().encode(compiled.source);
+  const bytes = compiled.bytes;
+  if (end > bytes.length || start >= end) return null;
+  const decoder = new TextDecoder();
+  const from = decoder.decode(bytes.subarray(0, start)).length;
+  return { from, to: from + decoder.decode(bytes.subarray(start, end)).length };
 }
 
 // The cursor's line: every item that came from it is highlighted, and the first one in

@@ -6,7 +6,8 @@
 //
 // It types a program and runs it, causes a compile error and checks its mark, steps
 // the VM and checks the stack panel after each step against the API's snapshot,
-// moves the cursor and checks the highlighted stage items, switches to Potato and
+// moves the cursor and checks the highlighted stage items, hovers stage items and
+// checks the source span marked in the editor, switches to Potato and
 // runs the bee example, saving a screenshot after each. Any failed check exits 1.
 import { chromium } from "playwright-core";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -137,6 +138,49 @@ try {
   check(add.includes("OP_ADD"), `the bytecode highlights OP_ADD on line 2: ${add}`);
   await shot("4-cursor-highlight");
   console.log("ok: cursor line highlighted in every stage");
+
+  // 4b. Hovering a stage item marks exactly its source span in the editor; an item
+  // without a span (an instruction that cannot fail) highlights its line instead. The
+  // first line has non-ASCII text, so byte offsets and editor positions differ.
+  const spanned = "// süß ✓\nfun add(a, b) {\n  return a + b;\n}\nprint add(1, 2);\n";
+  await setProgram(spanned);
+  // The stages are the new program's once the bytecode's OP_ADD is on line 3.
+  await page.waitForFunction(() => [...document.querySelectorAll('#stages [data-stage="bytecode"] .item')].some((i) => i.textContent.includes("OP_ADD") && i.dataset.line === "3"));
+  const marks = () => page.$$eval(".cm-source-span", (els) => els.map((e) => e.textContent).join(""));
+  for (const [stage, needle, want] of [
+    ["tokens", "RETURN", "return"],
+    ["ast", "PLUS", "a + b"],
+    ["ast", "CALL", "add(1, 2)"],
+    ["desugared", "RETURN", "return a + b"],
+    ["ir", "call", "add(1, 2)"],
+    ["bytecode", "OP_ADD", "+"],
+  ]) {
+    const item = page.locator(`#stages [data-stage="${stage}"] .item`, { hasText: needle }).first();
+    const span = (await item.getAttribute("data-span")).split(",").map(Number);
+    const expected = await page.evaluate(
+      ({ text, span }) => new TextDecoder().decode(new TextEncoder().encode(text).slice(span[0], span[1])),
+      { text: spanned, span },
+    );
+    check(expected === want, `${stage} ${needle}: the API's span is ${JSON.stringify(expected)}, not ${JSON.stringify(want)}`);
+    await item.hover();
+    await page.waitForFunction(() => document.querySelector(".cm-source-span"));
+    const got = await marks();
+    check(got === expected, `${stage} ${needle}: the editor marks ${JSON.stringify(got)}, not its span ${JSON.stringify(expected)}`);
+    check((await page.$$(".cm-source-hl")).length === 0, `${stage} ${needle}: a span, not a line`);
+    if (stage === "ast" && needle === "PLUS") await shot("4b-hover-span");
+  }
+  // An instruction that cannot fail has no span: its line is highlighted.
+  const constant = page.locator('#stages [data-stage="bytecode"] .item', { hasText: "OP_CONSTANT" }).first();
+  check((await constant.getAttribute("data-span")) === null, "OP_CONSTANT has no span");
+  await constant.hover();
+  await page.waitForFunction(() => document.querySelector(".cm-source-hl"));
+  check((await marks()) === "", "no span is marked for OP_CONSTANT");
+  const hoveredLine = await page.$eval(".cm-source-hl", (el) => el.textContent);
+  check(hoveredLine === "print add(1, 2);", `OP_CONSTANT highlights its line, not ${JSON.stringify(hoveredLine)}`);
+  // Leaving the pane clears the marks.
+  await page.hover("#status");
+  await page.waitForFunction(() => !document.querySelector(".cm-source-span, .cm-source-hl"));
+  console.log("ok: hovering an item marks its source span");
 
   // 5. Potato: the bee example runs.
   await page.selectOption("#examples", "Bee");

@@ -142,31 +142,56 @@ pub struct Module {
 impl fmt::Display for Module {
     /// The `ir` dump: one instruction a line, per function, with constants resolved.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for line in self.dump_lines() {
+            writeln!(f, "{}", line.text)?;
+        }
+        Ok(())
+    }
+}
+
+/// One line of the `ir` dump.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DumpLine {
+    /// The line's text, without its newline.
+    pub text: String,
+    /// For an instruction's line, its opcode and where it came from; `None` for a
+    /// function's header, a label and the blank line between functions.
+    pub instr: Option<(Op, Loc)>,
+}
+
+impl Module {
+    /// The `ir` dump line by line (what `Display` prints), each instruction's line
+    /// with its opcode and its `Loc`.
+    pub fn dump_lines(&self) -> Vec<DumpLine> {
+        let mut lines = Vec::new();
+        let plain = |text: String| DumpLine { text, instr: None };
         for (i, func) in self.functions.iter().enumerate() {
             if i > 0 {
-                writeln!(f)?;
+                lines.push(plain(String::new()));
             }
             let name = if func.name.is_empty() {
                 "<script>".to_string()
             } else {
                 func.name.clone()
             };
-            writeln!(
-                f,
+            lines.push(plain(format!(
                 "function #{i} {name} (arity {}, upvalues {})",
                 func.arity,
                 func.upvalues.len()
-            )?;
-            for (instr, Loc { line, .. }) in func.code.iter().zip(&func.locs) {
+            )));
+            for (instr, &loc) in func.code.iter().zip(&func.locs) {
                 if let Instr::Label(l) = instr {
-                    writeln!(f, "  L{l}:")?;
+                    lines.push(plain(format!("  L{l}:")));
                 } else if let Some((op, operands)) = instr.encoding() {
                     let text = self.show(func, op, &operands);
-                    writeln!(f, "    {text:<24} ; line {line}")?;
+                    lines.push(DumpLine {
+                        text: format!("    {text:<24} ; line {}", loc.line),
+                        instr: Some((op, loc)),
+                    });
                 }
             }
         }
-        Ok(())
+        lines
     }
 }
 

@@ -103,6 +103,7 @@ impl Surface<'_> {
             self.stmts(f.body),
         )
         .at(f.name.line)
+        .tokens(f.name.tok, f.end_tok)
     }
 
     fn stmt(&self, s: ast::StmtId) -> Node {
@@ -115,8 +116,11 @@ impl Surface<'_> {
                 format!("VAR {}", self.name(name.name)),
                 init.iter().map(|&x| self.expr(x)).collect(),
             )
-            .at(name.line),
-            ast::Stmt::Block { stmts, .. } => Node::new("BLOCK", self.stmts(stmts)),
+            .at(name.line)
+            .token(name.tok),
+            ast::Stmt::Block { stmts, end_tok } => {
+                Node::new("BLOCK", self.stmts(stmts)).token(end_tok)
+            }
             ast::Stmt::If {
                 cond,
                 then_branch,
@@ -152,13 +156,15 @@ impl Surface<'_> {
             ast::Stmt::Is { name, value, .. } => Node::new(
                 format!("IS {}", self.name(name.name)),
                 vec![self.expr(value)],
-            ),
+            )
+            .token(name.tok),
             ast::Stmt::Gains { name, value, .. } => Node::new(
                 format!("GAINS {}", self.name(name.name)),
                 vec![self.expr(value)],
-            ),
-            ast::Stmt::Return { value, .. } => {
-                Node::new("RETURN", value.iter().map(|&x| self.expr(x)).collect())
+            )
+            .token(name.tok),
+            ast::Stmt::Return { keyword, value, .. } => {
+                Node::new("RETURN", value.iter().map(|&x| self.expr(x)).collect()).token(keyword)
             }
             ast::Stmt::Class {
                 name,
@@ -170,6 +176,7 @@ impl Surface<'_> {
                     Some(s) => format!("CLASS {} < {}", self.name(name.name), self.name(s.name)),
                     None => format!("CLASS {}", self.name(name.name)),
                 };
+                let last = superclass.map_or(name.tok, |s| s.tok);
                 Node::new(
                     label,
                     methods
@@ -178,6 +185,7 @@ impl Surface<'_> {
                         .map(|&m| self.function("METHOD", m))
                         .collect(),
                 )
+                .tokens(name.tok, last)
             }
         }
     }
@@ -188,36 +196,52 @@ impl Surface<'_> {
 
     fn expr_node(&self, e: ast::ExprId) -> Node {
         match *self.p.expr(e) {
-            ast::Expr::Literal { value, .. } => {
-                Node::leaf(literal(&value, self.lang, &self.p.names))
+            ast::Expr::Literal { value, tok, .. } => {
+                Node::leaf(literal(&value, self.lang, &self.p.names)).token(tok)
             }
-            ast::Expr::Grouping { inner, .. } => Node::new("GROUPING", vec![self.expr(inner)]),
-            ast::Expr::Unary { op, operand, .. } => Node::new(unary(op), vec![self.expr(operand)]),
+            ast::Expr::Grouping { inner, open, close } => {
+                Node::new("GROUPING", vec![self.expr(inner)]).tokens(open, close)
+            }
+            ast::Expr::Unary {
+                op, operand, tok, ..
+            } => Node::new(unary(op), vec![self.expr(operand)]).token(tok),
             ast::Expr::Binary {
-                op, left, right, ..
+                op,
+                left,
+                right,
+                tok,
+                ..
             } => Node::new(
                 binary(op, self.lang),
                 vec![self.expr(left), self.expr(right)],
-            ),
+            )
+            .token(tok),
             ast::Expr::Logical {
                 op, left, right, ..
             } => Node::new(logical(op), vec![self.expr(left), self.expr(right)]),
             ast::Expr::Variable { name } => {
-                Node::leaf(format!("VARIABLE {}", self.name(name.name)))
+                Node::leaf(format!("VARIABLE {}", self.name(name.name))).token(name.tok)
             }
             ast::Expr::Assign { name, value, .. } => Node::new(
                 format!("ASSIGN {}", self.name(name.name)),
                 vec![self.expr(value)],
-            ),
-            ast::Expr::Call { callee, args, .. } => {
+            )
+            .token(name.tok),
+            ast::Expr::Call {
+                callee,
+                args,
+                paren,
+                ..
+            } => {
                 let mut children = vec![self.expr(callee).role("callee")];
                 children.extend(args.of(&self.p.expr_lists).iter().map(|&x| self.expr(x)));
-                Node::new("CALL", children)
+                Node::new("CALL", children).token(paren)
             }
             ast::Expr::Get { object, name } => Node::new(
                 format!("GET .{}", self.name(name.name)),
                 vec![self.expr(object)],
-            ),
+            )
+            .token(name.tok),
             ast::Expr::Set {
                 object,
                 name,
@@ -226,10 +250,13 @@ impl Surface<'_> {
             } => Node::new(
                 format!("SET .{}", self.name(name.name)),
                 vec![self.expr(object), self.expr(value).role("value")],
-            ),
-            ast::Expr::This { .. } => Node::leaf("THIS"),
-            ast::Expr::Super { method, .. } => {
-                Node::leaf(format!("SUPER .{}", self.name(method.name)))
+            )
+            .token(name.tok),
+            ast::Expr::This { tok, .. } => Node::leaf("THIS").token(tok),
+            ast::Expr::Super {
+                keyword, method, ..
+            } => {
+                Node::leaf(format!("SUPER .{}", self.name(method.name))).tokens(keyword, method.tok)
             }
         }
     }
@@ -273,6 +300,7 @@ impl Core<'_> {
             self.stmts(f.body),
         )
         .at(f.name.line)
+        .tokens(f.name.tok, f.end_tok)
     }
 
     fn stmt(&self, s: c::StmtId) -> Node {
@@ -284,7 +312,8 @@ impl Core<'_> {
                 format!("VAR {}", self.name(decl.name)),
                 init.iter().map(|&x| self.expr(x)).collect(),
             )
-            .at(decl.line),
+            .at(decl.line)
+            .token(decl.tok),
             c::Stmt::Block { stmts, .. } => Node::new("BLOCK", self.stmts(stmts)),
             c::Stmt::If {
                 cond,
@@ -307,9 +336,10 @@ impl Core<'_> {
             c::Stmt::AssignOrDeclare { target, value, .. } => Node::new(
                 format!("IS {}", self.name(target.name)),
                 vec![self.expr(value)],
-            ),
-            c::Stmt::Return { value, .. } => {
-                Node::new("RETURN", value.iter().map(|&x| self.expr(x)).collect())
+            )
+            .token(target.tok),
+            c::Stmt::Return { keyword, value, .. } => {
+                Node::new("RETURN", value.iter().map(|&x| self.expr(x)).collect()).token(keyword)
             }
             c::Stmt::Class(class) => {
                 let class = self.p.class(class);
@@ -321,6 +351,7 @@ impl Core<'_> {
                     ),
                     None => format!("CLASS {}", self.name(class.name.name)),
                 };
+                let last = class.superclass.map_or(class.name.tok, |s| s.tok);
                 Node::new(
                     label,
                     self.p
@@ -329,6 +360,7 @@ impl Core<'_> {
                         .map(|&m| self.function("METHOD", m))
                         .collect(),
                 )
+                .tokens(class.name.tok, last)
             }
         }
     }
@@ -352,28 +384,45 @@ impl Core<'_> {
     fn expr_node(&self, e: c::ExprId) -> Node {
         let lang = self.p.lang;
         match *self.p.expr(e) {
-            c::Expr::Literal { value, .. } => Node::leaf(literal(&value, lang, &self.p.names)),
-            c::Expr::Unary { op, operand, .. } => Node::new(unary(op), vec![self.expr(operand)]),
+            c::Expr::Literal { value, tok, .. } => {
+                Node::leaf(literal(&value, lang, &self.p.names)).token(tok)
+            }
+            c::Expr::Unary {
+                op, operand, tok, ..
+            } => Node::new(unary(op), vec![self.expr(operand)]).token(tok),
             c::Expr::Binary {
-                op, left, right, ..
-            } => Node::new(binary(op, lang), vec![self.expr(left), self.expr(right)]),
+                op,
+                left,
+                right,
+                tok,
+                ..
+            } => Node::new(binary(op, lang), vec![self.expr(left), self.expr(right)]).token(tok),
             c::Expr::Logical {
                 op, left, right, ..
             } => Node::new(logical(op), vec![self.expr(left), self.expr(right)]),
-            c::Expr::Variable(r) => Node::leaf(format!("VARIABLE {}", self.name(r.name))),
+            c::Expr::Variable(r) => {
+                Node::leaf(format!("VARIABLE {}", self.name(r.name))).token(r.tok)
+            }
             c::Expr::Assign { target, value, .. } => Node::new(
                 format!("ASSIGN {}", self.name(target.name)),
                 vec![self.expr(value)],
-            ),
-            c::Expr::Call { callee, args, .. } => {
+            )
+            .token(target.tok),
+            c::Expr::Call {
+                callee,
+                args,
+                paren,
+                ..
+            } => {
                 let mut children = vec![self.expr(callee).role("callee")];
                 children.extend(self.p.expr_list(args).iter().map(|&x| self.expr(x)));
-                Node::new("CALL", children)
+                Node::new("CALL", children).token(paren)
             }
             c::Expr::Get { object, name } => Node::new(
                 format!("GET .{}", self.name(name.name)),
                 vec![self.expr(object)],
-            ),
+            )
+            .token(name.tok),
             c::Expr::Set {
                 object,
                 name,
@@ -382,10 +431,13 @@ impl Core<'_> {
             } => Node::new(
                 format!("SET .{}", self.name(name.name)),
                 vec![self.expr(object), self.expr(value).role("value")],
-            ),
-            c::Expr::This(_) => Node::leaf("THIS"),
-            c::Expr::Super { method, .. } => {
-                Node::leaf(format!("SUPER .{}", self.name(method.name)))
+            )
+            .token(name.tok),
+            c::Expr::This(r) => Node::leaf("THIS").token(r.tok),
+            c::Expr::Super {
+                method, keyword, ..
+            } => {
+                Node::leaf(format!("SUPER .{}", self.name(method.name))).tokens(keyword, method.tok)
             }
         }
     }

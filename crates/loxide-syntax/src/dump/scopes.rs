@@ -30,7 +30,11 @@ fn function(r: &Resolved, f: &c::Function, kind: &str) -> Node {
         .program
         .decl_list(f.params)
         .iter()
-        .map(|p| Node::leaf(symbol(r, p, "parameter", "@")).at(p.line))
+        .map(|p| {
+            Node::leaf(symbol(r, p, "parameter", "@"))
+                .at(p.line)
+                .token(p.tok)
+        })
         .collect();
     let info = r.fun(f.id);
     for (i, (u, name)) in info.upvalues.iter().zip(&info.upvalue_names).enumerate() {
@@ -47,7 +51,9 @@ fn function(r: &Resolved, f: &c::Function, kind: &str) -> Node {
     } else {
         symbol(r, &f.name, kind, "")
     };
-    Node::new(label, children).at(f.name.line)
+    Node::new(label, children)
+        .at(f.name.line)
+        .tokens(f.name.tok, f.end_tok)
 }
 
 fn stmts(r: &Resolved, stmts: c::List<c::StmtId>) -> Vec<Node> {
@@ -61,12 +67,18 @@ fn stmts(r: &Resolved, stmts: c::List<c::StmtId>) -> Vec<Node> {
 fn stmt(r: &Resolved, s: c::StmtId, out: &mut Vec<Node>) {
     let p = &r.program;
     match p.stmt(s) {
-        c::Stmt::Var { decl, .. } => {
-            out.push(Node::leaf(symbol(r, decl, "variable", "")).at(decl.line))
-        }
+        c::Stmt::Var { decl, .. } => out.push(
+            Node::leaf(symbol(r, decl, "variable", ""))
+                .at(decl.line)
+                .token(decl.tok),
+        ),
         c::Stmt::AssignOrDeclare { decl, .. } => {
             if r.assignment(decl).is_none() {
-                out.push(Node::leaf(symbol(r, decl, "variable", "")).at(decl.line));
+                out.push(
+                    Node::leaf(symbol(r, decl, "variable", ""))
+                        .at(decl.line)
+                        .token(decl.tok),
+                );
             }
         }
         c::Stmt::Fun(f) => out.push(function(r, p.function(*f), "function")),
@@ -74,7 +86,11 @@ fn stmt(r: &Resolved, s: c::StmtId, out: &mut Vec<Node>) {
             let class = p.class(*class);
             let mut children = Vec::new();
             if let Some(d) = &class.super_decl {
-                children.push(Node::leaf(symbol(r, d, "superclass", "")).at(d.line));
+                children.push(
+                    Node::leaf(symbol(r, d, "superclass", ""))
+                        .at(d.line)
+                        .token(d.tok),
+                );
             }
             for &m in p.fun_list(class.methods) {
                 let m = p.function(m);
@@ -85,7 +101,11 @@ fn stmt(r: &Resolved, s: c::StmtId, out: &mut Vec<Node>) {
                 };
                 children.push(function(r, m, kind));
             }
-            out.push(Node::new(symbol(r, &class.name, "class", ""), children).at(class.name.line));
+            out.push(
+                Node::new(symbol(r, &class.name, "class", ""), children)
+                    .at(class.name.line)
+                    .token(class.name.tok),
+            );
         }
         c::Stmt::Block { stmts: inner, .. } => {
             let children = stmts(r, *inner);
