@@ -71,6 +71,11 @@ mod nvim;
 // The embedding API and its examples (see tests/suite/embed.rs).
 #[path = "suite/embed.rs"]
 mod embed;
+// Running out of memory under an address-space limit: errors, never aborts (see
+// tests/suite/out_of_memory.rs).
+#[cfg(target_os = "linux")]
+#[path = "suite/out_of_memory.rs"]
+mod out_of_memory;
 // Compiling a piece at a time makes the whole pipeline's bytecode (see
 // tests/suite/pieces.rs).
 #[path = "suite/pieces.rs"]

@@ -219,12 +219,28 @@ impl fmt::Display for Error {
 
 /// Decodes the structure of a file: header, lengths, strings, constant tags, line
 /// tables and upvalue descriptors. The result still has to pass `verify::verify`.
+///
+/// Everything it allocates is sized by the file, so it is reserved fallibly: a file
+/// too large for the memory left is an error (`out of memory for ...`), never an abort.
 pub fn read(bytes: &[u8]) -> Result<Module, Error> {
     let mut r = Reader {
         bytes,
         pos: 0,
         function: None,
+        out_of_memory: None,
     };
+    read_module(&mut r).map_err(|mut e| {
+        // The message of a failed reservation is written only now, when what was read
+        // so far has been freed: there was no memory for it before.
+        if let Some((n, what)) = r.out_of_memory.take() {
+            e.message = format!("out of memory for {n} {what}");
+        }
+        e
+    })
+}
+
+fn read_module(r: &mut Reader) -> Result<Module, Error> {
+    let bytes = r.bytes;
     let magic = r
         .take(MAGIC.len(), "the magic number")
         .map_err(|_| r.error_at(0, not_bytecode()))?;
@@ -246,12 +262,12 @@ pub fn read(bytes: &[u8]) -> Result<Module, Error> {
         return Err(r.error_at(11, format!("the reserved byte is {reserved:#04x}, not 0")));
     }
     let n_globals = r.count("global names", MIN_STRING, MAX_GLOBALS)?;
-    let mut globals = Vec::with_capacity(n_globals);
+    let mut globals = r.vec(n_globals, "global names")?;
     for _ in 0..n_globals {
         globals.push(r.string("a global name")?);
     }
     let n_functions = r.count("functions", MIN_FUNCTION, MAX_FUNCTIONS)?;
-    let mut functions = Vec::with_capacity(n_functions);
+    let mut functions = r.vec(n_functions, "functions")?;
     for index in 0..n_functions {
         r.function = Some(index);
         functions.push(r.function()?);
@@ -301,6 +317,8 @@ struct Reader<'b> {
     bytes: &'b [u8],
     pos: usize,
     function: Option<usize>,
+    /// How many of what a failed reservation was for (see `read`).
+    out_of_memory: Option<(usize, &'static str)>,
 }
 
 impl<'b> Reader<'b> {
@@ -314,6 +332,33 @@ impl<'b> Reader<'b> {
             function: self.function,
             message,
         }
+    }
+
+    /// An empty vector with room for `n` items, reserved fallibly: `n` is the file's
+    /// (checked against the bytes that remain, but the items may be larger in memory
+    /// than in the file), so a file too large for the memory there is is an error, not
+    /// an abort.
+    fn vec<T>(&mut self, n: usize, what: &'static str) -> Result<Vec<T>, Error> {
+        let mut items = Vec::new();
+        match items.try_reserve_exact(n) {
+            Ok(()) => Ok(items),
+            Err(_) => Err(self.out_of_memory(n, what)),
+        }
+    }
+
+    /// `take`, copied into memory reserved fallibly.
+    fn take_vec(&mut self, n: usize, what: &'static str) -> Result<Vec<u8>, Error> {
+        let mut copy = self.vec(n, "bytes")?;
+        copy.extend_from_slice(self.take(n, what)?);
+        Ok(copy)
+    }
+
+    /// The error of a failed reservation, which allocates nothing: `read` writes its
+    /// message once the memory of what was read is given back.
+    #[cold]
+    fn out_of_memory(&mut self, n: usize, what: &'static str) -> Error {
+        self.out_of_memory = Some((n, what));
+        self.error(String::new())
     }
 
     fn remaining(&self) -> usize {
@@ -392,12 +437,19 @@ impl<'b> Reader<'b> {
         Ok(n)
     }
 
-    fn string(&mut self, what: &str) -> Result<String, Error> {
+    fn string(&mut self, what: &'static str) -> Result<String, Error> {
         let len = self.count_of("bytes in ", what, 1, MAX_STRING_BYTES)?;
         let at = self.pos;
         let bytes = self.take(len, what)?;
         match std::str::from_utf8(bytes) {
-            Ok(s) => Ok(s.to_owned()),
+            Ok(s) => {
+                let mut copy = String::new();
+                if copy.try_reserve_exact(len).is_err() {
+                    return Err(self.out_of_memory(len, "bytes of a string"));
+                }
+                copy.push_str(s);
+                Ok(copy)
+            }
             Err(e) => {
                 Err(self.error_at(at + e.valid_up_to(), format!("{what} is not valid UTF-8")))
             }
@@ -409,7 +461,7 @@ impl<'b> Reader<'b> {
         let arity = self.u8("the arity")?;
         let max_stack = self.u32("the maximum stack depth")?;
         let n_upvalues = self.count("upvalues", UPVALUE_BYTES, MAX_UPVALUES)?;
-        let mut upvalues = Vec::with_capacity(n_upvalues);
+        let mut upvalues = self.vec(n_upvalues, "upvalues")?;
         for _ in 0..n_upvalues {
             let at = self.pos;
             let is_local = match self.u8("an upvalue")? {
@@ -427,9 +479,9 @@ impl<'b> Reader<'b> {
             });
         }
         let code_len = self.count("code bytes", 1, MAX_CODE_BYTES)?;
-        let code = self.take(code_len, "the code")?.to_vec();
+        let code = self.take_vec(code_len, "the code")?;
         let n_constants = self.count("constants", MIN_CONSTANT, MAX_CONSTANTS)?;
-        let mut constants = Vec::with_capacity(n_constants);
+        let mut constants = self.vec(n_constants, "constants")?;
         for _ in 0..n_constants {
             let at = self.pos;
             constants.push(match self.u8("a constant")? {
@@ -442,7 +494,7 @@ impl<'b> Reader<'b> {
         // Runs start at distinct offsets inside the code, so there are at most as many
         // runs as code bytes (the verifier checks the order).
         let n_runs = self.count("line runs", LINE_RUN_BYTES, code_len)?;
-        let mut lines = Vec::with_capacity(n_runs);
+        let mut lines = self.vec(n_runs, "line runs")?;
         for _ in 0..n_runs {
             let offset = self.u32("a line run")?;
             let line = self.u32("a line run")?;
@@ -451,7 +503,7 @@ impl<'b> Reader<'b> {
         // An entry takes at most fifteen bytes, and entries start at distinct offsets
         // inside the code (the verifier checks the table: `SpanTable::check`).
         let n_span_bytes = self.count("span table bytes", 1, code_len.saturating_mul(15))?;
-        let spans = SpanTable::from_bytes(self.take(n_span_bytes, "the span table")?.to_vec());
+        let spans = SpanTable::from_bytes(self.take_vec(n_span_bytes, "the span table")?);
         Ok(Function {
             name,
             arity,

@@ -60,6 +60,30 @@ impl fmt::Display for Error {
     }
 }
 
+impl Error {
+    /// The verifier's own tables (one entry per global, per function, per jump target)
+    /// are sized by the module, which may come from a file: they are reserved fallibly,
+    /// and a module too large for the memory left is this error.
+    #[cold]
+    fn out_of_memory() -> Error {
+        Error {
+            function: None,
+            offset: None,
+            message: "out of memory for the verifier's tables".into(),
+        }
+    }
+}
+
+/// `n` copies of `value`, in memory reserved fallibly (`Error::out_of_memory`).
+fn filled<T: Clone>(n: usize, value: T) -> Result<Vec<T>, Error> {
+    let mut items = Vec::new();
+    items
+        .try_reserve_exact(n)
+        .map_err(|_| Error::out_of_memory())?;
+    items.resize(n, value);
+    Ok(items)
+}
+
 /// How `max_stack` is treated.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum MaxStack {
@@ -119,7 +143,9 @@ fn check_function_tree(module: &Module) -> Result<Vec<Option<usize>>, Error> {
             message: "the module has no functions".into(),
         });
     }
-    let mut seen = HashMap::with_capacity(module.globals.len());
+    let mut seen = HashMap::new();
+    seen.try_reserve(module.globals.len())
+        .map_err(|_| Error::out_of_memory())?;
     for (i, name) in module.globals.iter().enumerate() {
         // The VM maps names to slots, so a second entry would alias the first.
         if let Some(first) = seen.insert(name.as_str(), i) {
@@ -130,7 +156,7 @@ fn check_function_tree(module: &Module) -> Result<Vec<Option<usize>>, Error> {
             });
         }
     }
-    let mut parent: Vec<Option<usize>> = vec![None; n];
+    let mut parent: Vec<Option<usize>> = filled(n, None)?;
     for (i, f) in module.functions.iter().enumerate() {
         for c in &f.constants {
             if let Constant::Function(child) = c {
@@ -160,7 +186,7 @@ fn check_function_tree(module: &Module) -> Result<Vec<Option<usize>>, Error> {
     // Each function's nesting depth, memoised so that the walk is linear in the number
     // of functions however they nest.
     let unknown = usize::MAX;
-    let mut depth = vec![unknown; n];
+    let mut depth = filled(n, unknown)?;
     depth[0] = 0;
     let mut path = Vec::new();
     for (i, f) in module.functions.iter().enumerate().skip(1) {
@@ -267,10 +293,10 @@ fn walk(module: &Module, index: usize) -> Result<u32, Error> {
     // Pass 1: instruction boundaries and static operand checks, and whether some
     // closure captures a local.
     let decode_error = |e: decode::Error| err(Some(e.offset()), e.to_string());
-    let mut is_start = BitSet::new(code.len());
+    let mut is_start = BitSet::new(code.len())?;
     // Where paths can meet: the entry and every jump target. Only there can control
     // arrive a second time, so only there does the walk keep what it found.
-    let mut is_target = BitSet::new(code.len());
+    let mut is_target = BitSet::new(code.len())?;
     is_target.insert(0);
     let mut last = None;
     let mut tracks = false;
@@ -322,14 +348,14 @@ fn walk(module: &Module, index: usize) -> Result<u32, Error> {
     let mut sets = SlotSets::default();
     // The stack depth and capture set found at each meeting point, by its rank among
     // them: memory in proportion to the jumps, not to the code.
-    let n_targets = is_target.count();
+    let n_targets = is_target.count()?;
     let mut captured_at: Vec<u32> = if tracks {
-        vec![0; n_targets]
+        filled(n_targets, 0)?
     } else {
         Vec::new()
     };
     let unknown = u32::MAX;
-    let mut depth_at = vec![unknown; n_targets];
+    let mut depth_at = filled(n_targets, unknown)?;
     let mut work = vec![(0usize, f.arity as u32 + 1, SlotSets::EMPTY)];
     let mut max = f.arity as u32 + 1;
     // Straight-line code is followed without the work list: only jump targets go on it.
@@ -501,11 +527,11 @@ struct BitSet {
 }
 
 impl BitSet {
-    fn new(len: usize) -> BitSet {
-        BitSet {
-            words: vec![0; len.div_ceil(64)],
+    fn new(len: usize) -> Result<BitSet, Error> {
+        Ok(BitSet {
+            words: filled(len.div_ceil(64), 0)?,
             ranks: Vec::new(),
-        }
+        })
     }
 
     fn insert(&mut self, at: usize) {
@@ -519,18 +545,14 @@ impl BitSet {
     }
 
     /// The number of members; afterwards `rank` works (no more inserts).
-    fn count(&mut self) -> usize {
+    fn count(&mut self) -> Result<usize, Error> {
         let mut total = 0u32;
-        self.ranks = self
-            .words
-            .iter()
-            .map(|w| {
-                let before = total;
-                total += w.count_ones();
-                before
-            })
-            .collect();
-        total as usize
+        self.ranks = filled(self.words.len(), 0)?;
+        for (rank, w) in self.ranks.iter_mut().zip(&self.words) {
+            *rank = total;
+            total += w.count_ones();
+        }
+        Ok(total as usize)
     }
 
     /// How many members are below `at`.

@@ -630,14 +630,18 @@ impl Vm {
     }
 
     /// Wraps a Rust value as userdata: a handle the host can pass to scripts (as an
-    /// argument, a result or a global), which they hold and pass back.
-    pub fn create_userdata<T: Any + Send>(&mut self, data: T) -> UserData {
-        self.maybe_collect();
+    /// argument, a result or a global), which they hold and pass back. Fails with
+    /// `Error::Limit(Limit::Heap, _)` (`Out of memory.`) when the system refuses the
+    /// heap memory.
+    pub fn create_userdata<T: Any + Send>(&mut self, data: T) -> Result<UserData, Error> {
+        if self.maybe_collect().is_err() {
+            return Err(self.limit_error(super::Limit::Heap).into());
+        }
         let object = self.heap.alloc(ObjUserData {
             header: Header::new(ObjKind::UserData),
             data: Box::new(data),
         });
-        UserData(self.roots.root(Raw::object(object)))
+        Ok(UserData(self.roots.root(Raw::object(object))))
     }
 
     /// The Rust value inside userdata; `Error::Type` if it is not a `T`.
@@ -750,8 +754,13 @@ impl Vm {
                 unreachable!("raw_value converts these itself")
             }
             Value::String(s) => {
-                self.maybe_collect();
-                Raw::object(self.heap.intern_owned(s))
+                let interned = self
+                    .maybe_collect()
+                    .and_then(|()| self.heap.intern_owned(s));
+                match interned {
+                    Ok(s) => Raw::object(s),
+                    Err(_) => return Err(self.limit_error(super::Limit::Heap).into()),
+                }
             }
             Value::Function(h) => self.roots.get(&h.0)?,
             Value::Instance(h) => self.roots.get(&h.0)?,

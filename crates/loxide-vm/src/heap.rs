@@ -23,6 +23,11 @@
 //! when the heap has grown by `GROWTH_FACTOR` since the last one ended. The heap itself
 //! never decides to collect: it does not know the roots, so the VM asks
 //! `should_collect` before allocating, and runs the step.
+//!
+//! No allocation a program can size aborts the process: strings, the intern set and
+//! dictionaries reserve their memory fallibly and report `OutOfMemory`; the pools keep
+//! a spare chunk so that running out of memory is noticed one chunk early (see
+//! `Pools`); and marking never needs memory it cannot get (see `Heap::trace`).
 #![allow(unsafe_code)]
 
 use std::mem::size_of;
@@ -63,6 +68,36 @@ pub enum Phase {
     Sweep,
 }
 
+/// Memory held back from the system allocator for reporting `Out of memory.`: when the
+/// system refuses the heap, it has usually no room left even for the error's message
+/// and trace, nor for the host to print them. Freeing this block just before the error
+/// is built gives them room (a deep trace is cut to what fits, see `Vm::error`). It is
+/// below glibc's mmap threshold, so freed it returns to malloc's own free lists.
+pub const ERROR_BALLAST_BYTES: usize = 64 * 1024;
+
+/// The system refused memory that a program asked for: the VM turns it into the
+/// runtime error `Out of memory.`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutOfMemory;
+
+/// A copy of `chars` in memory reserved fallibly (its length is a program's choice).
+pub fn try_box_str(chars: &str) -> Result<Box<str>, OutOfMemory> {
+    let mut copy = String::new();
+    copy.try_reserve_exact(chars.len())
+        .map_err(|_| OutOfMemory)?;
+    copy.push_str(chars);
+    Ok(copy.into_boxed_str())
+}
+
+/// A copy of `items` in memory reserved fallibly (its length is an input's choice).
+pub fn try_vec_from<T: Clone>(items: &[T]) -> Result<Vec<T>, OutOfMemory> {
+    let mut copy = Vec::new();
+    copy.try_reserve_exact(items.len())
+        .map_err(|_| OutOfMemory)?;
+    copy.extend_from_slice(items);
+    Ok(copy)
+}
+
 pub struct Heap {
     objects: *mut Header,
     bytes_allocated: usize,
@@ -83,9 +118,18 @@ pub struct Heap {
     /// The intern set: every live string, so equal strings are one object.
     strings: Table,
     gray: Vec<*mut Header>,
+    /// True when marking could not grow the gray stack and left a marked object off
+    /// it; `trace` then rescans the heap for such objects (see `trace`).
+    gray_overflow: bool,
+    /// Tests only: the gray stack cannot grow past this many entries, as if the
+    /// system refused it memory there (tests the fallback of `trace`).
+    #[cfg(test)]
+    gray_limit: usize,
     /// Values that native code holds while it allocates; see `Vm::with_roots`.
     pub temp_roots: Vec<Value>,
     pools: Pools,
+    /// `ERROR_BALLAST_BYTES` of reserved, unused memory (empty once released).
+    ballast: Vec<u8>,
 }
 
 // SAFETY: the heap owns every object in its list and every chunk of its pools; no
@@ -113,13 +157,32 @@ impl Heap {
             sweep_next: std::ptr::null_mut(),
             strings: Table::new(),
             gray: Vec::new(),
+            gray_overflow: false,
+            #[cfg(test)]
+            gray_limit: usize::MAX,
             temp_roots: Vec::new(),
             pools: Pools::default(),
+            ballast: Heap::ballast(),
         }
     }
 
-    /// True once the system allocator has refused the heap a chunk (the reserve chunk
-    /// was used instead); the VM turns it into `Out of memory.` at its next poll.
+    fn ballast() -> Vec<u8> {
+        let mut ballast = Vec::new();
+        // Without it an out-of-memory error is still reported when there is room.
+        let _ = ballast.try_reserve_exact(ERROR_BALLAST_BYTES);
+        ballast
+    }
+
+    /// Gives the error ballast back to the system allocator, so that the error about
+    /// memory can be built and reported. The next collection takes it again if it can.
+    pub fn release_ballast(&mut self) {
+        self.ballast = Vec::new();
+    }
+
+    /// True while the pools serve from their spare chunk because the system allocator
+    /// refused them one: the VM's next allocation check (`Vm::maybe_collect`, the
+    /// growth of a block) fails with `Out of memory.`, and so does its next poll. A
+    /// collection that can replace the spare chunk ends it.
     pub fn out_of_memory(&self) -> bool {
         self.pools.used_reserve
     }
@@ -128,7 +191,9 @@ impl Heap {
         self.bytes_allocated
     }
 
-    /// True when the VM should take a step of collection before its next allocation.
+    /// True when the VM should take a step of collection before its next allocation;
+    /// always true while the heap is out of memory (`next_gc` is then 0), so that the
+    /// check before an allocation takes its slow path and sees it.
     #[inline(always)]
     pub fn should_collect(&self) -> bool {
         cfg!(feature = "gc-stress") || self.bytes_allocated > self.next_gc
@@ -174,9 +239,9 @@ impl Heap {
             cap <= Heap::max_block::<T>(),
             "a block too large for the pools"
         );
-        let cell = self.pools.take(Heap::block_bytes::<T>(cap)) as *mut T;
+        let cell = self.cell(Heap::block_bytes::<T>(cap)) as *mut T;
         Block {
-            // SAFETY: `take` never returns null.
+            // SAFETY: `cell` never returns null.
             ptr: unsafe { NonNull::new_unchecked(cell) },
             len: 0,
             cap: cap as u32,
@@ -184,43 +249,56 @@ impl Heap {
     }
 
     /// Appends a value, moving the values to a block twice as large (up to
-    /// `max_block`) when the block is full, and accounts for the growth.
+    /// `max_block`) when the block is full, and accounts for the growth. Growing is an
+    /// allocation with no `maybe_collect` before it, so it makes the check itself: it
+    /// fails while the heap is out of memory (the block is then unchanged).
     #[inline(always)]
-    pub fn push_block<T: Copy>(&mut self, block: &mut Block<T>, value: T) {
+    pub fn push_block<T: Copy>(
+        &mut self,
+        block: &mut Block<T>,
+        value: T,
+    ) -> Result<(), OutOfMemory> {
         if block.len == block.cap {
-            self.grow_block(block);
+            self.grow_block(block)?;
         }
         // SAFETY: `len < cap`: the slot is inside the block.
         unsafe { block.ptr.as_ptr().add(block.len as usize).write(value) };
         block.len += 1;
+        Ok(())
     }
 
     /// Moves a full block's values to a block twice as large (up to `max_block`).
     #[cold]
     #[inline(never)]
-    fn grow_block<T: Copy>(&mut self, block: &mut Block<T>) {
-        let max = Heap::max_block::<T>();
-        assert!((block.cap as usize) < max, "a block past its largest size");
-        let cap = (block.cap as usize * 2).clamp(4, max);
-        let mut grown = self.new_block::<T>(cap);
-        // SAFETY: the old block holds `len` initialized values and the new one has
-        // room for more; the blocks are distinct cells. The old cell is then free.
-        unsafe {
-            std::ptr::copy_nonoverlapping(
-                block.ptr.as_ptr(),
-                grown.ptr.as_ptr(),
-                block.len as usize,
-            );
-            grown.len = block.len;
-            if block.cap > 0 {
-                self.pools.give(
-                    block.ptr.as_ptr() as *mut u8,
-                    Heap::block_bytes::<T>(block.cap as usize),
-                );
-            }
+    fn grow_block<T: Copy>(&mut self, block: &mut Block<T>) -> Result<(), OutOfMemory> {
+        if self.out_of_memory() {
+            return Err(OutOfMemory);
         }
-        self.bytes_allocated += (grown.cap - block.cap) as usize * size_of::<T>();
-        *block = grown;
+        {
+            let max = Heap::max_block::<T>();
+            assert!((block.cap as usize) < max, "a block past its largest size");
+            let cap = (block.cap as usize * 2).clamp(4, max);
+            let mut grown = self.new_block::<T>(cap);
+            // SAFETY: the old block holds `len` initialized values and the new one has
+            // room for more; the blocks are distinct cells. The old cell is then free.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    block.ptr.as_ptr(),
+                    grown.ptr.as_ptr(),
+                    block.len as usize,
+                );
+                grown.len = block.len;
+                if block.cap > 0 {
+                    self.pools.give(
+                        block.ptr.as_ptr() as *mut u8,
+                        Heap::block_bytes::<T>(block.cap as usize),
+                    );
+                }
+            }
+            self.bytes_allocated += (grown.cap - block.cap) as usize * size_of::<T>();
+            *block = grown;
+        }
+        Ok(())
     }
 
     /// Gives a block back (its owner moved the values elsewhere) and accounts for it.
@@ -234,11 +312,37 @@ impl Heap {
         *block = Block::EMPTY;
     }
 
+    /// A free cell of at least `size` bytes, from the pools' free lists or their
+    /// current chunk; a new chunk when both are exhausted.
+    #[inline(always)]
+    fn cell(&mut self, size: usize) -> *mut u8 {
+        let cell = self.pools.take(size);
+        if cell.is_null() {
+            return self.refill(size);
+        }
+        cell
+    }
+
+    /// `cell`'s slow path: a new chunk, then the cell from it. When the chunk is the
+    /// spare one, the heap is out of memory from now on: `next_gc` drops to 0 so that
+    /// the VM's next `maybe_collect` sees it.
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self, size: usize) -> *mut u8 {
+        self.pools.new_chunk();
+        if self.pools.used_reserve {
+            self.next_gc = 0;
+        }
+        let cell = self.pools.take(size);
+        debug_assert!(!cell.is_null(), "a fresh chunk holds any cell");
+        cell
+    }
+
     /// Moves an object to the heap and links it into the object list.
     #[inline(always)]
     pub fn alloc<T: Object>(&mut self, obj: T) -> Gc<T> {
         const { assert!(size_of::<T>() <= MAX_POOLED && size_of::<T>() >= GRANULE) };
-        let cell = self.pools.take(size_of::<T>()) as *mut T;
+        let cell = self.cell(size_of::<T>()) as *mut T;
         // SAFETY: the cell is fresh, large enough for `T` and 16-byte aligned.
         let gc = unsafe {
             cell.write(obj);
@@ -272,13 +376,14 @@ impl Heap {
         }
     }
 
-    /// The interned string with these contents, allocating it if it is new.
-    pub fn intern(&mut self, chars: &str) -> Gc<ObjString> {
+    /// The interned string with these contents, allocating it if it is new (fallibly:
+    /// the contents may be any length).
+    pub fn intern(&mut self, chars: &str) -> Result<Gc<ObjString>, OutOfMemory> {
         let hash = hash_str(chars);
         if let Some(s) = self.strings.find_string(chars, hash) {
-            return s;
+            return Ok(s);
         }
-        self.intern_new(chars.into(), hash)
+        self.intern_new(try_box_str(chars)?, hash)
     }
 
     /// The interned string with these contents, if there is one (never allocates).
@@ -287,12 +392,18 @@ impl Heap {
     }
 
     /// Like `intern`, taking ownership of a freshly built string.
-    pub fn intern_owned(&mut self, chars: String) -> Gc<ObjString> {
+    pub fn intern_owned(&mut self, chars: String) -> Result<Gc<ObjString>, OutOfMemory> {
         let hash = hash_str(&chars);
         if let Some(s) = self.strings.find_string(&chars, hash) {
-            return s;
+            return Ok(s);
         }
-        self.intern_new(chars.into_boxed_str(), hash)
+        // Shrinking to fit may reallocate; copying fallibly bounds what it can take.
+        let chars = if chars.len() == chars.capacity() {
+            chars.into_boxed_str()
+        } else {
+            try_box_str(&chars)?
+        };
+        self.intern_new(chars, hash)
     }
 
     /// The interned string `a` followed by `b`, allocating it only if it is new, or
@@ -311,19 +422,23 @@ impl Heap {
             .ok()?;
         joined.push_str(a);
         joined.push_str(b);
-        Some(self.intern_new(joined.into_boxed_str(), hash))
+        self.intern_new(joined.into_boxed_str(), hash).ok()
     }
 
-    fn intern_new(&mut self, chars: Box<str>, hash: u32) -> Gc<ObjString> {
+    /// Allocates a string that is not yet interned and adds it to the intern set. The
+    /// set's room is reserved first, so a set that cannot grow leaves no string behind.
+    fn intern_new(&mut self, chars: Box<str>, hash: u32) -> Result<Gc<ObjString>, OutOfMemory> {
+        let before = self.strings.heap_bytes();
+        self.strings.reserve_one()?;
+        self.bytes_allocated += self.strings.heap_bytes() - before;
         let s = self.alloc(ObjString {
             header: Header::new(ObjKind::String),
             hash,
             chars,
         });
-        let before = self.strings.heap_bytes();
-        self.strings.set(s, Value::NIL);
-        self.bytes_allocated += self.strings.heap_bytes() - before;
-        s
+        let added = self.strings.set(s, Value::NIL);
+        debug_assert_eq!(added, Ok(true), "room was reserved for a new string");
+        Ok(s)
     }
 
     // ----- Collection -------------------------------------------------------------------
@@ -350,6 +465,12 @@ impl Heap {
             if !has_references((*h).kind) {
                 return;
             }
+        }
+        if self.gray.len() == self.gray.capacity() && !self.grow_gray() {
+            // No memory for the gray stack: the object stays marked but off the stack,
+            // and `trace` finds it again by rescanning the heap.
+            self.gray_overflow = true;
+            return;
         }
         self.gray.push(h);
     }
@@ -382,11 +503,60 @@ impl Heap {
         }
     }
 
+    /// Room for one more gray object, reserved fallibly; false when there is none.
+    #[cold]
+    #[inline(never)]
+    fn grow_gray(&mut self) -> bool {
+        #[cfg(test)]
+        if self.gray.len() >= self.gray_limit {
+            return false;
+        }
+        self.gray.try_reserve(1).is_ok()
+    }
+
     /// Marks everything reachable from the gray objects.
+    ///
+    /// The gray stack grows with the heap's shape (a long list of objects marked before
+    /// any is traced), and marking cannot stop for an error halfway. So when the stack
+    /// cannot grow (`mark_header`), the object is left marked but off the stack and
+    /// `gray_overflow` is set. Once the stack is empty, a pass over the whole object
+    /// list blackens every marked object again: tracing a black object is harmless (its
+    /// children are marked already, so nothing is pushed), and a marked object left off
+    /// the stack is traced at last. A pass that overflows again is followed by another;
+    /// each marks at least one more object, so the passes end. This needs no memory at
+    /// all, and costs nothing unless the system refused the gray stack memory.
     pub fn trace(&mut self) {
-        while let Some(h) = self.gray.pop() {
-            // SAFETY: gray objects are live and their header names their type.
-            unsafe { self.blacken(h) };
+        loop {
+            while let Some(h) = self.gray.pop() {
+                // SAFETY: gray objects are live and their header names their type.
+                unsafe { self.blacken(h) };
+            }
+            if !self.gray_overflow {
+                return;
+            }
+            self.rescan_marked();
+        }
+    }
+
+    /// Blackens every marked object of the heap (the gray stack's fallback, see
+    /// `trace`), draining the gray stack after each one.
+    #[cold]
+    #[inline(never)]
+    fn rescan_marked(&mut self) {
+        self.gray_overflow = false;
+        let mut obj = self.objects;
+        while !obj.is_null() {
+            // SAFETY: every object in the list is live during a collection; marked ones
+            // are reachable, so their fields are live too.
+            unsafe {
+                if (*obj).marked {
+                    self.blacken(obj);
+                    while let Some(h) = self.gray.pop() {
+                        self.blacken(h);
+                    }
+                }
+                obj = (*obj).next;
+            }
         }
     }
 
@@ -395,6 +565,11 @@ impl Heap {
     pub fn trace_some(&mut self, mut budget: usize) -> usize {
         while budget > 0 {
             let Some(h) = self.gray.pop() else {
+                if self.gray_overflow {
+                    // Out of memory for the gray stack: see `trace`.
+                    self.rescan_marked();
+                    continue;
+                }
                 return budget;
             };
             // SAFETY: gray objects are live and their header names their type.
@@ -442,6 +617,10 @@ impl Heap {
         } else {
             self.bytes_allocated + STEP_BYTES
         };
+        if self.out_of_memory() {
+            // Every allocation check must see it (see `refill`).
+            self.next_gc = 0;
+        }
     }
 
     /// Ends marking: dead strings leave the intern set, and the list as it is now is
@@ -496,6 +675,14 @@ impl Heap {
         self.sweep_prev = std::ptr::null_mut();
         self.sweep_next = std::ptr::null_mut();
         self.phase = Phase::Idle;
+        // Garbage freed may have left the system room for the ballast and a spare chunk
+        // again (`schedule` keeps `next_gc` at 0 while there is no spare chunk).
+        if self.ballast.capacity() == 0 {
+            self.ballast = Heap::ballast();
+        }
+        if self.pools.used_reserve {
+            self.pools.replenish();
+        }
         true
     }
 
@@ -758,9 +945,15 @@ const CHUNK_BYTES: usize = 64 * 1024;
 /// `GRANULE` bytes), so checked builds can poison the magic of a freed object and keep
 /// it poisoned while the cell is free.
 ///
-/// When the system allocator refuses a chunk, the pools fall back once on a reserve
-/// chunk allocated with the first one, and say so (`used_reserve`): the VM then stops
-/// the program with `Out of memory.` instead of the process aborting.
+/// Running out of memory never aborts. The pools keep a spare chunk (`reserve`),
+/// allocated with the first one. When the system allocator refuses a chunk, the spare
+/// one becomes the current chunk and the pools say so (`used_reserve`). From then on
+/// every check that precedes an allocation fails: `Vm::maybe_collect`, which comes
+/// before each new object (`Heap::refill` makes it take its slow path), and the growth
+/// of a block (`Heap::push_block`). Between two checks the VM takes at most a few
+/// cells (an object and its block; a string and its intern entry), far fewer than a
+/// chunk holds, so the spare chunk cannot run out before the program has stopped with
+/// `Out of memory.`. A collection that can allocate a new spare chunk ends the state.
 struct Pools {
     free: [*mut u8; MAX_POOLED / GRANULE],
     cursor: *mut u8,
@@ -796,7 +989,9 @@ impl Pools {
         std::alloc::Layout::from_size_align(CHUNK_BYTES, GRANULE).expect("a valid chunk layout")
     }
 
-    /// A free cell of at least `size` bytes (`GRANULE <= size <= MAX_POOLED`).
+    /// A free cell of at least `size` bytes (`GRANULE <= size <= MAX_POOLED`), or null
+    /// when the free list is empty and the current chunk has no room (`new_chunk`
+    /// gives it some).
     #[inline]
     fn take(&mut self, size: usize) -> *mut u8 {
         let class = size.div_ceil(GRANULE) - 1;
@@ -808,11 +1003,7 @@ impl Pools {
         }
         let cell = (class + 1) * GRANULE;
         if (self.end as usize) - (self.cursor as usize) < cell {
-            let chunk = self.new_chunk();
-            self.chunks.push(chunk);
-            self.cursor = chunk;
-            // SAFETY: one past the end of the chunk just allocated.
-            self.end = unsafe { chunk.add(CHUNK_BYTES) };
+            return std::ptr::null_mut();
         }
         let p = self.cursor;
         // SAFETY: at least `cell` bytes remain in the current chunk.
@@ -820,25 +1011,52 @@ impl Pools {
         p
     }
 
-    /// A fresh chunk, from the system allocator or else the reserve; aborts only when
-    /// both are gone (the program has then ignored `Out of memory.` for a whole chunk).
+    /// Makes a fresh chunk the current one: from the system allocator, or else the
+    /// spare chunk (`used_reserve` is then set). Aborts only when neither exists: when
+    /// the very first chunks cannot be had (a VM being made with no memory at all), or
+    /// when the spare chunk ran out, which the checks described on `Pools` prevent.
     #[cold]
-    fn new_chunk(&mut self) -> *mut u8 {
+    fn new_chunk(&mut self) {
         let layout = Pools::chunk_layout();
         if self.reserve.is_null() && !self.used_reserve {
             // SAFETY: the layout has a non-zero size.
             self.reserve = unsafe { std::alloc::alloc(layout) };
         }
-        // SAFETY: the layout has a non-zero size.
-        let chunk = unsafe { std::alloc::alloc(layout) };
-        if !chunk.is_null() {
-            return chunk;
+        // The list of chunks keeps room for the spare one, so using it never needs
+        // memory: a new chunk is only taken with room for itself and the spare.
+        let mut chunk = std::ptr::null_mut();
+        if self.chunks.try_reserve(2).is_ok() {
+            // SAFETY: the layout has a non-zero size.
+            chunk = unsafe { std::alloc::alloc(layout) };
         }
-        if !self.reserve.is_null() {
+        if chunk.is_null() {
+            if self.reserve.is_null() || self.chunks.len() == self.chunks.capacity() {
+                std::alloc::handle_alloc_error(layout)
+            }
             self.used_reserve = true;
-            return std::mem::replace(&mut self.reserve, std::ptr::null_mut());
+            chunk = std::mem::replace(&mut self.reserve, std::ptr::null_mut());
         }
-        std::alloc::handle_alloc_error(layout)
+        self.chunks.push(chunk);
+        self.cursor = chunk;
+        // SAFETY: one past the end of the chunk just allocated.
+        self.end = unsafe { chunk.add(CHUNK_BYTES) };
+    }
+
+    /// After the spare chunk was used, tries to allocate a new one; true when it could
+    /// (the pools are no longer out of memory).
+    #[cold]
+    fn replenish(&mut self) -> bool {
+        if self.chunks.try_reserve(1).is_err() {
+            return false;
+        }
+        // SAFETY: the layout has a non-zero size.
+        let spare = unsafe { std::alloc::alloc(Pools::chunk_layout()) };
+        if spare.is_null() {
+            return false;
+        }
+        self.reserve = spare;
+        self.used_reserve = false;
+        true
     }
 
     /// Returns a cell that held an object of `size` bytes.
@@ -891,7 +1109,7 @@ mod tests {
     #[test]
     fn a_dangling_handle_fails_loudly() {
         let mut heap = Heap::new();
-        let kept = heap.intern("kept by the host");
+        let kept = heap.intern("kept by the host").unwrap();
         // A collection with no roots frees it: the handle now dangles.
         heap.finish_cycle();
         let read = catch_unwind(AssertUnwindSafe(|| kept.chars.len()));
@@ -905,7 +1123,7 @@ mod tests {
     #[test]
     fn a_live_handle_reads_its_object() {
         let mut heap = Heap::new();
-        let kept = heap.intern("kept by the host");
+        let kept = heap.intern("kept by the host").unwrap();
         heap.start_cycle();
         heap.mark(kept);
         heap.finish_cycle();
@@ -933,8 +1151,8 @@ mod incremental {
         let mut heap = Heap::new();
         let mut with_barrier = holder(&mut heap);
         let mut without = holder(&mut heap);
-        let kept = heap.intern("stored with the barrier");
-        let lost = heap.intern("stored without it");
+        let kept = heap.intern("stored with the barrier").unwrap();
+        let lost = heap.intern("stored without it").unwrap();
         heap.start_cycle();
         heap.mark(with_barrier);
         heap.mark(without);
@@ -953,7 +1171,7 @@ mod incremental {
     fn the_barrier_does_nothing_outside_marking() {
         let mut heap = Heap::new();
         let h = holder(&mut heap);
-        let s = heap.intern("idle");
+        let s = heap.intern("idle").unwrap();
         heap.barrier(h, Value::object(s));
         // SAFETY: both are live; nothing has been collected.
         assert!(unsafe { !(*s.header()).marked && !(*h.header()).marked });
@@ -964,7 +1182,7 @@ mod incremental {
         let mut heap = Heap::new();
         heap.start_cycle();
         assert_eq!(heap.trace_some(10), 10, "nothing is gray");
-        let young = heap.intern("made while marking");
+        let young = heap.intern("made while marking").unwrap();
         heap.finish_cycle();
         assert_eq!(heap.find_interned("made while marking"), Some(young));
         heap.finish_cycle();
@@ -974,13 +1192,15 @@ mod incremental {
     #[test]
     fn objects_made_during_the_sweep_are_not_swept_by_it() {
         let mut heap = Heap::new();
-        let old: Vec<_> = (0..10).map(|i| heap.intern(&format!("old {i}"))).collect();
+        let old: Vec<_> = (0..10)
+            .map(|i| heap.intern(&format!("old {i}")).unwrap())
+            .collect();
         heap.start_cycle();
         heap.mark(old[3]);
         heap.trace();
         heap.start_sweep();
         assert!(!heap.sweep_some(2), "ten objects take more than two units");
-        let young = heap.intern("made while sweeping");
+        let young = heap.intern("made while sweeping").unwrap();
         assert!(heap.sweep_some(usize::MAX));
         assert_eq!(heap.phase(), Phase::Idle);
         assert_eq!(heap.find_interned("made while sweeping"), Some(young));
@@ -997,7 +1217,9 @@ mod incremental {
     #[test]
     fn a_step_does_bounded_work() {
         let mut heap = Heap::new();
-        let strings: Vec<_> = (0..100).map(|i| heap.intern(&format!("s{i}"))).collect();
+        let strings: Vec<_> = (0..100)
+            .map(|i| heap.intern(&format!("s{i}")).unwrap())
+            .collect();
         let mut chain = Vec::new();
         for &s in &strings {
             let mut h = holder(&mut heap);
@@ -1016,5 +1238,87 @@ mod incremental {
         assert!(!heap.sweep_some(150));
         assert!(heap.sweep_some(usize::MAX));
         assert_eq!(heap.find_interned("s99"), Some(strings[99]));
+    }
+}
+
+/// Marking when the system refuses the gray stack memory (`trace`'s fallback).
+#[cfg(test)]
+mod gray_fallback_tests {
+    use super::*;
+    use std::cell::Cell;
+
+    /// A function object whose constants are `constants`.
+    fn function(heap: &mut Heap, constants: Vec<Value>) -> Gc<ObjFunction> {
+        let caches = constants.iter().map(|_| Cell::default()).collect();
+        heap.alloc(ObjFunction {
+            header: Header::new(ObjKind::Function),
+            arity: 0,
+            max_stack: 1,
+            upvalues: Box::new([]),
+            code: Box::new([]),
+            opcodes: Box::new([]),
+            constants: constants.into_boxed_slice(),
+            lines: Box::new([]),
+            spans: Default::default(),
+            name: "f".into(),
+            caches,
+        })
+    }
+
+    /// A chain of `depth` functions from the one returned, each holding a string
+    /// `"d{level}w{i}"` for `i` below `width` and the next function.
+    fn build(heap: &mut Heap, depth: usize, width: usize) -> Gc<ObjFunction> {
+        let mut next: Option<Gc<ObjFunction>> = None;
+        for level in (0..depth).rev() {
+            let mut constants: Vec<Value> = (0..width)
+                .map(|i| Value::object(heap.intern(&format!("d{level}w{i}")).unwrap()))
+                .collect();
+            constants.extend(next.map(Value::object));
+            next = Some(function(heap, constants));
+        }
+        next.expect("a chain of at least one function")
+    }
+
+    fn survivors(heap: &Heap, depth: usize, width: usize) -> usize {
+        (0..depth)
+            .flat_map(|level| (0..width).map(move |i| format!("d{level}w{i}")))
+            .filter(|s| heap.find_interned(s).is_some())
+            .count()
+    }
+
+    #[test]
+    fn marking_without_a_gray_stack_still_reaches_everything() {
+        for limit in [0, 1, 3, 50] {
+            let mut heap = Heap::new();
+            let root = build(&mut heap, 40, 30);
+            heap.intern("garbage").unwrap();
+            heap.gray_limit = limit;
+            heap.mark(root);
+            heap.finish_cycle();
+            assert_eq!(
+                survivors(&heap, 40, 30),
+                40 * 30,
+                "gray stack limit {limit}"
+            );
+            assert!(heap.find_interned("garbage").is_none(), "limit {limit}");
+            // The marks were cleared: a second collection keeps the same objects.
+            heap.mark(root);
+            heap.finish_cycle();
+            assert_eq!(survivors(&heap, 40, 30), 40 * 30, "limit {limit}, again");
+        }
+    }
+
+    #[test]
+    fn the_fallback_frees_what_is_unreachable() {
+        let mut heap = Heap::new();
+        let kept = build(&mut heap, 10, 5);
+        let before = heap.bytes_allocated();
+        build(&mut heap, 10, 5);
+        heap.gray_limit = 0;
+        heap.mark(kept);
+        heap.finish_cycle();
+        // The second chain's functions are gone (its strings are the first chain's,
+        // interned): the heap is back to its size after the first chain.
+        assert_eq!(heap.bytes_allocated(), before);
     }
 }

@@ -8,6 +8,7 @@
 //! `Ip`, `Stack`, `Gc` and the inline caches' in-place reads (`ObjFunction::cached_*`),
 //! whose invariants the verifier and the collector keep.
 
+use super::heap::OutOfMemory;
 use super::object::*;
 use super::shape::{DICTIONARY, ROOT, ShapeId, Shapes};
 use super::table::Table;
@@ -286,9 +287,13 @@ impl Vm {
                         if let Some(slot) = function.cached_field_slot(k, &instance) {
                             sp.set_peek(0, instance.fields.get(slot));
                         } else {
-                            sync!();
-                            if !self.get_property(function, k, instance) {
-                                throw!("Undefined property '{}'.", name_at!(k).chars);
+                            save!();
+                            match self.get_property(function, k, instance) {
+                                Ok(true) => {}
+                                Ok(false) => {
+                                    throw!("Undefined property '{}'.", name_at!(k).chars)
+                                }
+                                Err(OutOfMemory) => return Err(self.limit_error(Limit::Heap)),
                             }
                         }
                     }
@@ -300,7 +305,10 @@ impl Vm {
                             return Err(self.type_error_at(message, 1, "receiver"));
                         };
                         let value = sp.pop();
-                        self.store_property(function, k, instance, value);
+                        if self.store_property(function, k, instance, value).is_err() {
+                            save!();
+                            return Err(self.limit_error(Limit::Heap));
+                        }
                         sp.set_peek(0, value);
                     }
                     op::GetSuper => {
@@ -308,9 +316,11 @@ impl Vm {
                         let Some(superclass) = sp.pop().as_obj::<ObjClass>() else {
                             throw!("Superclass must be a class.");
                         };
-                        sync!();
-                        if !self.bind_method(superclass, name) {
-                            throw!("Undefined property '{}'.", name.chars);
+                        save!();
+                        match self.bind_method(superclass, name) {
+                            Ok(true) => {}
+                            Ok(false) => throw!("Undefined property '{}'.", name.chars),
+                            Err(OutOfMemory) => return Err(self.limit_error(Limit::Heap)),
                         }
                     }
                     op::Equal => {
@@ -440,8 +450,10 @@ impl Vm {
                             .constant(idx)
                             .as_obj::<ObjFunction>()
                             .expect("verified: a function");
-                        sync!();
-                        self.make_closure(proto, base, closure);
+                        save!();
+                        if self.make_closure(proto, base, closure).is_err() {
+                            return Err(self.limit_error(Limit::Heap));
+                        }
                         sp = self.stack.sp();
                     }
                     op::CloseUpvalue => {
@@ -460,8 +472,10 @@ impl Vm {
                     }
                     op::Class => {
                         let name = name_at!(ip.u24() as usize);
-                        sync!();
-                        self.maybe_collect();
+                        save!();
+                        if self.maybe_collect().is_err() {
+                            return Err(self.limit_error(Limit::Heap));
+                        }
                         let class = self.heap.alloc(ObjClass {
                             header: Header::new(ObjKind::Class),
                             name,
@@ -479,7 +493,10 @@ impl Vm {
                         ) else {
                             throw!("Superclass must be a class.");
                         };
-                        self.inherit(class, superclass);
+                        if self.inherit(class, superclass).is_err() {
+                            save!();
+                            return Err(self.limit_error(Limit::Heap));
+                        }
                         sp.discard(1);
                     }
                     op::Method => {
@@ -490,7 +507,10 @@ impl Vm {
                         ) else {
                             throw!("Only classes have methods.");
                         };
-                        self.add_method(class, name, method);
+                        if self.add_method(class, name, method).is_err() {
+                            save!();
+                            return Err(self.limit_error(Limit::Heap));
+                        }
                         sp.discard(1);
                     }
                     op::JumpIfFalsePop => {
@@ -539,7 +559,10 @@ impl Vm {
                             return Err(self.type_error_at(message, 1, "receiver"));
                         };
                         let value = sp.peek(0);
-                        self.store_property(function, k, instance, value);
+                        if self.store_property(function, k, instance, value).is_err() {
+                            save!();
+                            return Err(self.limit_error(Limit::Heap));
+                        }
                         sp.discard(2);
                     }
                     op::AddConstant => {
@@ -586,9 +609,13 @@ impl Vm {
                         } else {
                             // The slow path replaces the receiver on top of the stack.
                             sp.push(receiver);
-                            sync!();
-                            if !self.get_property(function, k, instance) {
-                                throw!("Undefined property '{}'.", name_at!(k).chars);
+                            save!();
+                            match self.get_property(function, k, instance) {
+                                Ok(true) => {}
+                                Ok(false) => {
+                                    throw!("Undefined property '{}'.", name_at!(k).chars)
+                                }
+                                Err(OutOfMemory) => return Err(self.limit_error(Limit::Heap)),
                             }
                         }
                     }
@@ -650,7 +677,8 @@ impl Vm {
 
     /// Stores `value` into field `k` of `instance`: an inline-cache hit overwrites the
     /// slot, or appends the field and moves the instance to the cached next shape;
-    /// anything else takes the slow path. Never collects.
+    /// anything else takes the slow path. Never collects; fails only when a new field
+    /// needs memory that cannot be had (the instance is then unchanged).
     #[inline(always)]
     fn store_property(
         &mut self,
@@ -658,14 +686,15 @@ impl Vm {
         k: usize,
         mut instance: Gc<ObjInstance>,
         value: Value,
-    ) {
+    ) -> Result<(), OutOfMemory> {
         if let Some(slot) = function.cached_store_slot(k, &instance) {
             instance.fields.set(slot, value);
             self.heap.barrier(instance, value);
+            Ok(())
         } else if let Some(next) = function.cached_transition(k, &instance) {
-            self.push_field(instance, next, value);
+            self.push_field(instance, next, value)
         } else {
-            self.set_property(function, k, instance, value);
+            self.set_property(function, k, instance, value)
         }
     }
 
@@ -709,9 +738,10 @@ impl Vm {
             return Err(self.arity_error(function.arity as usize, argc));
         }
         let base = self.stack.len() - argc - 1;
-        if self.frames.len() >= self.options.max_frames
-            || !self.stack.has_room(base, function.max_stack as usize)
-        {
+        if self.frames.len() >= self.frame_room {
+            self.grow_frames()?;
+        }
+        if !self.stack.has_room(base, function.max_stack as usize) {
             return Err(self.overflow_error());
         }
         self.frames.push(CallFrame {
@@ -720,6 +750,27 @@ impl Vm {
             base,
         });
         Ok(base)
+    }
+
+    /// The slow path of a call with no `frame_room` left: `Stack overflow.` at the
+    /// depth limit, else room for more frames, reserved fallibly (doubling, up to the
+    /// limit).
+    #[cold]
+    #[inline(never)]
+    fn grow_frames(&mut self) -> Result<(), RuntimeError> {
+        let max = self.options.max_frames;
+        let len = self.frames.len();
+        if len >= max {
+            return Err(self.overflow_error());
+        }
+        if len == self.frames.capacity() {
+            let more = len.max(8).min(max - len);
+            if self.frames.try_reserve_exact(more).is_err() {
+                return Err(self.limit_error(Limit::Heap));
+            }
+        }
+        self.frame_room = max.min(self.frames.capacity());
+        Ok(())
     }
 
     #[cold]
@@ -745,7 +796,9 @@ impl Vm {
         class: Gc<ObjClass>,
         argc: usize,
     ) -> Result<Option<(Gc<ObjClosure>, usize)>, RuntimeError> {
-        self.maybe_collect();
+        if self.maybe_collect().is_err() {
+            return Err(self.limit_error(Limit::Heap));
+        }
         let fields = self.heap.new_block(class.field_hint as usize);
         let instance = self.heap.alloc(ObjInstance {
             header: Header::new(ObjKind::Instance),
@@ -887,12 +940,12 @@ impl Vm {
         function: Gc<ObjFunction>,
         k: usize,
         instance: Gc<ObjInstance>,
-    ) -> bool {
+    ) -> Result<bool, OutOfMemory> {
         let cache = function.cache(k);
         let mut entry = cache.get();
         if let Some(method) = entry.lookup(&instance).and_then(|e| e.method) {
-            self.bind(method);
-            return true;
+            self.bind(method)?;
+            return Ok(true);
         }
         let name = function
             .constant(k)
@@ -910,7 +963,7 @@ impl Vm {
                 self.heap.barrier(function, Value::object(instance.class));
             }
             self.stack.set_peek(0, value);
-            return true;
+            return Ok(true);
         }
         match instance
             .class
@@ -920,10 +973,10 @@ impl Vm {
         {
             Some(method) => {
                 self.cache_method(function, k, instance, method);
-                self.bind(method);
-                true
+                self.bind(method)?;
+                Ok(true)
             }
-            None => false,
+            None => Ok(false),
         }
     }
 
@@ -935,7 +988,7 @@ impl Vm {
         k: usize,
         mut instance: Gc<ObjInstance>,
         value: Value,
-    ) {
+    ) -> Result<(), OutOfMemory> {
         let name = function
             .constant(k)
             .as_obj::<ObjString>()
@@ -944,13 +997,11 @@ impl Vm {
         let entry = cache.get();
         let shape = instance.shape;
         if shape == DICTIONARY {
-            self.set_dictionary_field(instance, name, value);
-            return;
+            return self.set_dictionary_field(instance, name, value);
         }
         if entry.writes(&instance) {
             // A cached transition: the write adds the field.
-            self.push_field(instance, entry.set_next, value);
-            return;
+            return self.push_field(instance, entry.set_next, value);
         }
         let mut class = instance.class;
         if let Some(slot) = class.shapes.slot_of(shape, name) {
@@ -964,7 +1015,7 @@ impl Vm {
                 ..entry
             });
             self.heap.barrier(function, Value::object(class));
-            return;
+            return Ok(());
         }
         let before = class.shapes.heap_bytes();
         let next = class.shapes.add(shape, name);
@@ -972,12 +1023,11 @@ impl Vm {
         self.heap.account(after.saturating_sub(before));
         self.heap.barrier(class, Value::object(name));
         if next == DICTIONARY {
-            self.move_to_dictionary(instance);
-            self.set_dictionary_field(instance, name, value);
-            return;
+            self.move_to_dictionary(instance)?;
+            return self.set_dictionary_field(instance, name, value);
         }
         let slot = instance.fields.len() as u32;
-        self.push_field(instance, next, value);
+        self.push_field(instance, next, value)?;
         cache.set(Cache {
             set_class: Some(class),
             set_shape: shape,
@@ -986,31 +1036,41 @@ impl Vm {
             ..entry
         });
         self.heap.barrier(function, Value::object(class));
+        Ok(())
     }
 
     /// Appends a field, moving the instance to shape `next`.
     #[inline(always)]
-    fn push_field(&mut self, mut instance: Gc<ObjInstance>, next: ShapeId, value: Value) {
-        self.heap.push_block(&mut instance.fields, value);
+    fn push_field(
+        &mut self,
+        mut instance: Gc<ObjInstance>,
+        next: ShapeId,
+        value: Value,
+    ) -> Result<(), OutOfMemory> {
+        self.heap.push_block(&mut instance.fields, value)?;
         self.heap.barrier(instance, value);
         instance.shape = next;
         let mut class = instance.class;
         class.field_hint = class.field_hint.max(instance.fields.len() as u32);
+        Ok(())
     }
 
-    /// Moves a shaped instance's fields into a dictionary. (No write barrier: the
-    /// instance holds the same values and keys as before, the keys through its class.)
+    /// Moves a shaped instance's fields into a dictionary (its fields stay where they
+    /// are when the dictionary cannot be had). No write barrier: the instance holds the
+    /// same values and keys as before, the keys through its class.
     #[cold]
-    fn move_to_dictionary(&mut self, mut instance: Gc<ObjInstance>) {
+    fn move_to_dictionary(&mut self, mut instance: Gc<ObjInstance>) -> Result<(), OutOfMemory> {
         let mut table = Table::new();
+        // At most `MAX_SHAPE_FIELDS` names: a small allocation.
         let keys = instance.class.shapes.keys(instance.shape);
         for (key, &value) in keys.into_iter().zip(instance.fields.as_slice()) {
-            table.set(key, value);
+            table.set(key, value)?;
         }
         self.heap.account(table.heap_bytes());
         self.heap.clear_block(&mut instance.fields);
         instance.dictionary = Some(Box::new(table));
         instance.shape = DICTIONARY;
+        Ok(())
     }
 
     fn set_dictionary_field(
@@ -1018,14 +1078,15 @@ impl Vm {
         mut instance: Gc<ObjInstance>,
         name: Gc<ObjString>,
         value: Value,
-    ) {
+    ) -> Result<(), OutOfMemory> {
         let table = instance.dictionary.get_or_insert_with(Default::default);
         let before = table.heap_bytes();
-        table.set(name, value);
+        let set = table.set(name, value);
         let after = table.heap_bytes();
         self.heap.account(after - before);
         self.heap.barrier(instance, Value::object(name));
         self.heap.barrier(instance, value);
+        set.map(|_| ())
     }
 
     fn invoke_from_class(
@@ -1048,61 +1109,77 @@ impl Vm {
 
     /// Replaces the receiver on top of the stack with `class`'s method `name` bound to
     /// it. False if there is no such method.
-    fn bind_method(&mut self, class: Gc<ObjClass>, name: Gc<ObjString>) -> bool {
+    fn bind_method(
+        &mut self,
+        class: Gc<ObjClass>,
+        name: Gc<ObjString>,
+    ) -> Result<bool, OutOfMemory> {
         match class
             .methods
             .get(name)
             .and_then(|m| m.as_obj::<ObjClosure>())
         {
             Some(method) => {
-                self.bind(method);
-                true
+                self.bind(method)?;
+                Ok(true)
             }
-            None => false,
+            None => Ok(false),
         }
     }
 
     /// Replaces the receiver on top of the stack with `method` bound to it.
-    fn bind(&mut self, method: Gc<ObjClosure>) {
+    fn bind(&mut self, method: Gc<ObjClosure>) -> Result<(), OutOfMemory> {
         // The receiver stays on the stack (rooted) while the bound method is made, and
         // the method is reachable from its class or a cache.
-        self.maybe_collect();
+        self.maybe_collect()?;
         let bound = self.heap.alloc(ObjBoundMethod {
             header: Header::new(ObjKind::BoundMethod),
             receiver: self.stack.peek(0),
             method,
         });
         self.stack.set_peek(0, Value::object(bound));
+        Ok(())
     }
 
     #[cold]
-    fn inherit(&mut self, mut class: Gc<ObjClass>, superclass: Gc<ObjClass>) {
+    fn inherit(
+        &mut self,
+        mut class: Gc<ObjClass>,
+        superclass: Gc<ObjClass>,
+    ) -> Result<(), OutOfMemory> {
         // Source cannot make a class its own superclass, but bytecode can; copying a
         // table into itself would grow it while iterating over it.
         if class == superclass {
-            return;
+            return Ok(());
         }
         let before = class.methods.heap_bytes();
-        class.methods.add_all(&superclass.methods);
+        let copied = class.methods.add_all(&superclass.methods);
         class.init = superclass.init;
         let after = class.methods.heap_bytes();
         self.heap.account(after - before);
         // Every method and name copied is reachable from the superclass: marking it
         // marks them all.
         self.heap.barrier(class, Value::object(superclass));
+        copied
     }
 
     #[cold]
-    fn add_method(&mut self, mut class: Gc<ObjClass>, name: Gc<ObjString>, method: Gc<ObjClosure>) {
+    fn add_method(
+        &mut self,
+        mut class: Gc<ObjClass>,
+        name: Gc<ObjString>,
+        method: Gc<ObjClosure>,
+    ) -> Result<(), OutOfMemory> {
         let before = class.methods.heap_bytes();
-        class.methods.set(name, Value::object(method));
-        if name == self.init_string {
+        let set = class.methods.set(name, Value::object(method));
+        if set.is_ok() && name == self.init_string {
             class.init = Some(method);
         }
         let after = class.methods.heap_bytes();
         self.heap.account(after - before);
         self.heap.barrier(class, Value::object(name));
         self.heap.barrier(class, Value::object(method));
+        set.map(|_| ())
     }
 
     /// Joins two strings. The caller keeps both reachable (on the stack, or constants of
@@ -1117,13 +1194,18 @@ impl Vm {
             return None;
         }
         // Both operands are rooted by the caller, so they survive this collection.
-        self.maybe_collect();
+        self.maybe_collect().ok()?;
         self.heap.try_intern_concatenation(&a.chars, &b.chars)
     }
 
     /// Creates a closure of `proto` in the frame at `base` of `enclosing`.
-    fn make_closure(&mut self, proto: Gc<ObjFunction>, base: usize, enclosing: Gc<ObjClosure>) {
-        self.maybe_collect();
+    fn make_closure(
+        &mut self,
+        proto: Gc<ObjFunction>,
+        base: usize,
+        enclosing: Gc<ObjClosure>,
+    ) -> Result<(), OutOfMemory> {
+        self.maybe_collect()?;
         let upvalues = self.heap.new_block(proto.upvalues.len());
         let mut closure = self.heap.alloc(ObjClosure {
             header: Header::new(ObjKind::Closure),
@@ -1134,17 +1216,19 @@ impl Vm {
         self.stack.push(Value::object(closure));
         for desc in proto.upvalues.iter() {
             let upvalue = if desc.is_local {
-                self.capture_upvalue(base + desc.index as usize)
+                self.capture_upvalue(base + desc.index as usize)?
             } else {
                 enclosing.upvalues.get(desc.index as usize)
             };
-            self.heap.push_block(&mut closure.upvalues, upvalue);
+            // The block was made with room for every upvalue: this never grows it.
+            self.heap.push_block(&mut closure.upvalues, upvalue)?;
             self.heap.barrier(closure, Value::object(upvalue));
         }
+        Ok(())
     }
 
     /// The open upvalue for a stack slot, shared by every closure that captures it.
-    fn capture_upvalue(&mut self, slot: usize) -> Gc<ObjUpvalue> {
+    fn capture_upvalue(&mut self, slot: usize) -> Result<Gc<ObjUpvalue>, OutOfMemory> {
         let mut prev: Option<Gc<ObjUpvalue>> = None;
         let mut cursor = self.open_upvalues;
         while let Some(u) = cursor {
@@ -1157,9 +1241,9 @@ impl Vm {
         if let Some(u) = cursor
             && u.slot == slot
         {
-            return u;
+            return Ok(u);
         }
-        self.maybe_collect();
+        self.maybe_collect()?;
         let location = self.stack.slot_ptr(slot);
         let mut created = self.heap.alloc(ObjUpvalue::open(location, slot));
         created.next_open = cursor;
@@ -1167,7 +1251,7 @@ impl Vm {
             None => self.open_upvalues = Some(created),
             Some(mut p) => p.next_open = Some(created),
         }
-        created
+        Ok(created)
     }
 
     /// Closes every open upvalue at or above stack slot `last`.

@@ -41,9 +41,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use heap::{Heap, Phase};
+use heap::{Heap, OutOfMemory, Phase, try_box_str, try_vec_from};
 use loxide_bytecode::verify::Verified;
-use loxide_bytecode::{Constant, Dialect, Op, Operand, decode, number};
+use loxide_bytecode::{Constant, Dialect, Op, Operand, SpanTable, decode, number};
 use object::*;
 use value::{Stack, Value};
 
@@ -196,6 +196,11 @@ pub struct Vm {
     heap: Heap,
     stack: Stack,
     frames: Vec<CallFrame>,
+    /// Frames that can be pushed without a check: the fewer of `max_frames` and the
+    /// frame vector's capacity. A call past it takes the slow path (`Vm::frame_room`),
+    /// which fails with `Stack overflow.` or grows the vector fallibly, so the call
+    /// path keeps one comparison, as it had for the depth limit alone.
+    frame_room: usize,
     globals: Vec<Value>,
     global_names: Vec<Gc<ObjString>>,
     global_slots: HashMap<Box<str>, u32>,
@@ -245,11 +250,14 @@ impl Vm {
     /// A VM that prints to `out`.
     pub fn with_output(options: Options, out: Box<dyn Write + Send>) -> Vm {
         let mut heap = Heap::new();
-        let init_string = heap.intern("init");
+        let init_string = heap
+            .intern("init")
+            .expect("a new heap has memory for its first string");
         let mut vm = Vm {
             heap,
             stack: Stack::new(options.stack_values),
             frames: Vec::new(),
+            frame_room: 0,
             globals: Vec::new(),
             global_names: Vec::new(),
             global_slots: HashMap::new(),
@@ -281,6 +289,7 @@ impl Vm {
         if options.stack_values != self.options.stack_values && !self.busy() {
             self.stack = Stack::new(options.stack_values);
         }
+        self.frame_room = options.max_frames.min(self.frames.capacity());
         self.options = options;
     }
 
@@ -417,13 +426,20 @@ impl Vm {
                 span: None,
             });
         }
-        self.maybe_collect();
-        let interned = self.heap.intern(name);
-        let slot = self.globals.len() as u32;
-        self.globals.push(Value::UNDEFINED);
-        self.global_names.push(interned);
-        self.global_slots.insert(name.into(), slot);
-        Ok(slot)
+        let memory = |vm: &mut Vm| -> Result<u32, OutOfMemory> {
+            vm.maybe_collect()?;
+            let interned = vm.heap.intern(name)?;
+            vm.globals.try_reserve(1).map_err(|_| OutOfMemory)?;
+            vm.global_names.try_reserve(1).map_err(|_| OutOfMemory)?;
+            vm.global_slots.try_reserve(1).map_err(|_| OutOfMemory)?;
+            let key = try_box_str(name)?;
+            let slot = vm.globals.len() as u32;
+            vm.globals.push(Value::UNDEFINED);
+            vm.global_names.push(interned);
+            vm.global_slots.insert(key, slot);
+            Ok(slot)
+        };
+        memory(self).map_err(|OutOfMemory| self.limit_error(Limit::Heap))
     }
 
     /// The names of the globals programs have defined (natives left out), for compiling
@@ -464,14 +480,20 @@ impl Vm {
         stepping: bool,
     ) -> Result<Gc<ObjClosure>, RuntimeError> {
         let module = verified.module();
-        let slots = module
-            .globals
-            .iter()
-            .map(|g| self.global_slot(g))
-            .collect::<Result<Vec<u32>, _>>()?;
+        let mut slots = Vec::new();
+        let mut order = Vec::new();
+        if slots.try_reserve_exact(module.globals.len()).is_err()
+            || order.try_reserve_exact(module.functions.len()).is_err()
+        {
+            return Err(self.limit_error(Limit::Heap));
+        }
+        for name in &module.globals {
+            slots.push(self.global_slot(name)?);
+        }
         // Create children before parents: the reverse of a breadth-first walk from the
-        // script, linear however deep functions nest (the verifier proved a tree).
-        let mut order = vec![0usize];
+        // script, linear however deep functions nest (the verifier proved a tree, so
+        // each function is listed once).
+        order.push(0usize);
         let mut next = 0;
         while let Some(&i) = order.get(next) {
             next += 1;
@@ -484,17 +506,64 @@ impl Vm {
         order.reverse();
 
         let roots_mark = self.heap.temp_roots.len();
-        let mut made: Vec<Option<Gc<ObjFunction>>> = vec![None; module.functions.len()];
-        for i in order {
+        let made = self.make_functions(verified, &order, &slots, stepping);
+        let made = match made {
+            Ok(made) => made,
+            Err(OutOfMemory) => {
+                self.heap.temp_roots.truncate(roots_mark);
+                return Err(self.limit_error(Limit::Heap));
+            }
+        };
+        functions.extend(made.iter().flatten());
+        let script = made[0].expect("the verifier guarantees a script");
+        let closure = self.maybe_collect().map(|()| {
+            self.heap.alloc(ObjClosure {
+                header: Header::new(ObjKind::Closure),
+                function: script,
+                upvalues: Block::EMPTY,
+            })
+        });
+        self.heap.temp_roots.truncate(roots_mark);
+        closure.map_err(|OutOfMemory| self.limit_error(Limit::Heap))
+    }
+
+    /// The function objects of a module, made in `order` (children first) and rooted
+    /// in `temp_roots` (the caller truncates them). Everything a function holds is a
+    /// copy of the module's data, as long as the module says, so it is copied into
+    /// memory reserved fallibly.
+    fn make_functions(
+        &mut self,
+        verified: &Verified,
+        order: &[usize],
+        slots: &[u32],
+        stepping: bool,
+    ) -> Result<Vec<Option<Gc<ObjFunction>>>, OutOfMemory> {
+        let module = verified.module();
+        let mut made: Vec<Option<Gc<ObjFunction>>> = Vec::new();
+        made.try_reserve_exact(module.functions.len())
+            .map_err(|_| OutOfMemory)?;
+        made.resize(module.functions.len(), None);
+        self.heap
+            .temp_roots
+            .try_reserve(module.functions.len())
+            .map_err(|_| OutOfMemory)?;
+        for &i in order {
             let f = &module.functions[i];
             let constants_mark = self.heap.temp_roots.len();
-            let mut constants = Vec::with_capacity(f.constants.len());
+            self.heap
+                .temp_roots
+                .try_reserve(f.constants.len())
+                .map_err(|_| OutOfMemory)?;
+            let mut constants = Vec::new();
+            constants
+                .try_reserve_exact(f.constants.len())
+                .map_err(|_| OutOfMemory)?;
             for c in &f.constants {
                 let v = match c {
                     Constant::Number(n) => Value::number(canonical(*n)),
                     Constant::Str(s) => {
-                        self.maybe_collect();
-                        let s = Value::object(self.heap.intern(s));
+                        self.maybe_collect()?;
+                        let s = Value::object(self.heap.intern(s)?);
                         self.heap.temp_roots.push(s);
                         s
                     }
@@ -504,9 +573,9 @@ impl Vm {
                 };
                 constants.push(v);
             }
-            let mut code = patch_globals(&f.code, &slots);
+            let mut code = patch_globals(&f.code, slots)?;
             let opcodes = if stepping {
-                let opcodes = code.clone();
+                let opcodes = try_vec_from(&code)?;
                 let mut at = 0;
                 while at < code.len() {
                     let op = Op::from_byte(code[at]).expect("verified code has only opcodes");
@@ -517,56 +586,71 @@ impl Vm {
             } else {
                 Vec::new()
             };
-            self.maybe_collect();
+            let mut caches = Vec::new();
+            caches
+                .try_reserve_exact(f.constants.len())
+                .map_err(|_| OutOfMemory)?;
+            caches.resize_with(f.constants.len(), Default::default);
+            let upvalues = try_vec_from(&f.upvalues)?.into_boxed_slice();
+            let lines = try_vec_from(&f.lines)?.into_boxed_slice();
+            let spans = SpanTable::from_bytes(try_vec_from(f.spans.as_bytes())?);
+            let name = try_box_str(&f.name)?;
+            self.maybe_collect()?;
             let function = self.heap.alloc(ObjFunction {
                 header: Header::new(ObjKind::Function),
                 arity: f.arity,
                 max_stack: f.max_stack,
-                upvalues: f.upvalues.clone().into_boxed_slice(),
+                upvalues,
                 code: code.into_boxed_slice(),
                 opcodes: opcodes.into_boxed_slice(),
                 constants: constants.into_boxed_slice(),
-                lines: f.lines.clone().into_boxed_slice(),
-                spans: f.spans.clone(),
-                name: f.name.clone().into_boxed_str(),
-                caches: (0..f.constants.len()).map(|_| Default::default()).collect(),
+                lines,
+                spans,
+                name,
+                caches: caches.into_boxed_slice(),
             });
             self.heap.temp_roots.truncate(constants_mark);
             self.heap.temp_roots.push(Value::object(function));
             made[i] = Some(function);
         }
-        functions.extend(made.iter().flatten());
-        self.maybe_collect();
-        let script = made[0].expect("the verifier guarantees a script");
-        let closure = self.heap.alloc(ObjClosure {
-            header: Header::new(ObjKind::Closure),
-            function: script,
-            upvalues: Block::EMPTY,
-        });
-        self.heap.temp_roots.truncate(roots_mark);
-        Ok(closure)
+        Ok(made)
     }
 
     // ----- Allocation and collection ----------------------------------------------------
 
     /// Collects if the heap asks for it. Call before allocating, with every value the
     /// caller still needs reachable from a root.
+    ///
+    /// It is also the check that comes before every new object: it fails while the
+    /// heap is out of memory (the system refused the pools a chunk and no collection
+    /// could get one back; see `heap::Pools`), and the caller then stops the program
+    /// with `Out of memory.` instead of allocating.
     #[inline(always)]
-    fn maybe_collect(&mut self) {
+    fn maybe_collect(&mut self) -> Result<(), OutOfMemory> {
         if self.heap.should_collect() {
-            self.collect_and_check();
+            return self.collect_and_check();
         }
+        Ok(())
     }
 
     /// `maybe_collect`'s rare path, out of line so that the interpreter's loop holds
     /// only the test: a step of the collector's cycle, then the heap and time limits.
     #[cold]
     #[inline(never)]
-    fn collect_and_check(&mut self) {
+    fn collect_and_check(&mut self) -> Result<(), OutOfMemory> {
         if cfg!(feature = "gc-stress") {
             self.stress_collect();
         } else {
             self.gc_step();
+        }
+        if self.heap.out_of_memory() {
+            // The system refused the pools a chunk: a whole collection may give one
+            // back (it ends the state when it can replace the spare chunk).
+            self.collect_garbage();
+            if self.heap.out_of_memory() {
+                self.fuel = 0;
+                return Err(OutOfMemory);
+            }
         }
         if let Some(max) = self.options.max_heap
             && self.heap.bytes_allocated() > max
@@ -589,6 +673,7 @@ impl Vm {
         {
             self.fuel = 0;
         }
+        Ok(())
     }
 
     /// What the collector has done so far (see `GcStats`).
@@ -784,6 +869,9 @@ impl Vm {
     /// Builds a runtime error for a limit (the message says which).
     #[cold]
     fn limit_error(&mut self, limit: Limit) -> RuntimeError {
+        if limit == Limit::Heap {
+            self.heap.release_ballast();
+        }
         let mut error = self.error(limit.message().into());
         error.limit = Some(limit);
         error
@@ -792,17 +880,27 @@ impl Vm {
     /// Builds a runtime error with the current call stack. It does not unwind: whoever
     /// entered the interpreter (a run, or a call from the host) drops the frames the
     /// error leaves, so that a host function's caller keeps its own.
+    ///
+    /// The trace is built in memory reserved fallibly: when memory is short (an
+    /// `Out of memory.` error), it keeps the innermost frames that fit, down to none.
     #[cold]
     fn error(&mut self, message: String) -> RuntimeError {
-        let mut trace = Vec::with_capacity(self.frames.len());
+        let mut trace = Vec::new();
+        let mut room = self.frames.len();
+        while trace.try_reserve_exact(room).is_err() {
+            room /= 2;
+        }
         let mut span = None;
-        for (depth, frame) in self.frames.iter().rev().enumerate() {
+        for (depth, frame) in self.frames.iter().rev().take(room).enumerate() {
             let function = frame.closure.function;
             let offset = function.offset_of(frame.ip).saturating_sub(1);
             let name = if function.name.is_empty() {
                 None
             } else {
-                Some(function.name.to_string())
+                match try_box_str(&function.name) {
+                    Ok(name) => Some(name.into_string()),
+                    Err(OutOfMemory) => break,
+                }
             };
             trace.push((function.line_at(offset), name));
             if depth == 0 {
@@ -936,9 +1034,10 @@ fn canonical(n: f64) -> f64 {
     }
 }
 
-/// Rewrites a verified function's global operands from module indices to VM slots.
-fn patch_globals(code: &[u8], slots: &[u32]) -> Vec<u8> {
-    let mut patched = code.to_vec();
+/// Rewrites a verified function's global operands from module indices to VM slots, in
+/// a copy reserved fallibly.
+fn patch_globals(code: &[u8], slots: &[u32]) -> Result<Vec<u8>, OutOfMemory> {
+    let mut patched = try_vec_from(code)?;
     for instruction in decode::instructions(code) {
         let instruction = instruction.expect("verified code");
         for field in instruction.fields() {
@@ -949,7 +1048,7 @@ fn patch_globals(code: &[u8], slots: &[u32]) -> Vec<u8> {
             }
         }
     }
-    patched
+    Ok(patched)
 }
 
 /// An output buffer that can be handed to a VM and read afterwards (embedding, tests).

@@ -21,7 +21,9 @@ pub fn define(
 ) -> Result<(), super::RuntimeError> {
     // The slot first: making it may collect, and the native is not rooted until stored.
     let slot = vm.global_slot(name)? as usize;
-    vm.maybe_collect();
+    if vm.maybe_collect().is_err() {
+        return Err(vm.limit_error(super::Limit::Heap));
+    }
     let native = vm.heap.alloc(ObjNative {
         header: Header::new(ObjKind::Native),
         name: name.into(),

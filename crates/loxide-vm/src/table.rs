@@ -3,7 +3,11 @@
 //! Keys compare by pointer (strings are interned) and hash by the string's cached hash.
 //! Open addressing with linear probing over a power-of-two array keeps a lookup to a
 //! few cache lines; deleted entries leave tombstones so probe chains stay intact.
+//! A table's size is a program's choice (a dictionary's fields, the intern set), so it
+//! grows into memory reserved fallibly: a table that cannot grow reports `OutOfMemory`
+//! and stays as it was.
 
+use super::heap::OutOfMemory;
 use super::object::{Gc, ObjString};
 use super::value::Value;
 
@@ -63,11 +67,10 @@ impl Table {
         entry.key.map(|_| entry.value)
     }
 
-    /// Sets a key; returns true if the key was new.
-    pub fn set(&mut self, key: Gc<ObjString>, value: Value) -> bool {
-        if (self.count + 1) * 4 > self.entries.len() * 3 {
-            self.grow();
-        }
+    /// Sets a key; returns true if the key was new. Fails, changing nothing, when the
+    /// table must grow and the memory cannot be had.
+    pub fn set(&mut self, key: Gc<ObjString>, value: Value) -> Result<bool, OutOfMemory> {
+        self.reserve_one()?;
         let index = Table::find(&self.entries, key);
         let entry = &mut self.entries[index];
         let is_new = entry.key.is_none();
@@ -78,16 +81,29 @@ impl Table {
             key: Some(key),
             value,
         };
-        is_new
+        Ok(is_new)
     }
 
-    fn grow(&mut self) {
+    /// Makes room for one more key, so that the next `set` cannot fail.
+    #[inline]
+    pub fn reserve_one(&mut self) -> Result<(), OutOfMemory> {
+        if (self.count + 1) * 4 > self.entries.len() * 3 {
+            self.grow()?;
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn grow(&mut self) -> Result<(), OutOfMemory> {
         let capacity = if self.entries.len() < 8 {
             8
         } else {
-            self.entries.len() * 2
+            self.entries.len().checked_mul(2).ok_or(OutOfMemory)?
         };
-        let old = std::mem::replace(&mut self.entries, vec![EMPTY; capacity]);
+        let mut grown = Vec::new();
+        grown.try_reserve_exact(capacity).map_err(|_| OutOfMemory)?;
+        grown.resize(capacity, EMPTY);
+        let old = std::mem::replace(&mut self.entries, grown);
         self.count = 0;
         for entry in old {
             if let Some(key) = entry.key {
@@ -96,15 +112,18 @@ impl Table {
                 self.count += 1;
             }
         }
+        Ok(())
     }
 
-    /// Copies every entry of `other` into this table.
-    pub fn add_all(&mut self, other: &Table) {
+    /// Copies every entry of `other` into this table; on failure, the entries copied
+    /// so far stay.
+    pub fn add_all(&mut self, other: &Table) -> Result<(), OutOfMemory> {
         for entry in &other.entries {
             if let Some(key) = entry.key {
-                self.set(key, entry.value);
+                self.set(key, entry.value)?;
             }
         }
+        Ok(())
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (Gc<ObjString>, Value)> + '_ {

@@ -94,7 +94,7 @@ pub fn run() -> Result<String, Error> {
         x: 0.0,
         speed: 1.0,
         wall: 6.0,
-    });
+    })?;
     vm.set_global("world", world.clone())?;
     vm.run(&loxide::compile(RULES)?)?;
     let tick: Function = vm.get_global("tick")?;

@@ -131,14 +131,48 @@ pub fn compile_after(
     predefined: &[String],
 ) -> Result<verify::Verified, CompileError> {
     on_compiler_stack(source.len(), || {
-        if lang == Lang::Lox
-            && limits == Limits::Default
-            && let Some(compiled) = compile_in_pieces(source, PIECE_TOKENS)
-        {
-            return compiled;
+        if lang == Lang::Lox && limits == Limits::Default {
+            check_memory(source.len(), PIECES_MEMORY_FACTOR)?;
+            if let Some(compiled) = compile_in_pieces(source, PIECE_TOKENS) {
+                return compiled;
+            }
         }
+        check_memory(source.len(), PIPELINE_MEMORY_FACTOR)?;
         pipeline(source, lang, limits, predefined, &mut Unobserved)
     })
+}
+
+/// The address space a compilation by pieces may take, as a multiple of the source's
+/// length. Its peak resident memory is 6 to 9 times the source on programs of many
+/// top-level declarations (docs/performance.md, "Compile speed and memory"), 16 times
+/// on two million property writes in the script; a vector that doubles holds its old
+/// and new buffers for a moment, so the address space asked for is larger still.
+pub const PIECES_MEMORY_FACTOR: usize = 24;
+/// The same for the whole pipeline at once (a program with errors, clox's limits,
+/// Potato, `lox dump`): its peak is up to 45 times the source (docs/performance.md,
+/// the stage tables).
+pub const PIPELINE_MEMORY_FACTOR: usize = 64;
+
+/// Fails with `Out of memory.` when the memory a compilation will take (`factor` times
+/// the source's length) cannot be had now. The compiler's own vectors grow without a
+/// check of their own, so this is asked before it starts: the memory is reserved (not
+/// touched) and given back at once. A source too large for the memory left is then an
+/// error rather than an abort of the process.
+pub fn check_memory(source_len: usize, factor: usize) -> Result<(), CompileError> {
+    let mut probe: Vec<u8> = Vec::new();
+    match probe.try_reserve_exact(source_len.saturating_mul(factor)) {
+        Ok(()) => Ok(()),
+        Err(_) => Err(out_of_memory()),
+    }
+}
+
+/// The compile error for a compilation the memory left cannot hold.
+pub fn out_of_memory() -> CompileError {
+    CompileError {
+        lines: vec!["Out of memory.".into()],
+        at_end: false,
+        diagnostics: Vec::new(),
+    }
 }
 
 /// The fewest tokens in a piece when a program is compiled a piece at a time: enough
@@ -196,12 +230,14 @@ pub fn compile_observed(
     observer: &mut (dyn Observer + Send),
 ) -> Result<verify::Verified, CompileError> {
     on_compiler_stack(source.len(), || {
+        check_memory(source.len(), PIPELINE_MEMORY_FACTOR)?;
         pipeline(source, lang, limits, predefined, observer)
     })
 }
 
 /// Compiles Lox on the current thread, whatever its stack (for tests that catch panics).
 pub fn compile_here(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
+    check_memory(source.len(), PIPELINE_MEMORY_FACTOR)?;
     pipeline(source, Lang::Lox, limits, &[], &mut Unobserved)
 }
 
@@ -212,7 +248,8 @@ pub const SMALL_SOURCE_BYTES: usize = 256;
 
 /// Runs a compiler stage on a thread with a stack large enough for the deepest input
 /// the parser accepts, unless `source_len` is small enough for any stack. A panic in
-/// the stage (a bug) becomes an internal error.
+/// the stage (a bug) becomes an internal error; a thread that cannot be started (its
+/// stack cannot be had) is `Out of memory.`.
 pub fn on_compiler_stack<T: Send>(
     source_len: usize,
     work: impl FnOnce() -> Result<T, CompileError> + Send,
@@ -230,7 +267,9 @@ pub fn on_compiler_stack<T: Send>(
             Ok(handle) => handle
                 .join()
                 .unwrap_or_else(|_| Err(internal("the compiler panicked"))),
-            Err(_) => Err(internal("could not start the compiler thread")),
+            // Its stack is the one large allocation a thread needs: what fails here is
+            // memory (or the system's limit on threads), not the compiler.
+            Err(_) => Err(out_of_memory()),
         }
     })
 }

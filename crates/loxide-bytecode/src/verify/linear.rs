@@ -96,8 +96,9 @@ pub(super) fn analyse(module: &Module, f: &Function) -> Option<u32> {
     let code = &f.code[..];
     // Pass 1, reading only lengths and backward jumps: where instructions start, and
     // which of them backward jumps target (instruction starts: they are behind).
-    let mut is_start = BitSet::new(code.len());
-    let mut is_back_target = BitSet::new(code.len());
+    // Without memory for them, the general walk decides (and reports it).
+    let mut is_start = BitSet::new(code.len()).ok()?;
+    let mut is_back_target = BitSet::new(code.len()).ok()?;
     let mut offset = 0;
     while offset < code.len() {
         let info = INFO.get(code[offset] as usize)?;
