@@ -11,7 +11,11 @@ use loxide_ide::analyze;
 fn lox(args: &[&str], source: &str) -> Output {
     let dir = std::env::temp_dir().join(format!("lox-check-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary directory");
-    let file = dir.join(format!("p{}.lox", source.len()));
+    // A file of its own for each call: tests run in parallel, and two may check the
+    // same source.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = dir.join(format!("p{n}.lox"));
     std::fs::write(&file, source).expect("writes");
     let mut command = Command::new(env!("CARGO_BIN_EXE_lox"));
     command.args(args).arg(&file).env_remove("LOX_ERROR_FORMAT");
