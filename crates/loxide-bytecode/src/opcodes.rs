@@ -250,6 +250,9 @@ macro_rules! for_each_opcode {
             SubtractLocalConstant = "SUBTRACT_LOCAL_CONSTANT" (slot: Local, constant: Const) pops Fixed(0) pushes 1 flow Next;
             /// Return a local from the current function.
             ReturnLocal = "RETURN_LOCAL" (slot: Local) pops Fixed(0) pushes 0 flow Return;
+            /// Fail unless a global is defined: a global read whose value is dropped (the
+            /// expression statement `name;`).
+            CheckGlobal = "CHECK_GLOBAL" (global: Global) pops Fixed(0) pushes 0 flow Next;
         }
     };
 }

@@ -254,6 +254,12 @@ impl Vm {
                         }
                         sp.push(value);
                     }
+                    op::CheckGlobal => {
+                        let slot = ip.u24() as usize;
+                        if self.globals[slot] == Value::UNDEFINED {
+                            throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                        }
+                    }
                     op::DefineGlobal => {
                         let slot = ip.u24() as usize;
                         self.globals[slot] = sp.pop();

@@ -98,6 +98,22 @@ fn pure_push(instr: Instr) -> bool {
     )
 }
 
+/// Appends `CheckGlobal(g)` to the output (`n` instructions kept). (Two checks of the
+/// same global in a row could be one, but the second may be in the next statement, and
+/// no pass looks past a statement: see `function`.)
+fn push_check(f: &mut Function, n: &mut usize, g: u32, loc: super::Loc) {
+    f.code[*n] = Instr::CheckGlobal(g);
+    f.locs[*n] = loc;
+    *n += 1;
+}
+
+/// True for instructions whose pushed value may be dropped with at most a check left:
+/// pure pushes, and global reads (which fail when the global is undefined, so they
+/// become `CheckGlobal`).
+fn droppable(instr: Instr) -> bool {
+    pure_push(instr) || matches!(instr, Instr::GetGlobal(_))
+}
+
 /// The constant index for a number, reusing an equal one; `None` when the pool is full
 /// (then the caller leaves the code as it is). `numbers` maps the bits of each number
 /// in the pool to its index; it is built on the first fold of a function, so folding
@@ -193,6 +209,34 @@ fn fold_constants(f: &mut Function) {
             Instr::Not => last(1).map(|a| (1, push_bool(!literal_truthy(a)))),
             Instr::Pop if n >= 1 && pure_push(f.code[n - 1]) => {
                 n -= 1;
+                continue;
+            }
+            // A global read only to be dropped only checks that the global exists.
+            Instr::Pop if n >= 1 && matches!(f.code[n - 1], Instr::GetGlobal(_)) => {
+                let (Instr::GetGlobal(g), loc) = (f.code[n - 1], f.locs[n - 1]) else {
+                    unreachable!()
+                };
+                n -= 1;
+                push_check(f, &mut n, g, loc);
+                continue;
+            }
+            // `a == b;`: equality never fails, so only its operands' checks remain.
+            Instr::Pop
+                if n >= 3
+                    && f.code[n - 1] == Instr::Equal
+                    && droppable(f.code[n - 3])
+                    && droppable(f.code[n - 2]) =>
+            {
+                let (first, second) = (
+                    (f.code[n - 3], f.locs[n - 3]),
+                    (f.code[n - 2], f.locs[n - 2]),
+                );
+                n -= 3;
+                for (operand, loc) in [first, second] {
+                    if let Instr::GetGlobal(g) = operand {
+                        push_check(f, &mut n, g, loc);
+                    }
+                }
                 continue;
             }
             _ => None,
