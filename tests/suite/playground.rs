@@ -563,6 +563,12 @@ fn a_body_sent_too_slowly_is_answered_408() {
 /// server has been stuck writing to it for the request timeout.
 #[test]
 fn a_client_that_does_not_read_its_answers_is_cut_off() {
+    // The test needs the server to fill the sockets' buffers within the three seconds
+    // the client waits: a debug build records traces too slowly for that (its reads
+    // then let every answer through), so it checks this in release builds only.
+    if cfg!(debug_assertions) {
+        return;
+    }
     let server = Server::start_with(&["--request-timeout", "0.5"]);
     let mut stream = TcpStream::connect(&server.address).expect("connects");
     // Thirty traces of an endless loop, each answer over a megabyte, asked for at once
