@@ -467,6 +467,172 @@ fn document_symbols_list_classes_functions_and_globals() {
 }
 
 #[test]
+fn document_symbols_cover_whole_declarations_and_select_their_names() {
+    let mut lsp = Lsp::start();
+    lsp.open(URI, PROGRAM);
+    let symbols = lsp.call(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    let spans = |s: &Value| {
+        (
+            s["name"].clone(),
+            s["range"].clone(),
+            s["selectionRange"].clone(),
+        )
+    };
+    let top: Vec<_> = symbols
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(spans)
+        .collect();
+    assert_eq!(
+        top,
+        vec![
+            // The `var` statement, to its `;`.
+            (json!("greeting"), range(0, 0, 0, 20), range(0, 4, 0, 12)),
+            // Functions and classes from their keyword to their closing brace.
+            (json!("makeCounter"), range(1, 0, 8, 1), range(1, 4, 1, 15)),
+            (json!("add"), range(9, 0, 11, 1), range(9, 4, 9, 7)),
+            (json!("Circle"), range(12, 0, 19, 1), range(12, 6, 12, 12)),
+            (json!("main"), range(20, 0, 28, 1), range(20, 4, 20, 8)),
+        ]
+    );
+    // Methods from their name to their closing brace.
+    let methods: Vec<_> = symbols[3]["children"]
+        .as_array()
+        .expect("methods")
+        .iter()
+        .map(spans)
+        .collect();
+    assert_eq!(
+        methods,
+        vec![
+            (json!("init"), range(13, 2, 15, 3), range(13, 2, 13, 6)),
+            (json!("area"), range(16, 2, 18, 3), range(16, 2, 16, 6)),
+        ]
+    );
+    // A declaration whose `;` is missing ends before what follows it.
+    let uri = "file:///tmp/unfinished.lox";
+    lsp.open(uri, "var a = (1 +\n 2)\nvar b = 3;\n");
+    let symbols = lsp.call(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(symbols[0]["selectionRange"], range(0, 4, 0, 5), "{symbols}");
+    let end = &symbols[0]["range"]["end"];
+    assert!(end["line"].as_u64() <= Some(2), "{symbols}");
+    assert!(lsp.finish().success());
+}
+
+/// A program with `this` and `super`, in methods and in a function nested in one.
+const RECEIVERS: &str = "\
+class A {
+  greet() { return \"A\"; }
+}
+class B < A {
+  init(n) {
+    this.n = n;
+  }
+  greet() {
+    fun inner() { return this.n; }
+    return super.greet() + inner();
+  }
+}
+print this;
+";
+
+#[test]
+fn hover_on_this_and_super_names_the_instance_and_the_superclass() {
+    let mut lsp = Lsp::start();
+    let uri = "file:///tmp/receivers.lox";
+    let diagnostics = lsp.open(uri, RECEIVERS);
+    // `this` outside a class is an error; the rest compiles.
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let hover =
+        |lsp: &mut Lsp, line, character| lsp.call("textDocument/hover", at(uri, line, character));
+    let this_in_init = hover(&mut lsp, 5, 5);
+    assert_eq!(
+        this_in_init["contents"]["value"],
+        "`this`: the instance of class `B` that method `init(n)` runs on (slot 0 of `init`)"
+    );
+    assert_eq!(this_in_init["range"], range(5, 4, 5, 8));
+    let this_in_closure = hover(&mut lsp, 8, 26);
+    assert_eq!(
+        this_in_closure["contents"]["value"],
+        "`this`: the instance of class `B` that method `greet()` runs on \
+         (upvalue 0 of `inner`, captured from `greet`)"
+    );
+    let super_call = hover(&mut lsp, 9, 12);
+    assert_eq!(
+        super_call["contents"]["value"],
+        "`super`: the superclass `A` of class `B`; `super.name` finds `A`'s method and \
+         binds it to `this` (the hidden variable `super`, upvalue 0 of `greet`, captured \
+         from `script`)"
+    );
+    assert_eq!(super_call["range"], range(9, 11, 9, 16));
+    // Keywords, not names: nothing to rename or find.
+    let rename = lsp.request("textDocument/prepareRename", at(uri, 5, 5));
+    assert_eq!(rename["error"]["code"], -32803, "{rename}");
+    let definition = lsp.call("textDocument/definition", at(uri, 9, 12));
+    assert_eq!(definition, json!([]));
+    // `this` outside any method.
+    let outside = hover(&mut lsp, 12, 7);
+    assert_eq!(outside["contents"]["value"], "`this`, outside any method");
+    assert!(lsp.finish().success());
+}
+
+/// Two classes with a method of the same name, and a variable of that name.
+const PROPERTIES: &str = "\
+class Cat { speak() { return this.sound; } init() { this.sound = \"meow\"; } }
+class Dog { speak() { return \"woof\"; } }
+var pet = Cat();
+print pet.speak();
+var speak = \"a variable\";
+print speak + pet.sound;
+";
+
+#[test]
+fn rename_of_a_property_covers_that_name_on_every_object_and_nothing_else() {
+    let mut lsp = Lsp::start();
+    let uri = "file:///tmp/properties.lox";
+    lsp.open(uri, PROPERTIES);
+    let rename = |lsp: &mut Lsp, line, character, name: &str| {
+        let mut params = at(uri, line, character);
+        params["newName"] = json!(name);
+        lsp.call("textDocument/rename", params)["changes"][uri].clone()
+    };
+    let edit = |r: Value| json!({"range": r, "newText": "talk"});
+    // A method called through a variable: every method and every `.speak` in the
+    // file (the object is not known before the program runs), never the variable.
+    let expected = json!([
+        edit(range(0, 12, 0, 17)),
+        edit(range(1, 12, 1, 17)),
+        edit(range(3, 10, 3, 15)),
+    ]);
+    assert_eq!(rename(&mut lsp, 3, 11, "talk"), expected);
+    assert_eq!(rename(&mut lsp, 1, 13, "talk"), expected);
+    // A field: `this.sound` in the class and `pet.sound` outside alike.
+    let edit = |r: Value| json!({"range": r, "newText": "noise"});
+    assert_eq!(
+        rename(&mut lsp, 0, 36, "noise"),
+        json!([
+            edit(range(0, 34, 0, 39)),
+            edit(range(0, 57, 0, 62)),
+            edit(range(5, 18, 5, 23)),
+        ])
+    );
+    // The variable `speak` stays a variable.
+    let edit = |r: Value| json!({"range": r, "newText": "said"});
+    assert_eq!(
+        rename(&mut lsp, 5, 7, "said"),
+        json!([edit(range(4, 4, 4, 9)), edit(range(5, 6, 5, 11))])
+    );
+    assert!(lsp.finish().success());
+}
+
+#[test]
 fn completion_offers_the_names_in_scope_and_the_keywords() {
     let mut lsp = Lsp::start();
     lsp.open(URI, PROGRAM);

@@ -49,20 +49,20 @@ pub struct Analysis {
 }
 
 /// The observer that collects tokens, the index and the warnings of a compilation.
-pub struct Collector {
+pub struct Collector<'a> {
     lang: Lang,
-    source: String,
+    source: &'a str,
     tokens: Vec<Token>,
     index: Option<Index>,
     warnings: Vec<Warning>,
 }
 
-impl Collector {
+impl<'a> Collector<'a> {
     /// A collector for a compilation of `source` in `lang`.
-    pub fn new(source: &str, lang: Lang) -> Collector {
+    pub fn new(source: &'a str, lang: Lang) -> Collector<'a> {
         Collector {
             lang,
-            source: source.to_string(),
+            source,
             tokens: Vec::new(),
             index: None,
             warnings: Vec::new(),
@@ -75,7 +75,7 @@ impl Collector {
     }
 }
 
-impl Observer for Collector {
+impl Observer for Collector<'_> {
     fn lox_tokens(&mut self, tokens: &lox::lexer::Tokens) {
         self.tokens = text::classify(tokens);
     }
@@ -88,16 +88,27 @@ impl Observer for Collector {
         if self.index.is_some() {
             return;
         }
-        let index = index::build(resolved, &self.tokens, &self.source, self.lang);
-        self.warnings = warnings::find(resolved, &self.tokens, &self.source, &index);
+        let index = index::build(resolved, &self.tokens, self.source, self.lang);
+        self.warnings = warnings::find(resolved, &self.tokens, self.source, &index);
         self.index = Some(index);
     }
 }
 
 /// Analyses a document.
 pub fn analyze(source: &str, lang: Lang) -> Analysis {
+    analyze_text(source.to_string(), lang)
+}
+
+/// Analyses a document, keeping its text (no copy is made of it).
+///
+/// The compiler runs up to lowering (`driver::check_observed`): the errors are those
+/// `lox` reports, and nothing is optimized, encoded or verified for a run that never
+/// comes.
+pub fn analyze_text(text: String, lang: Lang) -> Analysis {
+    ANALYSES.with(|n| n.set(n.get() + 1));
+    let source = text.as_str();
     let mut collector = Collector::new(source, lang);
-    let result = driver::compile_observed(source, lang, Limits::Default, &[], &mut collector);
+    let result = driver::check_observed(source, lang, Limits::Default, &[], &mut collector);
     let lines = LineIndex::new(source);
     let errors = match result {
         Ok(_) => Vec::new(),
@@ -135,11 +146,22 @@ pub fn analyze(source: &str, lang: Lang) -> Analysis {
     } = collector;
     Analysis {
         lang,
-        text: source.to_string(),
+        text,
         lines,
         tokens,
         index: index.unwrap_or_default(),
         errors,
         warnings,
     }
+}
+
+thread_local! {
+    /// How many documents this thread has analysed (`analyses_run`).
+    static ANALYSES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many analyses this thread has run: the work a language server does per change
+/// is one, and per request none, which tests check by this count.
+pub fn analyses_run() -> u64 {
+    ANALYSES.with(std::cell::Cell::get)
 }

@@ -10,7 +10,7 @@ use loxide::Lang;
 use loxide::frontend::{lox, potato};
 
 use crate::analysis::Analysis;
-use crate::index::{Access, Decl, Kind, Occurrence, Storage, Target};
+use crate::index::{Access, Decl, Kind, Occurrence, Receiver, ReceiverUse, Storage, Target};
 use crate::text::{self, Class};
 
 /// The names of the semantic token types, in the legend's order.
@@ -158,10 +158,67 @@ impl Analysis {
         format!("{text}\n\ndeclared on line {line}")
     }
 
+    /// What a `this` or `super` is, in words: the instance of which class, and how the
+    /// function it is in reaches it.
+    fn describe_receiver(&self, r: &ReceiverUse) -> String {
+        let index = &self.index;
+        let method = r.method.and_then(|m| index.decls.get(m));
+        let class = method
+            .and_then(|m| m.class)
+            .and_then(|c| index.decls.get(c));
+        let (Some(method), Some(class)) = (method, class) else {
+            return match r.keyword {
+                Receiver::This => "`this`, outside any method".into(),
+                Receiver::Super => "`super`, outside any method".into(),
+            };
+        };
+        let signature = method
+            .defines
+            .map_or(method.name.clone(), |f| self.signature(f));
+        // `this` is slot 0 of the method; `super` a hidden local of the function the
+        // class is declared in, which the methods capture.
+        let origin = match r.keyword {
+            Receiver::This => method
+                .defines
+                .map_or(method.name.as_str(), |f| self.function_name(f)),
+            Receiver::Super => self.function_name(class.function),
+        };
+        let here = self.function_name(r.function);
+        let reached = match r.storage {
+            Storage::Local(slot) => format!("slot {slot} of `{here}`"),
+            Storage::Upvalue(i) => {
+                format!("upvalue {i} of `{here}`, captured from `{origin}`")
+            }
+            Storage::Global(_) | Storage::Property => "?".into(),
+        };
+        match r.keyword {
+            Receiver::This => format!(
+                "`this`: the instance of class `{}` that method `{signature}` runs on \
+                 ({reached})",
+                class.name
+            ),
+            Receiver::Super => match &class.superclass {
+                Some(superclass) => format!(
+                    "`super`: the superclass `{superclass}` of class `{}`; `super.name` \
+                     finds `{superclass}`'s method and binds it to `this` \
+                     (the hidden variable `super`, {reached})",
+                    class.name
+                ),
+                None => format!("`super`, in class `{}` which has no superclass", class.name),
+            },
+        }
+    }
+
     /// Hover: what the name under the cursor is and where it lives.
     pub fn hover(&self, offset: usize) -> Value {
         let Some(o) = self.index.occurrence_at(offset) else {
-            return Value::Null;
+            return match self.index.receiver_at(offset) {
+                Some(r) => json!({
+                    "contents": {"kind": "markdown", "value": self.describe_receiver(r)},
+                    "range": self.range(&r.span),
+                }),
+                None => Value::Null,
+            };
         };
         let text = match &o.target {
             Target::Decl(i) => self.describe_decl(&self.index.decls[*i], Some(o)),
@@ -255,7 +312,7 @@ impl Analysis {
             Target::Property(name) if name == "init" => {
                 Err("'init' is what makes a method an initializer; it cannot be renamed.".into())
             }
-            Target::Global(_) if self.index.definitions(&target).is_empty() => {
+            Target::Global(_) if self.index.definition_slice(&target).is_empty() => {
                 Err("This name is not declared in this file.".into())
             }
             _ => Ok(o.span.clone()),
@@ -288,7 +345,7 @@ impl Analysis {
             let mut v = json!({
                 "name": d.name,
                 "kind": kind,
-                "range": self.range(&d.span),
+                "range": self.range(&d.extent),
                 "selectionRange": self.range(&d.span),
                 "children": children,
             });
@@ -521,7 +578,7 @@ impl Analysis {
         let declaration = u32::from(o.access == Access::Declaration);
         let ty = match &o.target {
             Target::Property(_) => {
-                if self.index.definitions(&o.target).is_empty() {
+                if self.index.definition_slice(&o.target).is_empty() {
                     10
                 } else {
                     9

@@ -58,6 +58,10 @@ pub struct Decl {
     pub kind: Kind,
     /// The bytes of the name where it is declared.
     pub span: Range<usize>,
+    /// The bytes of the whole declaration: a class or function with its body (and its
+    /// `class` or `fun` keyword), a method with its body, a variable's statement from
+    /// `var` to `;` (a Potato variable's line); a parameter's name alone.
+    pub extent: Range<usize>,
     /// Where it lives: a global or a local slot of `function`, or a property.
     pub storage: Storage,
     /// True when a closure captures it (it lives on as an upvalue).
@@ -126,6 +130,43 @@ pub struct Function {
     pub parent: Option<usize>,
 }
 
+/// How often a target is declared and written, counted once when the index is built.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Its occurrences that declare it.
+    pub declarations: usize,
+    /// Its occurrences that assign it.
+    pub writes: usize,
+}
+
+/// Which of the two names of the instance a method runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Receiver {
+    /// `this`.
+    This,
+    /// `super` (in `super.method`).
+    Super,
+}
+
+/// A `this` or `super` in the text: keywords, not names a program declares, so they
+/// are not occurrences (nothing renames them), but hover tells what they are.
+#[derive(Clone, Debug)]
+pub struct ReceiverUse {
+    /// The bytes of the keyword.
+    pub span: Range<usize>,
+    /// Which keyword.
+    pub keyword: Receiver,
+    /// The method it is in (its declaration), also through a function nested in it;
+    /// `None` outside any method (an error).
+    pub method: Option<usize>,
+    /// How the function it is in reaches it: slot 0 of the method, or an upvalue of a
+    /// function nested in the method (for `super`, the hidden variable that holds the
+    /// superclass).
+    pub storage: Storage,
+    /// The function it is in.
+    pub function: usize,
+}
+
 /// The index of a document.
 #[derive(Clone, Debug, Default)]
 pub struct Index {
@@ -135,10 +176,13 @@ pub struct Index {
     pub occurrences: Vec<Occurrence>,
     /// Every function, by the compiler's function id.
     pub functions: Vec<Function>,
+    /// Every `this` and `super`, sorted by position.
+    pub receivers: Vec<ReceiverUse>,
     /// By the compiler's declaration id: the index of its `Decl`.
     pub(crate) of_core_decl: Vec<Option<usize>>,
-    /// The occurrences of each target, as indices of `occurrences`, in source order.
-    by_target: HashMap<Target, Vec<usize>>,
+    /// The occurrences of each target, as indices of `occurrences` in source order, and
+    /// how many of them declare and write it.
+    by_target: HashMap<Target, (Vec<usize>, Usage)>,
     /// The first declaration of each global name.
     globals: HashMap<String, usize>,
     /// The methods of each property name.
@@ -167,12 +211,20 @@ impl Index {
             })
     }
 
+    /// The `this` or `super` whose keyword covers `offset` (or ends right at it).
+    pub fn receiver_at(&self, offset: usize) -> Option<&ReceiverUse> {
+        let after = self.receivers.partition_point(|r| r.span.start <= offset);
+        self.receivers[..after]
+            .last()
+            .filter(|r| r.span.contains(&offset) || r.span.end == offset)
+    }
+
     /// Every occurrence of a target, once per span, in source order.
     pub fn occurrences_of(&self, target: &Target) -> Vec<&Occurrence> {
         let mut out: Vec<&Occurrence> = self
             .by_target
             .get(target)
-            .map_or(&[][..], Vec::as_slice)
+            .map_or(&[][..], |t| t.0.as_slice())
             .iter()
             .map(|&i| &self.occurrences[i])
             .collect();
@@ -182,10 +234,27 @@ impl Index {
 
     /// The declarations of a target's definitions, as indices of `decls`.
     pub fn definition_ids(&self, target: &Target) -> Vec<usize> {
+        self.definition_slice(target).to_vec()
+    }
+
+    /// How a target is declared and written in the document.
+    pub fn usage(&self, target: &Target) -> Usage {
+        self.by_target
+            .get(target)
+            .map_or_else(Usage::default, |t| t.1)
+    }
+
+    /// The declarations that define a target, as indices of `decls`, without
+    /// allocating (`definition_ids` in a slice).
+    pub fn definition_slice<'a>(&'a self, target: &'a Target) -> &'a [usize] {
         match target {
-            Target::Decl(i) => (*i < self.decls.len()).then_some(*i).into_iter().collect(),
-            Target::Global(name) => self.globals.get(name).copied().into_iter().collect(),
-            Target::Property(name) => self.methods.get(name).cloned().unwrap_or_default(),
+            Target::Decl(i) if *i < self.decls.len() => std::slice::from_ref(i),
+            Target::Decl(_) => &[],
+            Target::Global(name) => self
+                .globals
+                .get_key_value(name)
+                .map_or(&[], |(_, i)| std::slice::from_ref(i)),
+            Target::Property(name) => self.methods.get(name).map_or(&[], Vec::as_slice),
         }
     }
 
@@ -211,7 +280,9 @@ impl Index {
 
     /// The first definition of a target, if it has one.
     pub fn decl_for(&self, target: &Target) -> Option<&Decl> {
-        self.definitions(target).into_iter().next()
+        self.definition_slice(target)
+            .first()
+            .map(|&i| &self.decls[i])
     }
 
     /// The target of a declaration.
@@ -262,19 +333,30 @@ pub fn build(resolved: &Resolved, tokens: &[Token], source: &str, lang: Lang) ->
             ..Index::default()
         },
         class: None,
+        method: None,
     };
     if !p.functions.is_empty() {
         b.function(p.script(), None);
     }
     let mut index = b.index;
-    index
-        .occurrences
-        .sort_by_key(|o| (o.span.start, o.span.end));
+    sort_occurrences(&mut index.occurrences);
+    index.receivers.sort_by_key(|r| r.span.start);
     for (i, o) in index.occurrences.iter().enumerate() {
-        match index.by_target.get_mut(&o.target) {
-            Some(list) => list.push(i),
-            None => {
-                index.by_target.insert(o.target.clone(), vec![i]);
+        // Occurrences of a target at the same span (desugaring can make two) count
+        // once, as `occurrences_of` lists them once.
+        let (list, usage) = match index.by_target.get_mut(&o.target) {
+            Some(uses) => uses,
+            None => index.by_target.entry(o.target.clone()).or_default(),
+        };
+        let repeated = list
+            .last()
+            .is_some_and(|&last| index.occurrences[last].span == o.span);
+        list.push(i);
+        if !repeated {
+            match o.access {
+                Access::Declaration => usage.declarations += 1,
+                Access::Write => usage.writes += 1,
+                Access::Read => {}
             }
         }
     }
@@ -295,6 +377,24 @@ pub fn build(resolved: &Resolved, tokens: &[Token], source: &str, lang: Lang) ->
     index
 }
 
+/// Sorts occurrences by span, keeping the order of those at the same span. The
+/// builder makes them almost in order; a permutation of indices is sorted rather than
+/// the occurrences themselves, which are large to move.
+fn sort_occurrences(occurrences: &mut Vec<Occurrence>) {
+    let key = |o: &Occurrence| (o.span.start, o.span.end);
+    if occurrences.is_sorted_by_key(key) {
+        return;
+    }
+    let mut order: Vec<u32> = (0..occurrences.len() as u32).collect();
+    order.sort_by_key(|&i| key(&occurrences[i as usize]));
+    let mut slots: Vec<Option<Occurrence>> =
+        std::mem::take(occurrences).into_iter().map(Some).collect();
+    *occurrences = order
+        .iter()
+        .filter_map(|&i| slots[i as usize].take())
+        .collect();
+}
+
 struct Builder<'a> {
     r: &'a Resolved,
     tokens: &'a [Token],
@@ -303,6 +403,9 @@ struct Builder<'a> {
     index: Index,
     /// The declaration of the class whose methods are being walked.
     class: Option<usize>,
+    /// The declaration of the innermost method whose body (or a function nested in
+    /// it) is being walked.
+    method: Option<usize>,
 }
 
 impl Builder<'_> {
@@ -338,6 +441,60 @@ impl Builder<'_> {
         self.source.len()
     }
 
+    /// Where a declaration named at `tok` starts: at the keyword before the name
+    /// (`var`, `fun`, `class`), or at the name.
+    fn keyword_start(&self, tok: u32) -> usize {
+        let name = self.tokens.get(tok as usize);
+        let before = (tok as usize)
+            .checked_sub(1)
+            .and_then(|b| self.tokens.get(b));
+        match (name, before) {
+            (Some(_), Some(b)) if b.class == Class::Keyword => b.start,
+            (Some(n), _) => n.start,
+            (None, _) => self.source.len(),
+        }
+    }
+
+    /// Where the statement of a declaration named at `tok` ends: just past its `;`,
+    /// or before the line break, block or end of input that ends it (in Potato, or
+    /// when the `;` is missing). Parentheses nest.
+    fn statement_end(&self, tok: u32) -> usize {
+        let mut end = self.token_end(tok);
+        let mut depth = 0usize;
+        for t in self.tokens.iter().skip(tok as usize + 1) {
+            match t.class {
+                Class::OpenParen => depth += 1,
+                Class::CloseParen => depth = depth.saturating_sub(1),
+                Class::OpenBlock | Class::CloseBlock | Class::Eof | Class::Error => break,
+                Class::Other if depth == 0 => match self.source.get(t.start..t.end) {
+                    Some(";") => return t.end,
+                    Some(".") => {}
+                    _ => break,
+                },
+                _ => {}
+            }
+            end = t.end;
+        }
+        end
+    }
+
+    /// Where the body of a class named at `tok` ends: just past the block closer that
+    /// matches the first block opener after the name (the name's end if there is none).
+    fn body_end(&self, tok: u32) -> usize {
+        let mut depth = 0usize;
+        for t in self.tokens.iter().skip(tok as usize + 1) {
+            match t.class {
+                Class::OpenBlock => depth += 1,
+                Class::CloseBlock if depth == 0 => break,
+                Class::CloseBlock if depth == 1 => return t.end,
+                Class::CloseBlock => depth -= 1,
+                Class::Eof => break,
+                _ => {}
+            }
+        }
+        self.token_end(tok)
+    }
+
     fn token_end(&self, tok: u32) -> usize {
         self.tokens
             .get(tok as usize)
@@ -368,6 +525,7 @@ impl Builder<'_> {
             name: self.name(d.name),
             kind,
             span: span.clone(),
+            extent: span.clone(),
             storage,
             captured: self.r.decl(d).captured,
             function,
@@ -433,6 +591,32 @@ impl Builder<'_> {
         });
     }
 
+    fn receiver(&mut self, r: &c::VarRef, keyword: Receiver, function: usize) {
+        let Some(t) = self.tokens.get(r.tok as usize) else {
+            return;
+        };
+        let spelled = match keyword {
+            Receiver::This => "this",
+            Receiver::Super => "super",
+        };
+        // Only the keyword as written (desugaring makes `this` uses of its own).
+        if self.source.get(t.start..t.end) != Some(spelled) {
+            return;
+        }
+        let storage = match self.r.binding(r) {
+            Binding::Global(slot) => Storage::Global(slot),
+            Binding::Local(slot) => Storage::Local(slot),
+            Binding::Upvalue(i) => Storage::Upvalue(i),
+        };
+        self.index.receivers.push(ReceiverUse {
+            span: t.start..t.end,
+            keyword,
+            method: self.method,
+            storage,
+            function,
+        });
+    }
+
     fn function(&mut self, f: &c::Function, decl: Option<usize>) {
         let id = f.id as usize;
         if let Some(info) = self.index.functions.get_mut(id) {
@@ -450,13 +634,22 @@ impl Builder<'_> {
     fn nested(&mut self, f: &c::Function, kind: Kind, parent: usize) {
         let decl = self.declare(&f.name, kind, parent);
         if let Some(d) = decl {
-            self.index.decls[d].defines = Some(f.id as usize);
-            self.index.decls[d].class = self.class;
+            let start = self.keyword_start(f.name.tok);
+            let end = self.token_end(f.end_tok).max(self.index.decls[d].span.end);
+            let decl = &mut self.index.decls[d];
+            decl.defines = Some(f.id as usize);
+            decl.class = self.class;
+            decl.extent = start..end;
         }
         if let Some(info) = self.index.functions.get_mut(f.id as usize) {
             info.parent = Some(parent);
         }
+        let method = self.method;
+        if matches!(kind, Kind::Method | Kind::Initializer) {
+            self.method = decl;
+        }
         self.function(f, decl);
+        self.method = method;
     }
 
     fn stmts(&mut self, list: c::List<c::StmtId>, function: usize) {
@@ -474,7 +667,10 @@ impl Builder<'_> {
                 if let Some(init) = init {
                     self.expr(init, function);
                 }
-                self.declare(&decl, Kind::Variable, function);
+                if let Some(d) = self.declare(&decl, Kind::Variable, function) {
+                    let extent = self.keyword_start(decl.tok)..self.statement_end(decl.tok);
+                    self.index.decls[d].extent = extent;
+                }
             }
             c::Stmt::Block { stmts, .. } => self.stmts(stmts, function),
             c::Stmt::If {
@@ -503,8 +699,9 @@ impl Builder<'_> {
                 self.expr(value, function);
                 if self.r.assignment(&decl).is_some() {
                     self.use_of(&target, Access::Write, function);
-                } else {
-                    self.declare(&decl, Kind::Variable, function);
+                } else if let Some(d) = self.declare(&decl, Kind::Variable, function) {
+                    let extent = self.keyword_start(decl.tok)..self.statement_end(decl.tok);
+                    self.index.decls[d].extent = extent;
                 }
             }
             c::Stmt::Return { value, .. } => {
@@ -515,6 +712,10 @@ impl Builder<'_> {
             c::Stmt::Class(class) => {
                 let class = *p.class(class);
                 let decl = self.declare(&class.name, Kind::Class, function);
+                if let Some(d) = decl {
+                    let extent = self.keyword_start(class.name.tok)..self.body_end(class.name.tok);
+                    self.index.decls[d].extent = extent;
+                }
                 if let Some(superclass) = &class.superclass {
                     self.use_of(superclass, Access::Read, function);
                     if let Some(d) = decl {
@@ -539,7 +740,8 @@ impl Builder<'_> {
     fn expr(&mut self, e: c::ExprId, function: usize) {
         let p = &self.r.program;
         match *p.expr(e) {
-            c::Expr::Literal { .. } | c::Expr::This(_) => {}
+            c::Expr::Literal { .. } => {}
+            c::Expr::This(r) => self.receiver(&r, Receiver::This, function),
             c::Expr::Unary { operand, .. } => self.expr(operand, function),
             c::Expr::Binary { left, right, .. } | c::Expr::Logical { left, right, .. } => {
                 self.expr(left, function);
@@ -570,7 +772,12 @@ impl Builder<'_> {
                 self.property(&name, Access::Write, function);
                 self.expr(value, function);
             }
-            c::Expr::Super { method, .. } => self.property(&method, Access::Read, function),
+            c::Expr::Super { method, .. } => {
+                if let Some((_, super_ref)) = p.expr(e).super_refs() {
+                    self.receiver(&super_ref, Receiver::Super, function);
+                }
+                self.property(&method, Access::Read, function)
+            }
         }
     }
 }

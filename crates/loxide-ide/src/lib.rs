@@ -1,8 +1,8 @@
 //! Editor support for Lox and Potato: what an editor asks about a document, answered
 //! from the data the compiler's own stages make.
 //!
-//! `analysis::analyze` compiles a document once through the ordinary pipeline
-//! (`loxide::driver`) with an observer that keeps what editors need: the tokens
+//! `analysis::analyze` compiles a document once through the ordinary pipeline, up to
+//! lowering (`loxide::driver::check_observed`), with an observer that keeps what editors need: the tokens
 //! (`text`), every declaration and name use with its binding (`index`), and the
 //! semantic warnings (`warnings`). The compile errors are the driver's own, so the
 //! editor shows exactly what `lox` reports. `server` speaks the Language Server

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use loxide::Lang;
 
-use crate::analysis::{Analysis, analyze};
+use crate::analysis::{Analysis, analyze_text};
 use crate::features::{TOKEN_MODIFIERS, TOKEN_TYPES};
 use crate::lines::Position;
 
@@ -291,21 +291,24 @@ impl<W: Write> Server<W> {
             "textDocument/didChange" => {
                 if let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params)
                 {
-                    let key = p.text_document.uri.as_str().to_string();
-                    let doc = self.docs.get(&key)?;
-                    let mut text = doc.analysis.text.clone();
+                    let doc = self.docs.get(p.text_document.uri.as_str())?;
                     let lang = doc.analysis.lang;
+                    // A whole-document change (what this server asks for) replaces the
+                    // text: the old one is not copied.
+                    let mut text: Option<String> = None;
                     for change in p.content_changes {
                         match change.range {
-                            None => text = change.text,
+                            None => text = Some(change.text),
                             Some(range) => {
-                                let lines = crate::lines::LineIndex::new(&text);
-                                let start = lines.offset(&text, position(range.start));
-                                let end = lines.offset(&text, position(range.end)).max(start);
+                                let text = text.get_or_insert_with(|| doc.analysis.text.clone());
+                                let lines = crate::lines::LineIndex::new(text);
+                                let start = lines.offset(text, position(range.start));
+                                let end = lines.offset(text, position(range.end)).max(start);
                                 text.replace_range(start..end, &change.text);
                             }
                         }
                     }
+                    let text = text.unwrap_or_else(|| doc.analysis.text.clone());
                     self.update(p.text_document.uri, p.text_document.version, text, lang);
                 }
             }
@@ -331,7 +334,7 @@ impl<W: Write> Server<W> {
 
     /// Analyses a document's new text and publishes its diagnostics.
     fn update(&mut self, uri: lsp::Uri, version: i32, text: String, lang: Lang) {
-        let analysis = catch_unwind(AssertUnwindSafe(|| analyze(&text, lang)));
+        let analysis = catch_unwind(AssertUnwindSafe(|| analyze_text(text, lang)));
         let Ok(analysis) = analysis else {
             return;
         };
@@ -508,4 +511,88 @@ fn capabilities() -> Value {
         },
         "serverInfo": {"name": "lox lsp", "version": env!("CARGO_PKG_VERSION")},
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyses_run;
+
+    fn frame(message: Value) -> Vec<u8> {
+        let body = message.to_string();
+        let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        out.extend(body.as_bytes());
+        out
+    }
+
+    fn at(id: i64, method: &str, line: u32, character: u32) -> Vec<u8> {
+        let mut params = json!({
+            "textDocument": {"uri": "file:///a.lox"},
+            "position": {"line": line, "character": character},
+            "newName": "other",
+        });
+        if method == "textDocument/references" {
+            params["context"] = json!({"includeDeclaration": true});
+        }
+        frame(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+    }
+
+    /// Every request is answered from the analysis of the last change: a session of
+    /// one opening, two changes (one whole, one ranged) and a dozen requests analyses
+    /// the document three times.
+    #[test]
+    fn the_document_is_analysed_once_per_change_and_never_per_request() {
+        let uri = "file:///a.lox";
+        let text = "fun f(a) {\n  var b = a;\n  return b;\n}\nprint f(1);\n";
+        let mut input = frame(json!({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+            "params": {"capabilities": {}}}));
+        input.extend(frame(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": uri, "languageId": "lox", "version": 1, "text": text}}})));
+        let requests = [
+            "textDocument/hover",
+            "textDocument/definition",
+            "textDocument/references",
+            "textDocument/documentHighlight",
+            "textDocument/prepareRename",
+            "textDocument/rename",
+            "textDocument/completion",
+            "textDocument/signatureHelp",
+            "textDocument/semanticTokens/full",
+            "textDocument/documentSymbol",
+        ];
+        let mut id = 1;
+        let mut ask = |input: &mut Vec<u8>| {
+            for method in requests {
+                input.extend(at(id, method, 1, 6));
+                id += 1;
+            }
+        };
+        ask(&mut input);
+        input.extend(frame(
+            json!({"jsonrpc": "2.0", "method": "textDocument/didChange",
+            "params": {"textDocument": {"uri": uri, "version": 2},
+                "contentChanges": [{"text": text.replace('b', "c")}]}}),
+        ));
+        ask(&mut input);
+        input.extend(frame(
+            json!({"jsonrpc": "2.0", "method": "textDocument/didChange",
+            "params": {"textDocument": {"uri": uri, "version": 3},
+                "contentChanges": [{"range": {"start": {"line": 4, "character": 8},
+                    "end": {"line": 4, "character": 9}}, "text": "2"}]}}),
+        ));
+        ask(&mut input);
+        let before = analyses_run();
+        let mut output = Vec::new();
+        run(&input[..], &mut output);
+        assert_eq!(analyses_run() - before, 3);
+        let output = String::from_utf8(output).expect("UTF-8");
+        assert_eq!(output.matches("publishDiagnostics").count(), 3);
+        // Every request was answered, none with an error.
+        let answered = output
+            .split("Content-Length")
+            .filter(|frame| frame.contains("\"id\":"))
+            .count();
+        assert_eq!(answered, 1 + 3 * requests.len(), "{output}");
+        assert!(!output.contains("\"error\""), "{output}");
+    }
 }

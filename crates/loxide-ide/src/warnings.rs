@@ -143,14 +143,8 @@ impl Finder<'_> {
     }
 
     fn compute_stable(&self, decl: usize) -> bool {
-        let target = self.index.target_of(decl);
-        let occurrences = self.index.occurrences_of(&target);
-        occurrences.iter().all(|o| o.access != Access::Write)
-            && occurrences
-                .iter()
-                .filter(|o| o.access == Access::Declaration)
-                .count()
-                == 1
+        let usage = self.index.usage(&self.index.target_of(decl));
+        usage.writes == 0 && usage.declarations == 1
     }
 
     // ----- Spans ------------------------------------------------------------------
@@ -632,14 +626,8 @@ impl Finder<'_> {
     }
 
     fn compute_method_arity(&self, name: &str) -> Option<usize> {
-        let name = name.to_string();
-        let target = Target::Property(name);
-        if self
-            .index
-            .occurrences_of(&target)
-            .iter()
-            .any(|o| o.access == Access::Write)
-        {
+        let target = Target::Property(name.to_string());
+        if self.index.usage(&target).writes > 0 {
             return None;
         }
         let mut arities = self

@@ -235,6 +235,23 @@ pub fn compile_observed(
     })
 }
 
+/// Checks a program as `compile_observed` compiles it, for an editor: the same stages
+/// up to lowering, so the same errors (limits included), but no optimization, no
+/// encoding and no verification, whose results only a run would use (the observer is
+/// never shown the IR). The verifier reports nothing but loxide's own bugs on code the
+/// compiler made, so only an internal error can tell the two apart.
+pub fn check_observed(
+    source: &str,
+    lang: Lang,
+    limits: Limits,
+    predefined: &[String],
+    observer: &mut (dyn Observer + Send),
+) -> Result<(), CompileError> {
+    on_compiler_stack(source.len(), || {
+        front_stages(source, lang, limits, predefined, observer, Goal::Check).map(drop)
+    })
+}
+
 /// Compiles Lox on the current thread, whatever its stack (for tests that catch panics).
 pub fn compile_here(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
     check_memory(source.len(), PIPELINE_MEMORY_FACTOR)?;
@@ -297,17 +314,45 @@ fn pipeline(
     predefined: &[String],
     observer: &mut dyn Observer,
 ) -> Result<verify::Verified, CompileError> {
+    let module = front_stages(source, lang, limits, predefined, observer, Goal::Run)?;
+    finish(module, lang)
+}
+
+/// How far a compilation goes: to an optimized module for the last stages, or to the
+/// lowered module for its errors alone (`check_observed`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Goal {
+    Run,
+    Check,
+}
+
+/// Every stage before encoding: the front-end, then `later_stages`; the errors, as
+/// each front-end reports them.
+fn front_stages(
+    source: &str,
+    lang: Lang,
+    limits: Limits,
+    predefined: &[String],
+    observer: &mut dyn Observer,
+    goal: Goal,
+) -> Result<ir::Module, CompileError> {
     match lang {
         Lang::Lox => {
             let tokens = lexer::scan(source);
             observer.lox_tokens(&tokens);
             let parsed = parser::parse(&tokens);
             observer.ast(&parsed.program, lang);
-            match later_stages(parsed.program, lang, &tokens, limits, predefined, observer) {
-                Ok(module) if parsed.diagnostics.is_empty() => {
-                    drop(tokens);
-                    finish(module, lang)
-                }
+            let later = later_stages(
+                parsed.program,
+                lang,
+                &tokens,
+                limits,
+                predefined,
+                observer,
+                goal,
+            );
+            match later {
+                Ok(module) if parsed.diagnostics.is_empty() => Ok(module),
                 Ok(_) => Err(render(&tokens, &parsed.diagnostics)),
                 Err(found) => Err(lox_errors(&tokens, found, limits, observer)),
             }
@@ -317,13 +362,18 @@ fn pipeline(
             observer.potato_tokens(&tokens);
             let parsed = potato::parser::parse(&tokens);
             observer.ast(&parsed.program, lang);
-            let later = later_stages(parsed.program, lang, &tokens, limits, predefined, observer);
+            let later = later_stages(
+                parsed.program,
+                lang,
+                &tokens,
+                limits,
+                predefined,
+                observer,
+                goal,
+            );
             let mut diagnostics = parsed.diagnostics;
             match later {
-                Ok(module) if diagnostics.is_empty() => {
-                    drop(tokens);
-                    finish(module, lang)
-                }
+                Ok(module) if diagnostics.is_empty() => Ok(module),
                 Ok(_) => Err(potato_errors(&tokens, diagnostics)),
                 Err(found) => {
                     diagnostics.extend(found);
@@ -335,7 +385,8 @@ fn pipeline(
 }
 
 /// The stages after parsing: desugaring, semantic analysis, lowering to IR and
-/// optimizing it. The tokens give each instruction its span of the source. The program is lowered even when semantic analysis reports errors,
+/// optimizing it (unless only the errors are wanted: `Goal::Check`). The tokens give
+/// each instruction its span of the source. The program is lowered even when semantic analysis reports errors,
 /// because clox keeps compiling past them, and the limits it then exceeds (too many
 /// constants...) are reported too. At one token, a limit's error comes first (clox
 /// counts a class name's constant before it declares the class).
@@ -346,6 +397,7 @@ fn later_stages(
     limits: Limits,
     predefined: &[String],
     observer: &mut dyn Observer,
+    goal: Goal,
 ) -> Result<ir::Module, Vec<Diagnostic>> {
     let mut core = desugar::desugar(program, lang);
     core.predefine(predefined);
@@ -359,6 +411,7 @@ fn later_stages(
     // The core tree and the symbol tables are not needed past lowering.
     drop(resolved);
     match lowered {
+        Ok(module) if diagnostics.is_empty() && goal == Goal::Check => Ok(module),
         Ok(mut module) if diagnostics.is_empty() => {
             ir::optimize::optimize(&mut module);
             observer.ir(&module);
@@ -394,9 +447,17 @@ fn lox_errors(
 ) -> CompileError {
     let mut replayed = parser::parse_with_injected(tokens, &injected);
     for _ in 0..MAX_REPLAYS {
-        let found = later_stages(replayed.program, Lang::Lox, tokens, limits, &[], observer)
-            .err()
-            .unwrap_or_default();
+        let found = later_stages(
+            replayed.program,
+            Lang::Lox,
+            tokens,
+            limits,
+            &[],
+            observer,
+            Goal::Check,
+        )
+        .err()
+        .unwrap_or_default();
         if found == injected {
             break;
         }
