@@ -720,7 +720,6 @@ impl Vm {
     /// object held nowhere the collector looks is freed at once), and a new cycle starts
     /// and traces a little, leaving black, gray and white objects for the program to
     /// store into until the next allocation.
-    #[cfg(feature = "gc-stress")]
     fn stress_collect(&mut self) {
         self.collect_garbage();
         self.heap.start_cycle();
@@ -728,11 +727,6 @@ impl Vm {
         let budget = (self.gc.collections % 16) as usize;
         self.advance_cycle(budget);
         self.heap.schedule();
-    }
-
-    #[cfg(not(feature = "gc-stress"))]
-    fn stress_collect(&mut self) {
-        self.gc_step();
     }
 
     /// Does `budget` units of the cycle's work; true when the cycle ended. Marking ends
