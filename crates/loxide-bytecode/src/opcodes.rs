@@ -253,6 +253,28 @@ macro_rules! for_each_opcode {
             /// Fail unless a global is defined: a global read whose value is dropped (the
             /// expression statement `name;`).
             CheckGlobal = "CHECK_GLOBAL" (global: Global) pops Fixed(0) pushes 0 flow Next;
+            /// Add a constant to a local in place (numbers, or strings joined): `x = x + k;`.
+            AddToLocal = "ADD_TO_LOCAL" (slot: Local, constant: Const) pops Fixed(0) pushes 0 flow Next;
+            /// Subtract a constant from the number in a local, in place: `x = x - k;`.
+            SubtractFromLocal = "SUBTRACT_FROM_LOCAL" (slot: Local, constant: Const) pops Fixed(0) pushes 0 flow Next;
+            /// Jump forward unless two locals are equal.
+            JumpUnlessLocalsEqual = "JUMP_UNLESS_LOCALS_EQUAL" (first: Local, second: Local, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
+            /// Jump forward if two locals are equal.
+            JumpIfLocalsEqual = "JUMP_IF_LOCALS_EQUAL" (first: Local, second: Local, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
+            /// Jump forward unless the number in the first local is less than the second's.
+            JumpUnlessLocalsLess = "JUMP_UNLESS_LOCALS_LESS" (first: Local, second: Local, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
+            /// Jump forward unless the number in the first local is greater than the second's.
+            JumpUnlessLocalsGreater = "JUMP_UNLESS_LOCALS_GREATER" (first: Local, second: Local, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
+            /// Jump forward unless a local equals the constant.
+            JumpUnlessLocalEqualConstant = "JUMP_UNLESS_LOCAL_EQUAL_CONSTANT" (slot: Local, constant: Const, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
+            /// Jump forward unless the number in a local is less than the constant.
+            JumpUnlessLocalLessConstant = "JUMP_UNLESS_LOCAL_LESS_CONSTANT" (slot: Local, constant: Const, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
+            /// Jump forward unless the number in a local is greater than the constant.
+            JumpUnlessLocalGreaterConstant = "JUMP_UNLESS_LOCAL_GREATER_CONSTANT" (slot: Local, constant: Const, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
+            /// Multiply the number on top of the stack by a constant.
+            MultiplyConstant = "MULTIPLY_CONSTANT" (constant: Const) pops Fixed(1) pushes 1 flow Next;
+            /// Divide the number on top of the stack by a constant.
+            DivideConstant = "DIVIDE_CONSTANT" (constant: Const) pops Fixed(1) pushes 1 flow Next;
         }
     };
 }

@@ -674,6 +674,102 @@ impl Vm {
                         }
                         sp.push(Value::number(a.as_number() - b.as_number()));
                     }
+                    op::AddToLocal => {
+                        let slot = ip.byte() as usize;
+                        let a = slots.get(slot);
+                        let b = function.constant(ip.u24() as usize);
+                        if a.is_number() && b.is_number() {
+                            let sum = number::add(a.as_number(), b.as_number());
+                            slots.set(slot, Value::number(sum));
+                        } else if let (Some(x), Some(y)) =
+                            (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
+                        {
+                            // `a` stays in its slot (rooted) and `b` is a constant of a
+                            // running function while the result is made.
+                            sync!();
+                            let Some(joined) = self.concatenate(x, y) else {
+                                save!();
+                                return Err(self.limit_error(Limit::Heap));
+                            };
+                            slots.set(slot, Value::object(joined));
+                        } else {
+                            save!();
+                            return Err(self.fused_add_error(Op::AddToLocal));
+                        }
+                    }
+                    op::SubtractFromLocal => {
+                        let slot = ip.byte() as usize;
+                        let a = slots.get(slot);
+                        let b = function.constant(ip.u24() as usize);
+                        if !(a.is_number() && b.is_number()) {
+                            throw_fused!(Op::SubtractFromLocal, "Operands must be numbers.");
+                        }
+                        slots.set(slot, Value::number(a.as_number() - b.as_number()));
+                    }
+                    op::JumpUnlessLocalsEqual => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = slots.get(ip.byte() as usize);
+                        let offset = ip.u32();
+                        if !a.equals(b) {
+                            ip.forward(offset);
+                        }
+                    }
+                    op::JumpIfLocalsEqual => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = slots.get(ip.byte() as usize);
+                        let offset = ip.u32();
+                        if a.equals(b) {
+                            ip.forward(offset);
+                        }
+                    }
+                    op::JumpUnlessLocalsLess => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = slots.get(ip.byte() as usize);
+                        compare_jump!(Op::JumpUnlessLocalsLess, ip.u32(), a, b, 0, |a, b| !(a < b))
+                    }
+                    op::JumpUnlessLocalsGreater => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = slots.get(ip.byte() as usize);
+                        compare_jump!(Op::JumpUnlessLocalsGreater, ip.u32(), a, b, 0, |a, b| !(a
+                            > b))
+                    }
+                    op::JumpUnlessLocalEqualConstant => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = function.constant(ip.u24() as usize);
+                        let offset = ip.u32();
+                        if !a.equals(b) {
+                            ip.forward(offset);
+                        }
+                    }
+                    op::JumpUnlessLocalLessConstant => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = function.constant(ip.u24() as usize);
+                        let op = Op::JumpUnlessLocalLessConstant;
+                        compare_jump!(op, ip.u32(), a, b, 0, |a, b| !(a < b))
+                    }
+                    op::JumpUnlessLocalGreaterConstant => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = function.constant(ip.u24() as usize);
+                        let op = Op::JumpUnlessLocalGreaterConstant;
+                        compare_jump!(op, ip.u32(), a, b, 0, |a, b| !(a > b))
+                    }
+                    op::MultiplyConstant => {
+                        let b = function.constant(ip.u24() as usize);
+                        let a = sp.peek(0);
+                        if !(a.is_number() && b.is_number()) {
+                            throw_fused!(Op::MultiplyConstant, "Operands must be numbers.");
+                        }
+                        let product = number::multiply(a.as_number(), b.as_number());
+                        sp.set_peek(0, Value::number(product));
+                    }
+                    op::DivideConstant => {
+                        let b = function.constant(ip.u24() as usize);
+                        let a = sp.peek(0);
+                        if !(a.is_number() && b.is_number()) {
+                            throw_fused!(Op::DivideConstant, "Operands must be numbers.");
+                        }
+                        sp.set_peek(0, Value::number(a.as_number() / b.as_number()));
+                    }
                     byte => unreachable!("verified code has no opcode {byte}"),
                 }
                 break;

@@ -955,9 +955,17 @@ impl Vm {
             let (a, b) = match op {
                 Op::AddConstant
                 | Op::SubtractConstant
+                | Op::MultiplyConstant
+                | Op::DivideConstant
                 | Op::JumpUnlessLessConstant
                 | Op::JumpUnlessGreaterConstant => (self.stack.peek(0), constant(1)?),
-                Op::AddLocalConstant | Op::SubtractLocalConstant => (slot(1)?, constant(2)?),
+                Op::AddLocalConstant
+                | Op::SubtractLocalConstant
+                | Op::AddToLocal
+                | Op::SubtractFromLocal
+                | Op::JumpUnlessLocalLessConstant
+                | Op::JumpUnlessLocalGreaterConstant => (slot(1)?, constant(2)?),
+                Op::JumpUnlessLocalsLess | Op::JumpUnlessLocalsGreater => (slot(1)?, slot(2)?),
                 Op::GetLocalProperty => {
                     return Some(format!("the receiver is {}", describe(slot(1)?)));
                 }

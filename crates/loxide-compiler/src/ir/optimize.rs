@@ -24,6 +24,7 @@ pub fn optimize(module: &mut Module) {
 /// statements at a time, with the same result.
 pub fn function(f: &mut Function) {
     fold_constants(f);
+    thread_jumps(f);
     drop_unreachable(f);
     fuse(f);
 }
@@ -283,11 +284,13 @@ fn drop_unreachable(f: &mut Function) {
 trait Rule: Fn(&Function, &[Instr]) -> Option<(Instr, usize, usize)> {}
 impl<F: Fn(&Function, &[Instr]) -> Option<(Instr, usize, usize)>> Rule for F {}
 
-/// Fuses instruction pairs and triples into single instructions, in two rounds: the
-/// second fuses an operand into instructions the first made.
+/// Fuses instruction pairs and triples into single instructions, in three rounds: the
+/// second fuses an operand into instructions the first made, and the third a local
+/// into what the second made.
 fn fuse(f: &mut Function) {
     rewrite(f, first_round);
     rewrite(f, second_round);
+    rewrite(f, third_round);
 }
 
 /// Operators with their result use: compare-and-branch, stores whose value is dropped,
@@ -305,12 +308,15 @@ fn first_round(f: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
         [SetGlobal(g), Pop, ..] => Some((SetGlobalPop(g), 2, 0)),
         [SetProperty(k), Pop, ..] => Some((SetPropertyPop(k), 2, 0)),
         [Constant(k), Add, ..] => Some((AddConstant(k), 2, 1)),
-        [Constant(k), Subtract, ..] if matches!(f.constants[k as usize], Const::Number(_)) => {
-            Some((SubtractConstant(k), 2, 1))
-        }
+        [Constant(k), Subtract, ..] if is_number(f, k) => Some((SubtractConstant(k), 2, 1)),
+        [Constant(k), Multiply, ..] if is_number(f, k) => Some((MultiplyConstant(k), 2, 1)),
+        [Constant(k), Divide, ..] if is_number(f, k) => Some((DivideConstant(k), 2, 1)),
         [GetLocal(s), GetProperty(k), ..] => Some((GetLocalProperty(s, k), 2, 1)),
-        // Left for the next position when a property read follows the second.
-        [GetLocal(a), GetLocal(b), ref rest @ ..] if !matches!(rest, [GetProperty(_), ..]) => {
+        // Left for the next position when a property read or a constant follows the
+        // second (the later rounds fuse the second local into what they make).
+        [GetLocal(a), GetLocal(b), ref rest @ ..]
+            if !matches!(rest, [GetProperty(_) | Constant(_), ..]) =>
+        {
             Some((GetLocal2(a, b), 2, 0))
         }
         [Nil, Return, ..] => Some((ReturnNil, 2, 1)),
@@ -331,6 +337,157 @@ fn second_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
         [GetLocal(s), Return, ..] => Some((ReturnLocal(s), 2, 1)),
         _ => None,
     }
+}
+
+/// Locals as the operands of what the second round made: updates of a local in place,
+/// and comparisons of two locals, or of a local and a constant, feeding a jump.
+fn third_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
+    use Instr::*;
+    match *at {
+        [AddLocalConstant(s, k), SetLocalPop(t), ..] if s == t => Some((AddToLocal(s, k), 2, 0)),
+        [SubtractLocalConstant(s, k), SetLocalPop(t), ..] if s == t => {
+            Some((SubtractFromLocal(s, k), 2, 0))
+        }
+        [GetLocal2(a, b), JumpUnlessEqual(l), ..] => Some((JumpUnlessLocalsEqual(a, b, l), 2, 1)),
+        [GetLocal2(a, b), JumpIfEqual(l), ..] => Some((JumpIfLocalsEqual(a, b, l), 2, 1)),
+        [GetLocal2(a, b), JumpUnlessLess(l), ..] => Some((JumpUnlessLocalsLess(a, b, l), 2, 1)),
+        [GetLocal2(a, b), JumpUnlessGreater(l), ..] => {
+            Some((JumpUnlessLocalsGreater(a, b, l), 2, 1))
+        }
+        [GetLocal(s), JumpUnlessEqualConstant(k, l), ..] => {
+            Some((JumpUnlessLocalEqualConstant(s, k, l), 2, 1))
+        }
+        [GetLocal(s), JumpUnlessLessConstant(k, l), ..] => {
+            Some((JumpUnlessLocalLessConstant(s, k, l), 2, 1))
+        }
+        [GetLocal(s), JumpUnlessGreaterConstant(k, l), ..] => {
+            Some((JumpUnlessLocalGreaterConstant(s, k, l), 2, 1))
+        }
+        _ => None,
+    }
+}
+
+/// True when constant `k` is a number.
+fn is_number(f: &Function, k: u32) -> bool {
+    matches!(f.constants[k as usize], Const::Number(_))
+}
+
+/// Jump threading, then the removal of jumps to the next instruction and of labels no
+/// jump names. A conditional jump kept by `and` (`JUMP_IF_FALSE` then `POP`) that lands
+/// on the `JUMP_IF_FALSE_POP` of an `if` or a loop goes straight to that jump's target
+/// and pops, a jump to a jump of its own kind goes to that jump's target, and the jump
+/// over an empty `else` goes. The unnamed labels go last, so that the fusion rules,
+/// which never match across a label, see the sequences they left apart.
+///
+/// It looks across labels, but only at labels the code itself places: the code of a
+/// whole function or of a run of whole statements (each statement places the labels
+/// its jumps name), so running it a run of statements at a time gives the same code.
+fn thread_jumps(f: &mut Function) {
+    use Instr::*;
+    let Some((lo, hi)) = label_range(&f.code) else {
+        return;
+    };
+    // Each label's position, when the code places it.
+    let mut position = vec![usize::MAX; (hi - lo + 1) as usize];
+    for (i, instr) in f.code.iter().enumerate() {
+        if let Label(l) = *instr {
+            position[(l - lo) as usize] = i;
+        }
+    }
+    let mut removed = vec![false; f.code.len()];
+    // The first instruction at or after a label's position that is neither a label nor
+    // removed.
+    let landing = |code: &[Instr], removed: &[bool], l: u32| -> Option<Instr> {
+        let start = *position.get(l.checked_sub(lo)? as usize)?;
+        (start..code.len())
+            .find(|&i| !removed[i] && !matches!(code[i], Label(_)))
+            .map(|i| code[i])
+    };
+    // Rewrites can enable each other (a chain of `and`s), so a few rounds run; each
+    // only shortens a path, so they end.
+    for _ in 0..4 {
+        let mut changed = false;
+        for i in 0..f.code.len() {
+            if removed[i] {
+                continue;
+            }
+            let replacement = match f.code[i] {
+                JumpIfFalse(x) => match landing(&f.code, &removed, x) {
+                    Some(JumpIfFalsePop(y))
+                        if f.code.get(i + 1) == Some(&Pop) && !removed[i + 1] =>
+                    {
+                        removed[i + 1] = true;
+                        Some(JumpIfFalsePop(y))
+                    }
+                    Some(JumpIfFalse(y)) if y != x => Some(JumpIfFalse(y)),
+                    _ => None,
+                },
+                Jump(x) => match landing(&f.code, &removed, x) {
+                    Some(Jump(y)) if y != x => Some(Jump(y)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(instr) = replacement {
+                f.code[i] = instr;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // A jump over nothing but labels to its own.
+    for i in 0..f.code.len() {
+        if let Jump(x) = f.code[i] {
+            let next = (i + 1..f.code.len())
+                .find(|&j| !removed[j] && !matches!(f.code[j], Label(l) if l != x));
+            if next.is_some_and(|j| f.code[j] == Label(x)) {
+                removed[i] = true;
+            }
+        }
+    }
+    // The labels some jump still names.
+    let mut named = vec![false; position.len()];
+    for (i, instr) in f.code.iter().enumerate() {
+        if removed[i] {
+            continue;
+        }
+        if let Some((op, operands)) = instr.encoding() {
+            for (kind, &value) in op.operands().iter().zip(operands.iter()) {
+                let slot = value
+                    .checked_sub(lo)
+                    .and_then(|v| named.get_mut(v as usize));
+                if let (true, Some(slot)) = (kind.is_jump(), slot) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+    let mut n = 0;
+    for (i, gone) in removed.into_iter().enumerate() {
+        let keep = !gone && !matches!(f.code[i], Label(l) if !named[(l - lo) as usize]);
+        if keep {
+            f.code[n] = f.code[i];
+            f.locs[n] = f.locs[i];
+            n += 1;
+        }
+    }
+    f.code.truncate(n);
+    f.locs.truncate(n);
+}
+
+/// The lowest and highest label the code places, if it places any.
+fn label_range(code: &[Instr]) -> Option<(u32, u32)> {
+    code.iter()
+        .filter_map(|instr| match *instr {
+            Instr::Label(l) => Some(l),
+            _ => None,
+        })
+        .fold(None, |range, l| match range {
+            None => Some((l, l)),
+            Some((lo, hi)) => Some((lo.min(l), hi.max(l))),
+        })
 }
 
 /// Applies `rule` at every position, left to right, never across a label (a label is
