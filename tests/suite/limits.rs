@@ -687,3 +687,57 @@ fn a_large_heap_is_collected_in_steps_and_keeps_what_old_objects_hold() {
         stats.steps
     );
 }
+
+/// `nil`s compared in a balanced tree of `==` (shallow nesting): `2 * leaves - 1` bytes
+/// of clox bytecode, and no constants.
+fn nil_tree(leaves: usize) -> String {
+    if leaves == 1 {
+        return "nil".into();
+    }
+    let half = leaves / 2;
+    format!("({} == {})", nil_tree(half), nil_tree(leaves - half))
+}
+
+/// Conditions made of `and`, `or` and `!` are lowered as branches, not as clox's code;
+/// under `--limits=clox` their jumps are still measured in clox's bytes, so "Too much
+/// code to jump over." comes exactly where clox reports it. Each case gives the fewest
+/// leaves of the tree (`{}`) at which clox reports it.
+#[test]
+fn conditions_lowered_as_branches_keep_clox_jump_limits_exactly() {
+    let cases = [
+        ("var x = true;\nif (x and {}) print 1;\n", 32768),
+        ("var x = false;\nif (x or {}) print 1;\n", 32768),
+        ("var x = true;\nif (!(x and {})) print 1;\n", 32768),
+        (
+            "var x = false;\nif ((x or x) and (x or {})) print 1;\n",
+            32764,
+        ),
+        (
+            "var x = false;\nwhile (x or {}) { print 1; x = nil; }\n",
+            32768,
+        ),
+        (
+            "var x = true;\nif (x or x and x) { var y = {}; } else print 3;\n",
+            32766,
+        ),
+    ];
+    for (shape, first_error) in cases {
+        for leaves in [first_error - 1, first_error] {
+            let source = shape.replace("{}", &nil_tree(leaves));
+            let result = driver::compile(&source, Limits::Clox);
+            let jump_error = match &result {
+                Ok(_) => false,
+                Err(e) => e
+                    .lines
+                    .iter()
+                    .any(|l| l.contains("Too much code to jump over.")),
+            };
+            assert_eq!(
+                jump_error,
+                leaves == first_error,
+                "{shape} with {leaves} leaves: {:?}",
+                result.err().map(|e| e.lines)
+            );
+        }
+    }
+}

@@ -275,6 +275,12 @@ macro_rules! for_each_opcode {
             MultiplyConstant = "MULTIPLY_CONSTANT" (constant: Const) pops Fixed(1) pushes 1 flow Next;
             /// Divide the number on top of the stack by a constant.
             DivideConstant = "DIVIDE_CONSTANT" (constant: Const) pops Fixed(1) pushes 1 flow Next;
+            /// Jump forward if a local equals the constant.
+            JumpIfLocalEqualConstant = "JUMP_IF_LOCAL_EQUAL_CONSTANT" (slot: Local, constant: Const, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
+            /// Jump forward if a local is nil.
+            JumpIfLocalNil = "JUMP_IF_LOCAL_NIL" (slot: Local, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
+            /// Jump forward unless a local is nil.
+            JumpUnlessLocalNil = "JUMP_UNLESS_LOCAL_NIL" (slot: Local, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
         }
     };
 }

@@ -770,6 +770,28 @@ impl Vm {
                         }
                         sp.set_peek(0, Value::number(a.as_number() / b.as_number()));
                     }
+                    op::JumpIfLocalEqualConstant => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = function.constant(ip.u24() as usize);
+                        let offset = ip.u32();
+                        if a.equals(b) {
+                            ip.forward(offset);
+                        }
+                    }
+                    op::JumpIfLocalNil => {
+                        let a = slots.get(ip.byte() as usize);
+                        let offset = ip.u32();
+                        if a.is_nil() {
+                            ip.forward(offset);
+                        }
+                    }
+                    op::JumpUnlessLocalNil => {
+                        let a = slots.get(ip.byte() as usize);
+                        let offset = ip.u32();
+                        if !a.is_nil() {
+                            ip.forward(offset);
+                        }
+                    }
                     byte => unreachable!("verified code has no opcode {byte}"),
                 }
                 break;

@@ -278,6 +278,16 @@ impl Lowerer<'_> {
         b.func.locs.push(Loc { line, span });
     }
 
+    /// Emits an instruction that clox's encoding does not have where it stands: the
+    /// jumps of a condition lowered as branches (`branch`), whose clox bytes are
+    /// counted where clox would emit its own.
+    fn emit_uncounted(&mut self, instr: Instr, line: u32) {
+        let span = self.blame;
+        let b = self.b();
+        b.func.code.push(instr);
+        b.func.locs.push(Loc { line, span });
+    }
+
     /// Makes the instructions emitted next blame the tokens `first` to `last`.
     fn blame(&mut self, first: TokIdx, last: TokIdx) {
         self.blame = match (self.tokens.byte_span(first), self.tokens.byte_span(last)) {
@@ -547,11 +557,11 @@ impl Lowerer<'_> {
                 then_end_tok,
                 end_tok,
             } => {
-                self.expr(*cond);
                 let else_label = self.label();
                 let end = self.label();
-                // clox pops the condition on each branch; one fused jump does both.
-                self.emit(Instr::JumpIfFalsePop(else_label), *line);
+                self.branch(*cond, false, else_label, *line);
+                // clox's jump and the pop of the condition on each branch.
+                self.b().clox_size += 4;
                 let then_start = self.b().clox_size - 1;
                 self.stmt(*then_branch);
                 self.emit(Instr::Jump(end), *line);
@@ -585,8 +595,8 @@ impl Lowerer<'_> {
                 );
                 let mut exit_start = 0;
                 if !always {
-                    self.expr(*cond);
-                    self.emit(Instr::JumpIfFalsePop(exit), *line);
+                    self.branch(*cond, false, exit, *line);
+                    self.b().clox_size += 4;
                     exit_start = self.b().clox_size - 1;
                 }
                 self.stmt(*body);
@@ -695,32 +705,10 @@ impl Lowerer<'_> {
                 self.blame(*tok, *tok);
                 self.emit(instr, *line);
             }
-            c::Expr::Binary {
-                op,
-                left,
-                right,
-                tok,
-                line,
-            } => {
-                self.expr(*left);
-                self.expr(*right);
-                self.blame(*tok, *tok);
-                // As in clox, `a <= b` is `!(a > b)`: observable with NaN.
-                let (instr, negate) = match op {
-                    BinaryOp::Add => (Instr::Add, false),
-                    BinaryOp::Subtract => (Instr::Subtract, false),
-                    BinaryOp::Multiply => (Instr::Multiply, false),
-                    BinaryOp::Divide => (Instr::Divide, false),
-                    BinaryOp::Equal => (Instr::Equal, false),
-                    BinaryOp::NotEqual => (Instr::Equal, true),
-                    BinaryOp::Less => (Instr::Less, false),
-                    BinaryOp::LessEqual => (Instr::Greater, true),
-                    BinaryOp::Greater => (Instr::Greater, false),
-                    BinaryOp::GreaterEqual => (Instr::Less, true),
-                };
-                self.emit(instr, *line);
-                if negate {
-                    self.emit(Instr::Not, *line);
+            c::Expr::Binary { line, .. } => {
+                // `binary` counted clox's byte for the `NOT`.
+                if self.binary(expr) {
+                    self.emit_uncounted(Instr::Not, *line);
                 }
             }
             c::Expr::Logical {
@@ -807,6 +795,114 @@ impl Lowerer<'_> {
     }
 
     /// Calls; a call of a property or a `super` method becomes a single invoke.
+    /// Lowers a binary expression (`expr` is one) but for the `NOT` of a negated
+    /// comparison (`!=`, `<=`, `>=`), and says whether that `NOT` is owed: the caller
+    /// emits it, or a branch on the value flips instead. clox's byte for it is counted
+    /// either way.
+    fn binary(&mut self, expr: c::ExprId) -> bool {
+        let p = &self.resolved.program;
+        let c::Expr::Binary {
+            op,
+            left,
+            right,
+            tok,
+            line,
+        } = p.expr(expr)
+        else {
+            unreachable!("binary lowers binary expressions")
+        };
+        self.expr(*left);
+        self.expr(*right);
+        self.blame(*tok, *tok);
+        // As in clox, `a <= b` is `!(a > b)`: observable with NaN.
+        let (instr, negate) = match op {
+            BinaryOp::Add => (Instr::Add, false),
+            BinaryOp::Subtract => (Instr::Subtract, false),
+            BinaryOp::Multiply => (Instr::Multiply, false),
+            BinaryOp::Divide => (Instr::Divide, false),
+            BinaryOp::Equal => (Instr::Equal, false),
+            BinaryOp::NotEqual => (Instr::Equal, true),
+            BinaryOp::Less => (Instr::Less, false),
+            BinaryOp::LessEqual => (Instr::Greater, true),
+            BinaryOp::Greater => (Instr::Greater, false),
+            BinaryOp::GreaterEqual => (Instr::Less, true),
+        };
+        self.emit(instr, *line);
+        if negate {
+            self.b().clox_size += 1;
+        }
+        negate
+    }
+
+    /// Lowers a condition as branches: code that jumps to `target` when the truthiness
+    /// of `expr` is `when`, and falls through otherwise, with nothing left on the
+    /// stack. `and`, `or` and `!` become jumps between their operands' branches, so no
+    /// operand's value is kept, tested twice or popped. Only truthiness is observable
+    /// in a condition, and the operands run in the same order and as far, so the
+    /// program means what it meant. clox's bytes are counted as clox's own code for
+    /// the expression would have them (its jump-size errors depend on it): the jumps
+    /// made here are not counted, and clox's own are counted where clox emits them.
+    fn branch(&mut self, expr: c::ExprId, when: bool, target: Label, line: u32) {
+        let p = &self.resolved.program;
+        match p.expr(expr) {
+            c::Expr::Logical {
+                op,
+                left,
+                right,
+                end_tok,
+                ..
+            } => {
+                // `a and b` is false when either is; `a or b` is true when either is.
+                // The operand that decides alone jumps to `target` or past the second.
+                let decides = matches!(op, LogicalOp::Or);
+                let past = self.label();
+                if when == decides {
+                    self.branch(*left, when, target, line);
+                } else {
+                    self.branch(*left, decides, past, line);
+                }
+                // clox: `JUMP_IF_FALSE` (and for `or` a `JUMP`), then a `POP` that the
+                // jump over the right operand starts at.
+                self.b().clox_size += match op {
+                    LogicalOp::And => 3,
+                    LogicalOp::Or => 6,
+                };
+                let start = self.b().clox_size;
+                self.b().clox_size += 1;
+                self.branch(*right, when, target, line);
+                self.check_clox_jump(start, *end_tok, TOO_FAR);
+                self.place(past);
+            }
+            c::Expr::Unary {
+                op: UnaryOp::Not,
+                operand,
+                ..
+            } => {
+                // `!` never fails: a branch on the operand, the other way.
+                self.branch(*operand, !when, target, line);
+                self.b().clox_size += 1;
+            }
+            c::Expr::Binary { .. } => {
+                let flipped = self.binary(expr);
+                self.test(when != flipped, target, line);
+            }
+            _ => {
+                self.expr(expr);
+                self.test(when, target, line);
+            }
+        }
+    }
+
+    /// The jump at the end of a branch on the value on top of the stack (popped): to
+    /// `target` when its truthiness is `when`. A jump on truthiness is `NOT` then
+    /// `JUMP_IF_FALSE_POP`, which the optimizer fuses with a comparison before it.
+    fn test(&mut self, when: bool, target: Label, line: u32) {
+        if when {
+            self.emit_uncounted(Instr::Not, line);
+        }
+        self.emit_uncounted(Instr::JumpIfFalsePop(target), line);
+    }
+
     fn call(&mut self, callee: c::ExprId, args: c::List<c::ExprId>, paren: TokIdx, line: u32) {
         let argc = args.len().min(255) as u8;
         let p = &self.resolved.program;

@@ -340,7 +340,8 @@ fn second_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
 }
 
 /// Locals as the operands of what the second round made: updates of a local in place,
-/// and comparisons of two locals, or of a local and a constant, feeding a jump.
+/// and comparisons of two locals, of a local and a constant or of a local and `nil`,
+/// feeding a jump.
 fn third_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
     use Instr::*;
     match *at {
@@ -357,6 +358,11 @@ fn third_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
         [GetLocal(s), JumpUnlessEqualConstant(k, l), ..] => {
             Some((JumpUnlessLocalEqualConstant(s, k, l), 2, 1))
         }
+        [GetLocal(s), Constant(k), JumpIfEqual(l)] => {
+            Some((JumpIfLocalEqualConstant(s, k, l), 3, 2))
+        }
+        [GetLocal(s), Nil, JumpIfEqual(l)] => Some((JumpIfLocalNil(s, l), 3, 2)),
+        [GetLocal(s), Nil, JumpUnlessEqual(l)] => Some((JumpUnlessLocalNil(s, l), 3, 2)),
         [GetLocal(s), JumpUnlessLessConstant(k, l), ..] => {
             Some((JumpUnlessLocalLessConstant(s, k, l), 2, 1))
         }
