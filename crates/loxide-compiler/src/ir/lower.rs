@@ -670,7 +670,7 @@ impl Lowerer<'_> {
         match p.expr(expr) {
             c::Expr::Literal { value, tok, line } => match value {
                 Literal::Number(n) => {
-                    let k = self.constant(ConstKey::Number(n.to_bits()), *tok);
+                    let k = self.constant(ConstKey::Number(n.get().to_bits()), *tok);
                     self.emit(Instr::Constant(k), *line);
                 }
                 Literal::Str(s) => {
@@ -790,16 +790,13 @@ impl Lowerer<'_> {
             }
             c::Expr::This(r) => self.get(self.resolved.binding(r), r.tok, r.line),
             c::Expr::Super {
-                this,
-                super_ref,
-                method,
-                line,
-                ..
+                this, method, line, ..
             } => {
+                let super_ref = this + 1;
                 // As for a `super` invoke: clox reports these constants at the name.
                 let k = self.name_constant(method.name, method.tok);
                 self.get(self.resolved.ref_binding(*this), method.tok, *line);
-                self.get(self.resolved.ref_binding(*super_ref), method.tok, *line);
+                self.get(self.resolved.ref_binding(super_ref), method.tok, *line);
                 self.blame(method.tok, method.tok);
                 self.emit(Instr::GetSuper(k), *line);
             }
@@ -818,19 +815,15 @@ impl Lowerer<'_> {
                 self.blame(name.tok, paren);
                 self.emit(Instr::Invoke(k, argc), line);
             }
-            c::Expr::Super {
-                this,
-                super_ref,
-                method,
-                ..
-            } => {
+            c::Expr::Super { this, method, .. } => {
+                let super_ref = this + 1;
                 // `this` and `super` spend constants only in erroneous code (outside a
                 // class, or without a superclass); clox reports such a constant at the
                 // method name, which comes after the error at `super`.
                 let k = self.name_constant(method.name, method.tok);
                 self.get(self.resolved.ref_binding(*this), method.tok, line);
                 self.args(args);
-                self.get(self.resolved.ref_binding(*super_ref), method.tok, line);
+                self.get(self.resolved.ref_binding(super_ref), method.tok, line);
                 self.blame(method.tok, paren);
                 self.emit(Instr::SuperInvoke(k, argc), line);
             }

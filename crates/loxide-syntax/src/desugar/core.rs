@@ -287,10 +287,10 @@ pub enum Expr {
     },
     This(VarRef),
     /// `super.method`: reads `this` and the hidden `super` variable. Both uses are at
-    /// `keyword` (see `Expr::super_refs`).
+    /// `keyword` (see `Expr::super_refs`); the use of `super` is the id after `this`'s
+    /// (one field instead of two keeps every expression node at 28 bytes).
     Super {
         this: RefId,
-        super_ref: RefId,
         method: Name,
         keyword: TokIdx,
         line: u32,
@@ -304,7 +304,6 @@ impl Expr {
         match *self {
             Expr::Super {
                 this,
-                super_ref,
                 keyword,
                 line,
                 ..
@@ -315,9 +314,21 @@ impl Expr {
                     line,
                     id,
                 };
-                Some((at(Symbol::THIS, this), at(Symbol::SUPER, super_ref)))
+                Some((at(Symbol::THIS, this), at(Symbol::SUPER, this + 1)))
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The expression nodes of both trees are the bulk of a compilation's memory while
+    /// it desugars (800,000 of each for 100,000 lines of arithmetic): growing them is a
+    /// decision, not an accident.
+    #[test]
+    fn expression_nodes_stay_small() {
+        assert_eq!(std::mem::size_of::<crate::ast::Expr>(), 28);
+        assert_eq!(std::mem::size_of::<super::Expr>(), 28);
     }
 }

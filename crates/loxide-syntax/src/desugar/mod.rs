@@ -486,13 +486,17 @@ impl Desugarer<'_> {
                 keyword,
                 method,
                 line,
-            } => c::Expr::Super {
-                this: self.ref_id(),
-                super_ref: self.ref_id(),
-                method: property(&method),
-                keyword,
-                line,
-            },
+            } => {
+                let this = self.ref_id();
+                // The use of `super`: the id after `this`'s (see `c::Expr::Super`).
+                self.ref_id();
+                c::Expr::Super {
+                    this,
+                    method: property(&method),
+                    keyword,
+                    line,
+                }
+            }
         };
         self.add_expr(expr)
     }
