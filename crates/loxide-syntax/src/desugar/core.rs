@@ -320,15 +320,3 @@ impl Expr {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    /// The expression nodes of both trees are the bulk of a compilation's memory while
-    /// it desugars (800,000 of each for 100,000 lines of arithmetic): growing them is a
-    /// decision, not an accident.
-    #[test]
-    fn expression_nodes_stay_small() {
-        assert_eq!(std::mem::size_of::<crate::ast::Expr>(), 28);
-        assert_eq!(std::mem::size_of::<super::Expr>(), 28);
-    }
-}
