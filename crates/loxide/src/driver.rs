@@ -205,13 +205,16 @@ pub fn compile_in_pieces(
         if !parsed.diagnostics.is_empty() {
             return None;
         }
+        // Past parsing, only where the tokens are is needed (see `token::Spans`).
+        let spans = token::Spans::of(&tokens);
+        drop(tokens);
         let core = desugar::desugar(parsed.program, Lang::Lox);
         end_line = core.script().end_line;
         let (mut resolved, diagnostics) = sema::resolve_in(core, &mut globals);
         if !diagnostics.is_empty() {
             return None;
         }
-        session.lower_piece(&resolved, &tokens).ok()?;
+        session.lower_piece(&resolved, &spans).ok()?;
         names = std::mem::take(&mut resolved.program.names);
     }
     let globals = globals

@@ -12,7 +12,7 @@ use super::{Const, ConstIdx, Function, Instr, Label, Loc, Module};
 use loxide_bytecode::Span;
 use loxide_syntax::ast::{BinaryOp, Literal, LogicalOp, UnaryOp};
 use loxide_syntax::desugar::core::{self as c, FunKind};
-use loxide_syntax::diag::{Diagnostic, TokIdx, TokenTable};
+use loxide_syntax::diag::{ByteSpans, Diagnostic, TokIdx};
 use loxide_syntax::intern::{IdHash, Symbol};
 use loxide_syntax::sema::{Binding, Resolved};
 
@@ -44,7 +44,7 @@ const TOO_FAR: &str = "Too much code to jump over.";
 pub fn lower(
     resolved: &Resolved,
     limits: Limits,
-    tokens: &dyn TokenTable,
+    tokens: &dyn ByteSpans,
 ) -> Result<Module, Vec<Diagnostic>> {
     let mut l = Lowerer {
         resolved,
@@ -172,7 +172,7 @@ impl Session {
     pub fn lower_piece(
         &mut self,
         resolved: &Resolved,
-        tokens: &dyn TokenTable,
+        tokens: &dyn ByteSpans,
     ) -> Result<(), Vec<Diagnostic>> {
         let base = self.functions.len();
         let first_label = self.script.func.n_labels;
@@ -279,7 +279,7 @@ struct Builder {
 struct Lowerer<'r> {
     resolved: &'r Resolved,
     limits: Limits,
-    tokens: &'r dyn TokenTable,
+    tokens: &'r dyn ByteSpans,
     /// The source bytes the next instructions come from: set just before an
     /// instruction that can fail is emitted (`Lowerer::blame`).
     blame: Span,
@@ -461,6 +461,19 @@ impl Lowerer<'_> {
             clox_constants: 0,
             clox_size: 0,
         });
+        // Room for about an instruction per token, so that the code of a long
+        // function does not move as it grows: a vector that moves leaves its old
+        // buffer behind, which the C allocator (serving blocks of up to 32 MB from its
+        // heap once a tree of that size has been freed) keeps as touched memory, 6 MB
+        // of it on 100,000 lines of arithmetic. A hint, not a bound: it may still grow.
+        // A function's tokens are not always a range (a parse that recovered from an
+        // error may end one at no token, `TokIdx::MAX`), so the tree's size caps it.
+        let p = &self.resolved.program;
+        let tokens = (fun.end_tok.saturating_sub(fun.name.tok) as usize)
+            .min(p.exprs.len() + p.stmts.len() + 2);
+        let b = self.b();
+        b.func.code.reserve(tokens);
+        b.func.locs.reserve(tokens);
         self.stmts(fun.body);
         self.implicit_return(fun.end_line);
         let b = self.stack.pop().expect("pushed above");
