@@ -69,16 +69,23 @@ pub fn wants_more_input(diagnostics: &[Diagnostic]) -> bool {
         || diagnostics.iter().all(|d| d.kind != Kind::Error)
 }
 
-/// What a renderer needs to know about a token: its line and how to name it.
-pub trait TokenTable {
-    fn line(&self, tok: TokIdx) -> u32;
-    /// `None` for the end-of-file token.
-    fn lexeme(&self, tok: TokIdx) -> Option<&str>;
+/// Where tokens are in the source: all that lowering needs of them (the spans of the
+/// instructions that can fail). A token list is one (`TokenTable`), and so is the
+/// smaller `token::Spans`, which a compilation keeps instead of its tokens once they
+/// are parsed.
+pub trait ByteSpans {
     /// The token's bytes in the source, `start..end`; `None` for a token index the
     /// table does not have (an injected token's stand-in, say).
     fn byte_span(&self, _tok: TokIdx) -> Option<(u32, u32)> {
         None
     }
+}
+
+/// What a renderer needs to know about a token: its line and how to name it.
+pub trait TokenTable: ByteSpans {
+    fn line(&self, tok: TokIdx) -> u32;
+    /// `None` for the end-of-file token.
+    fn lexeme(&self, tok: TokIdx) -> Option<&str>;
 }
 
 /// A diagnostic resolved against its token table, ready to print.
@@ -133,6 +140,7 @@ mod tests {
     #[test]
     fn the_kind_does_not_change_how_a_diagnostic_reads() {
         struct Table;
+        impl ByteSpans for Table {}
         impl TokenTable for Table {
             fn line(&self, tok: TokIdx) -> u32 {
                 tok + 1

@@ -81,6 +81,9 @@ const COMPILER_STACK_BYTES: usize = 256 << 20;
 /// them injected (see `compile_here`); the observer then sees the later stages once per
 /// round. A compilation that reports errors has no final stages to show.
 pub trait Observer {
+    /// The compilation has its memory (`check_memory`) and starts: what it allocates
+    /// from here on is its own data, not the probe that checked for it.
+    fn started(&mut self) {}
     /// The tokens of a Lox program.
     fn lox_tokens(&mut self, _tokens: &lexer::Tokens) {}
     /// The tokens of a Potato program, layout tokens included.
@@ -202,13 +205,16 @@ pub fn compile_in_pieces(
         if !parsed.diagnostics.is_empty() {
             return None;
         }
+        // Past parsing, only where the tokens are is needed (see `token::Spans`).
+        let spans = token::Spans::of(&tokens);
+        drop(tokens);
         let core = desugar::desugar(parsed.program, Lang::Lox);
         end_line = core.script().end_line;
         let (mut resolved, diagnostics) = sema::resolve_in(core, &mut globals);
         if !diagnostics.is_empty() {
             return None;
         }
-        session.lower_piece(&resolved, &tokens).ok()?;
+        session.lower_piece(&resolved, &spans).ok()?;
         names = std::mem::take(&mut resolved.program.names);
     }
     let globals = globals
@@ -231,6 +237,7 @@ pub fn compile_observed(
 ) -> Result<verify::Verified, CompileError> {
     on_compiler_stack(source.len(), || {
         check_memory(source.len(), PIPELINE_MEMORY_FACTOR)?;
+        observer.started();
         pipeline(source, lang, limits, predefined, observer)
     })
 }

@@ -215,11 +215,41 @@ pub enum LogicalOp {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Literal {
-    Number(f64),
+    Number(Number),
     /// A string literal's contents, interned like names.
     Str(Symbol),
     Bool(bool),
     Nil,
+}
+
+/// A number literal's value, kept as two 4-byte halves: an `f64` field would align
+/// every expression node of both trees to 8 bytes, and make each 32 bytes instead of
+/// 28 (100,000 lines of arithmetic hold 800,000 of them, twice).
+#[derive(Clone, Copy)]
+pub struct Number([u32; 2]);
+
+impl Number {
+    pub fn new(value: f64) -> Number {
+        let bits = value.to_bits();
+        Number([bits as u32, (bits >> 32) as u32])
+    }
+
+    pub fn get(self) -> f64 {
+        f64::from_bits(u64::from(self.0[0]) | (u64::from(self.0[1]) << 32))
+    }
+}
+
+/// Numbers compare as `f64`s (so a NaN is unequal to itself, as before).
+impl PartialEq for Number {
+    fn eq(&self, other: &Number) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl std::fmt::Debug for Number {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

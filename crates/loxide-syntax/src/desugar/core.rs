@@ -287,10 +287,10 @@ pub enum Expr {
     },
     This(VarRef),
     /// `super.method`: reads `this` and the hidden `super` variable. Both uses are at
-    /// `keyword` (see `Expr::super_refs`).
+    /// `keyword` (see `Expr::super_refs`); the use of `super` is the id after `this`'s
+    /// (one field instead of two keeps every expression node at 28 bytes).
     Super {
         this: RefId,
-        super_ref: RefId,
         method: Name,
         keyword: TokIdx,
         line: u32,
@@ -304,7 +304,6 @@ impl Expr {
         match *self {
             Expr::Super {
                 this,
-                super_ref,
                 keyword,
                 line,
                 ..
@@ -315,7 +314,7 @@ impl Expr {
                     line,
                     id,
                 };
-                Some((at(Symbol::THIS, this), at(Symbol::SUPER, super_ref)))
+                Some((at(Symbol::THIS, this), at(Symbol::SUPER, this + 1)))
             }
             _ => None,
         }

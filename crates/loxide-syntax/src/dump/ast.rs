@@ -9,7 +9,7 @@ use crate::intern::{Interner, Symbol};
 
 fn literal(value: &Literal, lang: Lang, names: &Interner) -> String {
     match (value, lang) {
-        (Literal::Number(n), _) => format!("NUMBER {}", exact(*n)),
+        (Literal::Number(n), _) => format!("NUMBER {}", exact(n.get())),
         (Literal::Str(s), _) => format!("STRING {:?}", names.get(*s)),
         (Literal::Bool(b), Lang::Lox) => format!("BOOLEAN {b}"),
         (Literal::Bool(true), Lang::Potato) => "BOOLEAN :)".into(),

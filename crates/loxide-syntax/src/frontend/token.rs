@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::diag::{self, TokIdx, TokenTable};
+use crate::diag::{self, ByteSpans, TokIdx, TokenTable};
 
 /// What a language's token kinds tell the shared layer: the end-of-file kind, the names
 /// dumps use, which kinds are lexical errors, and which tokens have no text of their own.
@@ -130,10 +130,34 @@ impl<K: Kind> TokenTable for Tokens<'_, K> {
         }
         Some(kind.stand_in().unwrap_or_else(|| Tokens::lexeme(self, tok)))
     }
+}
 
+impl<K: Kind> ByteSpans for Tokens<'_, K> {
     fn byte_span(&self, tok: TokIdx) -> Option<(u32, u32)> {
         let t = self.records.get(tok as usize)?;
         Some((t.start, t.end))
+    }
+}
+
+/// The byte spans of a token list, and nothing else: eight bytes a token instead of
+/// sixteen. A compilation by pieces keeps these once a piece is parsed, for lowering
+/// (which needs only where each token is), and frees the tokens: on a long function
+/// (one piece) that halves what the token list holds through desugaring, semantic
+/// analysis and lowering. A piece with an error is compiled again from its source, so
+/// nothing after parsing needs a token's kind, line or text there.
+#[derive(Debug)]
+pub struct Spans(Vec<(u32, u32)>);
+
+impl Spans {
+    /// The spans of every token of `tokens`, by the same indices.
+    pub fn of<K: Kind>(tokens: &Tokens<'_, K>) -> Spans {
+        Spans(tokens.records.iter().map(|t| (t.start, t.end)).collect())
+    }
+}
+
+impl ByteSpans for Spans {
+    fn byte_span(&self, tok: TokIdx) -> Option<(u32, u32)> {
+        self.0.get(tok as usize).copied()
     }
 }
 
@@ -257,6 +281,17 @@ pub(crate) mod tests {
         assert_eq!(TokenTable::lexeme(&tokens, 1), Some("newline"));
         assert_eq!(TokenTable::lexeme(&tokens, 2), None);
         assert_eq!(TokenTable::line(&tokens, 2), 2);
+    }
+
+    #[test]
+    fn spans_are_the_token_lists_spans_alone() {
+        let tokens = toy_scan("ab cd;\n  efg\n");
+        let spans = Spans::of(&tokens);
+        for tok in 0..tokens.len() as TokIdx {
+            assert_eq!(spans.byte_span(tok), tokens.byte_span(tok), "token {tok}");
+        }
+        assert_eq!(spans.byte_span(tokens.len() as TokIdx), None);
+        assert_eq!(spans.byte_span(1), Some((3, 5)));
     }
 
     #[test]

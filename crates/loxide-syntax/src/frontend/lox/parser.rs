@@ -555,7 +555,7 @@ impl Parser<'_, '_> {
             }
             T::Number => {
                 let text = self.cursor.lexeme(tok);
-                literal(Literal::Number(text.parse().unwrap_or(0.0)))
+                literal(Literal::Number(Number::new(text.parse().unwrap_or(0.0))))
             }
             T::String => {
                 let text = self.cursor.lexeme(tok);

@@ -411,7 +411,7 @@ impl Parser<'_, '_> {
         let literal = |value| Expr::Literal { value, tok, line };
         let text = self.cursor.lexeme(tok);
         let expr = match self.cursor.kind(tok) {
-            T::Number => literal(Literal::Number(text.parse().unwrap_or(0.0))),
+            T::Number => literal(Literal::Number(Number::new(text.parse().unwrap_or(0.0)))),
             T::String => literal(Literal::Str(
                 self.cursor.names.intern(&text[1..text.len() - 1]),
             )),
