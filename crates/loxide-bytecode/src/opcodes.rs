@@ -281,6 +281,10 @@ macro_rules! for_each_opcode {
             JumpIfLocalNil = "JUMP_IF_LOCAL_NIL" (slot: Local, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
             /// Jump forward unless a local is nil.
             JumpUnlessLocalNil = "JUMP_UNLESS_LOCAL_NIL" (slot: Local, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
+            /// Push the product of the numbers in two locals.
+            MultiplyLocals = "MULTIPLY_LOCALS" (first: Local, second: Local) pops Fixed(0) pushes 1 flow Next;
+            /// Copy a local into another: `x = y;`.
+            CopyLocal = "COPY_LOCAL" (from: Local, to: Local) pops Fixed(0) pushes 0 flow Next;
         }
     };
 }

@@ -792,6 +792,21 @@ impl Vm {
                             ip.forward(offset);
                         }
                     }
+                    op::MultiplyLocals => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = slots.get(ip.byte() as usize);
+                        if !(a.is_number() && b.is_number()) {
+                            throw_fused!(Op::MultiplyLocals, "Operands must be numbers.");
+                        }
+                        sp.push(Value::number(number::multiply(
+                            a.as_number(),
+                            b.as_number(),
+                        )));
+                    }
+                    op::CopyLocal => {
+                        let value = slots.get(ip.byte() as usize);
+                        slots.set(ip.byte() as usize, value);
+                    }
                     byte => unreachable!("verified code has no opcode {byte}"),
                 }
                 break;

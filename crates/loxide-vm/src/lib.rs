@@ -965,7 +965,9 @@ impl Vm {
                 | Op::SubtractFromLocal
                 | Op::JumpUnlessLocalLessConstant
                 | Op::JumpUnlessLocalGreaterConstant => (slot(1)?, constant(2)?),
-                Op::JumpUnlessLocalsLess | Op::JumpUnlessLocalsGreater => (slot(1)?, slot(2)?),
+                Op::JumpUnlessLocalsLess | Op::JumpUnlessLocalsGreater | Op::MultiplyLocals => {
+                    (slot(1)?, slot(2)?)
+                }
                 Op::GetLocalProperty => {
                     return Some(format!("the receiver is {}", describe(slot(1)?)));
                 }

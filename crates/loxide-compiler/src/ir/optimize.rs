@@ -335,7 +335,7 @@ fn second_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
 }
 
 /// Locals as the operands of what the second round made: updates of a local in place,
-/// and comparisons of two locals, of a local and a constant or of a local and `nil`,
+/// copies between locals, products of two locals, and comparisons of two locals, of a local and a constant or of a local and `nil`,
 /// feeding a jump.
 fn third_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
     use Instr::*;
@@ -344,6 +344,8 @@ fn third_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
         [SubtractLocalConstant(s, k), SetLocalPop(t), ..] if s == t => {
             Some((SubtractFromLocal(s, k), 2, 0))
         }
+        [GetLocal2(a, b), Multiply, ..] => Some((MultiplyLocals(a, b), 2, 1)),
+        [GetLocal(s), SetLocalPop(t), ..] => Some((CopyLocal(s, t), 2, 0)),
         [GetLocal2(a, b), JumpUnlessEqual(l), ..] => Some((JumpUnlessLocalsEqual(a, b, l), 2, 1)),
         [GetLocal2(a, b), JumpIfEqual(l), ..] => Some((JumpIfLocalsEqual(a, b, l), 2, 1)),
         [GetLocal2(a, b), JumpUnlessLess(l), ..] => Some((JumpUnlessLocalsLess(a, b, l), 2, 1)),
