@@ -285,6 +285,8 @@ macro_rules! for_each_opcode {
             MultiplyLocals = "MULTIPLY_LOCALS" (first: Local, second: Local) pops Fixed(0) pushes 1 flow Next;
             /// Copy a local into another: `x = y;`.
             CopyLocal = "COPY_LOCAL" (from: Local, to: Local) pops Fixed(0) pushes 0 flow Next;
+            /// Pop a value and jump backward: the end of a loop body that declared a local.
+            PopLoop = "POP_LOOP" (target: JumpBack) pops Fixed(1) pushes 0 flow Goto;
         }
     };
 }

@@ -394,6 +394,12 @@ impl Vm {
                         tick!();
                         ip.back(offset);
                     }
+                    op::PopLoop => {
+                        let offset = ip.u32();
+                        sp.discard(1);
+                        tick!();
+                        ip.back(offset);
+                    }
                     op::Call => {
                         tick!();
                         let argc = ip.byte() as usize;

@@ -289,7 +289,8 @@ enum Dead {
 }
 
 /// Operators with their result use: compare-and-branch, stores whose value is dropped,
-/// arithmetic with a constant operand, property reads of locals, returns of nil.
+/// arithmetic with a constant operand, property reads of locals, returns of nil, and
+/// the pop of a loop body's local with the jump back.
 fn first_round(f: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
     use Instr::*;
     match *at {
@@ -315,6 +316,7 @@ fn first_round(f: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
             Some((GetLocal2(a, b), 2, 0))
         }
         [Nil, Return, ..] => Some((ReturnNil, 2, 1)),
+        [Pop, Loop(l), ..] => Some((PopLoop(l), 2, 1)),
         _ => None,
     }
 }
