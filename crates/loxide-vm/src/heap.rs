@@ -410,9 +410,12 @@ impl Heap {
     /// `None` when the memory for it cannot be had (a failed allocation is an error of
     /// the program, not an abort). The intern set is searched before anything is built,
     /// so a concatenation whose result exists (a word rebuilt in a loop, a key) costs a
-    /// hash and a compare.
-    pub fn try_intern_concatenation(&mut self, a: &str, b: &str) -> Option<Gc<ObjString>> {
-        let hash = hash_continue(hash_str(a), b);
+    /// hash and a compare. The hash continues from `a`'s cached one over `b` alone, so
+    /// a string grown a piece at a time is not hashed again from its start each time.
+    pub fn try_intern_concatenation(&mut self, a: Gc<ObjString>, b: &str) -> Option<Gc<ObjString>> {
+        debug_assert_eq!(a.hash, hash_str(&a.chars), "a string's cached hash");
+        let hash = hash_continue(a.hash, b);
+        let a = &*a.chars;
         if let Some(s) = self.strings.find_concatenation(a, b, hash) {
             return Some(s);
         }

@@ -1340,7 +1340,7 @@ impl Vm {
         }
         // Both operands are rooted by the caller, so they survive this collection.
         self.maybe_collect().ok()?;
-        self.heap.try_intern_concatenation(&a.chars, &b.chars)
+        self.heap.try_intern_concatenation(a, &b.chars)
     }
 
     /// Creates a closure of `proto` in the frame at `base` of `enclosing`.

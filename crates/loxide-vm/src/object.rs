@@ -190,6 +190,7 @@ impl<T> fmt::Debug for Gc<T> {
 #[repr(C)]
 pub struct ObjString {
     pub header: Header,
+    /// `hash_str(&chars)`: every string is made with the hash of its characters.
     pub hash: u32,
     pub chars: Box<str>,
 }
