@@ -1150,6 +1150,29 @@ mod incremental {
     }
 
     #[test]
+    fn the_intern_set_stays_the_size_its_live_strings_need() {
+        // Rounds of strings that die at the next collection leave tombstones in the
+        // intern set; the set must drop them rather than double as they pile up.
+        let mut heap = Heap::new();
+        let mut after_first = 0;
+        for round in 0..50 {
+            for i in 0..1000 {
+                heap.intern(&format!("round {round} string {i}")).unwrap();
+            }
+            heap.finish_cycle();
+            if round == 0 {
+                after_first = heap.strings.heap_bytes();
+            }
+        }
+        assert!(after_first > 0);
+        assert!(
+            heap.strings.heap_bytes() <= 2 * after_first,
+            "{} bytes after 50 rounds, {after_first} after the first",
+            heap.strings.heap_bytes()
+        );
+    }
+
+    #[test]
     fn a_store_into_a_black_object_keeps_the_value_through_the_barrier() {
         let mut heap = Heap::new();
         let mut with_barrier = holder(&mut heap);

@@ -93,10 +93,19 @@ impl Table {
         Ok(())
     }
 
+    /// Rehashes into a table with room for one more key: twice the size, unless the
+    /// live keys and the one to come fit in half of the present size. Then the table
+    /// keeps its size and only its tombstones go, so a table whose keys come and go
+    /// (the intern set, as the collector drops dead strings) stays as large as its
+    /// live keys need instead of doubling each time tombstones fill it. It never
+    /// shrinks: the collector's accounting of a table's bytes only ever adds.
     #[cold]
     fn grow(&mut self) -> Result<(), OutOfMemory> {
+        let live = self.entries.iter().filter(|e| e.key.is_some()).count();
         let capacity = if self.entries.len() < 8 {
             8
+        } else if (live + 1) * 2 <= self.entries.len() {
+            self.entries.len()
         } else {
             self.entries.len().checked_mul(2).ok_or(OutOfMemory)?
         };
