@@ -913,12 +913,14 @@ impl Lowerer<'_> {
                 // `a and b` is false when either is; `a or b` is true when either is.
                 // The operand that decides alone jumps to `target` or past the second.
                 let decides = matches!(op, LogicalOp::Or);
-                let past = self.label();
-                if when == decides {
+                let past = if when == decides {
                     self.branch(*left, when, target, line);
+                    None
                 } else {
+                    let past = self.label();
                     self.branch(*left, decides, past, line);
-                }
+                    Some(past)
+                };
                 // clox: `JUMP_IF_FALSE` (and for `or` a `JUMP`), then a `POP` that the
                 // jump over the right operand starts at.
                 self.b().clox_size += match op {
@@ -929,7 +931,9 @@ impl Lowerer<'_> {
                 self.b().clox_size += 1;
                 self.branch(*right, when, target, line);
                 self.check_clox_jump(start, *end_tok, TOO_FAR);
-                self.place(past);
+                if let Some(past) = past {
+                    self.place(past);
+                }
             }
             c::Expr::Unary {
                 op: UnaryOp::Not,

@@ -458,6 +458,13 @@ fn thread_jumps(f: &mut Function) {
         if removed[i] {
             continue;
         }
+        // Only jumps name labels: the operands of other instructions are not decoded.
+        if !instr
+            .op()
+            .is_some_and(|op| op.operands().iter().any(|k| k.is_jump()))
+        {
+            continue;
+        }
         if let Some((op, operands)) = instr.encoding() {
             for (kind, &value) in op.operands().iter().zip(operands.iter()) {
                 let slot = value
