@@ -287,6 +287,9 @@ macro_rules! for_each_opcode {
             CopyLocal = "COPY_LOCAL" (from: Local, to: Local) pops Fixed(0) pushes 0 flow Next;
             /// Pop a value and jump backward: the end of a loop body that declared a local.
             PopLoop = "POP_LOOP" (target: JumpBack) pops Fixed(1) pushes 0 flow Goto;
+            /// Pop a value into a field of the instance in a local: `p.x = value;` when
+            /// nothing in `value` can change `p`.
+            SetLocalPropertyPop = "SET_LOCAL_PROPERTY_POP" (slot: Local, name: Name) pops Fixed(1) pushes 0 flow Next;
         }
     };
 }

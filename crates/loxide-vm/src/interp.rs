@@ -813,6 +813,20 @@ impl Vm {
                         let value = slots.get(ip.byte() as usize);
                         slots.set(ip.byte() as usize, value);
                     }
+                    op::SetLocalPropertyPop => {
+                        let slot = ip.byte() as usize;
+                        let k = ip.u24() as usize;
+                        let Some(instance) = slots.get(slot).as_obj::<ObjInstance>() else {
+                            throw_fused!(Op::SetLocalPropertyPop, "Only instances have fields.");
+                        };
+                        // The value stays on the stack (rooted) until it is stored.
+                        let value = sp.peek(0);
+                        if self.store_property(function, k, instance, value).is_err() {
+                            save!();
+                            return Err(self.limit_error(Limit::Heap));
+                        }
+                        sp.discard(1);
+                    }
                     byte => unreachable!("verified code has no opcode {byte}"),
                 }
                 break;

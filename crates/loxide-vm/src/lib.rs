@@ -968,7 +968,7 @@ impl Vm {
                 Op::JumpUnlessLocalsLess | Op::JumpUnlessLocalsGreater | Op::MultiplyLocals => {
                     (slot(1)?, slot(2)?)
                 }
-                Op::GetLocalProperty => {
+                Op::GetLocalProperty | Op::SetLocalPropertyPop => {
                     return Some(format!("the receiver is {}", describe(slot(1)?)));
                 }
                 _ => return None,
