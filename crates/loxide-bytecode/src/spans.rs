@@ -13,6 +13,8 @@
 //! A table read from a file is checked by `SpanTable::check` before the verifier lets
 //! the module through; `span_at` never panics on any bytes in any case.
 
+use std::collections::TryReserveError;
+
 /// A range of bytes of the source text, `start..end`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
@@ -64,19 +66,26 @@ pub struct Builder {
 
 impl Builder {
     /// Records that the instruction at `offset` (at or past every earlier one) came
-    /// from `span`. Nothing is written when the span is the last entry's.
-    pub fn push(&mut self, offset: u32, span: Span) {
+    /// from `span`. Nothing is written when the span is the last entry's. The table's
+    /// memory is asked for fallibly: an error means the allocator refused it, and
+    /// nothing was recorded.
+    pub fn push(&mut self, offset: u32, span: Span) -> Result<(), TryReserveError> {
         if self.last == Some(span) {
-            return;
+            return Ok(());
         }
         debug_assert!(self.last.is_none() || offset >= self.last_offset);
         let out = &mut self.table.bytes;
+        // An entry is three varints of at most five bytes each.
+        if out.capacity() - out.len() < 15 {
+            out.try_reserve(15)?;
+        }
         put_varint(out, offset.wrapping_sub(self.last_offset));
         put_varint(out, zigzag(span.start.wrapping_sub(self.last_start) as i32));
         put_varint(out, span.end.saturating_sub(span.start));
         self.last_offset = offset;
         self.last_start = span.start;
         self.last = Some(span);
+        Ok(())
     }
 
     pub fn finish(self) -> SpanTable {
@@ -204,11 +213,11 @@ mod tests {
     #[test]
     fn entries_round_trip_and_cover_up_to_the_next() {
         let mut b = Builder::default();
-        b.push(0, Span::new(10, 11));
-        b.push(3, Span::new(10, 11)); // The same span: no entry.
-        b.push(5, Span::new(4, 9)); // Backwards in the source.
-        b.push(6, Span::NONE);
-        b.push(70_000, Span::new(1 << 30, (1 << 30) + 3));
+        b.push(0, Span::new(10, 11)).unwrap();
+        b.push(3, Span::new(10, 11)).unwrap(); // The same span: no entry.
+        b.push(5, Span::new(4, 9)).unwrap(); // Backwards in the source.
+        b.push(6, Span::NONE).unwrap();
+        b.push(70_000, Span::new(1 << 30, (1 << 30) + 3)).unwrap();
         let table = b.finish();
         assert_eq!(
             table.iter().collect::<Vec<_>>(),

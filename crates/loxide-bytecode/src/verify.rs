@@ -60,7 +60,15 @@ impl fmt::Display for Error {
     }
 }
 
+/// The message of `Error::out_of_memory`.
+const OUT_OF_MEMORY: &str = "out of memory for the verifier's tables";
+
 impl Error {
+    /// Whether the module was refused only because its tables did not fit in memory.
+    pub fn is_out_of_memory(&self) -> bool {
+        self.message == OUT_OF_MEMORY
+    }
+
     /// The verifier's own tables (one entry per global, per function, per jump target)
     /// are sized by the module, which may come from a file: they are reserved fallibly,
     /// and a module too large for the memory left is this error.
@@ -69,7 +77,7 @@ impl Error {
         Error {
             function: None,
             offset: None,
-            message: "out of memory for the verifier's tables".into(),
+            message: OUT_OF_MEMORY.into(),
         }
     }
 }

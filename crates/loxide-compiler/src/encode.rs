@@ -6,6 +6,8 @@
 //! knows no opcode by name (an IR instruction gives its opcode and operands, both
 //! generated from the one opcode list), so a new opcode needs nothing here.
 
+use loxide_syntax::memory::{self, Grow};
+
 use crate::ir::{self, Instr};
 use loxide_bytecode::{Constant, Function, LineRun, Module, Operand, spans};
 
@@ -13,8 +15,8 @@ use loxide_bytecode::{Constant, Function, LineRun, Module, Operand, spans};
 /// verifier to compute.
 pub fn encode(module: &ir::Module, dialect: loxide_bytecode::Dialect) -> Module {
     Module {
-        functions: module.functions.iter().map(function).collect(),
-        globals: module.globals.clone(),
+        functions: memory::collected(module.functions.iter().map(function)),
+        globals: memory::collected(module.globals.iter().map(|name| memory::string(name))),
         dialect,
     }
 }
@@ -44,7 +46,7 @@ impl Appender {
     pub fn append(&mut self, code: &[Instr], locs: &[ir::Loc], first_label: u32, n_labels: u32) {
         // Pass 1: the offset of every label.
         self.labels.clear();
-        self.labels.resize(n_labels as usize, 0);
+        self.labels.resize_or_oom(n_labels as usize, 0);
         let mut offset = self.code.len() as u32;
         for instr in code {
             match (instr, instr.op()) {
@@ -54,20 +56,20 @@ impl Appender {
             }
         }
         // Pass 2: the bytes.
-        self.code.reserve(offset as usize - self.code.len());
+        self.code.reserve_or_oom(offset as usize - self.code.len());
         for (instr, &ir::Loc { line, span }) in code.iter().zip(locs) {
             let Some((op, operands)) = instr.encoding() else {
                 continue;
             };
             let at = self.code.len() as u32;
             if self.lines.last().is_none_or(|run| run.line != line) {
-                self.lines.push(LineRun { offset: at, line });
+                self.lines.push_or_oom(LineRun { offset: at, line });
             }
-            if op.may_fail() {
-                self.spans.push(at, span);
+            if op.may_fail() && self.spans.push(at, span).is_err() {
+                memory::out_of_memory();
             }
             let end = at + op.size() as u32;
-            self.code.push(op as u8);
+            self.code.push_or_oom(op as u8);
             for (&kind, &value) in op.operands().iter().zip(operands.iter()) {
                 // A jump's direction is its opcode's: lowering emits `Loop` for the back
                 // edges and the forward jumps for everything else, which this checks.
@@ -95,7 +97,8 @@ impl Appender {
                     width == 4 || encoded >> (8 * width) == 0,
                     "{op:?}: {encoded} does not fit {width} bytes"
                 );
-                self.code.extend_from_slice(&encoded.to_le_bytes()[..width]);
+                self.code
+                    .extend_or_oom(encoded.to_le_bytes()[..width].iter().copied());
             }
         }
     }
@@ -103,17 +106,13 @@ impl Appender {
     /// The encoded function: the code appended, with `f`'s name, arity, upvalues and
     /// constants (its code is not read).
     pub fn finish(self, f: &ir::Function) -> Function {
-        let constants = f
-            .constants
-            .iter()
-            .map(|c| match c {
-                ir::Const::Number(n) => Constant::Number(*n),
-                ir::Const::Str(s) => Constant::Str(s.clone()),
-                ir::Const::Function(i) => Constant::Function(*i),
-            })
-            .collect();
+        let constants = memory::collected(f.constants.iter().map(|c| match c {
+            ir::Const::Number(n) => Constant::Number(*n),
+            ir::Const::Str(s) => Constant::Str(memory::string(s)),
+            ir::Const::Function(i) => Constant::Function(*i),
+        }));
         Function {
-            name: f.name.clone(),
+            name: memory::string(&f.name),
             arity: f.arity,
             upvalues: f.upvalues.clone(),
             code: self.code,

@@ -7,6 +7,8 @@
 //! and moves them to the side vector when the node is done. One vector then holds
 //! every list of its kind, back to back, and a `List` is eight bytes.
 
+use crate::memory::Grow;
+
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -46,7 +48,7 @@ impl<T> List<T> {
     /// Moves `scratch[mark..]` to the end of `side` as a new list.
     pub fn build(side: &mut Vec<T>, scratch: &mut Vec<T>, mark: usize) -> List<T> {
         let start = side.len() as u32;
-        side.extend(scratch.drain(mark..));
+        side.extend_or_oom(scratch.drain(mark..));
         List {
             start,
             len: side.len() as u32 - start,
@@ -57,7 +59,7 @@ impl<T> List<T> {
     /// Appends `items` to `side` as a new list.
     pub fn extend(side: &mut Vec<T>, items: impl IntoIterator<Item = T>) -> List<T> {
         let start = side.len() as u32;
-        side.extend(items);
+        side.extend_or_oom(items);
         List {
             start,
             len: side.len() as u32 - start,

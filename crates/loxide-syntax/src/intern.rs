@@ -7,6 +7,8 @@
 //! symbols back into text. One interner lives as long as one compilation; symbols of
 //! different interners must not be mixed.
 
+use crate::memory::{self, Grow};
+
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// An interned name: an index into its compilation's `Interner`.
@@ -62,7 +64,7 @@ impl Interner {
         let mut names = Interner {
             text: String::new(),
             ends: Vec::new(),
-            table: vec![EMPTY_SLOT; 16],
+            table: memory::filled(EMPTY_SLOT, 16),
         };
         for name in WELL_KNOWN {
             names.intern(name);
@@ -95,8 +97,8 @@ impl Interner {
             slot = (slot + 1) & mask;
         }
         let symbol = Symbol(self.ends.len() as u32);
-        self.text.push_str(name);
-        self.ends.push(self.text.len() as u32);
+        memory::push_str_or_oom(&mut self.text, name);
+        self.ends.push_or_oom(self.text.len() as u32);
         self.table[slot] = symbol.0;
         if self.ends.len() * 2 > self.table.len() {
             self.grow();
@@ -113,7 +115,7 @@ impl Interner {
 
     /// Doubles the table and re-inserts every symbol.
     fn grow(&mut self) {
-        let mut table = vec![EMPTY_SLOT; self.table.len() * 2];
+        let mut table = memory::filled(EMPTY_SLOT, self.table.len() * 2);
         let mask = table.len() - 1;
         for i in 0..self.ends.len() as u32 {
             let mut slot = hash(self.get(Symbol(i))) as usize & mask;

@@ -15,6 +15,7 @@ use loxide_syntax::frontend::lox::{lexer, parser};
 use loxide_syntax::frontend::token::{self, Tokens};
 use loxide_syntax::frontend::{Lang, potato};
 use loxide_syntax::intern::Interner;
+use loxide_syntax::memory::{self, Grow};
 use loxide_syntax::{desugar, sema};
 
 /// The run-time dialect of a source language: how its values print and its errors read.
@@ -81,8 +82,7 @@ const COMPILER_STACK_BYTES: usize = 256 << 20;
 /// them injected (see `compile_here`); the observer then sees the later stages once per
 /// round. A compilation that reports errors has no final stages to show.
 pub trait Observer {
-    /// The compilation has its memory (`check_memory`) and starts: what it allocates
-    /// from here on is its own data, not the probe that checked for it.
+    /// The compilation starts: what it allocates from here on is its own data.
     fn started(&mut self) {}
     /// The tokens of a Lox program.
     fn lox_tokens(&mut self, _tokens: &lexer::Tokens) {}
@@ -134,42 +134,20 @@ pub fn compile_after(
     predefined: &[String],
 ) -> Result<verify::Verified, CompileError> {
     on_compiler_stack(source.len(), || {
-        if lang == Lang::Lox && limits == Limits::Default {
-            check_memory(source.len(), PIECES_MEMORY_FACTOR)?;
-            if let Some(compiled) = compile_in_pieces(source, PIECE_TOKENS) {
-                return compiled;
-            }
+        if lang == Lang::Lox
+            && limits == Limits::Default
+            && let Some(compiled) = compile_in_pieces(source, PIECE_TOKENS)
+        {
+            return compiled;
         }
-        check_memory(source.len(), PIPELINE_MEMORY_FACTOR)?;
         pipeline(source, lang, limits, predefined, &mut Unobserved)
     })
 }
 
-/// The address space a compilation by pieces may take, as a multiple of the source's
-/// length. Its peak resident memory is 6 to 9 times the source on programs of many
-/// top-level declarations (docs/performance.md, "Compile speed and memory"), 16 times
-/// on two million property writes in the script; a vector that doubles holds its old
-/// and new buffers for a moment, so the address space asked for is larger still.
-pub const PIECES_MEMORY_FACTOR: usize = 24;
-/// The same for the whole pipeline at once (a program with errors, clox's limits,
-/// Potato, `lox dump`): its peak is up to 45 times the source (docs/performance.md,
-/// the stage tables).
-pub const PIPELINE_MEMORY_FACTOR: usize = 64;
-
-/// Fails with `Out of memory.` when the memory a compilation will take (`factor` times
-/// the source's length) cannot be had now. The compiler's own vectors grow without a
-/// check of their own, so this is asked before it starts: the memory is reserved (not
-/// touched) and given back at once. A source too large for the memory left is then an
-/// error rather than an abort of the process.
-pub fn check_memory(source_len: usize, factor: usize) -> Result<(), CompileError> {
-    let mut probe: Vec<u8> = Vec::new();
-    match probe.try_reserve_exact(source_len.saturating_mul(factor)) {
-        Ok(()) => Ok(()),
-        Err(_) => Err(out_of_memory()),
-    }
-}
-
-/// The compile error for a compilation the memory left cannot hold.
+/// The compile error for a compilation the memory left cannot hold. Every vector of the
+/// stages that grows with the source asks for its memory fallibly
+/// (`loxide_syntax::memory`); a refusal unwinds the compilation, which
+/// `on_compiler_stack` turns into this error.
 pub fn out_of_memory() -> CompileError {
     CompileError {
         lines: vec!["Out of memory.".into()],
@@ -217,13 +195,14 @@ pub fn compile_in_pieces(
         session.lower_piece(&resolved, &spans).ok()?;
         names = std::mem::take(&mut resolved.program.names);
     }
-    let globals = globals
-        .names
-        .iter()
-        .map(|&name| names.get(name).to_string())
-        .collect();
+    let globals = memory::collected(
+        globals
+            .names
+            .iter()
+            .map(|&name| memory::string(names.get(name))),
+    );
     let module = session.finish(end_line, globals, Dialect::Lox);
-    Some(verify::verify(module, verify::MaxStack::Compute).map_err(|e| internal(&e.to_string())))
+    Some(verify::verify(module, verify::MaxStack::Compute).map_err(|e| verify_failed(&e)))
 }
 
 /// Compiles like `compile_after`, showing every stage's result to `observer` as the
@@ -236,7 +215,6 @@ pub fn compile_observed(
     observer: &mut (dyn Observer + Send),
 ) -> Result<verify::Verified, CompileError> {
     on_compiler_stack(source.len(), || {
-        check_memory(source.len(), PIPELINE_MEMORY_FACTOR)?;
         observer.started();
         pipeline(source, lang, limits, predefined, observer)
     })
@@ -259,10 +237,18 @@ pub fn check_observed(
     })
 }
 
-/// Compiles Lox on the current thread, whatever its stack (for tests that catch panics).
+/// Compiles Lox on the current thread, whatever its stack (for tests that catch panics:
+/// a panic, a bug, goes on unwinding; running out of memory is `Out of memory.`).
 pub fn compile_here(source: &str, limits: Limits) -> Result<verify::Verified, CompileError> {
-    check_memory(source.len(), PIPELINE_MEMORY_FACTOR)?;
-    pipeline(source, Lang::Lox, limits, &[], &mut Unobserved)
+    out_of_memory_caught(|| pipeline(source, Lang::Lox, limits, &[], &mut Unobserved))
+}
+
+/// Runs a compilation, or part of one: running out of memory (`memory::OutOfMemory`
+/// unwinding) becomes the compile error `Out of memory.`.
+pub fn out_of_memory_caught<T>(
+    work: impl FnOnce() -> Result<T, CompileError>,
+) -> Result<T, CompileError> {
+    memory::catch(work).unwrap_or_else(|memory::OutOfMemory| Err(out_of_memory()))
 }
 
 /// Sources this short nest at most this deep (a level takes at least a byte), which
@@ -272,12 +258,13 @@ pub const SMALL_SOURCE_BYTES: usize = 256;
 
 /// Runs a compiler stage on a thread with a stack large enough for the deepest input
 /// the parser accepts, unless `source_len` is small enough for any stack. A panic in
-/// the stage (a bug) becomes an internal error; a thread that cannot be started (its
-/// stack cannot be had) is `Out of memory.`.
+/// the stage (a bug) becomes an internal error; running out of memory in it, or a thread
+/// that cannot be started (its stack cannot be had), is `Out of memory.`.
 pub fn on_compiler_stack<T: Send>(
     source_len: usize,
     work: impl FnOnce() -> Result<T, CompileError> + Send,
 ) -> Result<T, CompileError> {
+    let work = move || out_of_memory_caught(work);
     if source_len <= SMALL_SOURCE_BYTES {
         return std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
             .unwrap_or_else(|_| Err(internal("the compiler panicked")));
@@ -383,7 +370,7 @@ fn front_stages(
                 Ok(module) if diagnostics.is_empty() => Ok(module),
                 Ok(_) => Err(potato_errors(&tokens, diagnostics)),
                 Err(found) => {
-                    diagnostics.extend(found);
+                    diagnostics.extend_or_oom(found);
                     Err(potato_errors(&tokens, diagnostics))
                 }
             }
@@ -438,7 +425,17 @@ fn later_stages(
 fn finish(module: ir::Module, lang: Lang) -> Result<verify::Verified, CompileError> {
     let encoded = encode::encode(&module, dialect(lang));
     drop(module);
-    verify::verify(encoded, verify::MaxStack::Compute).map_err(|e| internal(&e.to_string()))
+    verify::verify(encoded, verify::MaxStack::Compute).map_err(|e| verify_failed(&e))
+}
+
+/// The compile error for freshly compiled code the verifier refused: a bug in loxide,
+/// unless only the verifier's tables did not fit in memory.
+fn verify_failed(e: &verify::Error) -> CompileError {
+    if e.is_out_of_memory() {
+        out_of_memory()
+    } else {
+        internal(&e.to_string())
+    }
 }
 
 /// Lox's errors as clox reports them. An injected error puts the parser in panic mode,
@@ -487,35 +484,32 @@ fn potato_errors(tokens: &potato::Tokens, mut diagnostics: Vec<Diagnostic>) -> C
 
 /// Renders diagnostics against any front-end's tokens, as text and as data.
 fn render<K: token::Kind>(tokens: &Tokens<'_, K>, diagnostics: &[Diagnostic]) -> CompileError {
-    let data: Vec<loxide_vm::Diagnostic> = diagnostics
-        .iter()
-        .map(|d| {
-            let (line, columns) = match d.loc {
-                Loc::Line(line) => (line, 0..0),
-                // A lexical error token that runs over several lines (an unterminated
-                // string) is reported on its last line, like clox: no columns there.
-                Loc::Lexical(tok) if tokens.lexeme(tok).contains('\n') => (tokens.line(tok), 0..0),
-                Loc::Lexical(tok) => {
-                    let start = tokens.column(tok);
-                    let len = (tokens.span(tok).len() as u32).max(1);
-                    (tokens.line(tok), start..start + len)
-                }
-                Loc::Token(tok) => {
-                    let start = tokens.column(tok);
-                    let len = tokens.span(tok).len() as u32;
-                    (tokens.line(tok), start..start + len)
-                }
-            };
-            loxide_vm::Diagnostic {
-                line,
-                columns,
-                message: d.message.clone(),
-                rendered: Rendered(d, tokens).to_string(),
+    let data: Vec<loxide_vm::Diagnostic> = memory::collected(diagnostics.iter().map(|d| {
+        let (line, columns) = match d.loc {
+            Loc::Line(line) => (line, 0..0),
+            // A lexical error token that runs over several lines (an unterminated
+            // string) is reported on its last line, like clox: no columns there.
+            Loc::Lexical(tok) if tokens.lexeme(tok).contains('\n') => (tokens.line(tok), 0..0),
+            Loc::Lexical(tok) => {
+                let start = tokens.column(tok);
+                let len = (tokens.span(tok).len() as u32).max(1);
+                (tokens.line(tok), start..start + len)
             }
-        })
-        .collect();
+            Loc::Token(tok) => {
+                let start = tokens.column(tok);
+                let len = tokens.span(tok).len() as u32;
+                (tokens.line(tok), start..start + len)
+            }
+        };
+        loxide_vm::Diagnostic {
+            line,
+            columns,
+            message: d.message.clone(),
+            rendered: Rendered(d, tokens).to_string(),
+        }
+    }));
     CompileError {
-        lines: data.iter().map(|d| d.rendered.clone()).collect(),
+        lines: memory::collected(data.iter().map(|d| d.rendered.clone())),
         at_end: diag::wants_more_input(diagnostics),
         diagnostics: data,
     }

@@ -6,6 +6,8 @@
 //! `--limits=clox` clox's own, counted the way clox counts them (every global name use
 //! costs a constant, every jump is measured in clox's bytes) so the same programs fail.
 
+use loxide_syntax::memory::{self, Grow};
+
 use std::collections::HashMap;
 
 use super::{Const, ConstIdx, Function, Instr, Label, Loc, Module};
@@ -62,19 +64,20 @@ pub fn lower(
     if !l.diagnostics.is_empty() {
         return Err(l.diagnostics);
     }
-    let functions = l
-        .functions
-        .into_iter()
-        .map(|f| f.expect("every function is finished"))
-        .collect();
+    let functions = memory::collected(
+        l.functions
+            .into_iter()
+            .map(|f| f.expect("every function is finished")),
+    );
     let names = &resolved.program.names;
     Ok(Module {
         functions,
-        globals: resolved
-            .globals
-            .iter()
-            .map(|&name| names.get(name).to_string())
-            .collect(),
+        globals: memory::collected(
+            resolved
+                .globals
+                .iter()
+                .map(|&name| memory::string(names.get(name))),
+        ),
     })
 }
 
@@ -126,8 +129,8 @@ impl Spares {
         if code.capacity() <= Spares::MAX_KEPT && locs.capacity() <= Spares::MAX_KEPT {
             code.clear();
             locs.clear();
-            self.code.push(code);
-            self.locs.push(locs);
+            self.code.push_or_oom(code);
+            self.locs.push_or_oom(locs);
         }
     }
 
@@ -135,7 +138,7 @@ impl Spares {
     fn keep_dedup(&mut self, mut dedup: HashMap<ConstKey, ConstIdx, IdHash>) {
         if dedup.capacity() <= Spares::MAX_KEPT {
             dedup.clear();
-            self.dedup.push(dedup);
+            self.dedup.push_or_oom(dedup);
         }
     }
 }
@@ -199,7 +202,8 @@ impl Session {
         for f in l.functions {
             let mut f = f.expect("every function is finished");
             super::optimize::function(&mut f);
-            self.functions.push(Some(crate::encode::function(&f)));
+            self.functions
+                .push_or_oom(Some(crate::encode::function(&f)));
             self.spares.keep(f);
         }
         self.append_script(first_label);
@@ -217,6 +221,7 @@ impl Session {
         for (i, constant) in func.constants.iter().enumerate().skip(before) {
             if let Const::Number(n) = constant {
                 let key = ConstKey::Number(n.to_bits());
+                memory::reserve_map_or_oom(&mut self.script.dedup, 1);
                 self.script.dedup.entry(key).or_insert(i as ConstIdx);
             }
         }
@@ -236,21 +241,24 @@ impl Session {
         dialect: loxide_bytecode::Dialect,
     ) -> loxide_bytecode::Module {
         let first_label = self.script.func.n_labels;
-        self.script.func.code.extend([Instr::Nil, Instr::Return]);
+        self.script
+            .func
+            .code
+            .extend_or_oom([Instr::Nil, Instr::Return]);
         let end = Loc {
             line: end_line,
             span: Span::NONE,
         };
-        self.script.func.locs.extend([end, end]);
+        self.script.func.locs.extend_or_oom([end, end]);
         self.append_script(first_label);
         let script = self.appender.finish(&self.script.func);
         self.functions[0] = Some(script);
         loxide_bytecode::Module {
-            functions: self
-                .functions
-                .into_iter()
-                .map(|f| f.expect("every function is finished"))
-                .collect(),
+            functions: memory::collected(
+                self.functions
+                    .into_iter()
+                    .map(|f| f.expect("every function is finished")),
+            ),
             globals,
             dialect,
         }
@@ -321,8 +329,8 @@ impl Lowerer<'_> {
         let span = self.blame;
         let b = self.b();
         b.clox_size += clox_size(&instr, 0);
-        b.func.code.push(instr);
-        b.func.locs.push(Loc { line, span });
+        b.func.code.push_or_oom(instr);
+        b.func.locs.push_or_oom(Loc { line, span });
     }
 
     /// Emits an instruction that clox's encoding does not have where it stands: the
@@ -331,8 +339,8 @@ impl Lowerer<'_> {
     fn emit_uncounted(&mut self, instr: Instr, line: u32) {
         let span = self.blame;
         let b = self.b();
-        b.func.code.push(instr);
-        b.func.locs.push(Loc { line, span });
+        b.func.code.push_or_oom(instr);
+        b.func.locs.push_or_oom(Loc { line, span });
     }
 
     /// Makes the instructions emitted next blame the tokens `first` to `last`.
@@ -386,7 +394,7 @@ impl Lowerer<'_> {
         b.clox_constants += 1;
         if b.clox_constants > CLOX_MAX_CONSTANTS {
             self.diagnostics
-                .push(Diagnostic::at(tok, "Too many constants in one chunk."));
+                .push_or_oom(Diagnostic::at(tok, "Too many constants in one chunk."));
         }
     }
 
@@ -399,9 +407,10 @@ impl Lowerer<'_> {
         }
         let value = match key {
             ConstKey::Number(bits) => Const::Number(f64::from_bits(bits)),
-            ConstKey::Str(s) => Const::Str(self.resolved.program.names.get(s).to_string()),
+            ConstKey::Str(s) => Const::Str(memory::string(self.resolved.program.names.get(s))),
         };
         let idx = self.push_constant(value, tok);
+        memory::reserve_map_or_oom(&mut self.b().dedup, 1);
         self.b().dedup.insert(key, idx);
         idx
     }
@@ -417,9 +426,9 @@ impl Lowerer<'_> {
         let idx = self.b().func.constants.len();
         if idx == MAX_CONSTANTS && self.limits == Limits::Default {
             self.diagnostics
-                .push(Diagnostic::at(tok, "Too many constants in one chunk."));
+                .push_or_oom(Diagnostic::at(tok, "Too many constants in one chunk."));
         }
-        self.b().func.constants.push(value);
+        self.b().func.constants.push_or_oom(value);
         idx as ConstIdx
     }
 
@@ -430,7 +439,7 @@ impl Lowerer<'_> {
     /// Checks a jump's length in clox's bytes, under `--limits=clox`.
     fn check_clox_jump(&mut self, from: u32, tok: u32, msg: &str) {
         if self.limits == Limits::Clox && self.b().clox_size - from > CLOX_MAX_JUMP {
-            self.diagnostics.push(Diagnostic::at(tok, msg));
+            self.diagnostics.push_or_oom(Diagnostic::at(tok, msg));
         }
     }
 
@@ -439,7 +448,7 @@ impl Lowerer<'_> {
     /// Lowers a function and returns its index in the module.
     fn function(&mut self, fun: &c::Function) -> u32 {
         let index = self.base + self.functions.len();
-        self.functions.push(None);
+        self.functions.push_or_oom(None);
         let upvalues = self
             .resolved
             .fun(fun.id)
@@ -453,9 +462,9 @@ impl Lowerer<'_> {
         let name = if fun.kind == FunKind::Script {
             String::new()
         } else {
-            self.resolved.program.names.get(fun.name.name).to_string()
+            memory::string(self.resolved.program.names.get(fun.name.name))
         };
-        self.stack.push(Builder {
+        self.stack.push_or_oom(Builder {
             func: Function {
                 name,
                 arity: fun.params.len().min(255) as u8,
@@ -482,8 +491,8 @@ impl Lowerer<'_> {
         let tokens = (fun.end_tok.saturating_sub(fun.name.tok) as usize)
             .min(p.exprs.len() + p.stmts.len() + 2);
         let b = self.b();
-        b.func.code.reserve(tokens);
-        b.func.locs.reserve(tokens);
+        b.func.code.reserve_or_oom(tokens);
+        b.func.locs.reserve_or_oom(tokens);
         self.stmts(fun.body);
         self.implicit_return(fun.end_line);
         let b = self.stack.pop().expect("pushed above");
@@ -551,7 +560,7 @@ impl Lowerer<'_> {
         if slot as usize >= MAX_GLOBALS && !self.too_many_globals {
             self.too_many_globals = true;
             self.diagnostics
-                .push(Diagnostic::at(tok, "Too many global variables."));
+                .push_or_oom(Diagnostic::at(tok, "Too many global variables."));
         }
     }
 

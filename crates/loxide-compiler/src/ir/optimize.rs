@@ -11,6 +11,8 @@
 //! jump, with its operands in locals or constants; a store whose value is dropped; a
 //! local updated in place; and arithmetic with a constant operand.
 
+use loxide_syntax::memory::{self, Grow};
+
 use std::collections::HashMap;
 
 use super::{Const, Function, Instr, Module};
@@ -133,6 +135,7 @@ fn number_constant(
         let mut map = HashMap::default();
         for (i, c) in f.constants.iter().enumerate().rev() {
             if let Const::Number(m) = c {
+                memory::reserve_map_or_oom(&mut map, 1);
                 map.insert(m.to_bits(), i as u32);
             }
         }
@@ -142,7 +145,8 @@ fn number_constant(
         Some(&i) => Some(i),
         None if f.constants.len() < super::lower::MAX_CONSTANTS => {
             let i = f.constants.len() as u32;
-            f.constants.push(Const::Number(n));
+            f.constants.push_or_oom(Const::Number(n));
+            memory::reserve_map_or_oom(numbers, 1);
             numbers.insert(n.to_bits(), i);
             Some(i)
         }
@@ -393,13 +397,13 @@ fn thread_jumps(f: &mut Function) {
         return;
     };
     // Each label's position, when the code places it.
-    let mut position = vec![usize::MAX; (hi - lo + 1) as usize];
+    let mut position = memory::filled(usize::MAX, (hi - lo + 1) as usize);
     for (i, instr) in f.code.iter().enumerate() {
         if let Label(l) = *instr {
             position[(l - lo) as usize] = i;
         }
     }
-    let mut removed = vec![false; f.code.len()];
+    let mut removed = memory::filled(false, f.code.len());
     // The first instruction at or after a label's position that is neither a label nor
     // removed.
     let landing = |code: &[Instr], removed: &[bool], l: u32| -> Option<Instr> {
@@ -453,7 +457,7 @@ fn thread_jumps(f: &mut Function) {
         }
     }
     // The labels some jump still names.
-    let mut named = vec![false; position.len()];
+    let mut named = memory::filled(false, position.len());
     for (i, instr) in f.code.iter().enumerate() {
         if removed[i] {
             continue;

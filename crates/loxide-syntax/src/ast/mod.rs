@@ -12,6 +12,8 @@
 //! freeing it takes as many. The price is that reading a child goes through the
 //! `Program` (`program.expr(id)`).
 
+use crate::memory::Grow;
+
 pub use crate::arena::List;
 use crate::diag::TokIdx;
 use crate::intern::{Interner, Symbol};
@@ -69,17 +71,17 @@ impl Program {
     }
 
     pub fn add_expr(&mut self, expr: Expr) -> ExprId {
-        self.exprs.push(expr);
+        self.exprs.push_or_oom(expr);
         ExprId(self.exprs.len() as u32 - 1)
     }
 
     pub fn add_stmt(&mut self, stmt: Stmt) -> StmtId {
-        self.stmts.push(stmt);
+        self.stmts.push_or_oom(stmt);
         StmtId(self.stmts.len() as u32 - 1)
     }
 
     pub fn add_function(&mut self, function: Function) -> FunId {
-        self.functions.push(function);
+        self.functions.push_or_oom(function);
         FunId(self.functions.len() as u32 - 1)
     }
 

@@ -5,6 +5,8 @@
 //! nodes linked by `u32` ids, with child lists as ranges into side vectors; a
 //! function's id (`FunId`) is also its index in `Program::functions`.
 
+use crate::memory::{self, Grow};
+
 pub use crate::arena::List;
 use crate::ast::{BinaryOp, Literal, LogicalOp, UnaryOp};
 use crate::diag::TokIdx;
@@ -108,7 +110,7 @@ impl Program {
     /// Records globals defined before the program runs (by earlier inputs of a REPL
     /// session), interning their names.
     pub fn predefine(&mut self, names: &[String]) {
-        self.predefined = names.iter().map(|n| self.names.intern(n)).collect();
+        self.predefined = memory::collected(names.iter().map(|n| self.names.intern(n)));
     }
 
     /// The top-level code.
@@ -137,17 +139,17 @@ impl Program {
     }
 
     pub fn add_expr(&mut self, expr: Expr) -> ExprId {
-        self.exprs.push(expr);
+        self.exprs.push_or_oom(expr);
         ExprId(self.exprs.len() as u32 - 1)
     }
 
     pub fn add_stmt(&mut self, stmt: Stmt) -> StmtId {
-        self.stmts.push(stmt);
+        self.stmts.push_or_oom(stmt);
         StmtId(self.stmts.len() as u32 - 1)
     }
 
     pub fn add_class(&mut self, class: Class) -> ClassId {
-        self.classes.push(class);
+        self.classes.push_or_oom(class);
         ClassId(self.classes.len() as u32 - 1)
     }
 

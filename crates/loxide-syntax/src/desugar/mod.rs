@@ -5,6 +5,8 @@
 //! stage knows that sugar existed. The syntax tree is read once, front to back, and
 //! freed when desugaring returns.
 
+use crate::memory::{self, Grow};
+
 pub mod core;
 
 use self::core as c;
@@ -28,14 +30,14 @@ pub fn desugar(program: ast::Program, lang: Lang) -> c::Program {
             n_scopes: 1,
             names,
             // The core tree has about as many nodes as the syntax tree.
-            exprs: Vec::with_capacity(src.exprs.len()),
-            stmts: Vec::with_capacity(src.stmts.len()),
-            functions: Vec::with_capacity(src.functions.len() + 1),
+            exprs: memory::with_capacity(src.exprs.len()),
+            stmts: memory::with_capacity(src.stmts.len()),
+            functions: memory::with_capacity(src.functions.len() + 1),
             classes: Vec::new(),
-            expr_lists: Vec::with_capacity(src.expr_lists.len()),
-            stmt_lists: Vec::with_capacity(src.stmt_lists.len()),
+            expr_lists: memory::with_capacity(src.expr_lists.len()),
+            stmt_lists: memory::with_capacity(src.stmt_lists.len()),
             fun_lists: Vec::new(),
-            decl_lists: Vec::with_capacity(src.ident_lists.len()),
+            decl_lists: memory::with_capacity(src.ident_lists.len()),
         },
         scratch_stmts: Vec::new(),
         scratch_exprs: Vec::new(),
@@ -89,7 +91,7 @@ impl Desugarer<'_> {
     /// Takes the next function id; the function is stored there when it is done.
     fn reserve_function(&mut self) -> c::FunId {
         let id = self.out.functions.len() as c::FunId;
-        self.out.functions.push(c::Function {
+        self.out.functions.push_or_oom(c::Function {
             id,
             kind: c::FunKind::Function,
             name: c::Decl {
@@ -147,7 +149,7 @@ impl Desugarer<'_> {
         let mark = self.scratch_stmts.len();
         for &s in stmts.of(&src.stmt_lists) {
             let stmt = self.stmt(s);
-            self.scratch_stmts.push(stmt);
+            self.scratch_stmts.push_or_oom(stmt);
         }
         c::List::build(&mut self.out.stmt_lists, &mut self.scratch_stmts, mark)
     }
@@ -259,14 +261,14 @@ impl Desugarer<'_> {
                 // A class's methods are few and never nest directly in each other: a
                 // plain vector is the scratch space.
                 let src = self.src;
-                let mut ids = Vec::with_capacity(methods.len());
+                let mut ids = memory::with_capacity(methods.len());
                 for &m in methods.of(&src.fun_lists) {
                     let kind = if src.function(m).name.name == Symbol::INIT {
                         c::FunKind::Initializer
                     } else {
                         c::FunKind::Method
                     };
-                    ids.push(self.function(m, kind));
+                    ids.push_or_oom(self.function(m, kind));
                 }
                 let methods = c::List::extend(&mut self.out.fun_lists, ids);
                 c::Stmt::Class(self.out.add_class(c::Class {
@@ -454,7 +456,7 @@ impl Desugarer<'_> {
                 let mark = self.scratch_exprs.len();
                 for &a in args.of(&src.expr_lists) {
                     let arg = self.expr(a);
-                    self.scratch_exprs.push(arg);
+                    self.scratch_exprs.push_or_oom(arg);
                 }
                 let args = c::List::build(&mut self.out.expr_lists, &mut self.scratch_exprs, mark);
                 c::Expr::Call {

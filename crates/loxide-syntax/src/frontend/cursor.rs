@@ -7,6 +7,8 @@
 //! mode and diagnostics injected by later stages, are settings of the shared cursor
 //! rather than code in each parser.
 
+use crate::memory::{self, Grow};
+
 use std::collections::HashMap;
 
 use super::token::{Kind, Tokens};
@@ -51,9 +53,13 @@ impl<'t, 'src, K: Kind> Cursor<'t, 'src, K> {
         injected: &[Diagnostic],
     ) -> Self {
         let mut by_token: HashMap<TokIdx, Vec<String>> = HashMap::new();
+        memory::reserve_map_or_oom(&mut by_token, injected.len());
         for d in injected {
             if let Loc::Token(tok) = d.loc {
-                by_token.entry(tok).or_default().push(d.message.clone());
+                by_token
+                    .entry(tok)
+                    .or_default()
+                    .push_or_oom(d.message.clone());
             }
         }
         let mut cursor = Cursor {
@@ -186,7 +192,7 @@ impl<'t, 'src, K: Kind> Cursor<'t, 'src, K> {
             match self.lexical {
                 LexicalErrors::LikeSyntaxErrors => self.report(diagnostic),
                 LexicalErrors::Always => {
-                    self.diagnostics.push(diagnostic);
+                    self.diagnostics.push_or_oom(diagnostic);
                     self.panic = true;
                 }
             }
@@ -202,7 +208,7 @@ impl<'t, 'src, K: Kind> Cursor<'t, 'src, K> {
             return;
         }
         self.panic = true;
-        self.diagnostics.push(diagnostic);
+        self.diagnostics.push_or_oom(diagnostic);
     }
 
     /// Reports `message` at the token `tok`. At the end-of-file token it is

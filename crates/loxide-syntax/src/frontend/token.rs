@@ -7,6 +7,7 @@
 //! vector, and the layout behind the index-based accessors can change (to a struct of
 //! arrays, say) without touching the parsers.
 
+use crate::memory;
 use std::fmt;
 
 use crate::diag::{self, ByteSpans, TokIdx, TokenTable};
@@ -151,7 +152,9 @@ pub struct Spans(Vec<(u32, u32)>);
 impl Spans {
     /// The spans of every token of `tokens`, by the same indices.
     pub fn of<K: Kind>(tokens: &Tokens<'_, K>) -> Spans {
-        Spans(tokens.records.iter().map(|t| (t.start, t.end)).collect())
+        Spans(memory::collected(
+            tokens.records.iter().map(|t| (t.start, t.end)),
+        ))
     }
 }
 

@@ -9,6 +9,8 @@
 //! Every table is a vector indexed by an id or a symbol: names are compared and looked
 //! up as `u32`s, never hashed as text.
 
+use crate::memory::{self, Grow};
+
 use crate::desugar::core::*;
 use crate::diag::Diagnostic;
 use crate::frontend::Lang;
@@ -145,24 +147,24 @@ pub fn resolve_in(program: Program, globals: &mut Globals) -> (Resolved, Vec<Dia
     let n_names = program.names.len();
     globals
         .slots
-        .resize(n_names.max(globals.slots.len()), NO_SLOT);
+        .resize_or_oom(n_names.max(globals.slots.len()), NO_SLOT);
     globals
         .defined
-        .resize(n_names.max(globals.defined.len()), false);
+        .resize_or_oom(n_names.max(globals.defined.len()), false);
     let mut r = Resolver {
         p: &program,
-        refs: vec![Binding::Global(u32::MAX); program.n_refs as usize],
-        ref_decls: vec![None; program.n_refs as usize],
+        refs: memory::filled(Binding::Global(u32::MAX), program.n_refs as usize),
+        ref_decls: memory::filled(None, program.n_refs as usize),
         found_decl: None,
-        decls: vec![unresolved; program.n_decls as usize],
-        funs: vec![FunInfo::default(); program.n_funs() as usize],
-        scopes: vec![List::EMPTY; program.n_scopes as usize],
+        decls: memory::filled(unresolved, program.n_decls as usize),
+        funs: memory::filled(FunInfo::default(), program.n_funs() as usize),
+        scopes: memory::filled(List::EMPTY, program.n_scopes as usize),
         scope_locals: Vec::new(),
         globals: std::mem::take(&mut globals.names),
         global_slots: std::mem::take(&mut globals.slots),
         lang: program.lang,
         defined_globals: std::mem::take(&mut globals.defined),
-        assignments: vec![None; program.n_decls as usize],
+        assignments: memory::filled(None, program.n_decls as usize),
         fns: Vec::new(),
         locals: Vec::new(),
         classes: Vec::new(),
@@ -261,7 +263,7 @@ struct Resolver<'p> {
 
 impl Resolver<'_> {
     fn error(&mut self, tok: u32, msg: &str) {
-        self.diagnostics.push(Diagnostic::at(tok, msg));
+        self.diagnostics.push_or_oom(Diagnostic::at(tok, msg));
     }
 
     fn current(&mut self) -> &mut FnState {
@@ -285,7 +287,7 @@ impl Resolver<'_> {
             return slot;
         }
         let slot = self.globals.len() as u32;
-        self.globals.push(name);
+        self.globals.push_or_oom(name);
         self.global_slots[name.index()] = slot;
         slot
     }
@@ -307,7 +309,7 @@ impl Resolver<'_> {
                 break;
             }
             if let Some(decl) = self.locals.pop().and_then(|l| l.decl) {
-                self.popped.push(decl);
+                self.popped.push_or_oom(decl);
             }
         }
         self.popped.reverse();
@@ -346,7 +348,7 @@ impl Resolver<'_> {
             };
             return;
         }
-        self.locals.push(Local {
+        self.locals.push_or_oom(Local {
             name: decl.name,
             depth: None,
             decl: Some(decl.id),
@@ -464,9 +466,9 @@ impl Resolver<'_> {
             self.error(tok, "Too many closure variables in function.");
             return 0;
         }
-        f.upvalues.push(desc);
+        f.upvalues.push_or_oom(desc);
         let id = f.id as usize;
-        self.funs[id].upvalue_names.push(name);
+        self.funs[id].upvalue_names.push_or_oom(name);
         (f.upvalues.len() - 1) as u8
     }
 
@@ -481,12 +483,12 @@ impl Resolver<'_> {
             _ => Symbol::EMPTY,
         };
         let locals_base = self.locals.len();
-        self.locals.push(Local {
+        self.locals.push_or_oom(Local {
             name: slot_zero,
             depth: Some(0),
             decl: None,
         });
-        self.fns.push(FnState {
+        self.fns.push_or_oom(FnState {
             id: fun.id,
             kind: fun.kind,
             locals_base,
@@ -589,7 +591,7 @@ impl Resolver<'_> {
     fn class(&mut self, class: &Class) {
         self.declare(&class.name);
         self.define();
-        self.classes.push(ClassState {
+        self.classes.push_or_oom(ClassState {
             has_superclass: false,
         });
         if let (Some(superclass), Some(super_decl)) = (&class.superclass, &class.super_decl) {

@@ -4,6 +4,8 @@
 //! the parser reports it in order with everything else. Scanning all tokens up front
 //! costs a vector but lets diagnostics and dumps refer to tokens by index.
 
+use crate::memory::{self, Grow};
+
 use crate::diag;
 use crate::frontend::token;
 
@@ -153,7 +155,7 @@ pub fn scan(source: &str) -> Tokens<'_> {
     let mut tokens = Vec::new();
     loop {
         let token = lexer.next_token();
-        tokens.push(token);
+        tokens.push_or_oom(token);
         if token.kind == TokenKind::Eof {
             break;
         }
@@ -200,13 +202,13 @@ impl<'src> Pieces<'src> {
         if self.done {
             return None;
         }
-        let mut records = Vec::with_capacity(min_tokens + min_tokens / 4 + 1);
+        let mut records = memory::with_capacity(min_tokens + min_tokens / 4 + 1);
         loop {
             let token = match self.next.take() {
                 Some(token) => token,
                 None => self.lexer.next_token(),
             };
-            records.push(token);
+            records.push_or_oom(token);
             match token.kind {
                 T::Eof => {
                     self.done = true;
@@ -227,7 +229,7 @@ impl<'src> Pieces<'src> {
                     continue;
                 }
                 // The piece's end: where the next piece starts, on the line it ends on.
-                records.push(Token {
+                records.push_or_oom(Token {
                     kind: T::Eof,
                     start: next.start,
                     end: next.start,

@@ -9,6 +9,8 @@
 //! with those errors *injected*: each fires when the parser steps past its token, just
 //! as clox would have raised it there.
 
+use crate::memory::Grow;
+
 use super::lexer::{TokenKind, Tokens};
 use crate::ast::*;
 use crate::diag::{Diagnostic, TokIdx};
@@ -62,7 +64,7 @@ fn parse_from(tokens: &Tokens, injected: &[Diagnostic], names: Interner) -> Pars
     };
     while !p.cursor.matches(TokenKind::Eof) {
         let stmt = p.declaration();
-        p.tree.scratch_stmts.push(stmt);
+        p.tree.scratch_stmts.push_or_oom(stmt);
     }
     let mut program = p.tree.finish(0);
     program.end_line = p.cursor.prev_line();
@@ -234,7 +236,7 @@ impl Parser<'_, '_> {
                 .consume(TokenKind::Identifier, "Expect method name.");
             let name = self.cursor.ident(self.cursor.previous);
             let method = self.function(name);
-            self.tree.scratch_funs.push(method);
+            self.tree.scratch_funs.push_or_oom(method);
         }
         let methods = self.tree.funs(mark);
         self.cursor
@@ -269,7 +271,7 @@ impl Parser<'_, '_> {
                 self.cursor
                     .consume(TokenKind::Identifier, "Expect parameter name.");
                 let param = self.cursor.ident(self.cursor.previous);
-                self.tree.scratch_idents.push(param);
+                self.tree.scratch_idents.push_or_oom(param);
                 if !self.cursor.matches(TokenKind::Comma) {
                     break;
                 }
@@ -369,7 +371,7 @@ impl Parser<'_, '_> {
         let mark = self.tree.scratch_stmts.len();
         while !self.cursor.check(TokenKind::RightBrace) && !self.cursor.check(TokenKind::Eof) {
             let stmt = self.declaration();
-            self.tree.scratch_stmts.push(stmt);
+            self.tree.scratch_stmts.push_or_oom(stmt);
         }
         let stmts = self.tree.stmts(mark);
         let closed = self.cursor.check(TokenKind::RightBrace);
@@ -673,7 +675,7 @@ impl Parser<'_, '_> {
         if !self.cursor.check(TokenKind::RightParen) {
             loop {
                 let arg = self.expression();
-                self.tree.scratch_exprs.push(arg);
+                self.tree.scratch_exprs.push_or_oom(arg);
                 if self.tree.scratch_exprs.len() - mark == MAX_ARGS + 1 {
                     self.cursor.error("Can't have more than 255 arguments.");
                 }

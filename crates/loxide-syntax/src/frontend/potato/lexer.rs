@@ -12,6 +12,8 @@
 //! spaces may therefore both be used, but two lines whose indentation cannot be compared
 //! that way (a tab against four spaces) are an error rather than a guess about tab width.
 
+use crate::memory::Grow;
+
 use crate::diag;
 use crate::frontend::token;
 
@@ -203,7 +205,7 @@ fn ends_word(c: char) -> bool {
 
 impl<'src> Lexer<'src> {
     fn push(&mut self, kind: TokenKind, start: u32, end: u32) {
-        self.tokens.push(Token {
+        self.tokens.push_or_oom(Token {
             kind,
             start,
             end,
@@ -274,7 +276,7 @@ impl<'src> Lexer<'src> {
             self.push(TokenKind::Dedent, at, at);
         }
         if compare_indent(indent, self.prev_indent) == Some(std::cmp::Ordering::Greater) {
-            self.blocks.push(self.prev_indent);
+            self.blocks.push_or_oom(self.prev_indent);
             self.push(TokenKind::Indent, at, at);
         }
         self.prev_indent = indent;

@@ -10,6 +10,8 @@
 //! with `implicit_result`, anything else is `Stmt::Expr`; `potato` and `equals?` are
 //! `BinaryOp::Add` and `BinaryOp::Equal`.
 
+use crate::memory::Grow;
+
 use super::lexer::{TokenKind, Tokens};
 use crate::ast::*;
 use crate::diag::TokIdx;
@@ -100,7 +102,7 @@ impl Parser<'_, '_> {
         let mark = self.tree.scratch_stmts.len();
         while !self.cursor.check(TokenKind::Dedent) && !self.cursor.check(TokenKind::Eof) {
             if let Some(stmt) = self.statement_line() {
-                self.tree.scratch_stmts.push(stmt);
+                self.tree.scratch_stmts.push_or_oom(stmt);
             }
         }
         self.tree.stmts(mark)
@@ -282,7 +284,7 @@ impl Parser<'_, '_> {
         } else {
             let mark = self.tree.scratch_stmts.len();
             if let Some(stmt) = self.statement() {
-                self.tree.scratch_stmts.push(stmt);
+                self.tree.scratch_stmts.push_or_oom(stmt);
             }
             (self.tree.stmts(mark), self.cursor.previous)
         };
@@ -310,7 +312,7 @@ impl Parser<'_, '_> {
             }
             if self.cursor.check(TokenKind::Identifier) {
                 let param = self.cursor.ident(self.cursor.current);
-                self.tree.scratch_idents.push(param);
+                self.tree.scratch_idents.push_or_oom(param);
                 self.cursor.advance();
             } else {
                 self.cursor.error_at_current("Expect parameter name.");
@@ -462,7 +464,7 @@ impl Parser<'_, '_> {
                         .error_at_current("Can't have more than 255 arguments.");
                 }
                 let arg = self.expression();
-                self.tree.scratch_exprs.push(arg);
+                self.tree.scratch_exprs.push_or_oom(arg);
                 if !self.cursor.matches(TokenKind::Comma) {
                     break;
                 }
