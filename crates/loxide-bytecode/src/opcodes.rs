@@ -290,6 +290,15 @@ macro_rules! for_each_opcode {
             /// Pop a value into a field of the instance in a local: `p.x = value;` when
             /// nothing in `value` can change `p`.
             SetLocalPropertyPop = "SET_LOCAL_PROPERTY_POP" (slot: Local, name: Name) pops Fixed(1) pushes 0 flow Next;
+            /// Add a constant to a global in place (numbers, or strings joined): `g = g + k;`
+            /// where `g` is surely defined. Fails like `GET_GLOBAL` if it is not.
+            AddToGlobal = "ADD_TO_GLOBAL" (global: Global, constant: Const) pops Fixed(0) pushes 0 flow Next;
+            /// Jump forward unless the number in a global is less than the constant. Fails
+            /// like `GET_GLOBAL` if the global is not defined.
+            JumpUnlessGlobalLessConstant = "JUMP_UNLESS_GLOBAL_LESS_CONSTANT" (global: Global, constant: Const, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
+            /// Jump forward unless the number in a global is greater than the constant.
+            /// Fails like `GET_GLOBAL` if the global is not defined.
+            JumpUnlessGlobalGreaterConstant = "JUMP_UNLESS_GLOBAL_GREATER_CONSTANT" (global: Global, constant: Const, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
         }
     };
 }

@@ -827,6 +827,52 @@ impl Vm {
                         }
                         sp.discard(1);
                     }
+                    op::AddToGlobal => {
+                        let slot = ip.u24() as usize;
+                        let a = self.globals[slot];
+                        if a == Value::UNDEFINED {
+                            throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                        }
+                        let b = function.constant(ip.u24() as usize);
+                        if a.is_number() && b.is_number() {
+                            let sum = number::add(a.as_number(), b.as_number());
+                            self.globals[slot] = Value::number(sum);
+                        } else if let (Some(x), Some(y)) =
+                            (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
+                        {
+                            // `a` stays in its global (a root) and `b` is a constant of a
+                            // running function while the result is made.
+                            sync!();
+                            let Some(joined) = self.concatenate(x, y) else {
+                                save!();
+                                return Err(self.limit_error(Limit::Heap));
+                            };
+                            self.globals[slot] = Value::object(joined);
+                        } else {
+                            save!();
+                            return Err(self.fused_add_error(Op::AddToGlobal));
+                        }
+                    }
+                    op::JumpUnlessGlobalLessConstant => {
+                        let slot = ip.u24() as usize;
+                        let a = self.globals[slot];
+                        if a == Value::UNDEFINED {
+                            throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                        }
+                        let b = function.constant(ip.u24() as usize);
+                        let op = Op::JumpUnlessGlobalLessConstant;
+                        compare_jump!(op, ip.u32(), a, b, 0, |a, b| !(a < b))
+                    }
+                    op::JumpUnlessGlobalGreaterConstant => {
+                        let slot = ip.u24() as usize;
+                        let a = self.globals[slot];
+                        if a == Value::UNDEFINED {
+                            throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                        }
+                        let b = function.constant(ip.u24() as usize);
+                        let op = Op::JumpUnlessGlobalGreaterConstant;
+                        compare_jump!(op, ip.u32(), a, b, 0, |a, b| !(a > b))
+                    }
                     byte => unreachable!("verified code has no opcode {byte}"),
                 }
                 break;

@@ -952,6 +952,7 @@ impl Vm {
                 self.stack.as_slice().get(index).copied()
             };
             let constant = |i: usize| -> Option<Value> { function.constants.get(u24(i)?).copied() };
+            let global = |i: usize| -> Option<Value> { self.globals.get(u24(i)?).copied() };
             let (a, b) = match op {
                 Op::AddConstant
                 | Op::SubtractConstant
@@ -965,6 +966,9 @@ impl Vm {
                 | Op::SubtractFromLocal
                 | Op::JumpUnlessLocalLessConstant
                 | Op::JumpUnlessLocalGreaterConstant => (slot(1)?, constant(2)?),
+                Op::AddToGlobal
+                | Op::JumpUnlessGlobalLessConstant
+                | Op::JumpUnlessGlobalGreaterConstant => (global(1)?, constant(4)?),
                 Op::JumpUnlessLocalsLess | Op::JumpUnlessLocalsGreater | Op::MultiplyLocals => {
                     (slot(1)?, slot(2)?)
                 }

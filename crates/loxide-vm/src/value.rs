@@ -409,3 +409,36 @@ impl Stack {
         &self.buf[..self.top]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equality_is_lox_equality_for_every_kind_of_immediate() {
+        let nan = Value::number(f64::NAN);
+        let cases = [
+            (Value::number(1.0), Value::number(1.0), true),
+            (Value::number(1.0), Value::number(2.0), false),
+            (Value::number(0.0), Value::number(-0.0), true),
+            (nan, nan, false),
+            (nan, Value::number(1.0), false),
+            (
+                Value::number(f64::INFINITY),
+                Value::number(f64::INFINITY),
+                true,
+            ),
+            (Value::NIL, Value::NIL, true),
+            (Value::TRUE, Value::TRUE, true),
+            (Value::TRUE, Value::FALSE, false),
+            (Value::NIL, Value::FALSE, false),
+            (Value::NIL, Value::number(0.0), false),
+            (Value::FALSE, Value::number(0.0), false),
+            (Value::UNDEFINED, Value::NIL, false),
+        ];
+        for (a, b, equal) in cases {
+            assert_eq!(a.equals(b), equal, "{a:?} == {b:?}");
+            assert_eq!(b.equals(a), equal, "{b:?} == {a:?}");
+        }
+    }
+}

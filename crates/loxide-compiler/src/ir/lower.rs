@@ -809,7 +809,15 @@ impl Lowerer<'_> {
                 self.check_clox_jump(start, *end_tok, TOO_FAR);
                 self.place(end);
             }
-            c::Expr::Variable(r) => self.get(self.resolved.binding(r), r.tok, r.line),
+            c::Expr::Variable(r) => {
+                self.get(self.resolved.binding(r), r.tok, r.line);
+                if self.resolved.surely_defined(r)
+                    && let Some(last) = self.b().func.code.last_mut()
+                    && let Instr::GetGlobal(g) = *last
+                {
+                    *last = Instr::GetDefinedGlobal(g);
+                }
+            }
             c::Expr::Assign {
                 target,
                 value,

@@ -56,6 +56,10 @@ macro_rules! define_instr {
             $( $(#[doc = $doc])* $name $( ( $( ir_operand_type!($operand) ),+ ) )?, )*
             /// Marks a jump target; emits no code.
             Label(Label),
+            /// `GET_GLOBAL` of a global surely defined where it is read
+            /// (`sema::Resolved::surely_defined`): the read cannot fail, so the
+            /// optimizer may drop it or fuse it into what uses the value.
+            GetDefinedGlobal(GlobalIdx),
         }
 
         impl Instr {
@@ -68,6 +72,7 @@ macro_rules! define_instr {
                         Operands::new(&[ $( $( u32::from($field) ),+ )? ]),
                     )), )*
                     Instr::Label(_) => None,
+                    Instr::GetDefinedGlobal(g) => Some((Op::GetGlobal, Operands::new(&[g]))),
                 }
             }
 
@@ -76,6 +81,7 @@ macro_rules! define_instr {
                 match self {
                     $( Instr::$name { .. } => Some(Op::$name), )*
                     Instr::Label(_) => None,
+                    Instr::GetDefinedGlobal(_) => Some(Op::GetGlobal),
                 }
             }
         }

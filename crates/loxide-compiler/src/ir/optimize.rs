@@ -103,6 +103,7 @@ fn pure_push(instr: Instr) -> bool {
             | Instr::False
             | Instr::GetLocal(_)
             | Instr::GetUpvalue(_)
+            | Instr::GetDefinedGlobal(_)
     )
 }
 
@@ -326,7 +327,8 @@ fn first_round(f: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
 }
 
 /// A constant or a local as the operand of what the first round made: comparisons with
-/// a constant, a local plus or minus a constant, a local returned.
+/// a constant, a local plus or minus a constant, a local returned; a global surely
+/// defined updated in place.
 fn second_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
     use Instr::*;
     match *at {
@@ -334,6 +336,9 @@ fn second_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
         [Constant(k), JumpUnlessGreater(l), ..] => Some((JumpUnlessGreaterConstant(k, l), 2, 1)),
         [Constant(k), JumpUnlessEqual(l), ..] => Some((JumpUnlessEqualConstant(k, l), 2, 1)),
         [GetLocal(s), AddConstant(k), ..] => Some((AddLocalConstant(s, k), 2, 1)),
+        [GetDefinedGlobal(g), AddConstant(k), SetGlobalPop(h), ..] if g == h => {
+            Some((AddToGlobal(g, k), 3, 1))
+        }
         [GetLocal(s), SubtractConstant(k), ..] => Some((SubtractLocalConstant(s, k), 2, 1)),
         [GetLocal(s), Return, ..] => Some((ReturnLocal(s), 2, 1)),
         _ => None,
@@ -341,8 +346,9 @@ fn second_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
 }
 
 /// Locals as the operands of what the second round made: updates of a local in place,
-/// copies between locals, products of two locals, and comparisons of two locals, of a local and a constant or of a local and `nil`,
-/// feeding a jump.
+/// copies between locals, products of two locals, and comparisons of two locals, of a
+/// local and a constant or of a local and `nil`, feeding a jump; comparisons of a
+/// global surely defined and a constant, feeding a jump.
 fn third_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
     use Instr::*;
     match *at {
@@ -371,6 +377,12 @@ fn third_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
         }
         [GetLocal(s), JumpUnlessGreaterConstant(k, l), ..] => {
             Some((JumpUnlessLocalGreaterConstant(s, k, l), 2, 1))
+        }
+        [GetDefinedGlobal(g), JumpUnlessLessConstant(k, l), ..] => {
+            Some((JumpUnlessGlobalLessConstant(g, k, l), 2, 1))
+        }
+        [GetDefinedGlobal(g), JumpUnlessGreaterConstant(k, l), ..] => {
+            Some((JumpUnlessGlobalGreaterConstant(g, k, l), 2, 1))
         }
         _ => None,
     }

@@ -70,6 +70,9 @@ pub struct Resolved {
     /// For each `decl` id of an `AssignOrDeclare`, the variable it assigns, if it
     /// assigns an existing one.
     assignments: Vec<Option<Binding>>,
+    /// For each name use bound to a global: whether the global is surely defined when
+    /// the use runs (see `Resolver::surely_defined`).
+    defined_refs: Vec<bool>,
     /// Global names in slot order.
     pub globals: Vec<Symbol>,
 }
@@ -82,6 +85,15 @@ impl Resolved {
 
     pub fn binding(&self, r: &VarRef) -> Binding {
         self.refs[r.id as usize]
+    }
+
+    /// Whether a use of a global is surely defined when it runs, so that reading it
+    /// cannot fail: the program declared the global in a top-level statement before the
+    /// one the use is in (or, for a function or class, in the declaration itself).
+    /// Top-level statements run in order, and the code of a later one (a function
+    /// body included) runs only after they have; a global, once defined, stays so.
+    pub fn surely_defined(&self, r: &VarRef) -> bool {
+        self.defined_refs[r.id as usize]
     }
 
     /// The declaration a local or upvalue use reads, by the use's id; `None` for a
@@ -134,6 +146,8 @@ pub struct Globals {
     slots: Vec<u32>,
     /// By symbol: whether a global of that name is defined so far (Potato).
     defined: Vec<bool>,
+    /// By symbol: whether a top-level statement of this program declared it so far.
+    declared: Vec<bool>,
 }
 
 /// Resolves one piece of a program whose global variables are `globals` so far (see
@@ -151,6 +165,9 @@ pub fn resolve_in(program: Program, globals: &mut Globals) -> (Resolved, Vec<Dia
     globals
         .defined
         .resize_or_oom(n_names.max(globals.defined.len()), false);
+    globals
+        .declared
+        .resize_or_oom(n_names.max(globals.declared.len()), false);
     let mut r = Resolver {
         p: &program,
         refs: memory::filled(Binding::Global(u32::MAX), program.n_refs as usize),
@@ -164,6 +181,8 @@ pub fn resolve_in(program: Program, globals: &mut Globals) -> (Resolved, Vec<Dia
         global_slots: std::mem::take(&mut globals.slots),
         lang: program.lang,
         defined_globals: std::mem::take(&mut globals.defined),
+        declared_globals: std::mem::take(&mut globals.declared),
+        defined_refs: memory::filled(false, program.n_refs as usize),
         assignments: memory::filled(None, program.n_decls as usize),
         fns: Vec::new(),
         locals: Vec::new(),
@@ -186,6 +205,8 @@ pub fn resolve_in(program: Program, globals: &mut Globals) -> (Resolved, Vec<Dia
         globals: names,
         global_slots,
         defined_globals,
+        declared_globals,
+        defined_refs,
         diagnostics,
         ..
     } = r;
@@ -193,6 +214,7 @@ pub fn resolve_in(program: Program, globals: &mut Globals) -> (Resolved, Vec<Dia
         names,
         slots: global_slots,
         defined: defined_globals,
+        declared: declared_globals,
     };
     let resolved = Resolved {
         program,
@@ -203,6 +225,7 @@ pub fn resolve_in(program: Program, globals: &mut Globals) -> (Resolved, Vec<Dia
         scopes,
         scope_locals,
         assignments,
+        defined_refs,
         globals: Vec::new(),
     };
     (resolved, diagnostics)
@@ -249,6 +272,11 @@ struct Resolver<'p> {
     lang: Lang,
     /// By symbol: whether a global of that name is defined so far (Potato).
     defined_globals: Vec<bool>,
+    /// By symbol: whether a top-level statement resolved so far declared the global
+    /// (`surely_defined`).
+    declared_globals: Vec<bool>,
+    /// By name use: whether it reads a global surely defined (`Resolved::surely_defined`).
+    defined_refs: Vec<bool>,
     assignments: Vec<Option<Binding>>,
     /// The functions being resolved, innermost last.
     fns: Vec<FnState>,
@@ -384,6 +412,18 @@ impl Resolver<'_> {
         };
         self.refs[r.id as usize] = binding;
         self.record_decl(r, binding);
+        if matches!(binding, Binding::Global(_)) && self.declared_globals[r.name.index()] {
+            self.defined_refs[r.id as usize] = true;
+        }
+    }
+
+    /// Records that a top-level statement declares `decl` (a global): the uses resolved
+    /// from here on read it surely defined. Called once the declaration's own code that
+    /// runs before the global exists (a variable's initializer) is resolved.
+    fn surely_defined(&mut self, decl: &Decl) {
+        if self.fns.len() == 1 && self.current().scope_depth == 0 {
+            self.declared_globals[decl.name.index()] = true;
+        }
     }
 
     /// Remembers which declaration a local or upvalue use found (`lookup` just ran).
@@ -525,6 +565,7 @@ impl Resolver<'_> {
                     self.expr(*init);
                 }
                 self.define();
+                self.surely_defined(decl);
             }
             Stmt::Block { stmts, scope } => {
                 self.begin_scope();
@@ -551,6 +592,8 @@ impl Resolver<'_> {
                 let f = p.function(*f);
                 self.declare(&f.name);
                 self.define();
+                // The body runs only once the function is defined.
+                self.surely_defined(&f.name);
                 self.function(f);
             }
             Stmt::AssignOrDeclare {
@@ -569,6 +612,7 @@ impl Resolver<'_> {
                     None => {
                         self.declare(decl);
                         self.define();
+                        self.surely_defined(decl);
                     }
                 }
             }
@@ -591,6 +635,9 @@ impl Resolver<'_> {
     fn class(&mut self, class: &Class) {
         self.declare(&class.name);
         self.define();
+        // The class is defined before its superclass is read and its methods bound, and
+        // no method runs before the declaration ends.
+        self.surely_defined(&class.name);
         self.classes.push_or_oom(ClassState {
             has_superclass: false,
         });
