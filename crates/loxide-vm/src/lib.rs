@@ -45,7 +45,7 @@ use heap::{Heap, OutOfMemory, Phase, try_box_str, try_vec_from};
 use loxide_bytecode::verify::Verified;
 use loxide_bytecode::{Constant, Dialect, Op, Operand, SpanTable, decode, number};
 use object::*;
-use value::{CallFrame, Frames, Stack, Value};
+use value::{CallFrame, Frames, Globals, Stack, Value};
 
 /// Call depth limit by default: deep honest recursion works, runaway recursion stops
 /// quickly with `Stack overflow.`.
@@ -192,7 +192,7 @@ pub struct Vm {
     /// which fails with `Stack overflow.` or grows the vector fallibly, so the call
     /// path keeps one comparison, as it had for the depth limit alone.
     frame_room: usize,
-    globals: Vec<Value>,
+    globals: Globals,
     global_names: Vec<Gc<ObjString>>,
     global_slots: HashMap<Box<str>, u32>,
     /// Open upvalues, sorted by stack slot, highest first.
@@ -249,7 +249,7 @@ impl Vm {
             stack: Stack::new(options.stack_values),
             frames: Frames::new(),
             frame_room: 0,
-            globals: Vec::new(),
+            globals: Globals::new(),
             global_names: Vec::new(),
             global_slots: HashMap::new(),
             open_upvalues: None,

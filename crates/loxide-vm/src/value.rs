@@ -462,7 +462,13 @@ impl Slots {
 }
 
 /// A call frame: the closure running, where it resumes, and its slots.
+///
+/// Aligned to 32 bytes (three words, padded), so that the frames' length follows from
+/// the running frame's address with a shift, not a division by 24 (`Frames::set_top`,
+/// on every path that saves the frame: a concatenation, an instantiation that
+/// collects).
 #[derive(Clone, Copy)]
+#[repr(align(32))]
 pub struct CallFrame {
     pub closure: Gc<ObjClosure>,
     /// Where execution resumes: saved when the frame calls another one or fails, so
@@ -591,5 +597,55 @@ impl FramePtr {
     #[inline(always)]
     pub fn pop(&mut self) {
         self.0 = self.0.wrapping_sub(1);
+    }
+}
+
+/// The global variables, by VM slot. Loaded code names only slots that exist (the
+/// loader rewrites every global operand to a slot it created, `patch_globals`), and
+/// slots are never removed, so the interpreter reads and writes them unchecked
+/// (`Globals::read`, `Globals::write`: two instructions fewer per global, which every
+/// call of a global function reads). Elsewhere it is an ordinary vector.
+pub struct Globals(Vec<Value>);
+
+impl std::ops::Deref for Globals {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Globals {
+    fn deref_mut(&mut self) -> &mut Vec<Value> {
+        &mut self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a Globals {
+    type Item = &'a Value;
+    type IntoIter = std::slice::Iter<'a, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl Globals {
+    pub fn new() -> Globals {
+        Globals(Vec::new())
+    }
+
+    /// The global in `slot`, a global operand of loaded code.
+    #[inline(always)]
+    pub fn read(&self, slot: usize) -> Value {
+        debug_assert!(slot < self.0.len(), "a global slot the loader did not make");
+        // SAFETY: see the type: loaded code's global operands are existing slots.
+        unsafe { *self.0.get_unchecked(slot) }
+    }
+
+    /// Stores into `slot`, a global operand of loaded code.
+    #[inline(always)]
+    pub fn write(&mut self, slot: usize, v: Value) {
+        debug_assert!(slot < self.0.len(), "a global slot the loader did not make");
+        // SAFETY: as for `read`.
+        unsafe { *self.0.get_unchecked_mut(slot) = v }
     }
 }
