@@ -1,10 +1,12 @@
-//! Values: 8 bytes each, NaN-boxed, and the value stack.
+//! Values: 8 bytes each, NaN-boxed; and what the interpreter reads and writes without
+//! checks: the value stack, the call frames and the globals.
 //!
 //! A number is stored as its own IEEE-754 bits. Every other value hides in the payload
 //! of a quiet NaN that arithmetic never produces: the singletons by small tags, objects
 //! by their address with the sign bit set. Checking a type is a mask and a compare, and
 //! a value fits a register. The stack is a fixed block that never moves, so open
-//! upvalues can point into it.
+//! upvalues can point into it. The frames grow, and the interpreter holds a pointer to
+//! the running one, so it takes that pointer again after anything that may grow them.
 #![allow(unsafe_code)]
 
 use std::fmt;
