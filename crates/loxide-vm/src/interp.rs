@@ -1,12 +1,14 @@
 //! The interpreter loop and the calling convention.
 //!
-//! Fetch–decode–dispatch over verified bytecode. The current frame's instruction
-//! pointer, frame, slots and function live in locals (`ip`, `frame`, `slots`, `function`), saved to
-//! the frame before anything that can inspect frames (calls, errors) and reloaded after
-//! anything that can change them. Each arm is short; errors and rarely taken paths are
-//! `#[cold]` methods. There is no unsafe code here: the unchecked reads live behind
-//! `Ip`, `Stack`, `Gc` and the inline caches' in-place reads (`ObjFunction::cached_*`),
-//! whose invariants the verifier and the collector keep.
+//! Fetch–decode–dispatch over verified bytecode. The running frame (a pointer into the
+//! frames), its instruction pointer, slots and function live in locals (`frame`, `ip`,
+//! `slots`, `function`), saved to the frames before anything that can inspect them
+//! (slow calls, errors, the collector) and reloaded after anything that can change
+//! them; a call of a closure and a return go from frame to frame in the locals alone.
+//! Each arm is short; errors and rarely taken paths are `#[cold]` methods. There is no
+//! unsafe code here: the unchecked reads live behind `Ip`, `Stack`, `Frames`, `Globals`,
+//! `Gc` and the inline caches' in-place reads (`ObjFunction::cached_*`), whose
+//! invariants the verifier, the loader and the collector keep.
 
 use super::heap::OutOfMemory;
 use super::object::*;

@@ -466,9 +466,9 @@ impl Slots {
 /// A call frame: the closure running, where it resumes, and its slots.
 ///
 /// Aligned to 32 bytes (three words, padded), so that the frames' length follows from
-/// the running frame's address with a shift, not a division by 24 (`Frames::set_top`,
-/// on every path that saves the frame: a concatenation, an instantiation that
-/// collects).
+/// the running frame's address by a division by a power of two, not by 24
+/// (`Frames::set_top`, on every path that saves the frame: an error, a collection, a
+/// call through a `Vm` method).
 #[derive(Clone, Copy)]
 #[repr(align(32))]
 pub struct CallFrame {
