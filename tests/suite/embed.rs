@@ -365,6 +365,29 @@ fn calls_nest_lox_to_host_to_lox_to_host() {
     assert!(out.contents().ends_with("0\n2\n"), "{}", out.contents());
 }
 
+/// A host function whose Lox call recurses deep grows the frame vector, which moves the
+/// frames of the run that called it. The interpreter keeps a pointer to its running
+/// frame, so it must take it again after the host function returns, and go on in the
+/// right frame with the right slots.
+#[test]
+fn frames_that_grow_inside_a_host_call_leave_the_caller_running() {
+    let (mut vm, out) = vm();
+    vm.register_fn("deep", |vm, (f, n): (Function, f64)| {
+        vm.call::<_, f64>(&f, (n,))
+    })
+    .unwrap();
+    run(
+        &mut vm,
+        "fun down(n) { if (n == 0) return 0; return down(n - 1) + 1; }\n\
+         fun caller(a, b) { var r = deep(down, 5000); return a + r + b; }\n\
+         fun outer() { return caller(1, 2) + caller(3, 4); }\n\
+         print outer();\n\
+         print caller(5, 6);",
+    )
+    .unwrap();
+    assert_eq!(out.contents(), "10010\n5011\n");
+}
+
 #[test]
 fn a_host_function_cannot_run_a_program_inside_a_run() {
     let (mut vm, _) = vm();

@@ -1,19 +1,21 @@
 //! The interpreter loop and the calling convention.
 //!
-//! Fetch–decode–dispatch over verified bytecode. The current frame's instruction
-//! pointer, stack base and function live in locals (`ip`, `base`, `function`), saved to
-//! the frame before anything that can inspect frames (calls, errors) and reloaded after
-//! anything that can change them. Each arm is short; errors and rarely taken paths are
-//! `#[cold]` methods. There is no unsafe code here: the unchecked reads live behind
-//! `Ip`, `Stack`, `Gc` and the inline caches' in-place reads (`ObjFunction::cached_*`),
-//! whose invariants the verifier and the collector keep.
+//! Fetch–decode–dispatch over verified bytecode. The running frame (a pointer into the
+//! frames), its instruction pointer, slots and function live in locals (`frame`, `ip`,
+//! `slots`, `function`), saved to the frames before anything that can inspect them
+//! (slow calls, errors, the collector) and reloaded after anything that can change
+//! them; a call of a closure and a return go from frame to frame in the locals alone.
+//! Each arm is short; errors and rarely taken paths are `#[cold]` methods. There is no
+//! unsafe code here: the unchecked reads live behind `Ip`, `Stack`, `Frames`, `Globals`,
+//! `Gc` and the inline caches' in-place reads (`ObjFunction::cached_*`), whose
+//! invariants the verifier, the loader and the collector keep.
 
 use super::heap::OutOfMemory;
 use super::object::*;
 use super::shape::{DICTIONARY, ROOT, ShapeId, Shapes};
 use super::table::Table;
-use super::value::Value;
-use super::{CallFrame, Limit, RuntimeError, Vm};
+use super::value::{CallFrame, Value};
+use super::{Limit, RuntimeError, Vm};
 use loxide_bytecode::opcodes::byte as op;
 use loxide_bytecode::{Op, number};
 
@@ -43,16 +45,25 @@ impl Vm {
         stop: usize,
         mut hook: Option<&mut dyn Hook>,
     ) -> Result<(), RuntimeError> {
-        let frame = *self.frames.last().expect("a frame to run");
-        let mut ip = frame.ip;
-        let mut base = frame.base;
-        let mut closure = frame.closure;
-        let mut function = closure.function;
+        // The running frame is a pointer into the frames (`FramePtr`): a call pushes
+        // and a return pops through it, and the frames' length is written back only
+        // when something else is about to look at them (`save!`).
+        let mut frame = self.frames.top();
+        let entered = frame.get();
+        let mut ip = entered.ip;
+        let mut function = entered.closure.function;
         // The stack top and the frame's slots live in locals: keeping the top out of
         // memory removes a store-to-load dependency between consecutive instructions
         // (fib: -20% instructions, more in time).
-        let mut slots = self.stack.slots(base);
+        let mut slots = entered.slots;
         let mut sp = self.stack.sp();
+        // The frame whose return ends this run, and the last frame from which a call
+        // pushes without growing the frames; both move when the frames grow, so they
+        // are taken again wherever the frame is (`load!`).
+        let mut stop_frame = self.frames.at(stop);
+        let mut frame_limit = self.frames.limit(self.frame_room);
+        // The value stack never moves.
+        let stack_end = self.stack.end();
 
         // Writes the stack top back, before anything that reads the stack through
         // `self.stack` (the collector, calls, slow paths).
@@ -61,34 +72,72 @@ impl Vm {
                 self.stack.set_sp(sp)
             };
         }
-        // Saves the instruction pointer into the current frame (and the stack top).
+        // Saves the instruction pointer into the current frame, and the stack top and
+        // the frames' length: after it, the collector, the error paths and the calls
+        // through `Vm` methods see the state the loop keeps in locals.
         macro_rules! save {
             () => {{
                 sync!();
-                self.frames.last_mut().expect("a running frame").ip = ip;
+                frame.set_ip(ip);
+                self.frames.set_top(frame);
             }};
         }
-        // Reloads the locals from the (possibly new) current frame.
+        // Before a `Vm` method that allocates and collects only if `Vm::may_collect`
+        // says so: the stack top always, the frame only when the collector may run
+        // (concatenation: saving the frame each time cost bench/small/strings 3%).
+        macro_rules! save_to_allocate {
+            () => {{
+                if self.may_collect() {
+                    save!();
+                } else {
+                    sync!();
+                }
+            }};
+        }
+        // Reloads the locals from the (possibly new) current frame, after a `Vm` method
+        // that may have pushed frames, grown them or run Lox (a host function).
         macro_rules! load {
             () => {{
-                let frame = *self.frames.last().expect("a running frame");
-                ip = frame.ip;
-                base = frame.base;
-                closure = frame.closure;
-                function = closure.function;
-                slots = self.stack.slots(base);
+                frame = self.frames.top();
+                let current = frame.get();
+                ip = current.ip;
+                slots = current.slots;
+                function = current.closure.function;
                 sp = self.stack.sp();
+                stop_frame = self.frames.at(stop);
+                frame_limit = self.frames.limit(self.frame_room);
             }};
         }
-        // Enters the frame `push_frame` just pushed for `callee` at `base` (the stack top
-        // is unchanged: the arguments become the new frame's first slots).
-        macro_rules! enter {
-            ($callee:expr, $base:expr) => {{
-                closure = $callee;
-                function = closure.function;
-                ip = function.ip();
-                base = $base;
-                slots = self.stack.slots(base);
+        // Calls `$callee` (a closure) with the `$argc` arguments on top of the stack,
+        // above the callee's slot. The common case pushes the frame through `frame`
+        // and enters it without leaving the loop's locals: the arity, the frames'
+        // room and the stack's room are three comparisons, and nothing is written back
+        // but the caller's `ip`. Anything else (an error, frames to grow) goes
+        // through `Vm::push_frame`, which does the same checks in the same order.
+        macro_rules! call_closure {
+            ($callee:expr, $argc:expr) => {{
+                let callee: Gc<ObjClosure> = $callee;
+                let argc: usize = $argc;
+                let callee_function = callee.function;
+                let callee_slots = sp.frame_below(argc + 1);
+                if argc == callee_function.arity as usize
+                    && frame < frame_limit
+                    && callee_slots.has_room(callee_function.max_stack as usize, stack_end)
+                {
+                    frame.set_ip(ip);
+                    ip = callee_function.ip();
+                    frame.push(CallFrame {
+                        closure: callee,
+                        ip,
+                        slots: callee_slots,
+                    });
+                    function = callee_function;
+                    slots = callee_slots;
+                } else {
+                    save!();
+                    check!(self.push_frame(callee, argc));
+                    load!();
+                }
             }};
         }
         // Leaves the current frame with `$result`: closes its captured locals, drops its
@@ -97,34 +146,38 @@ impl Vm {
             ($result:expr) => {{
                 let result = $result;
                 if self.open_upvalues.is_some() {
-                    self.close_upvalues(base);
+                    self.close_upvalues(self.stack.index_of(slots));
                 }
-                self.frames.pop();
                 // The result takes the callee's place, slot 0 of the finished frame, and
                 // becomes the caller's stack top.
                 slots.set(0, result);
                 sp = slots.top_after(1);
-                if self.frames.len() == stop {
+                let finished = frame;
+                frame.pop();
+                if finished == stop_frame {
+                    self.frames.set_top(frame);
                     sync!();
                     return Ok(());
                 }
-                let caller = *self.frames.last().expect("a caller above the stop");
+                let caller = frame.get();
                 ip = caller.ip;
-                base = caller.base;
-                closure = caller.closure;
-                function = closure.function;
-                slots = self.stack.slots(base);
+                slots = caller.slots;
+                function = caller.closure.function;
             }};
         }
         // Counts one step (a back-edge or a call); with no fuel left, polls first (which
-        // refuels, or fails when the budget is spent).
+        // refuels, or fails when the budget is spent). One subtraction and a branch on
+        // its borrow.
         macro_rules! tick {
             () => {{
-                if self.fuel == 0 {
+                let (fuel, spent) = self.fuel.overflowing_sub(1);
+                self.fuel = fuel;
+                if spent {
+                    self.fuel = 0;
                     save!();
                     check!(self.poll());
+                    self.fuel -= 1;
                 }
-                self.fuel -= 1;
             }};
         }
         // Fails with a runtime error at the current instruction.
@@ -248,7 +301,7 @@ impl Vm {
                     }
                     op::GetGlobal => {
                         let slot = ip.u24() as usize;
-                        let value = self.globals[slot];
+                        let value = self.globals.read(slot);
                         if value == Value::UNDEFINED {
                             throw!("Undefined variable '{}'.", self.global_names[slot].chars);
                         }
@@ -256,28 +309,28 @@ impl Vm {
                     }
                     op::CheckGlobal => {
                         let slot = ip.u24() as usize;
-                        if self.globals[slot] == Value::UNDEFINED {
+                        if self.globals.read(slot) == Value::UNDEFINED {
                             throw!("Undefined variable '{}'.", self.global_names[slot].chars);
                         }
                     }
                     op::DefineGlobal => {
                         let slot = ip.u24() as usize;
-                        self.globals[slot] = sp.pop();
+                        self.globals.write(slot, sp.pop());
                     }
                     op::SetGlobal => {
                         let slot = ip.u24() as usize;
-                        if self.globals[slot] == Value::UNDEFINED {
+                        if self.globals.read(slot) == Value::UNDEFINED {
                             throw!("Undefined variable '{}'.", self.global_names[slot].chars);
                         }
-                        self.globals[slot] = sp.peek(0);
+                        self.globals.write(slot, sp.peek(0));
                     }
                     op::GetUpvalue => {
                         let idx = ip.byte() as usize;
-                        sp.push(closure.upvalues.get(idx).get());
+                        sp.push(frame.closure().upvalues.get(idx).get());
                     }
                     op::SetUpvalue => {
                         let idx = ip.byte() as usize;
-                        let mut upvalue = closure.upvalues.get(idx);
+                        let mut upvalue = frame.closure().upvalues.get(idx);
                         let value = sp.peek(0);
                         upvalue.set(value);
                         self.heap.barrier(upvalue, value);
@@ -349,7 +402,7 @@ impl Vm {
                             (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
                         {
                             // Both operands stay on the stack (rooted) until the result exists.
-                            sync!();
+                            save_to_allocate!();
                             let Some(joined) = self.concatenate(x, y) else {
                                 save!();
                                 return Err(self.limit_error(Limit::Heap));
@@ -404,22 +457,32 @@ impl Vm {
                         tick!();
                         let argc = ip.byte() as usize;
                         let callee = sp.peek(argc);
-                        save!();
                         // The common cases, a closure and a class with an initializer, enter
                         // the new frame directly.
                         if let Some(callee) = callee.as_obj::<ObjClosure>() {
-                            match self.push_frame(callee, argc) {
-                                Ok(new_base) => enter!(callee, new_base),
-                                Err(e) => return Err(e),
-                            }
+                            call_closure!(callee, argc);
                         } else if let Some(class) = callee.as_obj::<ObjClass>() {
-                            match self.instantiate(class, argc) {
-                                Ok(Some((init, new_base))) => enter!(init, new_base),
+                            // `Vm::instantiate` inline: the frame is saved only when the
+                            // collector runs first (instantiation: -7% instructions).
+                            if self.heap.should_collect() {
+                                save!();
+                                if self.collect_and_check().is_err() {
+                                    return Err(self.limit_error(Limit::Heap));
+                                }
+                            }
+                            let instance = self.new_instance(class);
+                            sp.set_peek(argc, Value::object(instance));
+                            match class.init {
+                                Some(init) => call_closure!(init, argc),
+                                None if argc != 0 => {
+                                    save!();
+                                    return Err(self.arity_error(0, argc));
+                                }
                                 // No initializer: the instance replaced the class.
-                                Ok(None) => {}
-                                Err(e) => return Err(e),
+                                None => {}
                             }
                         } else {
+                            save!();
                             check!(self.call_value(callee, argc));
                             load!();
                         }
@@ -428,18 +491,16 @@ impl Vm {
                         tick!();
                         let k = ip.u24() as usize;
                         let argc = ip.byte() as usize;
-                        save!();
                         let Some(instance) = sp.peek(argc).as_obj::<ObjInstance>() else {
+                            save!();
                             let message = "Only instances have methods.".into();
                             return Err(self.type_error_at(message, argc, "receiver"));
                         };
                         // Inline cache hit: a method of a known layout's class.
                         match function.cached_method(k, &instance) {
-                            Some(method) => match self.push_frame(method, argc) {
-                                Ok(new_base) => enter!(method, new_base),
-                                Err(e) => return Err(e),
-                            },
+                            Some(method) => call_closure!(method, argc),
                             _ => {
+                                save!();
                                 check!(self.invoke(function, k, instance, argc));
                                 load!();
                             }
@@ -463,7 +524,8 @@ impl Vm {
                             .as_obj::<ObjFunction>()
                             .expect("verified: a function");
                         save!();
-                        if self.make_closure(proto, base, closure).is_err() {
+                        let base = self.stack.index_of(slots);
+                        if self.make_closure(proto, base, frame.closure()).is_err() {
                             return Err(self.limit_error(Limit::Heap));
                         }
                         sp = self.stack.sp();
@@ -558,10 +620,10 @@ impl Vm {
                     }
                     op::SetGlobalPop => {
                         let slot = ip.u24() as usize;
-                        if self.globals[slot] == Value::UNDEFINED {
+                        if self.globals.read(slot) == Value::UNDEFINED {
                             throw!("Undefined variable '{}'.", self.global_names[slot].chars);
                         }
-                        self.globals[slot] = sp.pop();
+                        self.globals.write(slot, sp.pop());
                     }
                     op::SetPropertyPop => {
                         let k = ip.u24() as usize;
@@ -590,7 +652,7 @@ impl Vm {
                         {
                             // `a` is on the stack and `b` a constant of a running function:
                             // both stay rooted while the result is made.
-                            sync!();
+                            save_to_allocate!();
                             let Some(joined) = self.concatenate(x, y) else {
                                 save!();
                                 return Err(self.limit_error(Limit::Heap));
@@ -661,7 +723,7 @@ impl Vm {
                             // `a` is pushed (rooted) and `b` is a constant of a running
                             // function while the result is made.
                             sp.push(a);
-                            sync!();
+                            save_to_allocate!();
                             let Some(joined) = self.concatenate(x, y) else {
                                 save!();
                                 return Err(self.limit_error(Limit::Heap));
@@ -692,7 +754,7 @@ impl Vm {
                         {
                             // `a` stays in its slot (rooted) and `b` is a constant of a
                             // running function while the result is made.
-                            sync!();
+                            save_to_allocate!();
                             let Some(joined) = self.concatenate(x, y) else {
                                 save!();
                                 return Err(self.limit_error(Limit::Heap));
@@ -829,25 +891,25 @@ impl Vm {
                     }
                     op::AddToGlobal => {
                         let slot = ip.u24() as usize;
-                        let a = self.globals[slot];
+                        let a = self.globals.read(slot);
                         if a == Value::UNDEFINED {
                             throw!("Undefined variable '{}'.", self.global_names[slot].chars);
                         }
                         let b = function.constant(ip.u24() as usize);
                         if a.is_number() && b.is_number() {
                             let sum = number::add(a.as_number(), b.as_number());
-                            self.globals[slot] = Value::number(sum);
+                            self.globals.write(slot, Value::number(sum));
                         } else if let (Some(x), Some(y)) =
                             (a.as_obj::<ObjString>(), b.as_obj::<ObjString>())
                         {
                             // `a` stays in its global (a root) and `b` is a constant of a
                             // running function while the result is made.
-                            sync!();
+                            save_to_allocate!();
                             let Some(joined) = self.concatenate(x, y) else {
                                 save!();
                                 return Err(self.limit_error(Limit::Heap));
                             };
-                            self.globals[slot] = Value::object(joined);
+                            self.globals.write(slot, Value::object(joined));
                         } else {
                             save!();
                             return Err(self.fused_add_error(Op::AddToGlobal));
@@ -855,7 +917,7 @@ impl Vm {
                     }
                     op::JumpUnlessGlobalLessConstant => {
                         let slot = ip.u24() as usize;
-                        let a = self.globals[slot];
+                        let a = self.globals.read(slot);
                         if a == Value::UNDEFINED {
                             throw!("Undefined variable '{}'.", self.global_names[slot].chars);
                         }
@@ -865,7 +927,7 @@ impl Vm {
                     }
                     op::JumpUnlessGlobalGreaterConstant => {
                         let slot = ip.u24() as usize;
-                        let a = self.globals[slot];
+                        let a = self.globals.read(slot);
                         if a == Value::UNDEFINED {
                             throw!("Undefined variable '{}'.", self.global_names[slot].chars);
                         }
@@ -917,9 +979,12 @@ impl Vm {
                 self.stack.set_peek(argc, bound.receiver);
                 self.call_closure(bound.method, argc)
             }
-            Some(ObjKind::Class) => self
-                .instantiate(callee.as_obj().expect("kind checked"), argc)
-                .map(|_| ()),
+            Some(ObjKind::Class) => {
+                match self.instantiate(callee.as_obj().expect("kind checked"), argc)? {
+                    Some(init) => self.call_closure(init, argc),
+                    None => Ok(()),
+                }
+            }
             Some(ObjKind::Native) => self.call_native(callee.as_obj().expect("kind checked"), argc),
             _ => Err(self.type_error_at(self.dialect.words().not_callable.into(), argc, "callee")),
         }
@@ -932,12 +997,12 @@ impl Vm {
         closure: Gc<ObjClosure>,
         argc: usize,
     ) -> Result<(), RuntimeError> {
-        self.push_frame(closure, argc).map(|_| ())
+        self.push_frame(closure, argc)
     }
 
-    /// `call`, returning the new frame's base (for the interpreter to enter it).
-    #[inline(always)]
-    fn push_frame(&mut self, closure: Gc<ObjClosure>, argc: usize) -> Result<usize, RuntimeError> {
+    /// `call_closure`, and the interpreter's slow path of a call (it enters the frame
+    /// itself in the common case, with the same checks in the same order).
+    fn push_frame(&mut self, closure: Gc<ObjClosure>, argc: usize) -> Result<(), RuntimeError> {
         let function = closure.function;
         if argc != function.arity as usize {
             return Err(self.arity_error(function.arity as usize, argc));
@@ -949,12 +1014,13 @@ impl Vm {
         if !self.stack.has_room(base, function.max_stack as usize) {
             return Err(self.overflow_error());
         }
+        let slots = self.stack.slots(base);
         self.frames.push(CallFrame {
             closure,
             ip: function.ip(),
-            base,
+            slots,
         });
-        Ok(base)
+        Ok(())
     }
 
     /// The slow path of a call with no `frame_room` left: `Stack overflow.` at the
@@ -993,31 +1059,38 @@ impl Vm {
         self.error(format!("Expected {arity} arguments but got {argc}."))
     }
 
-    /// Replaces the class below the arguments with a new instance and pushes a frame
-    /// for its `init`, if it has one: then returns `init` and the new frame's base.
+    /// Replaces the class below the arguments with a new instance, and returns its
+    /// `init` for the caller to call, if it has one.
     #[inline(always)]
     fn instantiate(
         &mut self,
         class: Gc<ObjClass>,
         argc: usize,
-    ) -> Result<Option<(Gc<ObjClosure>, usize)>, RuntimeError> {
+    ) -> Result<Option<Gc<ObjClosure>>, RuntimeError> {
         if self.maybe_collect().is_err() {
             return Err(self.limit_error(Limit::Heap));
         }
+        let instance = self.new_instance(class);
+        self.stack.set_peek(argc, Value::object(instance));
+        match class.init {
+            Some(init) => Ok(Some(init)),
+            None if argc != 0 => Err(self.arity_error(0, argc)),
+            None => Ok(None),
+        }
+    }
+
+    /// A new instance of `class`, with room for the fields its instances had. It never
+    /// collects: the caller ran `maybe_collect` before.
+    #[inline(always)]
+    fn new_instance(&mut self, class: Gc<ObjClass>) -> Gc<ObjInstance> {
         let fields = self.heap.new_block(class.field_hint as usize);
-        let instance = self.heap.alloc(ObjInstance {
+        self.heap.alloc(ObjInstance {
             header: Header::new(ObjKind::Instance),
             class,
             shape: ROOT,
             fields,
             dictionary: None,
-        });
-        self.stack.set_peek(argc, Value::object(instance));
-        match class.init {
-            Some(init) => Ok(Some((init, self.push_frame(init, argc)?))),
-            None if argc != 0 => Err(self.arity_error(0, argc)),
-            None => Ok(None),
-        }
+        })
     }
 
     /// Calls a native (a built-in or a host function) with `argc` arguments on the
@@ -1385,6 +1458,13 @@ impl Vm {
         self.heap.barrier(class, Value::object(name));
         self.heap.barrier(class, Value::object(method));
         set.map(|_| ())
+    }
+
+    /// True when an allocation may run the collector: the heap asks for a step, or a
+    /// heap limit may ask for a whole collection (`Vm::exceeds_heap`).
+    #[inline(always)]
+    fn may_collect(&self) -> bool {
+        self.heap.should_collect() || self.options.max_heap.is_some()
     }
 
     /// Joins two strings. The caller keeps both reachable (on the stack, or constants of

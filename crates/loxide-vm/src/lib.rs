@@ -45,7 +45,7 @@ use heap::{Heap, OutOfMemory, Phase, try_box_str, try_vec_from};
 use loxide_bytecode::verify::Verified;
 use loxide_bytecode::{Constant, Dialect, Op, Operand, SpanTable, decode, number};
 use object::*;
-use value::{Stack, Value};
+use value::{CallFrame, Frames, Globals, Stack, Value};
 
 /// Call depth limit by default: deep honest recursion works, runaway recursion stops
 /// quickly with `Stack overflow.`.
@@ -178,15 +178,6 @@ impl fmt::Display for RuntimeError {
     }
 }
 
-#[derive(Clone, Copy)]
-pub(crate) struct CallFrame {
-    closure: Gc<ObjClosure>,
-    /// Where execution resumes (saved when another frame is entered).
-    ip: Ip,
-    /// The stack index of slot 0.
-    base: usize,
-}
-
 /// A virtual machine: a heap, globals, and the state of the program running in it.
 ///
 /// A VM is `Send` (it can move to another thread) but not `Sync`; there is no state
@@ -195,13 +186,13 @@ pub(crate) struct CallFrame {
 pub struct Vm {
     heap: Heap,
     stack: Stack,
-    frames: Vec<CallFrame>,
+    frames: Frames,
     /// Frames that can be pushed without a check: the fewer of `max_frames` and the
     /// frame vector's capacity. A call past it takes the slow path (`Vm::frame_room`),
     /// which fails with `Stack overflow.` or grows the vector fallibly, so the call
     /// path keeps one comparison, as it had for the depth limit alone.
     frame_room: usize,
-    globals: Vec<Value>,
+    globals: Globals,
     global_names: Vec<Gc<ObjString>>,
     global_slots: HashMap<Box<str>, u32>,
     /// Open upvalues, sorted by stack slot, highest first.
@@ -256,9 +247,9 @@ impl Vm {
         let mut vm = Vm {
             heap,
             stack: Stack::new(options.stack_values),
-            frames: Vec::new(),
+            frames: Frames::new(),
             frame_room: 0,
-            globals: Vec::new(),
+            globals: Globals::new(),
             global_names: Vec::new(),
             global_slots: HashMap::new(),
             open_upvalues: None,
@@ -765,7 +756,7 @@ impl Vm {
         for &v in self.stack.as_slice() {
             self.heap.mark_value(v);
         }
-        for frame in &self.frames {
+        for frame in self.frames.iter() {
             self.heap.mark(frame.closure);
         }
         let mut upvalue = self.open_upvalues;
@@ -948,7 +939,7 @@ impl Vm {
                 Some(bytes[0] as usize | (bytes[1] as usize) << 8 | (bytes[2] as usize) << 16)
             };
             let slot = |i: usize| -> Option<Value> {
-                let index = frame.base + *code.get(i)? as usize;
+                let index = self.stack.index_of(frame.slots) + *code.get(i)? as usize;
                 self.stack.as_slice().get(index).copied()
             };
             let constant = |i: usize| -> Option<Value> { function.constants.get(u24(i)?).copied() };

@@ -205,7 +205,7 @@ impl State<'_> {
             name: function.name.to_string(),
             offset,
             line: function.line_at(line_offset),
-            base: frame.base,
+            base: self.vm.stack.index_of(frame.slots),
         }
     }
 }

@@ -1,15 +1,17 @@
-//! Values: 8 bytes each, NaN-boxed, and the value stack.
+//! Values: 8 bytes each, NaN-boxed; and what the interpreter reads and writes without
+//! checks: the value stack, the call frames and the globals.
 //!
 //! A number is stored as its own IEEE-754 bits. Every other value hides in the payload
 //! of a quiet NaN that arithmetic never produces: the singletons by small tags, objects
 //! by their address with the sign bit set. Checking a type is a mask and a compare, and
 //! a value fits a register. The stack is a fixed block that never moves, so open
-//! upvalues can point into it.
+//! upvalues can point into it. The frames grow, and the interpreter holds a pointer to
+//! the running one, so it takes that pointer again after anything that may grow them.
 #![allow(unsafe_code)]
 
 use std::fmt;
 
-use super::object::{Gc, Header, ObjKind};
+use super::object::{Gc, Header, Ip, ObjClosure, ObjKind};
 
 const SIGN_BIT: u64 = 0x8000_0000_0000_0000;
 const QNAN: u64 = 0x7ffc_0000_0000_0000;
@@ -407,6 +409,246 @@ impl Stack {
     /// The live values, for the collector's roots and for argument slices.
     pub fn as_slice(&self) -> &[Value] {
         &self.buf[..self.top]
+    }
+}
+
+impl Stack {
+    /// The index of a frame's slot 0, for the code that names slots by index (open
+    /// upvalues, traces, snapshots).
+    #[inline(always)]
+    pub fn index_of(&self, slots: Slots) -> usize {
+        // SAFETY: `slots` came from `Stack::slots` or `Sp::frame_below` on this stack, so
+        // it points into the block (the same allocation as its start).
+        let index = unsafe { slots.base.offset_from(self.buf.as_ptr()) };
+        debug_assert!(index >= 0 && index as usize <= self.buf.len());
+        index as usize
+    }
+
+    /// One past the block's last value: a callee's frame fits when its slot 0 plus its
+    /// `max_stack` values do not pass it (`Slots::has_room`).
+    #[inline(always)]
+    pub fn end(&mut self) -> StackEnd {
+        StackEnd(self.buf.as_mut_ptr_range().end)
+    }
+}
+
+/// One past the last value of the stack's block, kept by the interpreter for the room
+/// check of a call (`Slots::has_room`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct StackEnd(*mut Value);
+
+impl Sp {
+    /// The slots of a frame whose slot 0 is `n` values below the top: a callee with
+    /// its `n - 1` arguments above it.
+    #[inline(always)]
+    pub fn frame_below(&self, n: usize) -> Slots {
+        #[cfg(debug_assertions)]
+        assert!(n <= self.height(), "a frame below the stack");
+        Slots {
+            // SAFETY: the verifier proves the callee and its arguments are on the stack.
+            base: unsafe { self.top.sub(n) },
+            #[cfg(debug_assertions)]
+            block: self.block,
+        }
+    }
+}
+
+impl Slots {
+    /// True when `n` values from slot 0 fit in the stack's block.
+    #[inline(always)]
+    pub fn has_room(&self, n: usize, end: StackEnd) -> bool {
+        // Compared as addresses: the frame's slot 0 is inside the block and `n` is at
+        // most a function's `max_stack`, so no sum wraps.
+        self.base.addr() + n * size_of::<Value>() <= end.0.addr()
+    }
+}
+
+/// A call frame: the closure running, where it resumes, and its slots.
+///
+/// Aligned to 32 bytes (three words, padded), so that the frames' length follows from
+/// the running frame's address by a division by a power of two, not by 24
+/// (`Frames::set_top`, on every path that saves the frame: an error, a collection, a
+/// call through a `Vm` method).
+#[derive(Clone, Copy)]
+#[repr(align(32))]
+pub struct CallFrame {
+    pub closure: Gc<ObjClosure>,
+    /// Where execution resumes: saved when the frame calls another one or fails, so
+    /// it is current only for frames below the running one, and for the running one
+    /// after the interpreter saved it.
+    pub ip: Ip,
+    /// The frame's slot 0 (`Stack::index_of` gives its index).
+    pub slots: Slots,
+}
+
+/// The call frames. Outside the interpreter's loop this is an ordinary vector (it
+/// dereferences to one). Inside it, the loop addresses the running frame through a
+/// `FramePtr` kept in a local, pushes and pops through it without touching the vector's
+/// length, and writes the length back (`Frames::set_top`) before anything else looks at
+/// the frames, as it does with the stack top. A push through a `FramePtr` needs room
+/// below the vector's capacity, which the loop checks against `Frames::limit`.
+pub struct Frames(Vec<CallFrame>);
+
+// SAFETY: the frames' pointers (closures, code, slots) point into the heap and the
+// value stack of the VM that owns them, and move between threads only with that VM
+// (as `Gc` and `Ip` do).
+unsafe impl Send for Frames {}
+
+impl std::ops::Deref for Frames {
+    type Target = Vec<CallFrame>;
+    fn deref(&self) -> &Vec<CallFrame> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Frames {
+    fn deref_mut(&mut self) -> &mut Vec<CallFrame> {
+        &mut self.0
+    }
+}
+
+impl Frames {
+    pub fn new() -> Frames {
+        Frames(Vec::new())
+    }
+
+    /// The running frame, for the interpreter to keep in a local. There is one.
+    #[inline(always)]
+    pub fn top(&mut self) -> FramePtr {
+        let len = self.0.len();
+        assert!(len > 0, "a running frame");
+        // SAFETY: `len - 1` is the index of a frame in the vector.
+        FramePtr(unsafe { self.0.as_mut_ptr().add(len - 1) })
+    }
+
+    /// Where the frame at `index` is or would be, for comparisons only: a `FramePtr` at
+    /// it or past it is never read unless it is below the vector's capacity.
+    #[inline(always)]
+    pub fn at(&mut self, index: usize) -> FramePtr {
+        FramePtr(self.0.as_mut_ptr().wrapping_add(index))
+    }
+
+    /// Makes `top` the last frame: the pushes and pops done through `FramePtr`s since
+    /// `top()` become the vector's.
+    #[inline(always)]
+    pub fn set_top(&mut self, top: FramePtr) {
+        // Signed: after the first frame returns, `top` is one frame before the vector.
+        let offset = top.0.addr().wrapping_sub(self.0.as_ptr().addr()) as isize;
+        let len = (offset / size_of::<CallFrame>() as isize + 1) as usize;
+        assert!(
+            len <= self.0.capacity(),
+            "a frame past the frames' capacity"
+        );
+        // SAFETY: every frame up to `top` was written, by `Vec::push` or by
+        // `FramePtr::push` (below the capacity, checked by the interpreter against
+        // `limit` and here), and frames are `Copy`, so no drop is skipped.
+        unsafe { self.0.set_len(len) };
+    }
+
+    /// The last frame from which the interpreter may push another without growing the
+    /// vector: the frame at index `room - 1`, `room` at most the capacity.
+    #[inline(always)]
+    pub fn limit(&mut self, room: usize) -> FramePtr {
+        debug_assert!(room <= self.0.capacity());
+        self.at(room.wrapping_sub(1))
+    }
+}
+
+/// The running frame, a pointer into `Frames` held by the interpreter's loop (see
+/// `Frames`). Growing the vector moves its frames: the loop then takes a new one from
+/// `Frames::top`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FramePtr(*mut CallFrame);
+
+impl FramePtr {
+    /// The frame.
+    #[inline(always)]
+    pub fn get(self) -> CallFrame {
+        // SAFETY: the interpreter keeps its `FramePtr` at a frame it wrote (see
+        // `Frames`), and reloads it after anything that can grow the vector.
+        unsafe { self.0.read() }
+    }
+
+    /// The running closure.
+    #[inline(always)]
+    pub fn closure(self) -> Gc<ObjClosure> {
+        // SAFETY: as for `get`.
+        unsafe { (*self.0).closure }
+    }
+
+    /// Saves where the frame resumes.
+    #[inline(always)]
+    pub fn set_ip(self, ip: Ip) {
+        // SAFETY: as for `get`.
+        unsafe { (*self.0).ip = ip }
+    }
+
+    /// Pushes `frame` above this one and moves to it. The caller checked that this
+    /// frame is below its `Frames::limit`, so the new one is within the capacity.
+    #[inline(always)]
+    pub fn push(&mut self, frame: CallFrame) {
+        // SAFETY: see above: the slot above is inside the vector's allocation.
+        unsafe {
+            self.0 = self.0.add(1);
+            self.0.write(frame);
+        }
+    }
+
+    /// Moves to the frame below (the caller). The frame may be the first: the pointer
+    /// then points before the vector and must not be read (the interpreter stops).
+    #[inline(always)]
+    pub fn pop(&mut self) {
+        self.0 = self.0.wrapping_sub(1);
+    }
+}
+
+/// The global variables, by VM slot. Loaded code names only slots that exist (the
+/// loader rewrites every global operand to a slot it created, `patch_globals`), and
+/// slots are never removed, so the interpreter reads and writes them unchecked
+/// (`Globals::read`, `Globals::write`: two instructions fewer per global, which every
+/// call of a global function reads). Elsewhere it is an ordinary vector.
+pub struct Globals(Vec<Value>);
+
+impl std::ops::Deref for Globals {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Globals {
+    fn deref_mut(&mut self) -> &mut Vec<Value> {
+        &mut self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a Globals {
+    type Item = &'a Value;
+    type IntoIter = std::slice::Iter<'a, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl Globals {
+    pub fn new() -> Globals {
+        Globals(Vec::new())
+    }
+
+    /// The global in `slot`, a global operand of loaded code.
+    #[inline(always)]
+    pub fn read(&self, slot: usize) -> Value {
+        debug_assert!(slot < self.0.len(), "a global slot the loader did not make");
+        // SAFETY: see the type: loaded code's global operands are existing slots.
+        unsafe { *self.0.get_unchecked(slot) }
+    }
+
+    /// Stores into `slot`, a global operand of loaded code.
+    #[inline(always)]
+    pub fn write(&mut self, slot: usize, v: Value) {
+        debug_assert!(slot < self.0.len(), "a global slot the loader did not make");
+        // SAFETY: as for `read`.
+        unsafe { *self.0.get_unchecked_mut(slot) = v }
     }
 }
 
