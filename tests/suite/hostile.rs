@@ -457,6 +457,42 @@ fn function_nesting_is_bounded() {
     );
 }
 
+/// `LOAD_LOCAL_PROPERTY` leaves the stack as it found it, but its slow path pushes the
+/// receiver above the top: both of the verifier's walks count that slot into
+/// `max_stack` (`Op::scratch`), the fast one for `f` and the general one for `g`, whose
+/// closure captures a local.
+#[test]
+fn the_slot_a_slow_path_borrows_is_counted_in_max_stack() {
+    let source = "fun f(a) { var b = nil; b = a.x; }\n\
+                  fun g(a) { var b = nil; fun h() { return b; } b = a.x; }\n";
+    let program = driver::compile(source, Default::default()).unwrap();
+    let module = program.module();
+    let listing = loxide::bytecode::disasm::module(module, false);
+    assert_eq!(
+        listing.matches("LOAD_LOCAL_PROPERTY").count(),
+        2,
+        "{listing}"
+    );
+    for (name, depth) in [("f", 3), ("g", 4)] {
+        let f = module.functions.iter().find(|f| f.name == name).unwrap();
+        assert_eq!(f.max_stack, depth + 1, "{name}: {listing}");
+    }
+    let verdicts = verify::fast_path_verdicts(module);
+    let index = |name: &str| {
+        module
+            .functions
+            .iter()
+            .position(|f| f.name == name)
+            .unwrap()
+    };
+    assert!(verdicts[index("f")] && !verdicts[index("g")]);
+    for name in ["f", "g"] {
+        let mut short = module.clone();
+        short.functions[index(name)].max_stack -= 1;
+        assert!(verify::verify(short, MaxStack::Check).is_err(), "{name}");
+    }
+}
+
 #[test]
 fn recorded_max_stack_is_checked_not_trusted() {
     let program = driver::compile("var a = 1; print a + 2 * 3;", Default::default()).unwrap();

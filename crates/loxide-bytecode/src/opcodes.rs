@@ -299,6 +299,9 @@ macro_rules! for_each_opcode {
             /// Jump forward unless the number in a global is greater than the constant.
             /// Fails like `GET_GLOBAL` if the global is not defined.
             JumpUnlessGlobalGreaterConstant = "JUMP_UNLESS_GLOBAL_GREATER_CONSTANT" (global: Global, constant: Const, target: JumpForward) pops Fixed(0) pushes 0 flow Branch;
+            /// Read a field or bound method of the instance in a local into a local:
+            /// `x = y.f;`. Its slow path uses one stack slot above the top (`Op::scratch`).
+            LoadLocalProperty = "LOAD_LOCAL_PROPERTY" (slot: Local, name: Name, to: Local) pops Fixed(0) pushes 0 flow Next;
         }
     };
 }
@@ -385,6 +388,17 @@ const SIZES: [u8; Op::ALL.len()] = {
 };
 
 impl Op {
+    /// The stack slots an instruction may use above the depth it starts at, beyond
+    /// what it pushes: `LOAD_LOCAL_PROPERTY` leaves the stack as it was, but its slow
+    /// path (a cache miss, a method to bind) works on one value above the top. The
+    /// verifier counts it into `max_stack`, so that slot exists.
+    pub const fn scratch(self) -> u8 {
+        match self {
+            Op::LoadLocalProperty => 1,
+            _ => 0,
+        }
+    }
+
     /// The encoded size of the instruction, opcode included.
     #[inline]
     pub const fn size(self) -> usize {

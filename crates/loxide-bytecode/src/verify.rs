@@ -503,7 +503,7 @@ fn walk(module: &Module, index: usize) -> Result<u32, Error> {
                 }
                 _ => {}
             }
-            max = max.max(after);
+            max = max.max(after).max(depth + op.scratch() as u32);
             // A jump operand's target is always followed, so every jump instruction,
             // present or future, has its target checked; the flow says whether control
             // also goes on to the next instruction.

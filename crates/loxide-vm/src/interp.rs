@@ -693,6 +693,32 @@ impl Vm {
                             }
                         }
                     }
+                    op::LoadLocalProperty => {
+                        let slot = ip.byte() as usize;
+                        let k = ip.u24() as usize;
+                        let to = ip.byte() as usize;
+                        let receiver = slots.get(slot);
+                        let Some(instance) = receiver.as_obj::<ObjInstance>() else {
+                            throw_fused!(Op::LoadLocalProperty, "Only instances have properties.");
+                        };
+                        if let Some(field) = function.cached_field_slot(k, &instance) {
+                            slots.set(to, instance.fields.get(field));
+                        } else {
+                            // The slow path works on the top of the stack: the receiver
+                            // goes in the slot above it (counted by the verifier,
+                            // `Op::scratch`), and the property comes back there.
+                            sp.push(receiver);
+                            save!();
+                            match self.get_property(function, k, instance) {
+                                Ok(true) => {}
+                                Ok(false) => {
+                                    throw!("Undefined property '{}'.", name_at!(k).chars)
+                                }
+                                Err(OutOfMemory) => return Err(self.limit_error(Limit::Heap)),
+                            }
+                            slots.set(to, sp.pop());
+                        }
+                    }
                     op::GetLocal2 => {
                         let a = ip.byte() as usize;
                         let b = ip.byte() as usize;

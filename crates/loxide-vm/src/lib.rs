@@ -963,7 +963,7 @@ impl Vm {
                 Op::JumpUnlessLocalsLess | Op::JumpUnlessLocalsGreater | Op::MultiplyLocals => {
                     (slot(1)?, slot(2)?)
                 }
-                Op::GetLocalProperty | Op::SetLocalPropertyPop => {
+                Op::GetLocalProperty | Op::SetLocalPropertyPop | Op::LoadLocalProperty => {
                     return Some(format!("the receiver is {}", describe(slot(1)?)));
                 }
                 _ => return None,

@@ -35,6 +35,8 @@ struct Info {
     pops: u8,
     pops_argc: bool,
     pushes: u8,
+    /// Slots used above the starting depth on a slow path (`Op::scratch`).
+    scratch: u8,
     /// Control may go on to the next instruction.
     falls_through: bool,
     /// Some operand is a local slot.
@@ -50,6 +52,7 @@ const INFO: [Info; Op::ALL.len()] = {
         pops: 0,
         pops_argc: false,
         pushes: 0,
+        scratch: 0,
         falls_through: false,
         has_local: false,
     }; Op::ALL.len()];
@@ -73,6 +76,7 @@ const INFO: [Info; Op::ALL.len()] = {
             Pops::ArgcPlus(n) => (n, true),
         };
         info.pushes = op.pushes();
+        info.scratch = op.scratch();
         info.falls_through = op.flow().falls_through();
         i += 1;
     }
@@ -220,7 +224,7 @@ pub(super) fn analyse(module: &Module, f: &Function) -> Option<u32> {
             {
                 return None;
             }
-            max = max.max(after);
+            max = max.max(after).max(d + info.scratch as u32);
             match jump {
                 Some(target) if target >= code.len() => return None,
                 Some(target) if target > offset => forward.push(Reverse((target, after))),

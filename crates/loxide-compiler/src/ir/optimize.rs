@@ -327,8 +327,8 @@ fn first_round(f: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
 }
 
 /// A constant or a local as the operand of what the first round made: comparisons with
-/// a constant, a local plus or minus a constant, a local returned; a global surely
-/// defined updated in place.
+/// a constant, a local plus or minus a constant, a local returned, a local's property
+/// stored in a local; a global surely defined updated in place.
 fn second_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
     use Instr::*;
     match *at {
@@ -341,6 +341,7 @@ fn second_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
         }
         [GetLocal(s), SubtractConstant(k), ..] => Some((SubtractLocalConstant(s, k), 2, 1)),
         [GetLocal(s), Return, ..] => Some((ReturnLocal(s), 2, 1)),
+        [GetLocalProperty(s, k), SetLocalPop(t), ..] => Some((LoadLocalProperty(s, k, t), 2, 0)),
         _ => None,
     }
 }
