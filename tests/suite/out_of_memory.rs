@@ -184,6 +184,26 @@ fn a_source_that_fits_compiles_under_the_same_limit() {
     assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "true\n", ""));
 }
 
+#[test]
+fn a_deeply_nested_program_reserves_no_more_than_it_needs() {
+    // 1,000 nested functions around 20,000 statements: lowering reserves room for a
+    // function's code by its tokens, and reserving at every level of the nesting asked
+    // for the same tokens 1,000 times over (gigabytes of address space).
+    let _one = lock();
+    let mut source = "fun f() {\n".repeat(1_000);
+    source.push_str("var s = 0;\n");
+    for _ in 0..20_000 {
+        source.push_str("s = s + 5 * 2 - 1;\n");
+    }
+    source.push_str(&"}\n".repeat(1_000));
+    source.push_str("print \"compiled\";\n");
+    let (code, stdout, stderr) = compile_limited("nested.lox", &source);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (0, "compiled\n", "")
+    );
+}
+
 /// A bytecode file's first bytes: the header, no globals, one function named `f` of
 /// arity 0 and stack 1, with no upvalues and `code` as its code. What follows is the
 /// constant count.

@@ -487,12 +487,19 @@ impl Lowerer<'_> {
         // of it on 100,000 lines of arithmetic. A hint, not a bound: it may still grow.
         // A function's tokens are not always a range (a parse that recovered from an
         // error may end one at no token, `TokIdx::MAX`), so the tree's size caps it.
-        let p = &self.resolved.program;
-        let tokens = (fun.end_tok.saturating_sub(fun.name.tok) as usize)
-            .min(p.exprs.len() + p.stmts.len() + 2);
-        let b = self.b();
-        b.func.code.reserve_or_oom(tokens);
-        b.func.locs.reserve_or_oom(tokens);
+        // Only the script and the functions declared in it reserve: a nested function's
+        // tokens are inside its enclosing function's, and a reservation at every level
+        // of a deep nesting would reserve the same tokens again at each (1,500 levels
+        // of a large program took 150 GB of address space, untouched but counted
+        // against an address-space limit and by `fork`).
+        if self.stack.len() <= 2 {
+            let p = &self.resolved.program;
+            let tokens = (fun.end_tok.saturating_sub(fun.name.tok) as usize)
+                .min(p.exprs.len() + p.stmts.len() + 2);
+            let b = self.b();
+            b.func.code.reserve_or_oom(tokens);
+            b.func.locs.reserve_or_oom(tokens);
+        }
         self.stmts(fun.body);
         self.implicit_return(fun.end_line);
         let b = self.stack.pop().expect("pushed above");
