@@ -40,19 +40,32 @@ fn limited(program: &str, args: &[&str], limit_kib: usize) -> Output {
 /// Writes `source` to a scratch file and runs `lox FILE` under the limit. Panics if
 /// `lox` died of a signal (an abort is SIGABRT).
 fn lox_limited(dir: &str, name: &str, contents: &[u8]) -> (i32, String) {
+    let (code, _, stderr) = lox_limited_to(dir, name, contents, LIMIT_KIB);
+    (code, stderr)
+}
+
+/// `lox_limited` under a limit of `limit_kib`: the exit code, standard output and
+/// standard error.
+fn lox_limited_to(
+    dir: &str,
+    name: &str,
+    contents: &[u8],
+    limit_kib: usize,
+) -> (i32, String, String) {
     let path = scratch(dir).join(name);
     std::fs::write(&path, contents).expect("a writable scratch file");
     let output = limited(
         env!("CARGO_BIN_EXE_lox"),
         &[path.to_str().expect("a UTF-8 path")],
-        LIMIT_KIB,
+        limit_kib,
     );
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let code = output
         .status
         .code()
         .unwrap_or_else(|| panic!("lox died: {}; stderr: {stderr}", output.status));
-    (code, stderr)
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    (code, stdout, stderr)
 }
 
 fn lock() -> std::sync::MutexGuard<'static, ()> {
@@ -144,23 +157,7 @@ fn one_long_function(bytes: usize) -> String {
 
 /// Runs `lox FILE` on `source` with its address space limited to `COMPILE_LIMIT_KIB`.
 fn compile_limited(name: &str, source: &str) -> (i32, String, String) {
-    let path = scratch("oom-compile").join(name);
-    std::fs::write(&path, source).expect("a writable scratch file");
-    let output = limited(
-        env!("CARGO_BIN_EXE_lox"),
-        &[path.to_str().expect("a UTF-8 path")],
-        COMPILE_LIMIT_KIB,
-    );
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let code = output
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("lox died: {}; stderr: {stderr}", output.status));
-    (
-        code,
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr,
-    )
+    lox_limited_to("oom-compile", name, source.as_bytes(), COMPILE_LIMIT_KIB)
 }
 
 #[test]

@@ -244,6 +244,32 @@ impl Vm {
                 }
             }};
         }
+        // A field or bound method of the instance in local `$slot`, by name constant
+        // `$k`: through the inline cache, or else by the general property read, which
+        // works on the top of the stack. It borrows the slot above the top for the
+        // receiver and gives it back: GET_LOCAL_PROPERTY pushes there anyway, and
+        // LOAD_LOCAL_PROPERTY has the slot counted by the verifier (`Op::scratch`).
+        macro_rules! local_property {
+            ($op:expr, $slot:expr, $k:expr) => {{
+                let receiver = slots.get($slot);
+                let Some(instance) = receiver.as_obj::<ObjInstance>() else {
+                    throw_fused!($op, "Only instances have properties.");
+                };
+                match function.cached_field_slot($k, &instance) {
+                    Some(field) => instance.fields.get(field),
+                    None => {
+                        sp.push(receiver);
+                        save!();
+                        match self.get_property(function, $k, instance) {
+                            Ok(true) => {}
+                            Ok(false) => throw!("Undefined property '{}'.", name_at!($k).chars),
+                            Err(OutOfMemory) => return Err(self.limit_error(Limit::Heap)),
+                        }
+                        sp.pop()
+                    }
+                }
+            }};
+        }
         macro_rules! constant_compare_jump {
             ($op:expr, $holds:expr) => {{
                 let b = function.constant(ip.u24() as usize);
@@ -674,50 +700,15 @@ impl Vm {
                     op::GetLocalProperty => {
                         let slot = ip.byte() as usize;
                         let k = ip.u24() as usize;
-                        let receiver = slots.get(slot);
-                        let Some(instance) = receiver.as_obj::<ObjInstance>() else {
-                            throw_fused!(Op::GetLocalProperty, "Only instances have properties.");
-                        };
-                        if let Some(slot) = function.cached_field_slot(k, &instance) {
-                            sp.push(instance.fields.get(slot));
-                        } else {
-                            // The slow path replaces the receiver on top of the stack.
-                            sp.push(receiver);
-                            save!();
-                            match self.get_property(function, k, instance) {
-                                Ok(true) => {}
-                                Ok(false) => {
-                                    throw!("Undefined property '{}'.", name_at!(k).chars)
-                                }
-                                Err(OutOfMemory) => return Err(self.limit_error(Limit::Heap)),
-                            }
-                        }
+                        let value = local_property!(Op::GetLocalProperty, slot, k);
+                        sp.push(value);
                     }
                     op::LoadLocalProperty => {
                         let slot = ip.byte() as usize;
                         let k = ip.u24() as usize;
                         let to = ip.byte() as usize;
-                        let receiver = slots.get(slot);
-                        let Some(instance) = receiver.as_obj::<ObjInstance>() else {
-                            throw_fused!(Op::LoadLocalProperty, "Only instances have properties.");
-                        };
-                        if let Some(field) = function.cached_field_slot(k, &instance) {
-                            slots.set(to, instance.fields.get(field));
-                        } else {
-                            // The slow path works on the top of the stack: the receiver
-                            // goes in the slot above it (counted by the verifier,
-                            // `Op::scratch`), and the property comes back there.
-                            sp.push(receiver);
-                            save!();
-                            match self.get_property(function, k, instance) {
-                                Ok(true) => {}
-                                Ok(false) => {
-                                    throw!("Undefined property '{}'.", name_at!(k).chars)
-                                }
-                                Err(OutOfMemory) => return Err(self.limit_error(Limit::Heap)),
-                            }
-                            slots.set(to, sp.pop());
-                        }
+                        let value = local_property!(Op::LoadLocalProperty, slot, k);
+                        slots.set(to, value);
                     }
                     op::GetLocal2 => {
                         let a = ip.byte() as usize;
