@@ -177,6 +177,24 @@ fn nesting_cases() -> Vec<Case> {
     for (name, source, expect) in shallow {
         cases.push(case(format!("{name}_{fine}"), source, OK, expect));
     }
+    // Functions may nest as deep as the verifier allows (1,024 levels below the
+    // script), less than the parser's limit: one level more is a compile error at the
+    // function too deep, not a module the verifier refuses.
+    let calls = |depth| nest("fun f() { ", "print 1;", "} f();", depth);
+    cases.push(case("called_closures_1024", calls(1024), OK, "1"));
+    cases.push(case("called_closures_1025", calls(1025), COMPILE, DEEP));
+    cases.push(case(
+        "methods_1025",
+        nest("class A { m() { ", "", "}}", 1025),
+        COMPILE,
+        "[line 1] Error at 'm': Too much nesting.",
+    ));
+    cases.push(case(
+        "functions_1400",
+        nest("fun f() {\n", "", "}\n", 1400),
+        COMPILE,
+        "[line 1025] Error at 'f': Too much nesting.",
+    ));
     cases
 }
 

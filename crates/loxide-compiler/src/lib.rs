@@ -9,3 +9,9 @@
 
 pub mod encode;
 pub mod ir;
+
+// Semantic analysis rejects functions nested deeper than the verifier accepts, so a
+// program that compiles also verifies.
+const _: () = assert!(
+    loxide_syntax::sema::MAX_FUNCTION_NESTING == loxide_bytecode::verify::MAX_FUNCTION_NESTING
+);

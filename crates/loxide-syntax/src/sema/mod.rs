@@ -20,6 +20,11 @@ use crate::intern::Symbol;
 pub const MAX_LOCALS: usize = 256;
 /// clox's limit on upvalues captured by one function (a one-byte operand).
 pub const MAX_UPVALUES: usize = 256;
+/// How deeply functions may nest, the script being depth 0: the bytecode verifier's
+/// `MAX_FUNCTION_NESTING` (the compiler crate checks that the two agree). The parser's
+/// nesting limit is higher, so this is where a program of functions nested too deeply
+/// gets its error.
+pub const MAX_FUNCTION_NESTING: usize = 1024;
 
 /// Where a name lives at run time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -535,6 +540,11 @@ impl Resolver<'_> {
             upvalues: Vec::new(),
             scope_depth: 0,
         });
+        // Only the outermost function past the limit is reported: the ones inside it
+        // are past it too, and one error says it.
+        if self.fns.len() == MAX_FUNCTION_NESTING + 2 {
+            self.error(fun.name.tok, crate::frontend::lox::parser::NESTING_MESSAGE);
+        }
         if fun.kind != FunKind::Script {
             self.begin_scope();
         }
