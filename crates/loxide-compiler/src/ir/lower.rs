@@ -103,6 +103,8 @@ pub struct Session {
     too_many_globals: bool,
     /// The buffers of the functions finished so far, for the next ones.
     spares: Spares,
+    /// The optimizer's scratch tables, for every function.
+    optimizer: super::optimize::Optimizer,
 }
 
 /// Buffers of functions already encoded, emptied, for the functions lowered next to
@@ -167,6 +169,7 @@ impl Session {
             appender: crate::encode::Appender::default(),
             too_many_globals: false,
             spares: Spares::default(),
+            optimizer: Default::default(),
         }
     }
 
@@ -201,7 +204,7 @@ impl Session {
         }
         for f in l.functions {
             let mut f = f.expect("every function is finished");
-            super::optimize::function(&mut f);
+            self.optimizer.function(&mut f);
             self.functions
                 .push_or_oom(Some(crate::encode::function(&f)));
             self.spares.keep(f);
@@ -214,7 +217,7 @@ impl Session {
     fn append_script(&mut self, first_label: u32) {
         let func = &mut self.script.func;
         let before = func.constants.len();
-        super::optimize::function(func);
+        self.optimizer.function(func);
         // The numbers folding added are constants of the script from now on: lowering
         // the pieces after this one reuses them, as it would have reused them (had they
         // come first) in the whole script.

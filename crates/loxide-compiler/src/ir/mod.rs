@@ -45,6 +45,14 @@ macro_rules! ir_operand_type {
     (JumpBack) => { Label };
 }
 
+/// A jump operand's label, `None` for an operand of another kind.
+#[rustfmt::skip]
+macro_rules! jump_operand {
+    (JumpForward, $field:ident) => { Some($field) };
+    (JumpBack, $field:ident) => { Some($field) };
+    ($other:ident, $field:ident) => {{ let _ = $field; None }};
+}
+
 /// The callback of `for_each_opcode!` that generates `Instr`: one variant per opcode,
 /// with the opcode's operands as typed fields, and the mapping back to opcodes.
 macro_rules! define_instr {
@@ -73,6 +81,17 @@ macro_rules! define_instr {
                     )), )*
                     Instr::Label(_) => None,
                     Instr::GetDefinedGlobal(g) => Some((Op::GetGlobal, Operands::new(&[g]))),
+                }
+            }
+
+            /// The label the instruction jumps to, if one of its operands is a jump
+            /// (no opcode has two: `opcodes::tests::operands_fit_the_verifier`).
+            pub fn jump_label(self) -> Option<Label> {
+                match self {
+                    $( Instr::$name $( ( $($field),+ ) )? => {
+                        None $( $( .or(jump_operand!($operand, $field)) )+ )?
+                    } )*
+                    Instr::Label(_) | Instr::GetDefinedGlobal(_) => None,
                 }
             }
 

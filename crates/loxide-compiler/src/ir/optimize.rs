@@ -21,19 +21,41 @@ use loxide_syntax::intern::IdHash;
 
 /// Optimizes every function of a module in place.
 pub fn optimize(module: &mut Module) {
+    let mut optimizer = Optimizer::default();
     for f in &mut module.functions {
-        function(f);
+        optimizer.function(f);
     }
 }
 
-/// Optimizes one function in place. Every pass is local: none looks past a statement,
-/// and only jump threading looks across a label, at labels its own statement places.
-/// So a function's code may also be optimized a run of whole statements at a time,
-/// with the same result.
+/// Optimizes one function in place (see `Optimizer::function`).
 pub fn function(f: &mut Function) {
-    fold_constants(f);
-    thread_jumps(f);
-    fuse(f);
+    Optimizer::default().function(f);
+}
+
+/// The optimizer's scratch tables, kept from one function to the next so that a
+/// program of many small functions does not allocate them for each.
+#[derive(Default)]
+pub struct Optimizer {
+    /// Each label's position in the code, by label number less the lowest.
+    position: Vec<usize>,
+    /// The instructions jump threading removes.
+    removed: Vec<bool>,
+    /// The labels some jump names, by label number less the lowest.
+    named: Vec<bool>,
+    /// The positions of the jumps that threading may shorten.
+    jumps: Vec<usize>,
+}
+
+impl Optimizer {
+    /// Optimizes one function in place. Every pass is local: none looks past a
+    /// statement, and only jump threading looks across a label, at labels its own
+    /// statement places. So a function's code may also be optimized a run of whole
+    /// statements at a time, with the same result.
+    pub fn function(&mut self, f: &mut Function) {
+        fold_constants(f);
+        self.thread_jumps(f);
+        fuse(f);
+    }
 }
 
 /// A value known at compile time: what a literal instruction pushes.
@@ -155,6 +177,16 @@ fn number_constant(
     }
 }
 
+/// The instructions `fold_constants` may rewrite, with what precedes them: those its
+/// `match` has arms for. Every other instruction is kept as it is.
+fn may_fold(instr: Instr) -> bool {
+    use Instr::*;
+    matches!(
+        instr,
+        Add | Subtract | Multiply | Divide | Negate | Less | Greater | Equal | Not | Pop
+    )
+}
+
 /// Evaluates what can be known at compile time, in one pass that treats the output as
 /// a stack: arithmetic and comparisons of two number constants, negation of one, `==`
 /// of any two literals, `!` of a literal. Then drops a literal or a local that is
@@ -167,8 +199,19 @@ fn fold_constants(f: &mut Function) {
     // `n` instructions are kept, and the rest is still to read.
     let mut n = 0;
     let mut numbers = None;
-    for i in 0..f.code.len() {
-        let (instr, loc) = (f.code[i], f.locs[i]);
+    // The start of the run of instructions that fold nothing before `i`: they move to
+    // the output's end in one go, before the next instruction that may fold, which
+    // reads the output's top.
+    let mut run = 0;
+    let len = f.code.len();
+    for i in 0..len {
+        let instr = f.code[i];
+        if !may_fold(instr) {
+            continue;
+        }
+        move_run(f, run, i, &mut n);
+        run = i + 1;
+        let loc = f.locs[i];
         let code = &f.code[..n];
         let last = |k: usize| {
             if n >= k {
@@ -260,6 +303,7 @@ fn fold_constants(f: &mut Function) {
         f.locs[at] = loc;
         n = at + 1;
     }
+    move_run(f, run, len, &mut n);
     f.code.truncate(n);
     f.locs.truncate(n);
 }
@@ -394,116 +438,115 @@ fn is_number(f: &Function, k: u32) -> bool {
     matches!(f.constants[k as usize], Const::Number(_))
 }
 
-/// Jump threading, then the removal of jumps to the next instruction and of labels no
-/// jump names. A conditional jump kept by `and` (`JUMP_IF_FALSE` then `POP`) that lands
-/// on the `JUMP_IF_FALSE_POP` of an `if` or a loop goes straight to that jump's target
-/// and pops, a jump to a jump of its own kind goes to that jump's target, and the jump
-/// over an empty `else` goes. The unnamed labels go last, so that the fusion rules,
-/// which never match across a label, see the sequences they left apart.
-///
-/// It looks across labels, but only at labels the code itself places: the code of a
-/// whole function or of a run of whole statements (each statement places the labels
-/// its jumps name), so running it a run of statements at a time gives the same code.
-fn thread_jumps(f: &mut Function) {
-    use Instr::*;
-    let Some((lo, hi)) = label_range(&f.code) else {
-        return;
-    };
-    // Each label's position, when the code places it.
-    let mut position = memory::filled(usize::MAX, (hi - lo + 1) as usize);
-    for (i, instr) in f.code.iter().enumerate() {
-        if let Label(l) = *instr {
-            position[(l - lo) as usize] = i;
-        }
-    }
-    let mut removed = memory::filled(false, f.code.len());
-    // The first instruction at or after a label's position that is neither a label nor
-    // removed.
-    let landing = |code: &[Instr], removed: &[bool], l: u32| -> Option<Instr> {
-        let start = *position.get(l.checked_sub(lo)? as usize)?;
-        (start..code.len())
-            .find(|&i| !removed[i] && !matches!(code[i], Label(_)))
-            .map(|i| code[i])
-    };
-    // Rewrites can enable each other (a chain of `and`s), so a few rounds run; each
-    // only shortens a path, so they end.
-    for _ in 0..4 {
-        let mut changed = false;
-        for i in 0..f.code.len() {
-            if removed[i] {
-                continue;
+impl Optimizer {
+    /// Jump threading, then the removal of jumps to the next instruction and of labels
+    /// no jump names. A conditional jump kept by `and` (`JUMP_IF_FALSE` then `POP`)
+    /// that lands on the `JUMP_IF_FALSE_POP` of an `if` or a loop goes straight to that
+    /// jump's target and pops, a jump to a jump of its own kind goes to that jump's
+    /// target, and the jump over an empty `else` goes. The unnamed labels go last, so
+    /// that the fusion rules, which never match across a label, see the sequences they
+    /// left apart.
+    ///
+    /// It looks across labels, but only at labels the code itself places: the code of
+    /// a whole function or of a run of whole statements (each statement places the
+    /// labels its jumps name), so running it a run of statements at a time gives the
+    /// same code. Only `Jump` and `JumpIfFalse` are rewritten, so the rounds visit
+    /// those alone.
+    fn thread_jumps(&mut self, f: &mut Function) {
+        use Instr::*;
+        let Some((lo, hi)) = label_range(&f.code) else {
+            return;
+        };
+        let labels = (hi - lo + 1) as usize;
+        let position = &mut self.position;
+        position.clear();
+        position.resize_or_oom(labels, usize::MAX);
+        let jumps = &mut self.jumps;
+        jumps.clear();
+        for (i, instr) in f.code.iter().enumerate() {
+            match *instr {
+                Label(l) => position[(l - lo) as usize] = i,
+                Jump(_) | JumpIfFalse(_) => jumps.push_or_oom(i),
+                _ => {}
             }
-            let replacement = match f.code[i] {
-                JumpIfFalse(x) => match landing(&f.code, &removed, x) {
-                    Some(JumpIfFalsePop(y))
-                        if f.code.get(i + 1) == Some(&Pop) && !removed[i + 1] =>
-                    {
-                        removed[i + 1] = true;
+        }
+        let removed = &mut self.removed;
+        removed.clear();
+        removed.resize_or_oom(f.code.len(), false);
+        // The first instruction at or after a label's position that is neither a label
+        // nor removed.
+        let landing = |code: &[Instr], removed: &[bool], l: u32| -> Option<Instr> {
+            let start = *position.get(l.checked_sub(lo)? as usize)?;
+            (start..code.len())
+                .find(|&i| !removed[i] && !matches!(code[i], Label(_)))
+                .map(|i| code[i])
+        };
+        // Rewrites can enable each other (a chain of `and`s), so a few rounds run; each
+        // only shortens a path, so they end.
+        for _ in 0..4 {
+            let mut changed = false;
+            for &i in jumps.iter() {
+                if removed[i] {
+                    continue;
+                }
+                let replacement = match f.code[i] {
+                    JumpIfFalse(x) => match landing(&f.code, removed, x) {
                         Some(JumpIfFalsePop(y))
-                    }
-                    Some(JumpIfFalse(y)) if y != x => Some(JumpIfFalse(y)),
+                            if f.code.get(i + 1) == Some(&Pop) && !removed[i + 1] =>
+                        {
+                            removed[i + 1] = true;
+                            Some(JumpIfFalsePop(y))
+                        }
+                        Some(JumpIfFalse(y)) if y != x => Some(JumpIfFalse(y)),
+                        _ => None,
+                    },
+                    Jump(x) => match landing(&f.code, removed, x) {
+                        Some(Jump(y)) if y != x => Some(Jump(y)),
+                        _ => None,
+                    },
                     _ => None,
-                },
-                Jump(x) => match landing(&f.code, &removed, x) {
-                    Some(Jump(y)) if y != x => Some(Jump(y)),
-                    _ => None,
-                },
-                _ => None,
-            };
-            if let Some(instr) = replacement {
-                f.code[i] = instr;
-                changed = true;
+                };
+                if let Some(instr) = replacement {
+                    f.code[i] = instr;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
             }
         }
-        if !changed {
-            break;
-        }
-    }
-    // A jump over nothing but labels to its own.
-    for i in 0..f.code.len() {
-        if let Jump(x) = f.code[i] {
-            let next = (i + 1..f.code.len())
-                .find(|&j| !removed[j] && !matches!(f.code[j], Label(l) if l != x));
-            if next.is_some_and(|j| f.code[j] == Label(x)) {
-                removed[i] = true;
-            }
-        }
-    }
-    // The labels some jump still names.
-    let mut named = memory::filled(false, position.len());
-    for (i, instr) in f.code.iter().enumerate() {
-        if removed[i] {
-            continue;
-        }
-        // Only jumps name labels: the operands of other instructions are not decoded.
-        if !instr
-            .op()
-            .is_some_and(|op| op.operands().iter().any(|k| k.is_jump()))
-        {
-            continue;
-        }
-        if let Some((op, operands)) = instr.encoding() {
-            for (kind, &value) in op.operands().iter().zip(operands.iter()) {
-                let slot = value
-                    .checked_sub(lo)
-                    .and_then(|v| named.get_mut(v as usize));
-                if let (true, Some(slot)) = (kind.is_jump(), slot) {
-                    *slot = true;
+        // A jump over nothing but labels to its own.
+        for &i in jumps.iter() {
+            if let Jump(x) = f.code[i] {
+                let next = (i + 1..f.code.len())
+                    .find(|&j| !removed[j] && !matches!(f.code[j], Label(l) if l != x));
+                if next.is_some_and(|j| f.code[j] == Label(x)) {
+                    removed[i] = true;
                 }
             }
         }
-    }
-    let mut n = 0;
-    for (i, gone) in removed.into_iter().enumerate() {
-        let keep = !gone && !matches!(f.code[i], Label(l) if !named[(l - lo) as usize]);
-        if keep {
-            f.code[n] = f.code[i];
-            f.locs[n] = f.locs[i];
-            n += 1;
+        // The labels some jump still names.
+        let named = &mut self.named;
+        named.clear();
+        named.resize_or_oom(labels, false);
+        for (instr, &gone) in f.code.iter().zip(removed.iter()) {
+            let label = instr.jump_label().filter(|_| !gone);
+            if let Some(slot) = label.and_then(|l| named.get_mut(l.checked_sub(lo)? as usize)) {
+                *slot = true;
+            }
         }
+        let mut n = 0;
+        for (i, &gone) in removed.iter().enumerate() {
+            let keep = !gone && !matches!(f.code[i], Label(l) if !named[(l - lo) as usize]);
+            if keep {
+                f.code[n] = f.code[i];
+                f.locs[n] = f.locs[i];
+                n += 1;
+            }
+        }
+        f.code.truncate(n);
+        f.locs.truncate(n);
     }
-    f.code.truncate(n);
-    f.locs.truncate(n);
 }
 
 /// The lowest and highest label the code places, if it places any.
@@ -522,29 +565,62 @@ fn label_range(code: &[Instr]) -> Option<(u32, u32)> {
 /// Applies `rule` at every position, left to right, never across a label (a label is
 /// an instruction of its own, so no rule matches one); with `Dead::Drop`, skips what
 /// follows a terminator up to the next label.
+///
+/// It rewrites in place: each step consumes at least the one instruction it writes. The
+/// instructions no rule touches are not copied one by one: a run of them moves down to
+/// the output's end in one block, when a fused instruction or dropped code ends it.
 fn rewrite(f: &mut Function, rule: impl Rule, dead: Dead) {
-    // In place: each step consumes at least the one instruction it writes.
-    let mut n = 0;
-    let mut i = 0;
     let len = f.code.len();
+    // The output's end, and the start of the run of unchanged instructions before `i`
+    // that still has to move there.
+    let mut n = 0;
+    let mut run = 0;
+    let mut i = 0;
     while i < len {
-        let window = &f.code[i..len.min(i + 3)];
-        let (instr, loc, consumed) = match rule(f, window) {
-            Some((instr, consumed, loc_of)) => (instr, f.locs[i + loc_of], consumed),
-            None => (f.code[i], f.locs[i], 1),
-        };
-        // Read before the write below, which may land on it.
-        let ends_flow = f.code[i + consumed - 1].op().is_some_and(Op::is_terminator);
-        f.code[n] = instr;
-        f.locs[n] = loc;
-        n += 1;
-        i += consumed;
-        if ends_flow && dead == Dead::Drop {
+        let matched = rule(f, &f.code[i..len.min(i + 3)]);
+        let consumed = matched.map_or(1, |(_, consumed, _)| consumed);
+        let ends_flow =
+            dead == Dead::Drop && f.code[i + consumed - 1].op().is_some_and(Op::is_terminator);
+        if let Some((instr, consumed, loc_of)) = matched {
+            let loc = f.locs[i + loc_of];
+            move_run(f, run, i, &mut n);
+            f.code[n] = instr;
+            f.locs[n] = loc;
+            n += 1;
+            i += consumed;
+            run = i;
+        } else {
+            i += 1;
+        }
+        if ends_flow {
+            move_run(f, run, i, &mut n);
             while i < len && !matches!(f.code[i], Instr::Label(_)) {
                 i += 1;
             }
+            run = i;
         }
     }
+    move_run(f, run, len, &mut n);
     f.code.truncate(n);
     f.locs.truncate(n);
+}
+
+/// Moves the instructions `run..end` (and their locations) down to the output's end
+/// `n`, which is at or before `run`.
+fn move_run(f: &mut Function, run: usize, end: usize, n: &mut usize) {
+    if run == *n {
+        *n = end;
+    } else if end - run <= 4 {
+        // Most runs between two fusions are this short: a call to move them would
+        // cost more than the moves.
+        for j in run..end {
+            f.code[*n] = f.code[j];
+            f.locs[*n] = f.locs[j];
+            *n += 1;
+        }
+    } else {
+        f.code.copy_within(run..end, *n);
+        f.locs.copy_within(run..end, *n);
+        *n += end - run;
+    }
 }
