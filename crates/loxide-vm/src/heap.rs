@@ -342,8 +342,60 @@ impl Heap {
     #[inline(always)]
     pub fn alloc<T: Object>(&mut self, obj: T) -> Gc<T> {
         const { assert!(size_of::<T>() <= MAX_POOLED && size_of::<T>() >= GRANULE) };
-        let cell = self.cell(size_of::<T>()) as *mut T;
+        let cell = self.cell(size_of::<T>());
         // SAFETY: the cell is fresh, large enough for `T` and 16-byte aligned.
+        unsafe { self.place(cell, obj) }
+    }
+
+    /// A string object of `parts` joined, not interned (`intern_new` interns it). Its
+    /// characters follow the object in its cell when both fit in a pool cell, so a
+    /// short string is one cell and no call to the system allocator; longer ones take
+    /// a block of their own (`Chars`, `release_string`).
+    fn alloc_string(&mut self, parts: [&str; 2], hash: u32) -> Result<Gc<ObjString>, OutOfMemory> {
+        let len = parts[0].len().checked_add(parts[1].len()).ok_or(OutOfMemory)?;
+        let (cell, bytes) = match inline_string_cell(len) {
+            Some(size) => {
+                let cell = self.cell(size);
+                // SAFETY: the cell has `size` bytes: the object, then room for `len`.
+                (cell, unsafe { cell.add(size_of::<ObjString>()) })
+            }
+            None => {
+                let layout = string_block_layout(len).ok_or(OutOfMemory)?;
+                // SAFETY: the layout's size is not zero: `len` is more than a cell holds.
+                let bytes = unsafe { std::alloc::alloc(layout) };
+                if bytes.is_null() {
+                    return Err(OutOfMemory);
+                }
+                (self.cell(size_of::<ObjString>()), bytes)
+            }
+        };
+        // SAFETY: `bytes` has room for `len` bytes, which the two parts fill, and no
+        // part overlaps it (it is fresh memory). Together they are UTF-8, which stays
+        // there, unchanged, until `release_string` frees it with the object.
+        unsafe {
+            let (a, b) = (parts[0], parts[1]);
+            std::ptr::copy_nonoverlapping(a.as_ptr(), bytes, a.len());
+            std::ptr::copy_nonoverlapping(b.as_ptr(), bytes.add(a.len()), b.len());
+            let chars = Chars::from_raw(NonNull::new_unchecked(bytes), len);
+            Ok(self.place(
+                cell,
+                ObjString {
+                    header: Header::new(ObjKind::String),
+                    hash,
+                    chars,
+                },
+            ))
+        }
+    }
+
+    /// Writes an object into a fresh cell and links it into the object list.
+    ///
+    /// # Safety
+    /// `cell` must be a fresh cell of the pools, large enough for `T`.
+    #[inline(always)]
+    unsafe fn place<T: Object>(&mut self, cell: *mut u8, obj: T) -> Gc<T> {
+        let cell = cell as *mut T;
+        // SAFETY: the caller's contract; cells are 16-byte aligned.
         let gc = unsafe {
             cell.write(obj);
             Gc::<T>::from_header(cell as *mut Header)
@@ -383,7 +435,7 @@ impl Heap {
         if let Some(s) = self.strings.find_string(chars, hash) {
             return Ok(s);
         }
-        self.intern_new(try_box_str(chars)?, hash)
+        self.intern_new([chars, ""], hash)
     }
 
     /// The interned string with these contents, if there is one (never allocates).
@@ -397,13 +449,7 @@ impl Heap {
         if let Some(s) = self.strings.find_string(&chars, hash) {
             return Ok(s);
         }
-        // Shrinking to fit may reallocate; copying fallibly bounds what it can take.
-        let chars = if chars.len() == chars.capacity() {
-            chars.into_boxed_str()
-        } else {
-            try_box_str(&chars)?
-        };
-        self.intern_new(chars, hash)
+        self.intern_new([&chars, ""], hash)
     }
 
     /// The interned string `a` followed by `b`, allocating it only if it is new, or
@@ -415,30 +461,20 @@ impl Heap {
     pub fn try_intern_concatenation(&mut self, a: Gc<ObjString>, b: &str) -> Option<Gc<ObjString>> {
         debug_assert_eq!(a.hash, hash_str(&a.chars), "a string's cached hash");
         let hash = hash_continue(a.hash, b);
-        let a = &*a.chars;
-        if let Some(s) = self.strings.find_concatenation(a, b, hash) {
+        if let Some(s) = self.strings.find_concatenation(&a.chars, b, hash) {
             return Some(s);
         }
-        let mut joined = String::new();
-        joined
-            .try_reserve_exact(a.len().checked_add(b.len())?)
-            .ok()?;
-        joined.push_str(a);
-        joined.push_str(b);
-        self.intern_new(joined.into_boxed_str(), hash).ok()
+        self.intern_new([&a.chars, b], hash).ok()
     }
 
-    /// Allocates a string that is not yet interned and adds it to the intern set. The
-    /// set's room is reserved first, so a set that cannot grow leaves no string behind.
-    fn intern_new(&mut self, chars: Box<str>, hash: u32) -> Result<Gc<ObjString>, OutOfMemory> {
+    /// Allocates a string that is not yet interned, of the two parts joined, and adds
+    /// it to the intern set. The set's room is reserved first, so a set that cannot
+    /// grow leaves no string behind.
+    fn intern_new(&mut self, parts: [&str; 2], hash: u32) -> Result<Gc<ObjString>, OutOfMemory> {
         let before = self.strings.heap_bytes();
         self.strings.reserve_one()?;
         self.bytes_allocated += self.strings.heap_bytes() - before;
-        let s = self.alloc(ObjString {
-            header: Header::new(ObjKind::String),
-            hash,
-            chars,
-        });
+        let s = self.alloc_string(parts, hash)?;
         let added = self.strings.set(s, Value::NIL);
         debug_assert_eq!(added, Ok(true), "room was reserved for a new string");
         Ok(s)
@@ -844,8 +880,9 @@ unsafe fn object_size(h: *mut Header) -> usize {
 #[inline(always)]
 unsafe fn free(h: *mut Header, pools: &mut Pools) -> usize {
     // SAFETY: the header names the object's real type. The kinds handled here own
-    // nothing but pool memory (dropping them in place would do nothing), so they are
-    // freed inline in the sweep; the rest go through `free_owning`.
+    // nothing but pool memory (dropping them in place would do nothing) or, for a long
+    // string, one block of characters, so they are freed inline in the sweep; the rest
+    // go through `free_owning`.
     unsafe {
         match (*h).kind {
             ObjKind::Closure => {
@@ -858,6 +895,7 @@ unsafe fn free(h: *mut Header, pools: &mut Pools) -> usize {
                 release::<ObjInstance>(h, pools)
             }
             ObjKind::BoundMethod => release::<ObjBoundMethod>(h, pools),
+            ObjKind::String => release_string(h, pools),
             _ => free_owning(h, pools),
         }
     }
@@ -872,7 +910,6 @@ unsafe fn free_owning(h: *mut Header, pools: &mut Pools) -> usize {
     // SAFETY: the header names the object's real type.
     unsafe {
         match (*h).kind {
-            ObjKind::String => release::<ObjString>(h, pools),
             ObjKind::Function => release::<ObjFunction>(h, pools),
             ObjKind::Native => release::<ObjNative>(h, pools),
             ObjKind::Class => release::<ObjClass>(h, pools),
@@ -881,7 +918,7 @@ unsafe fn free_owning(h: *mut Header, pools: &mut Pools) -> usize {
                 release_block(&Gc::<ObjInstance>::from_header(h).fields, pools);
                 release::<ObjInstance>(h, pools)
             }
-            ObjKind::Closure | ObjKind::Upvalue | ObjKind::BoundMethod => {
+            ObjKind::Closure | ObjKind::Upvalue | ObjKind::BoundMethod | ObjKind::String => {
                 unreachable!("`free` releases pool-only objects itself")
             }
         }
@@ -902,6 +939,45 @@ unsafe fn release<T>(h: *mut Header, pools: &mut Pools) -> usize {
         let size = object_size(h);
         std::ptr::drop_in_place(h as *mut T);
         pools.give(h as *mut u8, size_of::<T>());
+        size
+    }
+}
+
+/// The size of the cell of a string object of `len` bytes with its characters inline,
+/// when the two fit in a pool cell.
+fn inline_string_cell(len: usize) -> Option<usize> {
+    let size = size_of::<ObjString>().checked_add(len)?;
+    (size <= MAX_POOLED).then_some(size)
+}
+
+/// The layout of the characters of a string too long to share its object's cell.
+fn string_block_layout(len: usize) -> Option<std::alloc::Layout> {
+    std::alloc::Layout::array::<u8>(len).ok()
+}
+
+/// Frees a string object and its characters (see `Heap::alloc_string`); returns the
+/// bytes it held (`object_size`).
+///
+/// # Safety
+/// `h` must be a live string object made by `Heap::alloc_string`, unreachable from now
+/// on.
+unsafe fn release_string(h: *mut Header, pools: &mut Pools) -> usize {
+    // SAFETY: the caller guarantees `h` is a live string made by `alloc_string`: its
+    // characters are inline when `inline_string_cell` says they fit, and otherwise a
+    // block of `string_block_layout`. Nothing reads the object or its characters after
+    // this, and `ObjString` has nothing to drop.
+    unsafe {
+        let size = object_size(h);
+        let chars = &Gc::<ObjString>::from_header(h).chars;
+        let len = chars.len();
+        match inline_string_cell(len) {
+            Some(cell) => pools.give(h as *mut u8, cell),
+            None => {
+                let layout = string_block_layout(len).expect("the layout it was made with");
+                std::alloc::dealloc(chars.as_ptr(), layout);
+                pools.give(h as *mut u8, size_of::<ObjString>());
+            }
+        }
         size
     }
 }

@@ -192,11 +192,61 @@ pub struct ObjString {
     pub header: Header,
     /// `hash_str(&chars)`: every string is made with the hash of its characters.
     pub hash: u32,
-    pub chars: Box<str>,
+    pub chars: Chars,
 }
 // SAFETY: `#[repr(C)]` with the header first.
 unsafe impl Object for ObjString {
     const KIND: ObjKind = ObjKind::String;
+}
+
+/// A string object's characters, read as a `str`. They live in the object's own pool
+/// cell, right after the object, when the two fit in a cell, and otherwise in a block
+/// of their own from the system allocator (`Heap::alloc_string`); either way the heap
+/// frees them with the object. `Chars` owns nothing and never frees.
+pub struct Chars {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+impl Chars {
+    /// Characters at `ptr`.
+    ///
+    /// # Safety
+    /// `ptr` must point to `len` bytes of UTF-8 that stay allocated and unchanged for
+    /// as long as the `Chars` exists.
+    pub unsafe fn from_raw(ptr: NonNull<u8>, len: usize) -> Chars {
+        Chars { ptr, len }
+    }
+
+    /// Where the characters are.
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+}
+
+impl Deref for Chars {
+    type Target = str;
+
+    #[inline(always)]
+    fn deref(&self) -> &str {
+        // SAFETY: `from_raw`'s contract: `len` bytes of UTF-8 at `ptr`, alive and
+        // unchanged while `self` is.
+        unsafe {
+            std::str::from_utf8_unchecked(std::slice::from_raw_parts(self.ptr.as_ptr(), self.len))
+        }
+    }
+}
+
+impl fmt::Display for Chars {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl fmt::Debug for Chars {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
 }
 
 /// FNV-1a, as clox uses: fast for the short strings programs mostly have.
