@@ -9,6 +9,7 @@ pub mod token;
 
 use crate::ast::{Expr, ExprId, FunId, Ident, List, Literal, Program, Stmt, StmtId};
 use crate::diag::Diagnostic;
+use crate::memory::Grow;
 
 /// What a front-end's parser returns: a tree (partial when there were errors) and the
 /// diagnostics found on the way.
@@ -30,6 +31,18 @@ pub(crate) struct Tree {
 }
 
 impl Tree {
+    /// An empty tree with room for what `tokens` tokens usually make: about three
+    /// expressions for four tokens (`a = a + 1;` makes four of six) and a statement for
+    /// every four. The node vectors of a piece (`lexer::Pieces`) then grow from nothing
+    /// no more: their growth was 3% of compiling a program of many small statements.
+    /// Room reserved and never used is never touched either.
+    pub fn with_room(tokens: usize) -> Tree {
+        let mut tree = Tree::default();
+        tree.program.exprs.reserve_or_oom(tokens / 4 * 3);
+        tree.program.stmts.reserve_or_oom(tokens / 4);
+        tree
+    }
+
     pub fn expr(&mut self, expr: Expr) -> ExprId {
         self.program.add_expr(expr)
     }

@@ -60,7 +60,7 @@ fn parse_from(tokens: &Tokens, injected: &[Diagnostic], names: Interner) -> Pars
         depth: 0,
         too_deep: false,
         unwinding: false,
-        tree: Tree::default(),
+        tree: Tree::with_room(tokens.len()),
     };
     while !p.cursor.matches(TokenKind::Eof) {
         let stmt = p.declaration();
