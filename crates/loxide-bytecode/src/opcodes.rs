@@ -302,6 +302,11 @@ macro_rules! for_each_opcode {
             /// Read a field or bound method of the instance in a local into a local:
             /// `x = y.f;`. Its slow path uses one stack slot above the top (`Op::scratch`).
             LoadLocalProperty = "LOAD_LOCAL_PROPERTY" (slot: Local, name: Name, to: Local) pops Fixed(0) pushes 0 flow Next;
+            /// Pop a number; jump forward if it is less than the constant (the first
+            /// operand of an `or`: `x < 0 or ...`).
+            JumpIfLessConstant = "JUMP_IF_LESS_CONSTANT" (constant: Const, target: JumpForward) pops Fixed(1) pushes 0 flow Branch;
+            /// Pop a number; jump forward if it is greater than the constant.
+            JumpIfGreaterConstant = "JUMP_IF_GREATER_CONSTANT" (constant: Const, target: JumpForward) pops Fixed(1) pushes 0 flow Branch;
         }
     };
 }

@@ -722,6 +722,12 @@ impl Vm {
                     op::JumpUnlessGreaterConstant => {
                         constant_compare_jump!(Op::JumpUnlessGreaterConstant, |a, b| !(a > b))
                     }
+                    op::JumpIfLessConstant => {
+                        constant_compare_jump!(Op::JumpIfLessConstant, |a, b| a < b)
+                    }
+                    op::JumpIfGreaterConstant => {
+                        constant_compare_jump!(Op::JumpIfGreaterConstant, |a, b| a > b)
+                    }
                     op::JumpUnlessEqualConstant => {
                         let b = function.constant(ip.u24() as usize);
                         let offset = ip.u32();

@@ -950,7 +950,9 @@ impl Vm {
                 | Op::MultiplyConstant
                 | Op::DivideConstant
                 | Op::JumpUnlessLessConstant
-                | Op::JumpUnlessGreaterConstant => (self.stack.peek(0), constant(1)?),
+                | Op::JumpUnlessGreaterConstant
+                | Op::JumpIfLessConstant
+                | Op::JumpIfGreaterConstant => (self.stack.peek(0), constant(1)?),
                 Op::AddLocalConstant
                 | Op::SubtractLocalConstant
                 | Op::AddToLocal

@@ -371,14 +371,17 @@ fn first_round(f: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
 }
 
 /// A constant or a local as the operand of what the first round made: comparisons with
-/// a constant, a local plus or minus a constant, a local returned, a local's property
-/// stored in a local; a global surely defined updated in place.
+/// a constant (jumping when they hold or unless they do), a local plus or minus a
+/// constant, a local returned, a local's property stored in a local; a global surely
+/// defined updated in place.
 fn second_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
     use Instr::*;
     match *at {
         [Constant(k), JumpUnlessLess(l), ..] => Some((JumpUnlessLessConstant(k, l), 2, 1)),
         [Constant(k), JumpUnlessGreater(l), ..] => Some((JumpUnlessGreaterConstant(k, l), 2, 1)),
         [Constant(k), JumpUnlessEqual(l), ..] => Some((JumpUnlessEqualConstant(k, l), 2, 1)),
+        [Constant(k), JumpIfLess(l), ..] => Some((JumpIfLessConstant(k, l), 2, 1)),
+        [Constant(k), JumpIfGreater(l), ..] => Some((JumpIfGreaterConstant(k, l), 2, 1)),
         [GetLocal(s), AddConstant(k), ..] => Some((AddLocalConstant(s, k), 2, 1)),
         [GetDefinedGlobal(g), AddConstant(k), SetGlobalPop(h), ..] if g == h => {
             Some((AddToGlobal(g, k), 3, 1))
