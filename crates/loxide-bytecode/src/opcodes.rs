@@ -302,9 +302,10 @@ macro_rules! for_each_opcode {
             /// Read a field or bound method of the instance in a local into a local:
             /// `x = y.f;`. Its slow path uses one stack slot above the top (`Op::scratch`).
             LoadLocalProperty = "LOAD_LOCAL_PROPERTY" (slot: Local, name: Name, to: Local) pops Fixed(0) pushes 0 flow Next;
-            // The tests at the bottom of an inverted loop (`ir::optimize`): each is a
-            // forward test jumping past a `LOOP`, turned around, and counts a step when
-            // it jumps back, as `LOOP` does.
+            // The tests at the bottom of an inverted loop (`ir::optimize`'s
+            // `invert_loops`): each is a forward test of the loop's exit turned into a
+            // jump back to its top on the opposite outcome, in place of the `LOOP`, and
+            // counts a step when it jumps back, as `LOOP` does.
             /// Pop the condition; jump backward unless it is falsey.
             LoopUnlessFalsePop = "LOOP_UNLESS_FALSE_POP" (target: JumpBack) pops Fixed(1) pushes 0 flow Branch;
             /// Pop two numbers; jump backward if the first is less than the second.
