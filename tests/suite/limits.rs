@@ -481,6 +481,83 @@ fn the_budget_is_per_run_and_deterministic() {
     run_on(&mut vm, "print \"no loops, no calls\";\n").expect("straight-line code costs nothing");
 }
 
+/// Each backward test at the bottom of an inverted loop counts a step when it jumps
+/// back, as `LOOP` does, and is where an interrupt is seen: a budget stops every kind of
+/// loop, after as many iterations as the budget's steps, and the error blames the
+/// loop's test.
+#[test]
+fn every_backward_loop_test_counts_a_step() {
+    // Each loop ends by itself after 100,000 iterations, so that a test that did not
+    // count fails this test instead of hanging it.
+    let loops = [
+        (
+            "LOOP_IF_LOCALS_LESS",
+            "var j = 0;\nvar n = 100000;\nwhile (j < n) { i = i + 1; j = j + 1; }",
+        ),
+        (
+            "LOOP_IF_LOCAL_LESS_CONSTANT",
+            "var j = 0;\nwhile (j < 100000) { i = i + 1; j = j + 1; }",
+        ),
+        (
+            "LOOP_IF_LOCAL_GREATER_CONSTANT",
+            "var j = 100000;\nwhile (j > 0) { i = i + 1; j = j - 1; }",
+        ),
+        (
+            "LOOP_UNLESS_LOCAL_NIL",
+            "var p = true;\nwhile (p != nil) { i = i + 1; if (i == 100000) p = nil; }",
+        ),
+        (
+            "LOOP_UNLESS_FALSE_POP",
+            "var p = true;\nwhile (p) { i = i + 1; if (i == 100000) p = false; }",
+        ),
+        (
+            "LOOP_IF_LESS",
+            "var p = 0;\nwhile (p < 100000 - i) i = i + 1;",
+        ),
+        (
+            "LOOP_UNLESS_GREATER",
+            "var p = 1;\nwhile (p <= 100000 - i) i = i + 1;",
+        ),
+        (
+            "LOOP_UNLESS_GREATER_CONSTANT",
+            "var p = 0;\nwhile (p + i <= 100000) i = i + 1;",
+        ),
+        (
+            "LOOP_UNLESS_LESS_CONSTANT",
+            "var p = 0;\nwhile (p - i >= -100000) i = i + 1;",
+        ),
+    ];
+    for (op, body) in loops {
+        // In a function, so that the loop's variables are locals; `i` counts the
+        // iterations in a global.
+        let source = format!("var i = 0;\nfun f() {{\n{body}\n}}\nf();\n");
+        let line = 2 + body.lines().count() as u32;
+        check_budget_stops(op, &source, line, Some("f"));
+    }
+    // A global surely defined, at the top level.
+    let source = "var i = 0;\nvar k = 0;\nwhile (k < 100000) { i = i + 1; k = k + 1; }\n";
+    check_budget_stops("LOOP_IF_GLOBAL_LESS_CONSTANT", source, 3, None);
+}
+
+/// Runs `source`, whose one loop ends in `op` and counts its iterations in the global
+/// `i`, under a budget of 100 steps: it stops at the loop's test, on `line` in `frame`,
+/// after about 100 iterations.
+fn check_budget_stops(op: &str, source: &str, line: u32, frame: Option<&str>) {
+    let program = compile(source);
+    let listing = loxide::bytecode::disasm::module(program.module(), false);
+    assert!(listing.contains(&format!("OP_{op} ")), "{op}:\n{listing}");
+    let (mut vm, _) = vm_with(options(|o| o.max_steps = Some(100)));
+    let error = vm.run(&program).unwrap_err();
+    assert_eq!(error.message, BUDGET, "{op}");
+    assert_eq!(
+        error.trace.first(),
+        Some(&(line, frame.map(String::from))),
+        "{op}"
+    );
+    let iterations: f64 = vm.get_global("i").expect("the counter");
+    assert!((98.0..=101.0).contains(&iterations), "{op}: {iterations}");
+}
+
 #[test]
 fn limits_from_a_compiled_file_stop_where_the_source_does() {
     for (message, options, source) in [

@@ -302,11 +302,38 @@ macro_rules! for_each_opcode {
             /// Read a field or bound method of the instance in a local into a local:
             /// `x = y.f;`. Its slow path uses one stack slot above the top (`Op::scratch`).
             LoadLocalProperty = "LOAD_LOCAL_PROPERTY" (slot: Local, name: Name, to: Local) pops Fixed(0) pushes 0 flow Next;
+            // The tests at the bottom of an inverted loop (`ir::optimize`'s
+            // `invert_loops`): each is a forward test of the loop's exit turned into a
+            // jump back to its top on the opposite outcome, in place of the `LOOP`, and
+            // counts a step when it jumps back, as `LOOP` does.
+            /// Pop the condition; jump backward unless it is falsey.
+            LoopUnlessFalsePop = "LOOP_UNLESS_FALSE_POP" (target: JumpBack) pops Fixed(1) pushes 0 flow Branch;
+            /// Pop two numbers; jump backward if the first is less than the second.
+            LoopIfLess = "LOOP_IF_LESS" (target: JumpBack) pops Fixed(2) pushes 0 flow Branch;
+            /// Pop two numbers; jump backward unless the first is greater than the second.
+            LoopUnlessGreater = "LOOP_UNLESS_GREATER" (target: JumpBack) pops Fixed(2) pushes 0 flow Branch;
+            /// Jump backward if the number in the first local is less than the second's.
+            LoopIfLocalsLess = "LOOP_IF_LOCALS_LESS" (first: Local, second: Local, target: JumpBack) pops Fixed(0) pushes 0 flow Branch;
+            /// Jump backward if the number in a local is less than the constant.
+            LoopIfLocalLessConstant = "LOOP_IF_LOCAL_LESS_CONSTANT" (slot: Local, constant: Const, target: JumpBack) pops Fixed(0) pushes 0 flow Branch;
+            /// Jump backward if the number in a local is greater than the constant.
+            LoopIfLocalGreaterConstant = "LOOP_IF_LOCAL_GREATER_CONSTANT" (slot: Local, constant: Const, target: JumpBack) pops Fixed(0) pushes 0 flow Branch;
+            /// Jump backward unless a local is nil.
+            LoopUnlessLocalNil = "LOOP_UNLESS_LOCAL_NIL" (slot: Local, target: JumpBack) pops Fixed(0) pushes 0 flow Branch;
+            /// Jump backward if the number in a global is less than the constant. Fails
+            /// like `GET_GLOBAL` if the global is not defined.
+            LoopIfGlobalLessConstant = "LOOP_IF_GLOBAL_LESS_CONSTANT" (global: Global, constant: Const, target: JumpBack) pops Fixed(0) pushes 0 flow Branch;
             /// Pop a number; jump forward if it is less than the constant (the first
             /// operand of an `or`: `x < 0 or ...`).
             JumpIfLessConstant = "JUMP_IF_LESS_CONSTANT" (constant: Const, target: JumpForward) pops Fixed(1) pushes 0 flow Branch;
             /// Pop a number; jump forward if it is greater than the constant.
             JumpIfGreaterConstant = "JUMP_IF_GREATER_CONSTANT" (constant: Const, target: JumpForward) pops Fixed(1) pushes 0 flow Branch;
+            /// Pop a number; jump backward unless it is less than the constant (the
+            /// bottom of an inverted `while (x >= k)`).
+            LoopUnlessLessConstant = "LOOP_UNLESS_LESS_CONSTANT" (constant: Const, target: JumpBack) pops Fixed(1) pushes 0 flow Branch;
+            /// Pop a number; jump backward unless it is greater than the constant (the
+            /// bottom of an inverted `while (x <= k)`).
+            LoopUnlessGreaterConstant = "LOOP_UNLESS_GREATER_CONSTANT" (constant: Const, target: JumpBack) pops Fixed(1) pushes 0 flow Branch;
         }
     };
 }

@@ -352,7 +352,10 @@ impl Heap {
     /// short string is one cell and no call to the system allocator; longer ones take
     /// a block of their own (`Chars`, `release_string`).
     fn alloc_string(&mut self, parts: [&str; 2], hash: u32) -> Result<Gc<ObjString>, OutOfMemory> {
-        let len = parts[0].len().checked_add(parts[1].len()).ok_or(OutOfMemory)?;
+        let len = parts[0]
+            .len()
+            .checked_add(parts[1].len())
+            .ok_or(OutOfMemory)?;
         let (cell, bytes) = match inline_string_cell(len) {
             Some(size) => {
                 let cell = self.cell(size);

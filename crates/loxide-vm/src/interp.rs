@@ -230,6 +230,36 @@ impl Vm {
                 }
             }};
         }
+        // `compare_jump!` at the bottom of an inverted loop: jumps `$offset` backward
+        // when `$holds` says so, counting a step first, as `LOOP` does.
+        macro_rules! compare_loop {
+            ($op:expr, $offset:expr, $a:expr, $b:expr, $popped:expr, $holds:expr) => {{
+                let (offset, a, b) = ($offset, $a, $b);
+                if !(a.is_number() && b.is_number()) {
+                    throw_fused!($op, "Operands must be numbers.");
+                }
+                sp.discard($popped);
+                if $holds(a.as_number(), b.as_number()) {
+                    tick!();
+                    ip.back(offset);
+                }
+            }};
+        }
+        // `stack_compare_jump!` at the bottom of an inverted loop.
+        macro_rules! stack_compare_loop {
+            ($holds:expr) => {{
+                let offset = ip.u32();
+                let (a, b) = (sp.peek(1), sp.peek(0));
+                if !(a.is_number() && b.is_number()) {
+                    throw_typed!(2, "Operands must be numbers.");
+                }
+                sp.discard(2);
+                if $holds(a.as_number(), b.as_number()) {
+                    tick!();
+                    ip.back(offset);
+                }
+            }};
+        }
         // The two stack operands, or the stack top and a constant operand.
         macro_rules! stack_compare_jump {
             ($holds:expr) => {{
@@ -957,6 +987,62 @@ impl Vm {
                         let b = function.constant(ip.u24() as usize);
                         let op = Op::JumpUnlessGlobalGreaterConstant;
                         compare_jump!(op, ip.u32(), a, b, 0, |a, b| !(a > b))
+                    }
+                    // The tests at the bottom of inverted loops: one dispatch an
+                    // iteration where `LOOP` and the test at the top took two.
+                    op::LoopUnlessFalsePop => {
+                        let offset = ip.u32();
+                        if !sp.pop().is_falsey() {
+                            tick!();
+                            ip.back(offset);
+                        }
+                    }
+                    op::LoopIfLess => stack_compare_loop!(|a, b| a < b),
+                    op::LoopUnlessGreater => stack_compare_loop!(|a, b| !(a > b)),
+                    op::LoopUnlessLessConstant => {
+                        let b = function.constant(ip.u24() as usize);
+                        let op = Op::LoopUnlessLessConstant;
+                        compare_loop!(op, ip.u32(), sp.peek(0), b, 1, |a, b| !(a < b))
+                    }
+                    op::LoopUnlessGreaterConstant => {
+                        let b = function.constant(ip.u24() as usize);
+                        let op = Op::LoopUnlessGreaterConstant;
+                        compare_loop!(op, ip.u32(), sp.peek(0), b, 1, |a, b| !(a > b))
+                    }
+                    op::LoopIfLocalsLess => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = slots.get(ip.byte() as usize);
+                        compare_loop!(Op::LoopIfLocalsLess, ip.u32(), a, b, 0, |a, b| a < b)
+                    }
+                    op::LoopIfLocalLessConstant => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = function.constant(ip.u24() as usize);
+                        let op = Op::LoopIfLocalLessConstant;
+                        compare_loop!(op, ip.u32(), a, b, 0, |a, b| a < b)
+                    }
+                    op::LoopIfLocalGreaterConstant => {
+                        let a = slots.get(ip.byte() as usize);
+                        let b = function.constant(ip.u24() as usize);
+                        let op = Op::LoopIfLocalGreaterConstant;
+                        compare_loop!(op, ip.u32(), a, b, 0, |a, b| a > b)
+                    }
+                    op::LoopUnlessLocalNil => {
+                        let a = slots.get(ip.byte() as usize);
+                        let offset = ip.u32();
+                        if !a.is_nil() {
+                            tick!();
+                            ip.back(offset);
+                        }
+                    }
+                    op::LoopIfGlobalLessConstant => {
+                        let slot = ip.u24() as usize;
+                        let a = self.globals.read(slot);
+                        if a == Value::UNDEFINED {
+                            throw!("Undefined variable '{}'.", self.global_names[slot].chars);
+                        }
+                        let b = function.constant(ip.u24() as usize);
+                        let op = Op::LoopIfGlobalLessConstant;
+                        compare_loop!(op, ip.u32(), a, b, 0, |a, b| a < b)
                     }
                     byte => unreachable!("verified code has no opcode {byte}"),
                 }

@@ -952,19 +952,25 @@ impl Vm {
                 | Op::JumpUnlessLessConstant
                 | Op::JumpUnlessGreaterConstant
                 | Op::JumpIfLessConstant
-                | Op::JumpIfGreaterConstant => (self.stack.peek(0), constant(1)?),
+                | Op::JumpIfGreaterConstant
+                | Op::LoopUnlessLessConstant
+                | Op::LoopUnlessGreaterConstant => (self.stack.peek(0), constant(1)?),
                 Op::AddLocalConstant
                 | Op::SubtractLocalConstant
                 | Op::AddToLocal
                 | Op::SubtractFromLocal
                 | Op::JumpUnlessLocalLessConstant
-                | Op::JumpUnlessLocalGreaterConstant => (slot(1)?, constant(2)?),
+                | Op::JumpUnlessLocalGreaterConstant
+                | Op::LoopIfLocalLessConstant
+                | Op::LoopIfLocalGreaterConstant => (slot(1)?, constant(2)?),
                 Op::AddToGlobal
                 | Op::JumpUnlessGlobalLessConstant
-                | Op::JumpUnlessGlobalGreaterConstant => (global(1)?, constant(4)?),
-                Op::JumpUnlessLocalsLess | Op::JumpUnlessLocalsGreater | Op::MultiplyLocals => {
-                    (slot(1)?, slot(2)?)
-                }
+                | Op::JumpUnlessGlobalGreaterConstant
+                | Op::LoopIfGlobalLessConstant => (global(1)?, constant(4)?),
+                Op::JumpUnlessLocalsLess
+                | Op::JumpUnlessLocalsGreater
+                | Op::LoopIfLocalsLess
+                | Op::MultiplyLocals => (slot(1)?, slot(2)?),
                 Op::GetLocalProperty | Op::SetLocalPropertyPop | Op::LoadLocalProperty => {
                     return Some(format!("the receiver is {}", describe(slot(1)?)));
                 }

@@ -1,5 +1,5 @@
-//! IR optimization: constant folding, jump threading and fusing common instruction
-//! sequences.
+//! IR optimization: constant folding, jump threading, fusing common instruction
+//! sequences and loop inversion.
 //!
 //! Peephole passes over each function's instruction list. The fusion rules never look
 //! across a label (a jump may land there), so every rewrite is local and keeps the
@@ -9,14 +9,16 @@
 //! those left apart. The fused instructions were chosen from the dynamic pair profile
 //! of the benchmarks (`--features op-profile`): a comparison feeding a conditional
 //! jump, with its operands in locals or constants; a store whose value is dropped; a
-//! local updated in place; and arithmetic with a constant operand.
+//! local updated in place; and arithmetic with a constant operand. Last, loop inversion
+//! moves a loop's test from its top to its bottom, where it jumps back
+//! (`invert_loops`).
 
 use loxide_syntax::memory::{self, Grow};
 
 use std::collections::HashMap;
 
 use super::{Const, Function, Instr, Module};
-use loxide_bytecode::{Op, number};
+use loxide_bytecode::{Flow, Op, number};
 use loxide_syntax::intern::IdHash;
 
 /// Optimizes every function of a module in place.
@@ -48,13 +50,16 @@ pub struct Optimizer {
 
 impl Optimizer {
     /// Optimizes one function in place. Every pass is local: none looks past a
-    /// statement, and only jump threading looks across a label, at labels its own
-    /// statement places. So a function's code may also be optimized a run of whole
-    /// statements at a time, with the same result.
+    /// statement, and only jump threading and loop inversion look across a label, at
+    /// labels their own statement places. So a function's code may also be optimized a
+    /// run of whole statements at a time, with the same result.
     pub fn function(&mut self, f: &mut Function) {
         fold_constants(f);
-        self.thread_jumps(f);
+        let has_loop = self.thread_jumps(f);
         fuse(f);
+        if has_loop {
+            invert_loops(f);
+        }
     }
 }
 
@@ -436,6 +441,193 @@ fn third_round(_: &Function, at: &[Instr]) -> Option<(Instr, usize, usize)> {
     }
 }
 
+/// The most instructions a loop's test may have, its jump included, for `invert_loops`
+/// to copy it to the bottom of the loop. A longer test would cost more code than the
+/// one dispatch an iteration it saves is worth.
+const MAX_ROTATED: usize = 6;
+
+/// Loop inversion. A loop comes out of lowering and fusion as
+///
+/// ```text
+/// top:  TEST            straight-line code ending in a jump to `exit`
+///       BODY
+///       LOOP top
+/// exit:
+/// ```
+///
+/// which runs two dispatches an iteration for "test and jump back", the `LOOP` and the
+/// test's jump. When the test's jump has a backward form on the opposite outcome
+/// (`JUMP_UNLESS_LOCALS_LESS` has `LOOP_IF_LOCALS_LESS`, …), the test moves in front
+/// of the label, to run once on entry, and a copy of it replaces the `LOOP`, with that
+/// backward form as its jump:
+///
+/// ```text
+///       TEST            jumps to `exit`
+/// top:  BODY
+///       TEST'           the same code, jumping back to `top` on the other outcome
+/// exit:
+/// ```
+///
+/// Control goes where it went: each path runs the same instructions, less the `LOOP`,
+/// and the backward jump counts the step the `LOOP` counted (for `--max-steps` and
+/// interrupts). The copy keeps the locations of the code it copies, so its errors are
+/// the test's, on its line. The test is whatever straight-line code starts the loop up
+/// to its first jump, when that jump goes to `exit`: the whole condition, or only its
+/// first operand's test for `a and b`, which is as sound (the rest of the condition is
+/// then the start of the body). A loop whose body ends with `POP_LOOP` keeps its shape:
+/// the pop would need an instruction of its own, and the loop would gain nothing.
+///
+/// It relies on lowering naming a loop's top label only in its `LOOP` (jump threading
+/// retargets jumps only to the targets of forward jumps), so that no path enters the
+/// loop at `top` without passing the test. Like the other passes it looks at one
+/// statement's labels only: a loop's labels and its `LOOP` are its statement's.
+fn invert_loops(f: &mut Function) {
+    use Instr::*;
+    debug_assert!(tops_named_once(f), "a loop's top label is named elsewhere");
+    // A loop's top label is found by looking back from its `LOOP`, over a loop body
+    // of usual size; past that, by the positions of all labels, taken once.
+    const LOOK_BACK: usize = 256;
+    let mut positions: Option<(u32, Vec<usize>)> = None;
+    // The loops whose test is longer than its jump, which need room: (the top label's
+    // position, the test's length, the `LOOP`'s position, the backward jump).
+    let mut longer: Vec<(usize, usize, usize, Instr)> = Vec::new();
+    for b in 0..f.code.len().saturating_sub(1) {
+        let (Loop(top), Label(exit)) = (f.code[b], f.code[b + 1]) else {
+            continue;
+        };
+        let near = b.saturating_sub(LOOK_BACK);
+        let a = match (near..b).rev().find(|&i| f.code[i] == Label(top)) {
+            Some(a) => a,
+            None => {
+                let (lo, position) = positions.get_or_insert_with(|| label_positions(f));
+                match top.checked_sub(*lo).and_then(|l| position.get(l as usize)) {
+                    Some(&a) if a < b => a,
+                    _ => continue,
+                }
+            }
+        };
+        let Some((k, back)) = test_at(&f.code[a + 1..b], top, exit) else {
+            continue;
+        };
+        if k == 1 {
+            // In place: the test's jump goes before the label, its backward form
+            // replaces the `LOOP`.
+            f.code.swap(a, a + 1);
+            f.locs.swap(a, a + 1);
+            f.code[b] = back;
+            f.locs[b] = f.locs[a];
+        } else {
+            longer.push_or_oom((a, k, b, back));
+        }
+    }
+    if longer.is_empty() {
+        return;
+    }
+    // The others are rebuilt in one pass: at each of their tops the test, then the
+    // label; at each bottom the test but its jump, then the backward jump.
+    let extra: usize = longer.iter().map(|&(_, k, _, _)| k - 1).sum();
+    let mut code = memory::with_capacity(f.code.len() + extra);
+    let mut locs = memory::with_capacity(f.code.len() + extra);
+    let mut tops: Vec<(usize, usize)> =
+        memory::collected(longer.iter().map(|&(a, k, _, _)| (a, k)));
+    tops.sort_unstable();
+    let (mut next_top, mut next_bottom) = (0, 0);
+    let mut i = 0;
+    while i < f.code.len() {
+        if let Some(&(a, k)) = tops.get(next_top)
+            && a == i
+        {
+            code.extend_from_slice(&f.code[a + 1..=a + k]);
+            locs.extend_from_slice(&f.locs[a + 1..=a + k]);
+            code.push(f.code[a]);
+            locs.push(f.locs[a]);
+            next_top += 1;
+            i = a + k + 1;
+            continue;
+        }
+        if let Some(&(a, k, b, back)) = longer.get(next_bottom)
+            && b == i
+        {
+            code.extend_from_slice(&f.code[a + 1..a + k]);
+            locs.extend_from_slice(&f.locs[a + 1..a + k]);
+            code.push(back);
+            locs.push(f.locs[a + k]);
+            next_bottom += 1;
+            i = b + 1;
+            continue;
+        }
+        code.push(f.code[i]);
+        locs.push(f.locs[i]);
+        i += 1;
+    }
+    f.code = code;
+    f.locs = locs;
+}
+
+/// The test that starts a loop's code (`code`, from just after its top label to its
+/// `LOOP`): its length, up to its first jump, and that jump's backward form, when the
+/// jump goes to `exit` and has one, and the code before it is straight-line.
+fn test_at(code: &[Instr], top: u32, exit: u32) -> Option<(usize, Instr)> {
+    use Instr::*;
+    for (j, &instr) in code.iter().take(MAX_ROTATED).enumerate() {
+        let (target, back) = match instr {
+            JumpIfFalsePop(l) => (l, LoopUnlessFalsePop(top)),
+            JumpUnlessLess(l) => (l, LoopIfLess(top)),
+            JumpIfGreater(l) => (l, LoopUnlessGreater(top)),
+            JumpIfLessConstant(k, l) => (l, LoopUnlessLessConstant(k, top)),
+            JumpIfGreaterConstant(k, l) => (l, LoopUnlessGreaterConstant(k, top)),
+            JumpUnlessLocalsLess(a, b, l) => (l, LoopIfLocalsLess(a, b, top)),
+            JumpUnlessLocalLessConstant(s, k, l) => (l, LoopIfLocalLessConstant(s, k, top)),
+            JumpUnlessLocalGreaterConstant(s, k, l) => (l, LoopIfLocalGreaterConstant(s, k, top)),
+            JumpIfLocalNil(s, l) => (l, LoopUnlessLocalNil(s, top)),
+            JumpUnlessGlobalLessConstant(g, k, l) => (l, LoopIfGlobalLessConstant(g, k, top)),
+            // Straight-line code goes on to the next instruction; a label, a jump or a
+            // return ends the test.
+            _ if instr.op().is_some_and(|op| op.flow() == Flow::Next) => continue,
+            _ => return None,
+        };
+        return (target == exit).then_some((j + 1, back));
+    }
+    None
+}
+
+/// The lowest label the code places, and each label's position from it on
+/// (`usize::MAX` for labels it does not place).
+fn label_positions(f: &Function) -> (u32, Vec<usize>) {
+    let Some((lo, hi)) = label_range(&f.code) else {
+        return (0, Vec::new());
+    };
+    let mut position = memory::filled(usize::MAX, (hi - lo + 1) as usize);
+    for (i, instr) in f.code.iter().enumerate() {
+        if let Instr::Label(l) = *instr {
+            position[(l - lo) as usize] = i;
+        }
+    }
+    (lo, position)
+}
+
+/// True when each label that a `LOOP` names is named by nothing else: what
+/// `invert_loops` relies on (checked in debug builds).
+fn tops_named_once(f: &Function) -> bool {
+    let Some((lo, hi)) = label_range(&f.code) else {
+        return true;
+    };
+    let mut names = memory::filled(0u32, (hi - lo + 1) as usize);
+    let mut tops = memory::filled(false, names.len());
+    for instr in &f.code {
+        let Some((op, operands)) = instr.encoding() else {
+            continue;
+        };
+        for (kind, &value) in op.operands().iter().zip(operands.iter()) {
+            if kind.is_jump() && (lo..=hi).contains(&value) {
+                names[(value - lo) as usize] += 1;
+                tops[(value - lo) as usize] |= matches!(instr, Instr::Loop(_));
+            }
+        }
+    }
+    names.iter().zip(&tops).all(|(&n, &top)| !top || n == 1)
+}
+
 /// True when constant `k` is a number.
 fn is_number(f: &Function, k: u32) -> bool {
     matches!(f.constants[k as usize], Const::Number(_))
@@ -455,10 +647,13 @@ impl Optimizer {
     /// labels its jumps name), so running it a run of statements at a time gives the
     /// same code. Only `Jump` and `JumpIfFalse` are rewritten, so the rounds visit
     /// those alone.
-    fn thread_jumps(&mut self, f: &mut Function) {
+    ///
+    /// Returns whether the code has a `LOOP`, which its walk over the jumps sees, for
+    /// `invert_loops` (which has nothing to do otherwise).
+    fn thread_jumps(&mut self, f: &mut Function) -> bool {
         use Instr::*;
         let Some((lo, hi)) = label_range(&f.code) else {
-            return;
+            return false;
         };
         let labels = (hi - lo + 1) as usize;
         let position = &mut self.position;
@@ -532,7 +727,9 @@ impl Optimizer {
         let named = &mut self.named;
         named.clear();
         named.resize_or_oom(labels, false);
+        let mut has_loop = false;
         for (instr, &gone) in f.code.iter().zip(removed.iter()) {
+            has_loop |= !gone && matches!(instr, Loop(_));
             let label = instr.jump_label().filter(|_| !gone);
             if let Some(slot) = label.and_then(|l| named.get_mut(l.checked_sub(lo)? as usize)) {
                 *slot = true;
@@ -549,6 +746,7 @@ impl Optimizer {
         }
         f.code.truncate(n);
         f.locs.truncate(n);
+        has_loop
     }
 }
 
