@@ -590,6 +590,34 @@ mod tests {
             seen.0
         );
     }
+
+    /// Functions nested past the functions' limit (1,024) get `Too much nesting.` once,
+    /// at the first function too deep; past the parser's limit (1,500) too, once, the
+    /// parser's, not a second one from semantic analysis. (As in clox, the recovery
+    /// from the error then finds every enclosing block unclosed.)
+    #[test]
+    fn functions_nested_too_deeply_are_reported_once() {
+        let errors = |depth: usize| -> Vec<String> {
+            let source = "fun f() {\n".repeat(depth) + &"}\n".repeat(depth);
+            match compile_with(&source, Lang::Lox, Limits::Default) {
+                Ok(_) => Vec::new(),
+                Err(e) => e.lines,
+            }
+        };
+        let nesting = |lines: &[String]| {
+            lines
+                .iter()
+                .filter(|l| l.ends_with("Too much nesting."))
+                .count()
+        };
+        let deep = errors(1100);
+        assert_eq!(deep[0], "[line 1025] Error at 'f': Too much nesting.");
+        assert_eq!(nesting(&deep), 1, "{:?}", &deep[..3]);
+        let deeper = errors(2000);
+        assert_eq!(deeper[0], "[line 1501] Error at 'fun': Too much nesting.");
+        assert_eq!(nesting(&deeper), 1, "{:?}", &deeper[..3]);
+        assert!(errors(1024).is_empty());
+    }
 }
 
 #[cfg(test)]

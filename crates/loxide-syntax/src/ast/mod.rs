@@ -45,6 +45,9 @@ pub struct Program {
     pub top: List<StmtId>,
     /// The line of the end of the input (where the script's implicit return is).
     pub end_line: u32,
+    /// True when the parser reported input nested too deeply (`Too much nesting.`):
+    /// semantic analysis then does not report functions nested too deeply as well.
+    pub too_deep: bool,
     /// The names and string literals the tree's symbols stand for.
     pub names: Interner,
     pub exprs: Vec<Expr>,

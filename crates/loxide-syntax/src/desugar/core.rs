@@ -85,6 +85,8 @@ pub struct Function {
 pub struct Program {
     /// The language it was written in (it decides scoping rules in `sema`).
     pub lang: crate::frontend::Lang,
+    /// The syntax tree's `too_deep`: the parser has reported `Too much nesting.`.
+    pub too_deep: bool,
     /// Globals that exist before the program runs (earlier inputs of a REPL session).
     /// Only Potato, which checks definition before use, needs to know them.
     pub predefined: Vec<Symbol>,

@@ -24,6 +24,7 @@ pub fn desugar(program: ast::Program, lang: Lang) -> c::Program {
         src: &src,
         out: c::Program {
             lang,
+            too_deep: src.too_deep,
             predefined: Vec::new(),
             n_refs: 0,
             n_decls: 0,

@@ -541,8 +541,9 @@ impl Resolver<'_> {
             scope_depth: 0,
         });
         // Only the outermost function past the limit is reported: the ones inside it
-        // are past it too, and one error says it.
-        if self.fns.len() == MAX_FUNCTION_NESTING + 2 {
+        // are past it too, and one error says it; none when the parser has already
+        // said the program nests too deeply.
+        if self.fns.len() == MAX_FUNCTION_NESTING + 2 && !self.p.too_deep {
             self.error(fun.name.tok, crate::frontend::lox::parser::NESTING_MESSAGE);
         }
         if fun.kind != FunKind::Script {

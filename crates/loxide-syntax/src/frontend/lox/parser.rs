@@ -68,6 +68,7 @@ fn parse_from(tokens: &Tokens, injected: &[Diagnostic], names: Interner) -> Pars
     }
     let mut program = p.tree.finish(0);
     program.end_line = p.cursor.prev_line();
+    program.too_deep = p.too_deep;
     program.names = p.cursor.names;
     Parsed {
         program,

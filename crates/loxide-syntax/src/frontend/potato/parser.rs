@@ -37,6 +37,7 @@ pub fn parse(tokens: &Tokens) -> Parsed {
     let mut p = Parser {
         cursor: Cursor::new(tokens, LexicalErrors::Always, &[]),
         depth: 0,
+        too_deep: false,
         tree: Tree::default(),
     };
     // At top level `lines` stops only at the end: every DEDENT closes a block that a
@@ -45,6 +46,7 @@ pub fn parse(tokens: &Tokens) -> Parsed {
     let mut program = p.tree.program;
     program.top = top;
     program.end_line = tokens.line(tokens.eof());
+    program.too_deep = p.too_deep;
     program.names = p.cursor.names;
     Parsed {
         program,
@@ -57,6 +59,8 @@ struct Parser<'t, 'src> {
     /// are not reported.
     cursor: Cursor<'t, 'src, TokenKind>,
     depth: u32,
+    /// True once input nested too deeply has been reported.
+    too_deep: bool,
     tree: Tree,
 }
 
@@ -89,6 +93,7 @@ impl Parser<'_, '_> {
     fn enter(&mut self) -> bool {
         self.depth += 1;
         if self.depth > MAX_NESTING {
+            self.too_deep = true;
             self.cursor.error_at_current(NESTING_MESSAGE);
             return false;
         }
