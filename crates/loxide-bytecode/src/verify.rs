@@ -398,7 +398,7 @@ fn walk(module: &Module, index: usize) -> Result<u32, Error> {
                         break 'path;
                     }
                     let known = captured_at[rank];
-                    let merged = sets.union(known, captured);
+                    let merged = sets.union(known, captured)?;
                     if merged == known {
                         break 'path;
                     }
@@ -482,12 +482,12 @@ fn walk(module: &Module, index: usize) -> Result<u32, Error> {
                                 ));
                             }
                             if u.is_local && tracks {
-                                captured = sets.with(captured, u.index);
+                                captured = sets.with(captured, u.index)?;
                             }
                         }
                     }
                 }
-                Op::CloseUpvalue if tracks => captured = sets.without(captured, depth - 1),
+                Op::CloseUpvalue if tracks => captured = sets.without(captured, depth - 1)?,
                 // Leaving the function closes every upvalue of its frame.
                 _ if op.flow() == Flow::Return => {}
                 _ if tracks => {
@@ -508,7 +508,12 @@ fn walk(module: &Module, index: usize) -> Result<u32, Error> {
             // present or future, has its target checked; the flow says whether control
             // also goes on to the next instruction.
             match instruction.target() {
-                Some(Target::Offset(target)) => work.push((target, after, captured)),
+                Some(Target::Offset(target)) => {
+                    // The work list grows with the jumps of code that may come from a
+                    // file: reserved fallibly (`Error::out_of_memory`).
+                    work.try_reserve(1).map_err(|_| Error::out_of_memory())?;
+                    work.push((target, after, captured));
+                }
                 Some(Target::BeforeStart) => {
                     return Err(err(
                         Some(offset),
@@ -609,36 +614,42 @@ impl SlotSets {
         }
     }
 
-    fn intern(&mut self, set: [u64; 4]) -> u32 {
+    /// The id of `set`, interned in memory reserved fallibly: the sets grow with the
+    /// code, which may come from a file (`Error::out_of_memory`).
+    fn intern(&mut self, set: [u64; 4]) -> Result<u32, Error> {
         if set == [0; 4] {
-            return SlotSets::EMPTY;
+            return Ok(SlotSets::EMPTY);
         }
         if let Some(&id) = self.ids.get(&set) {
-            return id;
+            return Ok(id);
         }
+        self.sets
+            .try_reserve(1)
+            .and(self.ids.try_reserve(1))
+            .map_err(|_| Error::out_of_memory())?;
         self.sets.push(set);
         let id = self.sets.len() as u32;
         self.ids.insert(set, id);
-        id
+        Ok(id)
     }
 
-    fn union(&mut self, a: u32, b: u32) -> u32 {
+    fn union(&mut self, a: u32, b: u32) -> Result<u32, Error> {
         if a == b || b == SlotSets::EMPTY {
-            return a;
+            return Ok(a);
         }
         let (x, y) = (self.get(a), self.get(b));
         self.intern(std::array::from_fn(|i| x[i] | y[i]))
     }
 
-    fn with(&mut self, id: u32, slot: u8) -> u32 {
+    fn with(&mut self, id: u32, slot: u8) -> Result<u32, Error> {
         let mut set = self.get(id);
         set[slot as usize / 64] |= 1 << (slot % 64);
         self.intern(set)
     }
 
-    fn without(&mut self, id: u32, slot: u32) -> u32 {
+    fn without(&mut self, id: u32, slot: u32) -> Result<u32, Error> {
         if id == SlotSets::EMPTY || slot >= 256 {
-            return id;
+            return Ok(id);
         }
         let mut set = self.get(id);
         set[slot as usize / 64] &= !(1 << (slot % 64));
