@@ -216,38 +216,41 @@ impl Vm {
                     .expect("verified: a name constant")
             };
         }
+        // Takes a jump of `$offset` bytes: forward, or back to the top of an inverted
+        // loop, counting a step first, as `LOOP` does.
+        macro_rules! take_jump {
+            (forward, $offset:expr) => {
+                ip.forward($offset)
+            };
+            (back, $offset:expr) => {{
+                tick!();
+                ip.back($offset);
+            }};
+        }
         // Compares two numbers, `$a` and `$b` (operands read in the order given), pops
-        // `$popped` values and jumps `$offset` forward when `$holds` says so.
+        // `$popped` values and jumps `$offset` in direction `$dir` (`take_jump!`) when
+        // `$holds` says so.
+        macro_rules! compare_branch {
+            ($dir:ident, $op:expr, $offset:expr, $a:expr, $b:expr, $popped:expr, $holds:expr) => {{
+                let (offset, a, b) = ($offset, $a, $b);
+                if !(a.is_number() && b.is_number()) {
+                    throw_fused!($op, "Operands must be numbers.");
+                }
+                sp.discard($popped);
+                if $holds(a.as_number(), b.as_number()) {
+                    take_jump!($dir, offset);
+                }
+            }};
+        }
         macro_rules! compare_jump {
-            ($op:expr, $offset:expr, $a:expr, $b:expr, $popped:expr, $holds:expr) => {{
-                let (offset, a, b) = ($offset, $a, $b);
-                if !(a.is_number() && b.is_number()) {
-                    throw_fused!($op, "Operands must be numbers.");
-                }
-                sp.discard($popped);
-                if $holds(a.as_number(), b.as_number()) {
-                    ip.forward(offset);
-                }
-            }};
+            ($($args:tt)*) => { compare_branch!(forward, $($args)*) };
         }
-        // `compare_jump!` at the bottom of an inverted loop: jumps `$offset` backward
-        // when `$holds` says so, counting a step first, as `LOOP` does.
         macro_rules! compare_loop {
-            ($op:expr, $offset:expr, $a:expr, $b:expr, $popped:expr, $holds:expr) => {{
-                let (offset, a, b) = ($offset, $a, $b);
-                if !(a.is_number() && b.is_number()) {
-                    throw_fused!($op, "Operands must be numbers.");
-                }
-                sp.discard($popped);
-                if $holds(a.as_number(), b.as_number()) {
-                    tick!();
-                    ip.back(offset);
-                }
-            }};
+            ($($args:tt)*) => { compare_branch!(back, $($args)*) };
         }
-        // `stack_compare_jump!` at the bottom of an inverted loop.
-        macro_rules! stack_compare_loop {
-            ($holds:expr) => {{
+        // The two stack operands, compared and popped.
+        macro_rules! stack_compare_branch {
+            ($dir:ident, $holds:expr) => {{
                 let offset = ip.u32();
                 let (a, b) = (sp.peek(1), sp.peek(0));
                 if !(a.is_number() && b.is_number()) {
@@ -255,24 +258,19 @@ impl Vm {
                 }
                 sp.discard(2);
                 if $holds(a.as_number(), b.as_number()) {
-                    tick!();
-                    ip.back(offset);
+                    take_jump!($dir, offset);
                 }
             }};
         }
-        // The two stack operands, or the stack top and a constant operand.
         macro_rules! stack_compare_jump {
-            ($holds:expr) => {{
-                let offset = ip.u32();
-                let (a, b) = (sp.peek(1), sp.peek(0));
-                if !(a.is_number() && b.is_number()) {
-                    throw_typed!(2, "Operands must be numbers.");
-                }
-                sp.discard(2);
-                if $holds(a.as_number(), b.as_number()) {
-                    ip.forward(offset);
-                }
-            }};
+            ($holds:expr) => {
+                stack_compare_branch!(forward, $holds)
+            };
+        }
+        macro_rules! stack_compare_loop {
+            ($holds:expr) => {
+                stack_compare_branch!(back, $holds)
+            };
         }
         // A field or bound method of the instance in local `$slot`, by name constant
         // `$k`: through the inline cache, or else by the general property read, which
@@ -300,10 +298,11 @@ impl Vm {
                 }
             }};
         }
-        macro_rules! constant_compare_jump {
-            ($op:expr, $holds:expr) => {{
+        // The stack top, popped, and a constant operand.
+        macro_rules! constant_compare_branch {
+            ($dir:ident, $op:expr, $holds:expr) => {{
                 let b = function.constant(ip.u24() as usize);
-                compare_jump!($op, ip.u32(), sp.peek(0), b, 1, $holds)
+                compare_branch!($dir, $op, ip.u32(), sp.peek(0), b, 1, $holds)
             }};
         }
         macro_rules! binary_number {
@@ -747,16 +746,18 @@ impl Vm {
                         sp.push(slots.get(b));
                     }
                     op::JumpUnlessLessConstant => {
-                        constant_compare_jump!(Op::JumpUnlessLessConstant, |a, b| !(a < b))
+                        constant_compare_branch!(forward, Op::JumpUnlessLessConstant, |a, b| !(a
+                            < b))
                     }
                     op::JumpUnlessGreaterConstant => {
-                        constant_compare_jump!(Op::JumpUnlessGreaterConstant, |a, b| !(a > b))
+                        constant_compare_branch!(forward, Op::JumpUnlessGreaterConstant, |a, b| !(a
+                            > b))
                     }
                     op::JumpIfLessConstant => {
-                        constant_compare_jump!(Op::JumpIfLessConstant, |a, b| a < b)
+                        constant_compare_branch!(forward, Op::JumpIfLessConstant, |a, b| a < b)
                     }
                     op::JumpIfGreaterConstant => {
-                        constant_compare_jump!(Op::JumpIfGreaterConstant, |a, b| a > b)
+                        constant_compare_branch!(forward, Op::JumpIfGreaterConstant, |a, b| a > b)
                     }
                     op::JumpUnlessEqualConstant => {
                         let b = function.constant(ip.u24() as usize);
@@ -1000,14 +1001,11 @@ impl Vm {
                     op::LoopIfLess => stack_compare_loop!(|a, b| a < b),
                     op::LoopUnlessGreater => stack_compare_loop!(|a, b| !(a > b)),
                     op::LoopUnlessLessConstant => {
-                        let b = function.constant(ip.u24() as usize);
-                        let op = Op::LoopUnlessLessConstant;
-                        compare_loop!(op, ip.u32(), sp.peek(0), b, 1, |a, b| !(a < b))
+                        constant_compare_branch!(back, Op::LoopUnlessLessConstant, |a, b| !(a < b))
                     }
                     op::LoopUnlessGreaterConstant => {
-                        let b = function.constant(ip.u24() as usize);
-                        let op = Op::LoopUnlessGreaterConstant;
-                        compare_loop!(op, ip.u32(), sp.peek(0), b, 1, |a, b| !(a > b))
+                        constant_compare_branch!(back, Op::LoopUnlessGreaterConstant, |a, b| !(a
+                            > b))
                     }
                     op::LoopIfLocalsLess => {
                         let a = slots.get(ip.byte() as usize);
