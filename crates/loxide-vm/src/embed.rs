@@ -756,7 +756,7 @@ impl Vm {
             Value::String(s) => {
                 let interned = self
                     .maybe_collect()
-                    .and_then(|()| self.heap.intern_owned(s));
+                    .and_then(|()| self.heap.intern(&s));
                 match interned {
                     Ok(s) => Raw::object(s),
                     Err(_) => return Err(self.limit_error(super::Limit::Heap).into()),

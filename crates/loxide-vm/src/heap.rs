@@ -446,15 +446,6 @@ impl Heap {
         self.strings.find_string(chars, hash_str(chars))
     }
 
-    /// Like `intern`, taking ownership of a freshly built string.
-    pub fn intern_owned(&mut self, chars: String) -> Result<Gc<ObjString>, OutOfMemory> {
-        let hash = hash_str(&chars);
-        if let Some(s) = self.strings.find_string(&chars, hash) {
-            return Ok(s);
-        }
-        self.intern_new([&chars, ""], hash)
-    }
-
     /// The interned string `a` followed by `b`, allocating it only if it is new, or
     /// `None` when the memory for it cannot be had (a failed allocation is an error of
     /// the program, not an abort). The intern set is searched before anything is built,
