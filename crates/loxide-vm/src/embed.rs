@@ -754,9 +754,7 @@ impl Vm {
                 unreachable!("raw_value converts these itself")
             }
             Value::String(s) => {
-                let interned = self
-                    .maybe_collect()
-                    .and_then(|()| self.heap.intern(&s));
+                let interned = self.maybe_collect().and_then(|()| self.heap.intern(&s));
                 match interned {
                     Ok(s) => Raw::object(s),
                     Err(_) => return Err(self.limit_error(super::Limit::Heap).into()),
